@@ -1,0 +1,158 @@
+import { BODY_KINDS, validateBylaws, type BodyKind, type Bylaws } from "./bylaws.ts";
+import { isProposalEvent, type BodyEvent, type GovernanceEvent } from "./events.ts";
+import type { Effect } from "./kinds/types.ts";
+import { checkProposalEvent } from "./proposal/check.ts";
+import { applyInPlace, draftState } from "./proposal/reduce.ts";
+import { ignoredEntry } from "./proposal/replay.ts";
+import type { IgnoredEvent, ProposalState } from "./proposal/state.ts";
+import { refusal, type Refusal } from "./result.ts";
+import { instantMs, requireMs, type Instant } from "./time.ts";
+
+/** One version of a body's bylaws. */
+export interface BylawsVersion {
+  readonly version: number;
+  readonly bylaws: Bylaws;
+  readonly adoptedAt: Instant;
+  /** The proposal that adopted it; null for the founding bylaws. */
+  readonly proposal: string | null;
+}
+
+/** A body as derived from its record. Treat as immutable. */
+export interface BodyState {
+  readonly id: string;
+  readonly kind: BodyKind;
+  readonly name: string;
+  readonly foundedAt: Instant;
+  /** Current members (people, or bodies for a confederation). */
+  members: Set<string>;
+  /** The bylaws in force. */
+  bylaws: Bylaws;
+  bylawsVersion: number;
+  bylawsHistory: BylawsVersion[];
+  /** Every proposal of the body, by id, replayed with full checks. */
+  proposals: Map<string, ProposalState>;
+  /** Effects of carried proposals, in the order they took effect. */
+  effects: { readonly at: Instant; readonly effect: Effect }[];
+  lastAt: Instant;
+  /** Body events the reducer found invalid (proposal ones are listed on the proposal). */
+  ignored: IgnoredEvent[];
+}
+
+/** Why a body event may not be applied, or null. Shared by commands and replay. */
+export function checkBodyEvent(state: BodyState | null, event: BodyEvent): Refusal | null {
+  const at = instantMs(event.at);
+  if (at === null) return refusal("invalid-input", "`at` must be an ISO 8601 instant with offset");
+  if (event.type === "body-founded") {
+    if (state !== null) return refusal("duplicate-id", `${state.id} is already founded`);
+    if (typeof event.body !== "string" || event.body.trim() === "") return refusal("invalid-input", "a body needs an id");
+    if (!BODY_KINDS.includes(event.kind)) return refusal("invalid-input", `unknown body kind ${String(event.kind)}`);
+    if (typeof event.name !== "string" || event.name.trim() === "") return refusal("invalid-input", "a body needs a name");
+    const members = event.members;
+    if (!Array.isArray(members) || members.length === 0 || new Set(members).size !== members.length) {
+      return refusal("invalid-input", "a body is founded by one or more distinct members");
+    }
+    if (!members.every((m) => typeof m === "string" && m.trim() !== "")) return refusal("invalid-input", "member ids must be text");
+    const bylaws = validateBylaws(event.bylaws, event.kind);
+    return bylaws.ok ? null : bylaws.reason;
+  }
+  if (state === null) return refusal("unknown-proposal", "the body has not been founded");
+  if (event.body !== state.id) return refusal("wrong-body", `this is the record of ${state.id}`);
+  if (at < requireMs(state.lastAt)) return refusal("out-of-order", "event is earlier than the last one recorded");
+  if (typeof event.actor !== "string" || event.actor.trim() === "") return refusal("invalid-input", "who?");
+  switch (event.type) {
+    case "member-joined":
+      if (state.members.has(event.actor)) return refusal("already-member", `${event.actor} is already a member`);
+      if (state.bylaws.admission !== "open") return refusal("admission-by-decision", "members are admitted by a membership proposal");
+      return null;
+    case "member-left":
+      return state.members.has(event.actor) ? null : refusal("not-member", `${event.actor} is not a member`);
+  }
+}
+
+/** Applies a carried proposal's effect to the body, where the effect is internal to it. */
+function applyEffect(state: BodyState, effect: Effect, at: Instant): void {
+  state.effects.push({ at, effect });
+  switch (effect.type) {
+    case "bylaws-adopted":
+      state.bylawsVersion += 1;
+      state.bylaws = effect.bylaws;
+      state.bylawsHistory.push({ version: state.bylawsVersion, bylaws: effect.bylaws, adoptedAt: at, proposal: effect.proposal });
+      return;
+    case "member-admitted":
+      state.members.add(effect.member);
+      return;
+    case "policy-adopted":
+    case "delegate-recalled":
+      return; // carried out by the adapter
+  }
+}
+
+/** Mutating step for replays that own their state. */
+function stepBodyInPlace(state: BodyState | null, event: GovernanceEvent): BodyState | null {
+  if (isProposalEvent(event)) {
+    if (state === null) return null;
+    const before = state.proposals.get(event.proposal) ?? null;
+    const problem = checkProposalEvent(before, event, { body: state });
+    if (problem !== null) {
+      (before?.ignored ?? state.ignored).push(ignoredEntry(event, problem));
+      return state;
+    }
+    if (event.type === "proposal-drafted") {
+      state.proposals.set(event.proposal, draftState(event));
+    } else if (before !== null) {
+      const hadEffect = before.effect !== null;
+      applyInPlace(before, event);
+      if (!hadEffect && before.effect !== null && before.effectiveAt !== null) {
+        applyEffect(state, before.effect, before.effectiveAt);
+      }
+    }
+    if (requireMs(event.at) > requireMs(state.lastAt)) state.lastAt = event.at;
+    return state;
+  }
+  const problem = checkBodyEvent(state, event);
+  if (problem !== null) {
+    state?.ignored.push(ignoredEntry(event, problem));
+    return state;
+  }
+  if (event.type === "body-founded") {
+    return {
+      id: event.body,
+      kind: event.kind,
+      name: event.name,
+      foundedAt: event.at,
+      members: new Set(event.members),
+      bylaws: event.bylaws,
+      bylawsVersion: 1,
+      bylawsHistory: [{ version: 1, bylaws: event.bylaws, adoptedAt: event.at, proposal: null }],
+      proposals: new Map(),
+      effects: [],
+      lastAt: event.at,
+      ignored: [],
+    };
+  }
+  if (state === null) throw new Error("invariant: checked body events other than founding have a state");
+  if (event.type === "member-joined") state.members.add(event.actor);
+  else state.members.delete(event.actor);
+  state.lastAt = event.at;
+  return state;
+}
+
+/**
+ * Replays a body's whole record: membership, bylaws versions, and every proposal with
+ * full checks (membership, terms against the bylaws in force, rolls against the
+ * membership). Carried proposals take effect at the point of the record where they are
+ * carried. Returns null until the body is founded. Events of other bodies are ignored.
+ */
+export function bodyState(events: Iterable<GovernanceEvent>): BodyState | null {
+  let state: BodyState | null = null;
+  for (const event of events) {
+    if (state !== null && event.body !== state.id) continue;
+    state = stepBodyInPlace(state, event);
+  }
+  return state;
+}
+
+/** The body after one more event, leaving `state` untouched. */
+export function applyBodyEvent(state: BodyState | null, event: GovernanceEvent): BodyState | null {
+  return stepBodyInPlace(state === null ? null : structuredClone(state), event);
+}
