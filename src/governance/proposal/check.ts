@@ -53,7 +53,10 @@ export function checkProposalEvent(state: ProposalState | null, event: ProposalE
   if (state === null) return refusal("unknown-proposal", `no proposal ${event.proposal} has been drafted`);
   if (event.body !== state.body || event.proposal !== state.id) return refusal("wrong-body", "event is about another proposal");
   if (at < requireMs(state.lastAt)) return refusal("out-of-order", "event is earlier than the last one recorded");
-  if (FINAL_STATUSES.has(state.status)) return refusal("wrong-stage", `the proposal is ${state.status}`);
+  // A vote on a closed round says so (deadline-passed), whatever became of the proposal.
+  if (FINAL_STATUSES.has(state.status) && event.type !== "vote-cast") {
+    return refusal("wrong-stage", `the proposal is ${state.status}`);
+  }
   switch (event.type) {
     case "proposal-seconded":
       return checkSeconded(state, event, ctx);
@@ -269,8 +272,8 @@ function checkAmendment(state: ProposalState, e: AmendmentProposed, ctx: ReplayC
   const problem =
     inStage(state, "grievances", e.at) ??
     onRoll(state, e.actor) ??
-    checkCategory(state, e.category) ??
-    objectorOf(state, e.actor);
+    objectorOf(state, e.actor) ??
+    checkCategory(state, e.category);
   if (problem) return problem;
   if (!text(e.amendment)) return refusal("invalid-input", "an amendment needs an id");
   if (state.graduated?.amendments.has(e.amendment)) return refusal("duplicate-id", `amendment ${e.amendment} already exists`);
