@@ -23,7 +23,7 @@ export function emit(state: ProposalState | null, events: readonly ProposalEvent
     const problem = checkProposalEvent(current, event, { body });
     if (problem !== null) return { ok: false, reason: problem };
     // Only a stage's end can carry a proposal; skip the copy otherwise (votes stay O(1)).
-    if (event.type === "stage-ended" || event.type === "proposal-drafted" || i < events.length - 1) {
+    if (event.type === "stage-ended" || i < events.length - 1) {
       const next = applyProposalEvent(current, event, { body });
       if (next?.effect != null && current?.effect == null) effects.push(next.effect);
       current = next;

@@ -2,7 +2,7 @@ import type { BodyState } from "../body.ts";
 import type { ProposalKind } from "../kinds/names.ts";
 import { termsFor } from "../terms.ts";
 import type { ProposalState } from "../proposal/state.ts";
-import { refuse, type CommandResult } from "../result.ts";
+import type { CommandResult } from "../result.ts";
 import type { DecisionRule } from "../rules/types.ts";
 import type { Duration, Instant } from "../time.ts";
 import { assertNow, emit } from "./emit.ts";
@@ -75,7 +75,6 @@ export function tableProposal(state: ProposalState, input: { readonly actor: str
  */
 export function openVoting(state: ProposalState, input: { readonly actor?: string; readonly body: BodyState }, now: Instant): CommandResult {
   assertNow(now);
-  if (input.body.id !== state.body) return refuse("wrong-body", `the proposal belongs to ${state.body}`);
   return emit(
     state,
     [
