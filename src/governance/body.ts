@@ -66,6 +66,8 @@ export function checkBodyEvent(state: BodyState | null, event: BodyEvent): Refus
       return null;
     case "member-left":
       return state.members.has(event.actor) ? null : refusal("not-member", `${event.actor} is not a member`);
+    default:
+      return refusal("invalid-input", `unknown event type ${String((event as { type?: unknown }).type)}`);
   }
 }
 

@@ -260,3 +260,36 @@ describe("properties of the record", () => {
     );
   });
 });
+
+describe("robustness of replay", () => {
+  const junk = fc.oneof(fc.constant(undefined), fc.constant(null), fc.integer(), fc.string({ maxLength: 5 }), fc.constant({}), fc.constant([]));
+  const garbage = fc.record({
+    type: fc.oneof(fc.constantFrom(...(["vote-cast", "stage-ended", "voting-opened", "proposal-tabled", "objection-recorded", "advocate-vote-cast", "amendment-proposed", "proposal-withdrawn", "implementation-delegates-elected", "implementation-completed", "member-joined", "member-left", "proposal-drafted", "bogus"] as const)), junk),
+    at: fc.oneof(fc.integer({ min: 0, max: 4 * 24 * 60 }).map((m) => t(1, 0, m)), junk),
+    body: fc.oneof(fc.constant(BODY), junk),
+    proposal: fc.oneof(fc.constant("p1"), junk),
+    actor: fc.oneof(fc.constantFrom(...ROLL), junk),
+    round: fc.oneof(fc.constantFrom("main", "contention"), junk),
+    choice: fc.oneof(choice, junk),
+    stage: fc.oneof(fc.constant("voting"), junk),
+    roll: fc.oneof(fc.constant(ROLL), junk),
+    terms: junk,
+    reason: junk,
+    category: junk,
+    dealBreaker: junk,
+    delegates: junk,
+  });
+
+  it("never throws on malformed events, and ignores what it cannot apply", () => {
+    fc.assert(
+      fc.property(fc.array(garbage, { maxLength: 15 }), (events) => {
+        const rec = openProposal({ kind: "simple-majority" });
+        const valid = bodyState(rec.events)!;
+        const state = bodyState([...rec.events, ...(events as unknown as GovernanceEvent[])]);
+        expect(state).not.toBeNull();
+        expect(state!.bylaws).toEqual(valid.bylaws);
+      }),
+      RUNS,
+    );
+  });
+});

@@ -82,6 +82,8 @@ export function checkProposalEvent(state: ProposalState | null, event: ProposalE
       return checkDelegates(state, event, ctx);
     case "implementation-completed":
       return checkCompleted(state, event);
+    default:
+      return refusal("invalid-input", `unknown event type ${String((event as { type?: unknown }).type)}`);
   }
 }
 
@@ -284,6 +286,7 @@ function checkAmendment(state: ProposalState, e: AmendmentProposed, ctx: ReplayC
 
 function checkWithdrawn(state: ProposalState, e: ProposalWithdrawn): Refusal | null {
   if (e.actor !== state.author) return refusal("not-author", "only the author can withdraw the proposal");
+  if (e.reason !== undefined && typeof e.reason !== "string") return refusal("invalid-input", "a reason must be text");
   if (!WITHDRAWABLE.has(state.status)) return refusal("wrong-stage", `a proposal in ${state.status} can no longer be withdrawn`);
   return null;
 }

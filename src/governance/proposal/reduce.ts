@@ -14,7 +14,7 @@ import {
   type GraduatedStep,
 } from "../rules/graduated-consensus.ts";
 import type { RoundRule, VoteChoice } from "../rules/types.ts";
-import { tally } from "../tally.ts";
+import { roundRuleOf, tally } from "../tally.ts";
 import { addDuration, type Instant } from "../time.ts";
 import {
   acceptedAmendments,
@@ -210,7 +210,7 @@ function newRound(s: ProposalState, id: string, kind: RoundKind, at: Instant, cl
   const round: Round = {
     id,
     kind,
-    rule: kind === "main" ? (rule.kind === "graduated-consensus" ? temperatureRule : rule) : ROUND_RULES[kind],
+    rule: kind === "main" ? roundRuleOf(rule) : ROUND_RULES[kind],
     quorum: kind === "contention" ? null : terms(s).quorum,
     openedAt: at,
     closesAt,
