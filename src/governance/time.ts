@@ -51,8 +51,3 @@ export function addDuration(at: Instant, duration: Duration): Instant {
   if (ms === null) throw new RangeError(`not a positive ISO 8601 duration: ${duration}`);
   return new Date(requireMs(at) + ms).toISOString();
 }
-
-/** True when instant `a` is strictly after instant `b`. */
-export function isAfter(a: Instant, b: Instant): boolean {
-  return requireMs(a) > requireMs(b);
-}
