@@ -1,0 +1,525 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import type {
+  MessageQueue,
+  MessageQueueDepth,
+  MessageQueueEnqueueOptions,
+  MessageQueueListenOptions,
+} from "@fedify/fedify";
+import { sql } from "kysely";
+import type { Kysely } from "kysely";
+import type { Database, StoreLogger } from "./database.ts";
+import { durationToMilliseconds } from "./kv-store.ts";
+
+/** Options of {@link KyselyMessageQueue}. */
+export interface KyselyMessageQueueOptions {
+  /** Claim loops per `listen()` call (default 2); each handles one message at a time. */
+  workers?: number;
+  /** How long a claim lasts without renewal (default 60); renewed every third of it while the handler runs. */
+  leaseSeconds?: number;
+  /** Fallback poll when no NOTIFY arrives (default 2000). */
+  pollIntervalMs?: number;
+  /** A handler running longer is abandoned and its message retried (default 60000; 0 = never). */
+  handlerTimeoutMs?: number;
+  /** On abort, how long in-flight handlers may still finish before their messages are released (default 10000). */
+  drainMs?: number;
+  /** NOTIFY channel (default `fedify_mq`). */
+  channel?: string;
+  logger?: StoreLogger;
+}
+
+/** Second key of our advisory locks (two-key form: its own lock space). */
+const ADVISORY_LOCK_SPACE = 0x466d71; // "Fmq"
+
+/** Retry delay after a handler failure, by the number of claims so far. */
+function failureBackoffMs(attempts: number): number {
+  return Math.min(300_000, 1000 * 2 ** Math.max(0, Math.min(attempts - 1, 20)));
+}
+
+const silentLogger: StoreLogger = { debug() {}, warn() {}, error() {} };
+
+interface Claimed {
+  id: string;
+  message: unknown;
+  attempts: number;
+}
+
+interface InFlight {
+  id: string;
+  /** Set once the lease was given back; the handler may still be running. */
+  released: boolean;
+  /** Set once acked or released after the handler finished. */
+  done: boolean;
+  stopHeartbeat(): void;
+  /** Resolves when the handler finished and the message was acked or released. */
+  settled: Promise<void>;
+}
+
+/**
+ * Fedify's message queue in the `fedify_mq` table, on PostgreSQL or PGlite.
+ *
+ * Delivery is at least once: a worker claims a row with a lease (`FOR UPDATE
+ * SKIP LOCKED`, so concurrent workers in any number of processes never take
+ * the same row), renews the lease while its handler runs and deletes the row
+ * only after the handler succeeded. A crashed worker's lease expires and the
+ * message is handed out again; a failed handler's message comes back after a
+ * backoff. Messages with an ordering key are handed out one at a time per key,
+ * oldest first. `nativeRetrial` is false: Fedify re-enqueues its own retries.
+ *
+ * Stopping: abort the signal given to `listen()`. Workers stop claiming,
+ * in-flight handlers get `drainMs` to finish, the leases of those that do not
+ * are released for another worker, and then `listen()` resolves. It never
+ * rejects; errors are logged and the loops go on.
+ *
+ * Processes that only enqueue (web) need no `listen()`.
+ */
+export class KyselyMessageQueue implements MessageQueue {
+  readonly nativeRetrial = false;
+  readonly #database: Database;
+  readonly #db: Kysely<any>;
+  readonly #workers: number;
+  readonly #leaseMs: number;
+  readonly #pollMs: number;
+  readonly #handlerTimeoutMs: number;
+  readonly #drainMs: number;
+  readonly #channel: string;
+  readonly #logger: StoreLogger;
+  /** Lease owner name, for diagnostics and to release only our own leases. */
+  readonly #owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  readonly #wakers = new Set<Waker>();
+  readonly #inFlight = new Map<string, InFlight>();
+  #subscription: Promise<(() => Promise<void>) | null> | null = null;
+
+  constructor(database: Database, options: KyselyMessageQueueOptions = {}) {
+    this.#database = database;
+    this.#db = database.db as Kysely<any>;
+    this.#workers = Math.max(1, Math.floor(options.workers ?? 2));
+    this.#leaseMs = Math.max(100, (options.leaseSeconds ?? 60) * 1000);
+    this.#pollMs = Math.max(10, options.pollIntervalMs ?? 2000);
+    this.#handlerTimeoutMs = options.handlerTimeoutMs ?? 60_000;
+    this.#drainMs = Math.max(0, options.drainMs ?? 10_000);
+    this.#channel = options.channel ?? "fedify_mq";
+    this.#logger = options.logger ?? silentLogger;
+  }
+
+  async enqueue(message: any, options?: MessageQueueEnqueueOptions): Promise<void> {
+    const delayMs = delayOf(options);
+    // One statement: the NOTIFY is sent when the row is committed, not before.
+    await sql`
+      with inserted as (
+        insert into fedify_mq (message, ordering_key, deliver_at)
+        values (${serialize(message)}::text::json, ${options?.orderingKey ?? null},
+                now() + ${delayMs}::float8 * interval '1 millisecond')
+        returning id)
+      select pg_notify(${this.#channel}, ${String(delayMs)}) from inserted`.execute(this.#db);
+    this.#wakeLocal(delayMs);
+  }
+
+  /** Enqueues all messages in one transaction: all or none. */
+  async enqueueMany(messages: readonly any[], options?: MessageQueueEnqueueOptions): Promise<void> {
+    if (messages.length === 0) return;
+    const delayMs = delayOf(options);
+    const key = options?.orderingKey ?? null;
+    const payloads = messages.map(serialize);
+    await this.#db.transaction().execute(async (trx) => {
+      for (let i = 0; i < payloads.length; i += 500) {
+        const rows = payloads
+          .slice(i, i + 500)
+          .map((p) => sql`(${p}::text::json, ${key}, now() + ${delayMs}::float8 * interval '1 millisecond')`);
+        await sql`insert into fedify_mq (message, ordering_key, deliver_at) values ${sql.join(rows)}`.execute(trx);
+      }
+      await sql`select pg_notify(${this.#channel}, ${String(delayMs)})`.execute(trx);
+    });
+    this.#wakeLocal(delayMs);
+  }
+
+  /** Messages not being handled right now: `ready` ones are due, `delayed` ones are not yet. */
+  async getDepth(): Promise<MessageQueueDepth> {
+    const { rows } = await sql<{ queued: number; ready: number; delayed: number }>`
+      select count(*)::int as queued,
+             (count(*) filter (where deliver_at <= now()))::int as ready,
+             (count(*) filter (where deliver_at > now()))::int as delayed
+      from fedify_mq where leased_until is null or leased_until <= now()`.execute(this.#db);
+    const row = rows[0];
+    return { queued: row?.queued ?? 0, ready: row?.ready ?? 0, delayed: row?.delayed ?? 0 };
+  }
+
+  /**
+   * Runs `workers` claim loops until `options.signal` aborts, then drains (see
+   * the class comment) and resolves. Never rejects.
+   */
+  async listen(handler: (message: any) => Promise<void> | void, options: MessageQueueListenOptions = {}): Promise<void> {
+    const signal = options.signal ?? new AbortController().signal;
+    if (signal.aborted) return;
+    const waker = new Waker(this.#pollMs);
+    const inFlight = new Map<string, InFlight>();
+    this.#wakers.add(waker);
+    try {
+      await this.#subscribe();
+      const workers = Array.from({ length: this.#workers }, () => this.#work(handler, signal, waker, inFlight));
+      // allSettled: even a worker that died of a bug must not end listen() early.
+      for (const result of await Promise.allSettled(workers)) {
+        if (result.status === "rejected") this.#logger.error({ err: result.reason }, "queue worker crashed");
+      }
+      await this.#drain(inFlight);
+    } catch (err) {
+      this.#logger.error({ err }, "message queue listener failed");
+    } finally {
+      this.#wakers.delete(waker);
+      waker.dispose();
+      await this.#unsubscribeIfIdle().catch((err: unknown) => this.#logger.debug({ err }, "UNLISTEN failed"));
+    }
+  }
+
+  /**
+   * Gives back the leases of every message this instance is handling, so
+   * other workers take them at once instead of after the lease expires.
+   * `listen()` does this itself on abort after `drainMs`; call this only for an
+   * emergency stop, since a handler that then still finishes has run twice.
+   */
+  async releaseAll(): Promise<number> {
+    return await this.#releaseLeases([...this.#inFlight.values()]);
+  }
+
+  async #work(
+    handler: (message: any) => Promise<void> | void,
+    signal: AbortSignal,
+    waker: Waker,
+    inFlight: Map<string, InFlight>,
+  ): Promise<void> {
+    let failures = 0;
+    const aborted = new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      else signal.addEventListener("abort", () => resolve(), { once: true });
+    });
+    while (!signal.aborted) {
+      const seen = waker.generation;
+      let claimed: Claimed | null;
+      try {
+        claimed = await this.#claim();
+        failures = 0;
+      } catch (err) {
+        failures++;
+        const backoff = Math.min(10_000, 100 * 2 ** Math.min(failures, 10));
+        this.#logger.warn({ err, failures, retryInMs: backoff }, "claiming a queued message failed");
+        await waker.wait(backoff, waker.generation, signal);
+        continue;
+      }
+      if (claimed == null) {
+        await waker.wait(await this.#sleepMs(), seen, signal);
+        continue;
+      }
+      if (signal.aborted) {
+        // Claimed while stopping: give it straight back.
+        await this.#releaseLeases([
+          { id: claimed.id, released: false, done: false, stopHeartbeat() {}, settled: Promise.resolve() },
+        ]);
+        break;
+      }
+      const entry = this.#startHandling(handler, claimed, waker);
+      inFlight.set(entry.id, entry);
+      void entry.settled.then(() => inFlight.delete(entry.id));
+      // On abort stop waiting; the handler goes on and is drained by listen().
+      await Promise.race([entry.settled, aborted]);
+    }
+  }
+
+  /**
+   * Claims the oldest due message that is not leased and, if it has an
+   * ordering key, has no older message with that key (queued, delayed or
+   * leased). Row locks with SKIP LOCKED keep two workers off one row; the
+   * advisory lock on the key, taken only for a key's head message, keeps two
+   * statements from handing out the same key at the same moment.
+   */
+  async #claim(): Promise<Claimed | null> {
+    const { rows } = await sql<{ id: string; message: string; attempts: number }>`
+      update fedify_mq
+      set leased_until = now() + ${this.#leaseMs}::float8 * interval '1 millisecond',
+          lease_owner = ${this.#owner},
+          attempts = attempts + 1
+      where id = (
+        select m.id from fedify_mq m
+        where m.deliver_at <= now()
+          and (m.leased_until is null or m.leased_until <= now())
+          and (m.ordering_key is null or case
+                 when exists (select 1 from fedify_mq o where o.ordering_key = m.ordering_key and o.id < m.id)
+                   then false
+                 else pg_try_advisory_xact_lock(${ADVISORY_LOCK_SPACE}, hashtext(m.ordering_key))
+               end)
+        order by m.deliver_at, m.id
+        limit 1
+        for update skip locked)
+      returning id::text as id, message::text as message, attempts`.execute(this.#db);
+    const row = rows[0];
+    if (row == null) return null;
+    return { id: row.id, message: JSON.parse(row.message), attempts: row.attempts };
+  }
+
+  /** How long to sleep when nothing was claimable: until the next delayed message or expiring lease. */
+  async #sleepMs(): Promise<number> {
+    try {
+      const { rows } = await sql<{ ms: string | number | null }>`
+        select extract(epoch from (min(greatest(deliver_at, coalesce(leased_until, deliver_at))) - now())) * 1000 as ms
+        from fedify_mq where greatest(deliver_at, coalesce(leased_until, deliver_at)) > now()`.execute(this.#db);
+      const ms = rows[0]?.ms == null ? Number.NaN : Number(rows[0].ms);
+      if (Number.isFinite(ms)) return Math.min(this.#pollMs, Math.max(0, ms) + 5);
+    } catch (err) {
+      this.#logger.debug({ err }, "could not compute the next due time");
+    }
+    return this.#pollMs;
+  }
+
+  #startHandling(handler: (message: any) => Promise<void> | void, claimed: Claimed, waker: Waker): InFlight {
+    let renewing = false;
+    const heartbeat = setInterval(() => {
+      if (renewing) return;
+      renewing = true;
+      void this.#renew(claimed.id).then((held) => {
+        renewing = false;
+        if (!held) clearInterval(heartbeat); // lost for good: stop trying
+      });
+    }, this.#leaseMs / 3);
+    const entry: InFlight = {
+      id: claimed.id,
+      released: false,
+      done: false,
+      stopHeartbeat: () => clearInterval(heartbeat),
+      settled: Promise.resolve(),
+    };
+    this.#inFlight.set(entry.id, entry);
+    entry.settled = (async () => {
+      try {
+        const outcome = await runWithTimeout(() => handler(claimed.message), this.#handlerTimeoutMs);
+        entry.stopHeartbeat();
+        if (outcome.ok) {
+          // Acked even if the lease was given back meanwhile: it has been handled.
+          await this.#ack(claimed.id, entry);
+        } else if (!entry.released) {
+          const backoff = failureBackoffMs(claimed.attempts);
+          this.#logger.error(
+            { err: outcome.error, messageId: claimed.id, attempts: claimed.attempts, retryInMs: backoff },
+            outcome.timedOut ? "message handler timed out; message will be retried" : "message handler failed; message will be retried",
+          );
+          await this.#retryLater(claimed.id, backoff);
+        }
+      } catch (err) {
+        this.#logger.error({ err, messageId: claimed.id }, "message bookkeeping failed; the lease will expire");
+      } finally {
+        entry.done = true;
+        entry.stopHeartbeat();
+        if (this.#inFlight.get(entry.id) === entry) this.#inFlight.delete(entry.id);
+        waker.wake(); // an acked message may unblock the next one with its ordering key
+      }
+    })();
+    return entry;
+  }
+
+  /** Extends a lease; false once it is no longer ours (expired and taken, or deleted). */
+  async #renew(id: string): Promise<boolean> {
+    try {
+      const result = await sql`
+        update fedify_mq set leased_until = now() + ${this.#leaseMs}::float8 * interval '1 millisecond'
+        where id = ${id}::bigint and lease_owner = ${this.#owner}`.execute(this.#db);
+      if ((result.numAffectedRows ?? 0n) > 0n) return true;
+      this.#logger.warn({ messageId: id }, "lost the lease of a message being handled; it may be handled twice");
+      return false;
+    } catch (err) {
+      this.#logger.warn({ err, messageId: id }, "renewing a message lease failed");
+      return true; // transient: try again at the next beat
+    }
+  }
+
+  /** Deletes a handled message, retrying briefly; if that fails the lease expires and it is redelivered. */
+  async #ack(id: string, entry: InFlight): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await sql`delete from fedify_mq where id = ${id}::bigint returning ordering_key`.execute(this.#db);
+        if (result.rows.length > 0 && (result.rows[0] as { ordering_key: string | null }).ordering_key != null) {
+          // Wake other processes: the next message with this key is now due.
+          await this.#database.notify(this.#channel, "0").catch(() => {});
+        }
+        return;
+      } catch (err) {
+        if (attempt >= 4 || entry.released) {
+          this.#logger.error({ err, messageId: id }, "could not delete a handled message; it will be redelivered");
+          return;
+        }
+        await sleep(200 * 2 ** attempt);
+      }
+    }
+  }
+
+  async #retryLater(id: string, backoffMs: number): Promise<void> {
+    await sql`
+      update fedify_mq
+      set leased_until = null, lease_owner = null,
+          deliver_at = greatest(deliver_at, now() + ${backoffMs}::float8 * interval '1 millisecond')
+      where id = ${id}::bigint and lease_owner = ${this.#owner}`.execute(this.#db);
+  }
+
+  async #releaseLeases(entries: InFlight[]): Promise<number> {
+    const pending = entries.filter((e) => !e.released);
+    if (pending.length === 0) return 0;
+    for (const entry of pending) {
+      entry.released = true;
+      entry.stopHeartbeat();
+    }
+    try {
+      const ids = pending.map((e) => e.id);
+      const result = await sql`
+        update fedify_mq set leased_until = null, lease_owner = null
+        where id = any(${ids}::bigint[]) and lease_owner = ${this.#owner}`.execute(this.#db);
+      await this.#database.notify(this.#channel, "0").catch(() => {});
+      return Number(result.numAffectedRows ?? 0n);
+    } catch (err) {
+      this.#logger.error({ err, messageIds: pending.map((e) => e.id) }, "could not release leases; they will expire");
+      return 0;
+    }
+  }
+
+  /** Waits up to `drainMs` for in-flight handlers, then releases the rest. */
+  async #drain(inFlight: Map<string, InFlight>): Promise<void> {
+    if (inFlight.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.#drainMs)));
+    await Promise.race([Promise.all([...inFlight.values()].map((e) => e.settled)), timeout]);
+    clearTimeout(timer);
+    const leftover = [...inFlight.values()].filter((e) => !e.done);
+    if (leftover.length === 0) return;
+    this.#logger.warn(
+      { messageIds: leftover.map((e) => e.id) },
+      "handlers still running at shutdown; releasing their messages for another worker",
+    );
+    await this.#releaseLeases(leftover);
+  }
+
+  #wakeLocal(delayMs: number): void {
+    for (const waker of this.#wakers) waker.wakeAt(Date.now() + delayMs);
+  }
+
+  #onNotify = (payload: string): void => {
+    // Payload: the new message's delay in ms. Anything else is ignored.
+    const delayMs = /^\d{1,15}$/.test(payload) ? Number(payload) : Number.NaN;
+    if (!Number.isSafeInteger(delayMs)) {
+      this.#logger.debug({ payload: payload.slice(0, 100) }, "ignoring malformed queue notification");
+      return;
+    }
+    this.#wakeLocal(delayMs);
+  };
+
+  async #subscribe(): Promise<void> {
+    this.#subscription ??= this.#database.listen(this.#channel, this.#onNotify).catch((err: unknown) => {
+      this.#logger.warn({ err }, "LISTEN failed; relying on polling");
+      this.#subscription = null;
+      return null;
+    });
+    await this.#subscription;
+  }
+
+  async #unsubscribeIfIdle(): Promise<void> {
+    if (this.#wakers.size > 0 || this.#subscription == null) return;
+    const subscription = this.#subscription;
+    this.#subscription = null;
+    const unsubscribe = await subscription;
+    await unsubscribe?.();
+  }
+}
+
+/**
+ * Wakes the sleeping workers of one `listen()` call: on NOTIFY, on a local
+ * enqueue or ack, at a scheduled time, or on abort. `generation` counts wake-ups
+ * so a wake-up that arrives between a claim and the sleep is not missed.
+ */
+class Waker {
+  generation = 0;
+  readonly #maxScheduleMs: number;
+  readonly #waiters = new Set<() => void>();
+  #timer: NodeJS.Timeout | null = null;
+  #timerAt = Number.POSITIVE_INFINITY;
+  #disposed = false;
+
+  constructor(maxScheduleMs: number) {
+    this.#maxScheduleMs = maxScheduleMs;
+  }
+
+  wake(): void {
+    this.generation++;
+    for (const waiter of [...this.#waiters]) waiter();
+  }
+
+  /** Wakes at `at` (epoch ms). Later than a poll interval away is left to the poll. */
+  wakeAt(at: number): void {
+    const inMs = at - Date.now();
+    if (inMs <= 0) return this.wake();
+    if (this.#disposed || inMs > this.#maxScheduleMs || at >= this.#timerAt) return;
+    if (this.#timer != null) clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.#timerAt = Number.POSITIVE_INFINITY;
+      this.wake();
+    }, inMs + 5);
+  }
+
+  /** Sleeps `ms`, or less if woken after generation `seen` or aborted. */
+  wait(ms: number, seen: number, signal: AbortSignal): Promise<void> {
+    if (this.generation !== seen || signal.aborted || this.#disposed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#waiters.delete(done);
+        signal.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#waiters.add(done);
+      signal.addEventListener("abort", done, { once: true });
+    });
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    if (this.#timer != null) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.wake();
+  }
+}
+
+type Outcome = { ok: true } | { ok: false; error: unknown; timedOut: boolean };
+
+async function runWithTimeout(fn: () => Promise<void> | void, timeoutMs: number): Promise<Outcome> {
+  const run = Promise.resolve()
+    .then(fn)
+    .then(
+      (): Outcome => ({ ok: true }),
+      (error: unknown): Outcome => ({ ok: false, error, timedOut: false }),
+    );
+  if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) return await run;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<Outcome>((resolve) => {
+    timer = setTimeout(
+      () => resolve({ ok: false, error: new Error(`handler did not finish within ${timeoutMs} ms`), timedOut: true }),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([run, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function delayOf(options?: MessageQueueEnqueueOptions): number {
+  if (options?.delay == null) return 0;
+  return Math.max(0, Math.round(durationToMilliseconds(options.delay)));
+}
+
+function serialize(message: unknown): string {
+  const json = JSON.stringify(message);
+  if (json === undefined) throw new TypeError("A queued message must be JSON-serialisable (got undefined)");
+  return json;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

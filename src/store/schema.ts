@@ -1,0 +1,5 @@
+import type { AppTables } from "./app-tables.ts";
+import type { FedifyTables } from "./fedify-tables.ts";
+
+/** The whole database as Kysely sees it. */
+export interface Schema extends FedifyTables, AppTables {}
