@@ -1,3 +1,119 @@
-// Table types for Folkmoot's own data (actors, follows, posts, the record).
-// Filled in alongside migrations/2026-11-22-0001_actors-and-social.ts.
-export interface AppTables {}
+import type { ColumnType, Generated } from "kysely";
+
+// Table types for Folkmoot's own data; see migrations/2026-11-22-0001_actors-and-social.ts.
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+export type ActorKind = "person" | "assembly" | "council" | "committee" | "confederation" | "instance";
+export type BodyKind = Exclude<ActorKind, "person" | "instance">;
+export const BODY_KINDS: readonly BodyKind[] = ["assembly", "council", "committee", "confederation"];
+
+export interface ActorsTable {
+  id: string;
+  handle: string;
+  kind: ActorKind;
+  name: string;
+  summary: Generated<string>;
+  manually_approves_followers: Generated<boolean>;
+  admission: Generated<"open" | "by-decision">;
+  created_at: Generated<Date>;
+}
+
+export interface ActorKeysTable {
+  actor_id: string;
+  algorithm: "RSASSA-PKCS1-v1_5" | "Ed25519";
+  public_jwk: string;
+  private_jwk: string;
+  created_at: Generated<Date>;
+}
+
+export interface AccountsTable {
+  actor_id: string;
+  password_hash: string;
+  created_at: Generated<Date>;
+}
+
+export interface RemoteActorsTable {
+  uri: string;
+  handle: string | null;
+  type: string;
+  name: string | null;
+  inbox: string;
+  shared_inbox: string | null;
+  url: string | null;
+  fetched_at: Timestamp;
+}
+
+export interface FollowsTable {
+  id: Generated<string>;
+  follower_uri: string;
+  followee_uri: string;
+  activity_uri: string;
+  state: "pending" | "accepted";
+  created_at: Generated<Date>;
+  accepted_at: NullableTimestamp;
+}
+
+export interface MembershipsTable {
+  id: Generated<string>;
+  body_id: string;
+  member_uri: string;
+  admitted_at: Generated<Date>;
+  admitted_by: string;
+}
+
+export interface ObjectsTable {
+  uri: string;
+  local_id: string | null;
+  type: string;
+  attributed_to: string;
+  audience: string | null;
+  in_reply_to: string | null;
+  content: Generated<string>;
+  url: string | null;
+  published: Timestamp;
+  updated: NullableTimestamp;
+  deleted_at: NullableTimestamp;
+  raw: string | null;
+}
+
+export interface InboxLogTable {
+  activity_uri: string;
+  actor_uri: string;
+  type: string;
+  received_at: Generated<Date>;
+}
+
+export interface ActivitiesTable {
+  seq: Generated<string>;
+  uri: string;
+  actor_id: string;
+  type: string;
+  object_uri: string | null;
+  /** The activity as compacted JSON-LD. */
+  payload: string;
+  /** JSON: `"followers"` or an array of actor URIs. */
+  recipients: string;
+  public: boolean;
+  published: Timestamp;
+  enqueued_at: NullableTimestamp;
+}
+
+export interface InstanceSecretsTable {
+  name: string;
+  value: string;
+}
+
+export interface AppTables {
+  actors: ActorsTable;
+  actor_keys: ActorKeysTable;
+  accounts: AccountsTable;
+  remote_actors: RemoteActorsTable;
+  follows: FollowsTable;
+  memberships: MembershipsTable;
+  objects: ObjectsTable;
+  inbox_log: InboxLogTable;
+  activities: ActivitiesTable;
+  instance_secrets: InstanceSecretsTable;
+}

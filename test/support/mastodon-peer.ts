@@ -276,6 +276,8 @@ export interface MastodonPeerOptions {
   clockSkewSeconds?: number;
   /** Answer a verified Follow of a local actor with a signed Accept, as an unlocked Mastodon account does (default false). */
   autoAcceptFollows?: boolean;
+  /** Hold every inbox answer this long (after recording it): keeps a sender's deliveries in flight. */
+  inboxDelayMs?: number;
 }
 
 // ---------------------------------------------------------------------------
@@ -626,6 +628,7 @@ export async function startMastodonPeer(opts: MastodonPeerOptions): Promise<Mast
     // Record before answering, so a test that awaited its POST sees it at once.
     received.push(record);
     events.emit("received", record);
+    if (opts.inboxDelayMs) await new Promise((r) => setTimeout(r, opts.inboxDelayMs));
     if (status === 202) {
       res.writeHead(202, { "content-length": 0 });
       res.end();

@@ -1,0 +1,179 @@
+import { Command, CommanderError, Option } from "commander";
+import { ConfigError, loadConfig, type Config } from "../config.ts";
+import { callAdminSocket } from "./admin-client.ts";
+import { CliError } from "./errors.ts";
+import type { OperationName } from "./operations.ts";
+
+// Heavy modules (Fedify, the database) are imported only when a command runs,
+// so --help answers at once.
+
+function print(value: unknown, json: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    return;
+  }
+  if (Array.isArray(value)) {
+    if (value.length === 0) {
+      process.stdout.write("(none)\n");
+      return;
+    }
+    const cols = Object.keys(value[0] as object);
+    const rows = value.map((r) => cols.map((c) => String((r as Record<string, unknown>)[c] ?? "")));
+    const widths = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i]!.length)));
+    const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
+    process.stdout.write(`${line(cols)}\n${rows.map(line).join("\n")}\n`);
+    return;
+  }
+  for (const [k, v] of Object.entries(value as object)) process.stdout.write(`${k}: ${typeof v === "object" ? JSON.stringify(v) : String(v)}\n`);
+}
+
+/** Runs an operation in the running server (embedded mode) or directly on the database. */
+async function run(config: Config, op: OperationName, args: object): Promise<unknown> {
+  if (!config.databaseUrl) {
+    const reply = await callAdminSocket(config.dataDir, op, args);
+    if (reply) {
+      if (!reply.ok) throw new CliError(reply.error);
+      return reply.result;
+    }
+  }
+  const [{ createLogger }, { openApp }, { operations }] = await Promise.all([import("../logging.ts"), import("../instance.ts"), import("./operations.ts")]);
+  const log = createLogger(config.logLevel === "info" ? "warn" : config.logLevel, process.stderr as never);
+  const opened = await openApp(config, log);
+  try {
+    return await (operations[op] as (a: typeof opened.app, x: object) => Promise<unknown>)(opened.app, args);
+  } finally {
+    await opened.close();
+  }
+}
+
+async function readPassword(given: string | undefined): Promise<string> {
+  if (given) return given;
+  if (process.env.FOLKMOOT_PASSWORD) return process.env.FOLKMOOT_PASSWORD;
+  if (!process.stdin.isTTY) {
+    // Piped: the first line of standard input.
+    let data = "";
+    for await (const chunk of process.stdin) {
+      data += chunk;
+      if (data.includes("\n")) break;
+    }
+    const line = data.split("\n")[0]?.trim();
+    if (line) return line;
+  }
+  throw new CliError("give a password with --password, FOLKMOOT_PASSWORD, or on standard input");
+}
+
+export function buildCli(): Command {
+  const program = new Command();
+  program
+    .name("folkmoot")
+    .description("Run and administer a Folkmoot instance. Configuration comes from the environment (see docs/configuration.md).")
+    .option("--json", "print results as JSON")
+    .showHelpAfterError()
+    .exitOverride();
+  const json = () => Boolean(program.opts().json);
+  const cfg = () => loadConfig();
+
+  program
+    .command("migrate")
+    .description("apply pending database migrations (the server also applies them at start)")
+    .action(async () => {
+      const config = cfg();
+      if (!config.databaseUrl) {
+        const reply = await callAdminSocket(config.dataDir, "body.list", {});
+        if (reply) return print({ applied: [], note: "the running server applied migrations at start" }, json());
+      }
+      const [{ openDatabase }, { migrateToLatest }] = await Promise.all([import("../store/database.ts"), import("../store/migrator.ts")]);
+      const database = await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : `${config.dataDir}/db` });
+      try {
+        const { applied } = await migrateToLatest(database.db);
+        print({ database: database.describe, applied: applied.length ? applied.join(", ") : "(already up to date)" }, json());
+      } finally {
+        await database.close();
+      }
+    });
+
+  program
+    .command("start")
+    .description("start the server (same as npm start)")
+    .action(async () => {
+      await import("../main.ts");
+      await new Promise(() => {}); // main.ts owns the process from here
+    });
+
+  const account = program.command("account").description("local accounts (people)");
+  account
+    .command("create")
+    .description("create a local account")
+    .argument("<handle>", "the account's handle: 1 to 30 of a-z, 0-9, _")
+    .option("--name <name>", "display name")
+    .option("--password <password>", "password (or FOLKMOOT_PASSWORD, or the first line of standard input)")
+    .action(async (handle: string, o: { name?: string; password?: string }) => {
+      const password = await readPassword(o.password);
+      print(await run(cfg(), "account.create", { handle, password, name: o.name }), json());
+    });
+
+  const body = program.command("body").description("bodies: assemblies, councils, committees, confederations");
+  body
+    .command("create")
+    .description("create a body (a Group actor others can follow)")
+    .argument("<handle>", "the body's handle")
+    .addOption(new Option("--kind <kind>", "what kind of body").choices(["assembly", "council", "committee", "confederation"]).default("assembly"))
+    .option("--name <name>", "display name")
+    .option("--summary <text>", "a short description")
+    .option("--approve-followers", "followers wait for a member's approval")
+    .addOption(new Option("--admission <how>", "how members are admitted").choices(["open", "by-decision"]).default("open"))
+    .action(async (handle: string, o: { kind: string; name?: string; summary?: string; approveFollowers?: boolean; admission: string }) => {
+      print(await run(cfg(), "body.create", { handle, ...o }), json());
+    });
+  body
+    .command("list")
+    .description("list the bodies on this instance")
+    .action(async () => print(await run(cfg(), "body.list", {}), json()));
+
+  const member = program.command("member").description("membership of bodies");
+  member
+    .command("add")
+    .description("admit a member to a body (operator action; bodies normally admit by their own rule)")
+    .argument("<body>", "the body's handle")
+    .argument("<member>", "a local handle, a remote handle (@name@host) or an actor URL")
+    .action(async (bodyHandle: string, memberRef: string) => print(await run(cfg(), "member.add", { body: bodyHandle, member: memberRef }), json()));
+  member
+    .command("list")
+    .description("list a body's members")
+    .argument("<body>", "the body's handle")
+    .action(async (bodyHandle: string) => print(await run(cfg(), "member.list", { body: bodyHandle }), json()));
+
+  const follower = program.command("follower").description("followers of bodies that approve their followers");
+  follower
+    .command("requests")
+    .description("list pending follow requests")
+    .argument("<body>", "the body's handle")
+    .action(async (bodyHandle: string) => print(await run(cfg(), "follower.requests", { body: bodyHandle }), json()));
+  for (const decision of ["accept", "reject"] as const) {
+    follower
+      .command(decision)
+      .description(`${decision} a pending follow request`)
+      .argument("<body>", "the body's handle")
+      .argument("<id>", "the request id (from follower requests)")
+      .action(async (bodyHandle: string, id: string) => print(await run(cfg(), "follower.decide", { body: bodyHandle, id, decision }), json()));
+  }
+  return program;
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const program = buildCli();
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    const known = err instanceof CliError || err instanceof ConfigError || (err as Error)?.name === "DataDirectoryLockedError";
+    const message = known ? (err as Error).message : `unexpected error: ${(err as Error).stack ?? err}`;
+    process.stderr.write(`folkmoot: ${message}\n`);
+    return 1;
+  }
+}
+
+if (import.meta.main) {
+  process.exitCode = await runCli(process.argv.slice(2));
+}

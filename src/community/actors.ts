@@ -1,0 +1,202 @@
+import type { Selectable } from "kysely";
+import type { AppContext } from "../context.ts";
+import { generateActorKeys } from "../federation/keys.ts";
+import { actorUri, INSTANCE_ACTOR_ID } from "../federation/uris.ts";
+import type { ActorKind, ActorsTable, BodyKind } from "../store/app-tables.ts";
+import { BODY_KINDS } from "../store/app-tables.ts";
+import { hashPassword, verifyPassword } from "./passwords.ts";
+import { fail, ok, type Result } from "./result.ts";
+
+export type ActorRow = Selectable<ActorsTable>;
+
+export const HANDLE_PATTERN = /^[a-z0-9_]{1,30}$/;
+// Handles that would read as the instance itself or shadow a route.
+const RESERVED_HANDLES = new Set(["instance", "admin", "administrator", "root", "api", "ap", "folkmoot", "nodeinfo", "system"]);
+
+export function checkHandle(handle: string): Result<string> {
+  const h = handle.trim().replace(/^@/, "").toLowerCase();
+  if (!HANDLE_PATTERN.test(h)) return fail("invalid", "a handle is 1 to 30 characters: a-z, 0-9 and _", "handle");
+  if (RESERVED_HANDLES.has(h)) return fail("invalid", `the handle "${h}" is reserved`, "handle");
+  return ok(h);
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return typeof err === "object" && err !== null && (err as { code?: string }).code === "23505";
+}
+
+interface NewActor {
+  id?: string;
+  handle: string;
+  kind: ActorKind;
+  name: string;
+  summary?: string;
+  manuallyApprovesFollowers?: boolean;
+  admission?: "open" | "by-decision";
+}
+
+async function insertActor(ctx: AppContext, input: NewActor, extra?: (trx: AppContext["db"], actor: ActorRow) => Promise<void>): Promise<Result<ActorRow>> {
+  // Keys are made before the transaction: the embedded database has one connection.
+  const keys = await generateActorKeys();
+  const id = input.id ?? newActorId();
+  try {
+    const actor = await ctx.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto("actors")
+        .values({
+          id,
+          handle: input.handle,
+          kind: input.kind,
+          name: input.name,
+          summary: input.summary ?? "",
+          manually_approves_followers: input.manuallyApprovesFollowers ?? false,
+          admission: input.admission ?? "open",
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto("actor_keys")
+        .values(keys.map((k) => ({ actor_id: id, algorithm: k.algorithm, public_jwk: k.publicJwk, private_jwk: k.privateJwk })))
+        .execute();
+      if (extra) await extra(trx, row);
+      return row;
+    });
+    return ok(actor);
+  } catch (err) {
+    if (isUniqueViolation(err)) return fail("conflict", `the handle "${input.handle}" is taken`, "handle");
+    throw err;
+  }
+}
+
+/** Short, URL-safe, unguessable actor ids; handles stay free to be what people read. */
+export function newActorId(): string {
+  return crypto.randomUUID().replaceAll("-", "").slice(0, 20);
+}
+
+export interface NewAccount {
+  handle: string;
+  password: string;
+  name?: string;
+  summary?: string;
+}
+
+export async function createAccount(ctx: AppContext, input: NewAccount): Promise<Result<ActorRow>> {
+  const handle = checkHandle(input.handle);
+  if (!handle.ok) return handle;
+  if (input.password.length < 8) return fail("invalid", "a password has at least 8 characters", "password");
+  if (input.password.length > 1024) return fail("invalid", "a password has at most 1024 characters", "password");
+  const hash = await hashPassword(input.password);
+  return insertActor(
+    ctx,
+    { handle: handle.value, kind: "person", name: input.name?.trim() || handle.value, summary: input.summary ?? "" },
+    async (trx, actor) => {
+      await trx.insertInto("accounts").values({ actor_id: actor.id, password_hash: hash }).execute();
+    },
+  );
+}
+
+export interface NewBody {
+  handle: string;
+  kind: BodyKind;
+  name?: string;
+  summary?: string;
+  manuallyApprovesFollowers?: boolean;
+  admission?: "open" | "by-decision";
+  /** A local person who becomes the first member. */
+  founderId?: string;
+}
+
+export async function createBody(ctx: AppContext, input: NewBody): Promise<Result<ActorRow>> {
+  const handle = checkHandle(input.handle);
+  if (!handle.ok) return handle;
+  if (!BODY_KINDS.includes(input.kind)) return fail("invalid", `kind is one of ${BODY_KINDS.join(", ")}`, "kind");
+  const name = input.name?.trim() || handle.value;
+  if (name.length > 200) return fail("invalid", "a name has at most 200 characters", "name");
+  if ((input.summary ?? "").length > 5000) return fail("invalid", "a summary has at most 5000 characters", "summary");
+  const origin = ctx.config.publicOrigin;
+  let founderUri: string | undefined;
+  if (input.founderId) {
+    const founder = await findActorById(ctx, input.founderId);
+    if (!founder || founder.kind !== "person") return fail("not-found", "the founder is not a local person", "founderId");
+    founderUri = actorUri(origin, founder.id).href;
+  }
+  return insertActor(
+    ctx,
+    {
+      handle: handle.value,
+      kind: input.kind,
+      name,
+      summary: input.summary ?? "",
+      manuallyApprovesFollowers: input.manuallyApprovesFollowers ?? false,
+      admission: input.admission ?? "open",
+    },
+    async (trx, actor) => {
+      if (founderUri) {
+        await trx.insertInto("memberships").values({ body_id: actor.id, member_uri: founderUri, admitted_by: "founder" }).execute();
+      }
+    },
+  );
+}
+
+/** Creates the instance actor (FEP-d556) on first start; idempotent. */
+export async function ensureInstanceActor(ctx: AppContext): Promise<void> {
+  const existing = await findActorById(ctx, INSTANCE_ACTOR_ID);
+  if (existing) return;
+  const result = await insertActor(ctx, {
+    id: INSTANCE_ACTOR_ID,
+    handle: "instance",
+    kind: "instance",
+    name: ctx.config.instanceName,
+    summary: "The Folkmoot instance itself: it signs requests made on behalf of the server.",
+    manuallyApprovesFollowers: true,
+  });
+  // Two processes starting at once: the loser sees a conflict, which is fine.
+  if (!result.ok && result.error.code !== "conflict") throw new Error(result.error.message);
+}
+
+export async function findActorById(ctx: Pick<AppContext, "db">, id: string): Promise<ActorRow | undefined> {
+  return ctx.db.selectFrom("actors").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+export async function findActorByHandle(ctx: Pick<AppContext, "db">, handle: string): Promise<ActorRow | undefined> {
+  const h = handle.trim().replace(/^@/, "").toLowerCase();
+  return ctx.db.selectFrom("actors").selectAll().where("handle", "=", h).executeTakeFirst();
+}
+
+export async function findBody(ctx: Pick<AppContext, "db">, handle: string): Promise<Result<ActorRow>> {
+  const actor = await findActorByHandle(ctx, handle);
+  if (!actor || !BODY_KINDS.includes(actor.kind as BodyKind)) return fail("not-found", `no body with the handle "${handle}"`);
+  return ok(actor);
+}
+
+export async function authenticate(ctx: AppContext, handle: string, password: string): Promise<Result<ActorRow>> {
+  const row = await ctx.db
+    .selectFrom("actors")
+    .innerJoin("accounts", "accounts.actor_id", "actors.id")
+    .selectAll("actors")
+    .select("accounts.password_hash")
+    .where("actors.handle", "=", handle.trim().replace(/^@/, "").toLowerCase())
+    .executeTakeFirst();
+  // Same work whether or not the account exists, so timing does not reveal handles.
+  const valid = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
+  if (!row || !valid) return fail("unauthorized", "wrong handle or password");
+  const { password_hash: _, ...actor } = row;
+  return ok(actor);
+}
+const DUMMY_HASH = "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+export async function listBodies(ctx: Pick<AppContext, "db">): Promise<(ActorRow & { members: number })[]> {
+  const rows = await ctx.db
+    .selectFrom("actors")
+    .selectAll("actors")
+    .select((eb) =>
+      eb.selectFrom("memberships").whereRef("memberships.body_id", "=", "actors.id").select((e) => e.fn.countAll<string>().as("n")).as("members"),
+    )
+    .where("kind", "in", [...BODY_KINDS])
+    .orderBy("handle")
+    .execute();
+  return rows.map((r) => ({ ...r, members: Number(r.members ?? 0) }));
+}
+
+export function isBody(actor: Pick<ActorRow, "kind">): boolean {
+  return BODY_KINDS.includes(actor.kind as BodyKind);
+}

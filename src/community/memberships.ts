@@ -1,0 +1,119 @@
+import type { AppContext } from "../context.ts";
+import { resolveRemoteActor } from "../federation/remote-actors.ts";
+import { actorUri, localActorId } from "../federation/uris.ts";
+import { findActorById, findActorByHandle, findBody, isBody, type ActorRow } from "./actors.ts";
+import { fail, ok, type Result } from "./result.ts";
+
+export interface Member {
+  uri: string;
+  handle: string | null;
+  name: string | null;
+  local: boolean;
+  admittedAt: Date;
+  admittedBy: string;
+}
+
+/**
+ * Resolves who is meant by `ref`: a local handle (`alice`), a remote handle
+ * (`@bob@example.org`) or an actor URL.
+ */
+export async function resolveMemberRef(app: AppContext, ref: string): Promise<Result<{ uri: string; local: ActorRow | null; isGroup: boolean }>> {
+  const trimmed = ref.trim();
+  const localId = /^https?:\/\//.test(trimmed) ? localActorId(app.config.publicOrigin, trimmed) : null;
+  const isLocalHandle = !/^https?:\/\//.test(trimmed) && !/^@?[^@]+@[^@]+$/.test(trimmed);
+  const localHostHandle = /^@?([^@]+)@([^@]+)$/.exec(trimmed);
+  if (localId || isLocalHandle || (localHostHandle && localHostHandle[2] === app.config.publicOrigin.host)) {
+    const actor = localId
+      ? await findActorById(app, localId)
+      : await findActorByHandle(app, localHostHandle ? localHostHandle[1]! : trimmed);
+    if (!actor || actor.kind === "instance") return fail("not-found", `no local account or body "${trimmed}"`, "member");
+    return ok({ uri: actorUri(app.config.publicOrigin, actor.id).href, local: actor, isGroup: isBody(actor) });
+  }
+  const remote = await resolveRemoteActor(app, trimmed);
+  if (!remote?.id) return fail("unreachable", `could not find the remote actor "${trimmed}"`, "member");
+  return ok({ uri: remote.id.href, local: null, isGroup: remote.constructor.name === "Group" });
+}
+
+/** Admits `ref` to the body. A confederation's members are bodies; other bodies' members are people. */
+export async function addMember(app: AppContext, bodyHandle: string, ref: string, admittedBy: string): Promise<Result<Member>> {
+  const body = await findBody(app, bodyHandle);
+  if (!body.ok) return body;
+  const who = await resolveMemberRef(app, ref);
+  if (!who.ok) return who;
+  if (body.value.kind === "confederation" && !who.value.isGroup) {
+    return fail("invalid", "the members of a confederation are bodies", "member");
+  }
+  if (body.value.kind !== "confederation" && who.value.isGroup) {
+    return fail("invalid", `the members of ${body.value.kind === "assembly" ? "an assembly" : `a ${body.value.kind}`} are people`, "member");
+  }
+  if (who.value.local?.id === body.value.id) return fail("invalid", "a body cannot be its own member", "member");
+  const row = await app.db
+    .insertInto("memberships")
+    .values({ body_id: body.value.id, member_uri: who.value.uri, admitted_by: admittedBy })
+    .onConflict((oc) => oc.columns(["body_id", "member_uri"]).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) return fail("conflict", `${ref} is already a member of ${body.value.handle}`, "member");
+  return ok({
+    uri: row.member_uri,
+    handle: who.value.local ? who.value.local.handle : null,
+    name: who.value.local?.name ?? null,
+    local: who.value.local !== null,
+    admittedAt: row.admitted_at,
+    admittedBy: row.admitted_by,
+  });
+}
+
+/** A local person joins a body that admits members openly. */
+export async function joinBody(app: AppContext, personId: string, bodyHandle: string): Promise<Result<Member>> {
+  const body = await findBody(app, bodyHandle);
+  if (!body.ok) return body;
+  if (body.value.kind === "confederation") return fail("forbidden", "people join assemblies and councils; bodies join confederations");
+  if (body.value.admission !== "open") {
+    return fail("forbidden", `${body.value.handle} admits members by decision: ask for a membership proposal`);
+  }
+  const person = await findActorById(app, personId);
+  if (!person) return fail("not-found", "no such account");
+  return addMember(app, body.value.handle, actorUri(app.config.publicOrigin, person.id).href, "self (open admission)");
+}
+
+export async function listMembers(app: AppContext, bodyHandle: string): Promise<Result<Member[]>> {
+  const body = await findBody(app, bodyHandle);
+  if (!body.ok) return body;
+  const rows = await app.db
+    .selectFrom("memberships")
+    .leftJoin("remote_actors", "remote_actors.uri", "memberships.member_uri")
+    .select(["memberships.member_uri", "memberships.admitted_at", "memberships.admitted_by", "remote_actors.handle as remote_handle", "remote_actors.name as remote_name"])
+    .where("memberships.body_id", "=", body.value.id)
+    .orderBy("memberships.admitted_at")
+    .orderBy("memberships.id")
+    .execute();
+  const localIds = rows.map((r) => localActorId(app.config.publicOrigin, r.member_uri)).filter((x): x is string => x !== null);
+  const locals = localIds.length
+    ? await app.db.selectFrom("actors").select(["id", "handle", "name"]).where("id", "in", localIds).execute()
+    : [];
+  const byId = new Map(locals.map((a) => [a.id, a]));
+  return ok(
+    rows.map((r) => {
+      const local = byId.get(localActorId(app.config.publicOrigin, r.member_uri) ?? "");
+      return {
+        uri: r.member_uri,
+        handle: local ? `${local.handle}@${app.config.publicOrigin.host}` : r.remote_handle,
+        name: local ? local.name : r.remote_name,
+        local: local !== undefined,
+        admittedAt: r.admitted_at,
+        admittedBy: r.admitted_by,
+      };
+    }),
+  );
+}
+
+export async function isMember(app: Pick<AppContext, "db">, bodyId: string, memberUri: string): Promise<boolean> {
+  const row = await app.db
+    .selectFrom("memberships")
+    .select("id")
+    .where("body_id", "=", bodyId)
+    .where("member_uri", "=", memberUri)
+    .executeTakeFirst();
+  return row !== undefined;
+}

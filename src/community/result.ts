@@ -1,0 +1,19 @@
+// Expected failures are values, not exceptions: HTTP maps them to statuses,
+// the CLI to messages. Exceptions are for bugs and infrastructure.
+
+export type FailureCode = "invalid" | "not-found" | "conflict" | "forbidden" | "unauthorized" | "unreachable";
+
+export interface Failure {
+  code: FailureCode;
+  message: string;
+  /** The input field at fault, for `invalid`. */
+  field?: string;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: Failure };
+
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+export const fail = (code: FailureCode, message: string, field?: string): { ok: false; error: Failure } => ({
+  ok: false,
+  error: field === undefined ? { code, message } : { code, message, field },
+});

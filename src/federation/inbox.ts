@@ -1,0 +1,253 @@
+import type { InboxContext } from "@fedify/fedify";
+import { Accept, Activity, Announce, Article, Create, Delete, Follow, Mention, Note, Page, Reject, Undo, Update, isActor, type Object as APObject } from "@fedify/vocab";
+import type { Transaction } from "kysely";
+import { isBody, findActorById } from "../community/actors.ts";
+import { receiveFollow } from "../community/follows.ts";
+import { isMember } from "../community/memberships.ts";
+import { bodyOfThread } from "../community/posts.ts";
+import { sanitizeRemoteHtml } from "../community/text.ts";
+import type { AppContext } from "../context.ts";
+import type { Schema } from "../store/schema.ts";
+import { announceToFollowers } from "./announce.ts";
+import { rememberRemoteActor } from "./remote-actors.ts";
+import { fromInstant } from "./time.ts";
+import { localActorId } from "./uris.ts";
+
+// Fedify has verified the signature and that the key belongs to `activity.actor`
+// before any of these run. Folkmoot decides who may act: origin, ownership and
+// membership are checked here.
+
+type Ctx = InboxContext<AppContext>;
+
+/**
+ * Runs `effect` once per activity id, ever: the id is logged in the same
+ * transaction as the effect, so a redelivery (retry, replay, another inbox)
+ * has no second effect even after Fedify's idempotence cache has expired.
+ */
+async function once(app: AppContext, activity: Activity, effect: (trx: Transaction<Schema>) => Promise<void>): Promise<boolean> {
+  if (!activity.id || !activity.actorId) return false;
+  const done = await app.db.transaction().execute(async (trx) => {
+    const logged = await trx
+      .insertInto("inbox_log")
+      .values({ activity_uri: activity.id!.href, actor_uri: activity.actorId!.href, type: typeName(activity) })
+      .onConflict((oc) => oc.column("activity_uri").doNothing())
+      .returning("activity_uri")
+      .executeTakeFirst();
+    if (!logged) return false;
+    await effect(trx);
+    return true;
+  });
+  if (done) app.deliveries.kick();
+  else app.log.debug({ activity: activity.id.href }, "duplicate activity ignored");
+  return done;
+}
+
+function typeName(activity: Activity): string {
+  return (activity.constructor as { name?: string }).name ?? "Activity";
+}
+
+function sameOrigin(a: URL | null | undefined, b: URL | null | undefined): boolean {
+  return !!a && !!b && a.origin === b.origin;
+}
+
+export async function onFollow(ctx: Ctx, follow: Follow): Promise<void> {
+  const app = ctx.data;
+  if (!follow.id || !follow.actorId || !follow.objectId) return;
+  const followeeId = localActorId(app.config.publicOrigin, follow.objectId);
+  if (!followeeId) return;
+  const followee = await findActorById(app, followeeId);
+  if (!followee || followee.kind === "instance") return;
+  const follower = await follow.getActor(ctx);
+  if (!follower || !isActor(follower) || follower.id?.href !== follow.actorId.href) return;
+  const target = await rememberRemoteActor(app.db, follower);
+  if (!target) return;
+  await once(app, follow, async (trx) => {
+    const state = await receiveFollow(trx, app.config.publicOrigin, followee, follow, target);
+    app.log.info({ follower: target.id, followee: followee.handle, state }, "follow received");
+  });
+}
+
+export async function onUndo(ctx: Ctx, undo: Undo): Promise<void> {
+  const app = ctx.data;
+  if (!undo.actorId || !undo.objectId) return;
+  const object = await undo.getObject({ crossOrigin: "ignore" }).catch(() => null);
+  // Only the follower can undo a follow: the Undo's actor must be the Follow's actor.
+  if (object instanceof Follow && object.actorId && object.actorId.href !== undo.actorId.href) return;
+  if (object !== null && !(object instanceof Follow)) return;
+  await once(app, undo, async (trx) => {
+    let q = trx.deleteFrom("follows").where("follower_uri", "=", undo.actorId!.href);
+    const followee = object instanceof Follow ? object.objectId : null;
+    q = followee ? q.where((eb) => eb.or([eb("activity_uri", "=", undo.objectId!.href), eb("followee_uri", "=", followee.href)])) : q.where("activity_uri", "=", undo.objectId!.href);
+    const removed = await q.executeTakeFirst();
+    app.log.info({ follower: undo.actorId!.href, removed: Number(removed.numDeletedRows) }, "follow undone");
+  });
+}
+
+export async function onAccept(ctx: Ctx, accept: Accept): Promise<void> {
+  await answerToOurFollow(ctx, accept, "accepted");
+}
+
+export async function onReject(ctx: Ctx, reject: Reject): Promise<void> {
+  await answerToOurFollow(ctx, reject, "rejected");
+}
+
+// Match by our Follow's id, never by re-fetching it (FEP-fe34 would make Fedify fetch our own URL).
+async function answerToOurFollow(ctx: Ctx, answer: Accept | Reject, outcome: "accepted" | "rejected"): Promise<void> {
+  const app = ctx.data;
+  if (!answer.actorId || !answer.objectId) return;
+  await once(app, answer, async (trx) => {
+    const q = trx.selectFrom("follows").select("id").where("activity_uri", "=", answer.objectId!.href).where("followee_uri", "=", answer.actorId!.href);
+    const row = await q.executeTakeFirst();
+    if (!row) return;
+    if (outcome === "accepted") await trx.updateTable("follows").set({ state: "accepted", accepted_at: new Date() }).where("id", "=", row.id).execute();
+    else await trx.deleteFrom("follows").where("id", "=", row.id).execute();
+  });
+}
+
+function isPost(object: unknown): object is Note | Article | Page {
+  return object instanceof Note || object instanceof Article || object instanceof Page;
+}
+
+async function addressedLocalActors(app: AppContext, post: APObject, activity: Activity): Promise<Set<string>> {
+  const ids = new Set<string>();
+  const origin = app.config.publicOrigin;
+  const uris = [...post.toIds, ...post.ccIds, ...post.audienceIds, ...activity.toIds, ...activity.ccIds];
+  for await (const tag of post.getTags()) if (tag instanceof Mention && tag.href) uris.push(tag.href);
+  for (const uri of uris) {
+    const id = localActorId(origin, uri);
+    if (id) ids.add(id);
+  }
+  return ids;
+}
+
+/**
+ * A post from another server. It joins a body's record when it is addressed
+ * to the body (or replies in one of its threads) and its author is a member;
+ * the body then announces it to its followers.
+ */
+export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
+  const app = ctx.data;
+  if (!create.id || !create.actorId) return;
+  const object = await create.getObject(ctx).catch(() => null);
+  if (!isPost(object) || !object.id) return;
+  // Someone may only create posts that are theirs, on their own server.
+  if (object.attributionId?.href !== create.actorId.href || !sameOrigin(object.id, create.actorId)) return;
+  const targets = await addressedLocalActors(app, object, create);
+  const threadBody = await bodyOfThread(app, object.replyTargetId?.href ?? null);
+  if (threadBody) targets.add(threadBody);
+  const bodies: string[] = [];
+  for (const id of targets) {
+    const actor = await findActorById(app, id);
+    if (actor && isBody(actor) && (await isMember(app, actor.id, create.actorId.href))) bodies.push(actor.id);
+  }
+  if (bodies.length === 0) {
+    app.log.debug({ activity: create.id.href }, "post not addressed to a body by one of its members; ignored");
+    return;
+  }
+  const author = await create.getActor(ctx).catch(() => null);
+  if (author && isActor(author)) await rememberRemoteActor(app.db, author);
+  const raw = JSON.stringify(await object.toJsonLd());
+  const published = fromInstant(object.published) ?? new Date();
+  await once(app, create, async (trx) => {
+    const inserted = await trx
+      .insertInto("objects")
+      .values({
+        uri: object.id!.href,
+        type: typeName(object as unknown as Activity),
+        attributed_to: create.actorId!.href,
+        audience: new URL(`/ap/actors/${bodies[0]}`, app.config.publicOrigin).href,
+        in_reply_to: object.replyTargetId?.href ?? null,
+        content: sanitizeRemoteHtml(object.content?.toString() ?? ""),
+        url: object.url instanceof URL ? object.url.href : null,
+        published,
+        raw,
+      })
+      .onConflict((oc) => oc.column("uri").doNothing())
+      .returning("uri")
+      .executeTakeFirst();
+    if (!inserted) return;
+    for (const bodyId of bodies) await announceToFollowers(trx, app.config.publicOrigin, bodyId, create, object.id!);
+    app.log.info({ post: object.id!.href, bodies }, "member post accepted");
+  });
+}
+
+/** Edits are accepted only from the post's author, on the post's own server. */
+export async function onUpdate(ctx: Ctx, update: Update): Promise<void> {
+  const app = ctx.data;
+  if (!update.actorId || !update.objectId) return;
+  if (!sameOrigin(update.objectId, update.actorId)) return;
+  const object = await update.getObject(ctx).catch(() => null);
+  if (!isPost(object) || !object.id || object.attributionId?.href !== update.actorId.href) return;
+  await once(app, update, async (trx) => {
+    await trx
+      .updateTable("objects")
+      .set({ content: sanitizeRemoteHtml(object.content?.toString() ?? ""), updated: new Date(), raw: JSON.stringify(await object.toJsonLd()) })
+      .where("uri", "=", object.id!.href)
+      .where("attributed_to", "=", update.actorId!.href)
+      .execute();
+  });
+}
+
+/** Deletes are accepted only from the origin that owns the object. */
+export async function onDelete(ctx: Ctx, del: Delete): Promise<void> {
+  const app = ctx.data;
+  if (!del.actorId || !del.objectId) return;
+  if (!sameOrigin(del.objectId, del.actorId)) return;
+  await once(app, del, async (trx) => {
+    if (del.objectId!.href === del.actorId!.href) {
+      // An account deleted on its server: it follows nothing here any more.
+      await trx.deleteFrom("follows").where("follower_uri", "=", del.actorId!.href).execute();
+      return;
+    }
+    await trx
+      .updateTable("objects")
+      .set({ deleted_at: new Date(), content: "" })
+      .where("uri", "=", del.objectId!.href)
+      .where("attributed_to", "=", del.actorId!.href)
+      .execute();
+  });
+}
+
+/**
+ * A body someone here follows passes on a post: keep the post, so people here
+ * can read what the bodies they follow publish. Both forms count once.
+ */
+export async function onAnnounce(ctx: Ctx, announce: Announce): Promise<void> {
+  const app = ctx.data;
+  if (!announce.id || !announce.actorId) return;
+  const followed = await app.db
+    .selectFrom("follows")
+    .select("id")
+    .where("followee_uri", "=", announce.actorId.href)
+    .where("state", "=", "accepted")
+    .executeTakeFirst();
+  if (!followed) return;
+  let object = await announce.getObject(ctx).catch(() => null);
+  if (object instanceof Create) object = await object.getObject(ctx).catch(() => null);
+  if (!isPost(object) || !object.id || !object.attributionId) return;
+  const post = object;
+  const raw = JSON.stringify(await post.toJsonLd());
+  await once(app, announce, async (trx) => {
+    await trx
+      .insertInto("objects")
+      .values({
+        uri: post.id!.href,
+        type: typeName(post as unknown as Activity),
+        attributed_to: post.attributionId!.href,
+        audience: announce.actorId!.href,
+        in_reply_to: post.replyTargetId?.href ?? null,
+        content: sanitizeRemoteHtml(post.content?.toString() ?? ""),
+        url: post.url instanceof URL ? post.url.href : null,
+        published: fromInstant(post.published) ?? new Date(),
+        raw,
+      })
+      .onConflict((oc) => oc.column("uri").doNothing())
+      .execute();
+  });
+}
+
+/** Unknown types are accepted (202) and ignored, as the protocol expects. */
+export async function onOtherActivity(ctx: Ctx, activity: Activity): Promise<void> {
+  ctx.data.log.debug({ activity: activity.id?.href, type: typeName(activity) }, "activity type not handled; ignored");
+}
+

@@ -1,0 +1,77 @@
+import { readFileSync } from "node:fs";
+import rateLimit from "@fastify/rate-limit";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import { sql } from "kysely";
+import type { AppContext } from "../context.ts";
+import { fedifyPlugin } from "../federation/fastify-plugin.ts";
+import { SOFTWARE_VERSION } from "../federation/index.ts";
+import { API_PREFIX, apiRoutes } from "./api.ts";
+import type { TokenIssuer } from "./auth.ts";
+import { pageRoutes } from "./pages.ts";
+
+/** The whole HTTP surface: Fedify's endpoints, the native API with its OpenAPI docs, HTML pages. */
+export async function buildHttpApp(app: AppContext, tokens: TokenIssuer): Promise<FastifyInstance> {
+  const https = app.config.tls
+    ? { cert: readFileSync(app.config.tls.certFile), key: readFileSync(app.config.tls.keyFile) }
+    : null;
+  const f = Fastify({
+    ...(https ? { https } : {}),
+    loggerInstance: app.log.child({ component: "http" }) as FastifyBaseLogger,
+    genReqId: (req) => {
+      const given = req.headers["x-request-id"];
+      return typeof given === "string" && /^[\w.-]{1,64}$/.test(given) ? given : crypto.randomUUID();
+    },
+    bodyLimit: 1 << 20,
+    connectionTimeout: 30_000,
+    requestTimeout: 60_000,
+    ajv: { customOptions: { allErrors: true, coerceTypes: "array", removeAdditional: false } },
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  f.decorateRequest("actorId", null);
+  f.addHook("onSend", async (req, reply) => {
+    reply.header("x-request-id", req.id);
+  });
+
+  // One message per field, for people and for forms.
+  f.setErrorHandler((error: { validation?: { instancePath?: string; params?: Record<string, unknown>; message?: string }[]; statusCode?: number; message: string }, req, reply) => {
+    if (error.validation) {
+      const fields: Record<string, string> = {};
+      for (const v of error.validation) {
+        const missing = v.params?.missingProperty as string | undefined;
+        const extra = v.params?.additionalProperty as string | undefined;
+        const path = (v.instancePath ?? "").replace(/^\//, "").replaceAll("/", ".") || missing || extra || "(body)";
+        const key = missing && path !== missing ? `${path ? `${path}.` : ""}${missing}` : path;
+        fields[key] ??= extra ? "is not a known field" : missing ? "is required" : (v.message ?? "is invalid");
+      }
+      return reply.code(400).send({ error: "Bad Request", message: `invalid input: ${Object.entries(fields).map(([k, m]) => `${k} ${m}`).join("; ")}`, fields });
+    }
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
+    if (status >= 500) req.log.error({ err: error }, "request failed");
+    return reply.code(status).send({ error: status >= 500 ? "Internal Server Error" : "Request Error", message: status >= 500 ? "something went wrong; see the server log" : error.message });
+  });
+  f.setNotFoundHandler((req, reply) => reply.code(404).send({ error: "Not Found", message: `no route for ${req.method} ${req.url.split("?")[0]}` }));
+
+  await f.register(fedifyPlugin, { federation: app.federation, contextData: () => app, origin: app.config.publicOrigin });
+  await f.register(rateLimit, { global: false });
+  await f.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: { title: "Folkmoot API", version: SOFTWARE_VERSION, description: "The native API of a Folkmoot instance. Authenticate with POST /sessions and send the token as `Authorization: Bearer <token>`." },
+      servers: [{ url: app.config.publicOrigin.origin }],
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
+    },
+  });
+  await f.register(swaggerUi, { routePrefix: "/api/folkmoot/docs" });
+  f.get("/api/folkmoot/openapi.json", { schema: { hide: true } }, async () => f.swagger());
+
+  await f.register(apiRoutes(app, tokens), { prefix: API_PREFIX });
+  await f.register(pageRoutes(app));
+
+  f.get("/healthz", { schema: { hide: true } }, async (_req, reply) => {
+    await sql`select 1`.execute(app.db);
+    return reply.send({ status: "ok" });
+  });
+  return f;
+}

@@ -1,0 +1,138 @@
+import type { FastifyInstance } from "fastify";
+import { ensureInstanceActor } from "./community/actors.ts";
+import type { Config } from "./config.ts";
+import type { AppContext } from "./context.ts";
+import { createFolkmootFederation } from "./federation/index.ts";
+import { createDeliveryKicker, deliverPending } from "./federation/outbox.ts";
+import { buildHttpApp } from "./http/app.ts";
+import { createTokenIssuer, loadTokenSecret } from "./http/auth.ts";
+import { createLogger, routeFedifyLogs, type Logger } from "./logging.ts";
+import { openDatabase } from "./store/database.ts";
+import { KyselyKvStore } from "./store/kv-store.ts";
+import { KyselyMessageQueue } from "./store/message-queue.ts";
+import { migrateToLatest } from "./store/migrator.ts";
+import { startAdminSocket, type AdminSocket } from "./cli/admin-socket.ts";
+
+export interface Instance {
+  app: AppContext;
+  http: FastifyInstance | null;
+  /** The URL the HTTP server listens on (null for a worker). */
+  listening: string | null;
+  /** Waits until every recorded activity has been handed to the queue (tests). */
+  deliveriesIdle(): Promise<void>;
+  /** Graceful stop: no new requests, in-flight work finished or released to the queue, database closed. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  /** Skip the HTTP listener even for the `all` role (the CLI opens the app without serving). */
+  serve?: boolean;
+}
+
+export interface OpenedApp {
+  app: AppContext;
+  kv: KyselyKvStore;
+  kicker: ReturnType<typeof createDeliveryKicker>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database, applies migrations and wires the federation, without
+ * serving or consuming queues: what the CLI needs, and the first half of
+ * {@link startInstance}.
+ */
+export async function openApp(config: Config, log: Logger): Promise<OpenedApp> {
+  routeFedifyLogs(log);
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.databaseUrl ? undefined : `${config.dataDir}/db`,
+    poolSize: config.queueWorkers + 8,
+    logger: log.child({ component: "store" }),
+  });
+  try {
+    const { applied } = await migrateToLatest(database.db);
+    if (applied.length) log.info({ applied }, "migrations applied");
+    const kv = new KyselyKvStore(database.db);
+    const queue = new KyselyMessageQueue(database, { workers: config.queueWorkers, leaseSeconds: config.queueLeaseSeconds, logger: log.child({ component: "queue" }) });
+    const federation = createFolkmootFederation(config, kv, queue);
+    const kicker = createDeliveryKicker(() => app);
+    const app: AppContext = { config, database, db: database.db, log, federation, deliveries: kicker };
+    await ensureInstanceActor(app);
+    return {
+      app,
+      kv,
+      kicker,
+      close: async () => {
+        await kicker.idle();
+        await database.close();
+      },
+    };
+  } catch (err) {
+    await database.close().catch(() => {});
+    throw err;
+  }
+}
+
+/**
+ * Starts what the role asks for: `web` serves HTTP and enqueues, `worker` runs
+ * the queues and the delivery sweeper, `all` (the default) does both in one
+ * process.
+ */
+export async function startInstance(config: Config, options: StartOptions = {}): Promise<Instance> {
+  const log = options.logger ?? createLogger(config.logLevel);
+  const opened = await openApp(config, log);
+  const { app, kv, kicker } = opened;
+  const { federation, database } = app;
+  const timers: NodeJS.Timeout[] = [];
+  const controller = new AbortController();
+  let queueStopped: Promise<void> = Promise.resolve();
+  let admin: AdminSocket | null = null;
+  let http: FastifyInstance | null = null;
+  try {
+    const runsWorker = config.role !== "web";
+    const runsWeb = config.role !== "worker" && options.serve !== false;
+    if (runsWorker) {
+      queueStopped = federation.startQueue(app, { signal: controller.signal });
+      // The transactional outbox's safety net: anything committed but never handed off.
+      timers.push(setInterval(() => void deliverPending(app, { minAgeMs: 3000 }).catch((err) => log.error({ err }, "delivery sweep failed")), 5000));
+      timers.push(setInterval(() => void kv.sweepExpired().catch((err) => log.warn({ err }, "KV sweep failed")), 10 * 60_000));
+      kicker.kick();
+    }
+    let listening: string | null = null;
+    if (runsWeb) {
+      const tokens = createTokenIssuer(await loadTokenSecret(app), config.publicOrigin);
+      http = await buildHttpApp(app, tokens);
+      await http.listen({ port: config.port, host: config.host });
+      listening = `${config.tls ? "https" : "http"}://${config.host.includes(":") ? `[${config.host}]` : config.host}:${config.port}`;
+    }
+    if (database.kind === "pglite" && options.serve !== false) admin = await startAdminSocket(app, config.dataDir);
+    for (const t of timers) t.unref();
+
+    let closing: Promise<void> | null = null;
+    return {
+      app,
+      http,
+      listening,
+      deliveriesIdle: () => kicker.idle(),
+      close: () =>
+        (closing ??= (async () => {
+          for (const t of timers) clearInterval(t);
+          await admin?.close();
+          await http?.close(); // stops accepting, waits for in-flight requests
+          await kicker.idle();
+          controller.abort(); // the queue finishes or releases in-flight messages
+          await queueStopped;
+          await opened.close();
+        })()),
+    };
+  } catch (err) {
+    for (const t of timers) clearInterval(t);
+    controller.abort();
+    await queueStopped.catch(() => {});
+    await admin?.close().catch(() => {});
+    await http?.close().catch(() => {});
+    await opened.close().catch(() => {});
+    throw err;
+  }
+}

@@ -1,0 +1,74 @@
+import { configureSync, type LogRecord } from "@logtape/logtape";
+import pino, { type Logger } from "pino";
+import type { LogLevel } from "./config.ts";
+
+export type { Logger };
+
+/** Structured JSON logs on stdout (or to `destination`, for tests). */
+export function createLogger(level: LogLevel, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: "folkmoot" },
+      // Belt and braces: key material must never reach a log line, whatever a caller passes.
+      redact: { paths: ["*.privateKey", "*.private_jwk", "*.password", "*.password_hash", "*.d", "req.headers.authorization"], censor: "[redacted]" },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    destination,
+  );
+}
+
+const LOGTAPE_TO_PINO = {
+  trace: "trace",
+  debug: "debug",
+  info: "info",
+  warning: "warn",
+  error: "error",
+  fatal: "fatal",
+} as const;
+
+/**
+ * Routes Fedify's LogTape records into pino. LogTape's configuration is global
+ * to the process: the last call wins (several instances in one test process
+ * share it).
+ */
+export function routeFedifyLogs(logger: Logger): void {
+  const fedify = logger.child({ component: "fedify" });
+  const sink = (record: LogRecord) => {
+    const level = LOGTAPE_TO_PINO[record.level];
+    if (!fedify.isLevelEnabled(level)) return;
+    const message = record.message.map((part) => (typeof part === "string" ? part : safeJson(part))).join("");
+    const { error, err, ...rest } = record.properties as Record<string, unknown>;
+    const errObj = error ?? err;
+    fedify[level]({ category: record.category.join("."), ...sanitiseProperties(rest), ...(errObj ? { err: errObj } : {}) }, message);
+  };
+  configureSync({
+    reset: true,
+    sinks: { pino: sink },
+    loggers: [
+      { category: ["fedify"], sinks: ["pino"], lowestLevel: logger.level === "silent" ? "fatal" : "info" },
+      { category: ["logtape", "meta"], sinks: ["pino"], lowestLevel: "warning" },
+    ],
+  });
+}
+
+function safeJson(value: unknown): string {
+  if (value instanceof URL) return value.href;
+  try {
+    return typeof value === "object" ? JSON.stringify(value) : String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+// Fedify puts whole activities and key objects into properties; keep logs small and free of keys.
+function sanitiseProperties(props: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(props)) {
+    if (/private|secret|jwk/i.test(k)) continue;
+    if (v instanceof URL) out[k] = v.href;
+    else if (typeof v === "string" || typeof v === "number" || typeof v === "boolean" || v === null) out[k] = v;
+    else if (v && typeof v === "object" && "id" in v && (v as { id: unknown }).id instanceof URL) out[k] = (v as { id: URL }).id.href;
+  }
+  return out;
+}

@@ -1,0 +1,62 @@
+import { ConfigError, loadConfig } from "./config.ts";
+import { startInstance } from "./instance.ts";
+import { createLogger } from "./logging.ts";
+import { DataDirectoryLockedError } from "./store/database.ts";
+
+// `npm start`: one process serving HTTP and running the queues on the embedded
+// database, unless the environment says otherwise (see docs/configuration.md).
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`folkmoot: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  let instance;
+  try {
+    instance = await startInstance(config, { logger: log });
+  } catch (err) {
+    if (err instanceof DataDirectoryLockedError) {
+      process.stderr.write(`folkmoot: ${err.message}\n`);
+      process.exit(1);
+    }
+    log.fatal({ err }, "could not start");
+    process.exit(1);
+  }
+  const database = instance.app.database.describe;
+  if (instance.listening) {
+    log.info({ role: config.role, listen: instance.listening, publicOrigin: config.publicOrigin.origin, database }, `Folkmoot listening on ${instance.listening} (public origin ${config.publicOrigin.origin}), database: ${database}`);
+  } else {
+    log.info({ role: config.role, database }, `Folkmoot worker running, database: ${database}`);
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "stopping: finishing in-flight work");
+    const force = setTimeout(() => {
+      log.error("graceful stop took too long; exiting");
+      process.exit(1);
+    }, 30_000);
+    force.unref();
+    instance
+      .close()
+      .then(() => {
+        log.info("stopped cleanly");
+        process.exit(0);
+      })
+      .catch((err) => {
+        log.error({ err }, "error while stopping");
+        process.exit(1);
+      });
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+await main();

@@ -1,0 +1,103 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, testBackend, type TestDatabase } from "../support/database.ts";
+import { runCliProcess, spawnServer, waitForHttp } from "../support/process.ts";
+
+// The CLI as an operator runs it: a separate process, on the embedded database
+// (directly, or through the running server) or on PostgreSQL.
+
+let dataDir: string;
+let database: TestDatabase | undefined;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "folkmoot-cli-"));
+  database = testBackend === "postgres" ? await createTestDatabase() : undefined;
+  env = { DATA_DIR: dataDir, LOG_LEVEL: "warn", PUBLIC_ORIGIN: "http://127.0.0.9:3999", ...(database?.url ? { DATABASE_URL: database.url } : {}) };
+});
+
+afterAll(async () => {
+  await database?.drop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+// Each command starts a process and opens the database: allow for a loaded machine.
+describe("folkmoot CLI", { timeout: 240_000 }, () => {
+  it("has --help on every command", async () => {
+    for (const args of [[], ["migrate"], ["account", "create"], ["body", "create"], ["body", "list"], ["member", "add"], ["member", "list"], ["follower", "requests"], ["follower", "accept"]]) {
+      const r = await runCliProcess([...args, "--help"], env);
+      expect(r.code, args.join(" ")).toBe(0);
+      expect(r.stdout).toMatch(/^Usage: folkmoot/m);
+    }
+  });
+
+  it("migrates, creates an account (password on stdin), a body, a member, and lists them", async () => {
+    const migrate = await runCliProcess(["migrate"], env);
+    expect(migrate.code, migrate.stderr).toBe(0);
+    expect(migrate.stdout).toMatch(testBackend === "postgres" ? /PostgreSQL/ : /PGlite/);
+
+    const account = await runCliProcess(["account", "create", "erin", "--name", "Erin"], env, "erin-password\n");
+    expect(account.code, account.stderr).toBe(0);
+    expect(account.stdout).toContain("erin@127.0.0.9:3999");
+
+    const body = await runCliProcess(["--json", "body", "create", "oakfield", "--kind", "council", "--name", "Oakfield Tenants"], env);
+    expect(body.code, body.stderr).toBe(0);
+    expect(JSON.parse(body.stdout)).toMatchObject({ kind: "council", handle: "oakfield@127.0.0.9:3999" });
+
+    expect((await runCliProcess(["member", "add", "oakfield", "erin"], env)).code).toBe(0);
+    const members = await runCliProcess(["--json", "member", "list", "oakfield"], env);
+    expect(JSON.parse(members.stdout).map((m: { handle: string }) => m.handle)).toEqual(["erin@127.0.0.9:3999"]);
+    const list = await runCliProcess(["body", "list"], env);
+    expect(list.stdout).toMatch(/^handle\s+kind\s+name\s+members/m);
+    expect(list.stdout).toMatch(/oakfield\s+council\s+Oakfield Tenants\s+1/);
+  });
+
+  it("prints one readable line and exits 1 for bad input", async () => {
+    const dup = await runCliProcess(["body", "create", "oakfield"], env);
+    expect(dup.code).toBe(1);
+    expect(dup.stderr.trim()).toBe('folkmoot: handle: the handle "oakfield" is taken');
+    const bad = await runCliProcess(["body", "create", "Not Valid"], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^folkmoot: handle: a handle is 1 to 30 characters/);
+    const kind = await runCliProcess(["body", "create", "x", "--kind", "parliament"], env);
+    expect(kind.code).toBe(2);
+    expect(kind.stderr).toMatch(/Allowed choices are assembly, council, committee, confederation/);
+    const confed = await runCliProcess(["member", "add", "oakfield", "nobody_here"], env);
+    expect(confed.code).toBe(1);
+    expect(confed.stderr).toMatch(/no local account or body/);
+    const badEnv = await runCliProcess(["body", "list"], { ...env, PORT: "many" });
+    expect(badEnv.code).toBe(1);
+    expect(badEnv.stderr.trim()).toBe('folkmoot: invalid PORT: expected a whole number, got "many"');
+  });
+});
+
+describe("the server process", { timeout: 120_000 }, () => {
+  it("refuses a bad variable with one line naming it", async () => {
+    const server = spawnServer({ ...env, PUBLIC_ORIGIN: "not a url" });
+    expect(await server.exited).toBe(1);
+    expect(server.output().trim()).toBe('folkmoot: invalid PUBLIC_ORIGIN: not a URL: "not a url"');
+  });
+
+  it("logs one line saying where it listens and which database it uses, and stops on SIGTERM", async () => {
+    const port = 22_000 + (process.pid % 1000);
+    const server = spawnServer({ ...env, HOST: "127.0.0.9", PORT: String(port), PUBLIC_ORIGIN: "", LOG_LEVEL: "info" });
+    await waitForHttp(`http://127.0.0.9:${port}/healthz`);
+    const line = server
+      .output()
+      .split("\n")
+      .map((l) => (l.startsWith("{") ? (JSON.parse(l) as { msg: string }) : null))
+      .find((l) => l?.msg.startsWith("Folkmoot listening"));
+    expect(line?.msg).toMatch(new RegExp(`^Folkmoot listening on http://127\\.0\\.0\\.9:${port} .*database: ${testBackend === "postgres" ? "PostgreSQL" : "PGlite"}`));
+    if (testBackend === "pglite") {
+      // While the server holds the embedded database, the CLI works through it.
+      const list = await runCliProcess(["--json", "body", "list"], env);
+      expect(list.code, list.stderr).toBe(0);
+      expect(JSON.parse(list.stdout).map((b: { handle: string }) => b.handle)).toContain("oakfield");
+    }
+    server.child.kill("SIGTERM");
+    expect(await server.exited).toBe(0);
+    expect(server.output()).toContain("stopped cleanly");
+  });
+});
