@@ -116,6 +116,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn("public", "boolean", (c) => c.notNull())
     .addColumn("published", "timestamptz", (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn("enqueued_at", "timestamptz")
+    // Set while one process hands the row to the queue, so two processes never both do.
+    .addColumn("handoff_until", "timestamptz")
     .execute();
   await db.schema.createIndex("activities_outbox").on("activities").columns(["actor_id", "public", "seq"]).execute();
   await sql`create index activities_undelivered on activities (seq) where enqueued_at is null`.execute(db);

@@ -31,6 +31,8 @@ export interface Config {
   jwtSecret: string | undefined;
   /** How long delivery to a peer that is down keeps being retried, in hours. */
   deliveryRetryHours: number;
+  /** Trust X-Forwarded-* from this many proxies in front (0 = none): client addresses for rate limits and logs. */
+  trustProxyHops: number;
   /** Serve HTTPS directly with this certificate and key (PEM files); usually a proxy terminates TLS. */
   tls: { certFile: string; keyFile: string } | undefined;
 }
@@ -141,5 +143,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtSecret,
     deliveryRetryHours: integer(env, "DELIVERY_RETRY_HOURS", 72, 1, 24 * 30),
     tls: certFile ? { certFile, keyFile } : undefined,
+    trustProxyHops: integer(env, "TRUST_PROXY_HOPS", 0, 0, 10),
   };
 }

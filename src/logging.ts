@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { configureSync, type LogRecord } from "@logtape/logtape";
 import pino, { type Logger } from "pino";
 import type { LogLevel } from "./config.ts";
@@ -44,6 +45,7 @@ export function routeFedifyLogs(logger: Logger): void {
   };
   configureSync({
     reset: true,
+    contextLocalStorage: new AsyncLocalStorage(),
     sinks: { pino: sink },
     loggers: [
       { category: ["fedify"], sinks: ["pino"], lowestLevel: logger.level === "silent" ? "fatal" : "info" },

@@ -168,7 +168,9 @@ export async function runCli(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     const known = err instanceof CliError || err instanceof ConfigError || (err as Error)?.name === "DataDirectoryLockedError";
-    const message = known ? (err as Error).message : `unexpected error: ${(err as Error).stack ?? err}`;
+    // One line for the operator; the stack only when asked for.
+    const debug = process.env.LOG_LEVEL === "debug" || process.env.LOG_LEVEL === "trace";
+    const message = known || !debug ? String((err as Error)?.message ?? err).split("\n")[0] : `unexpected error: ${(err as Error).stack ?? err}`;
     process.stderr.write(`folkmoot: ${message}\n`);
     return 1;
   }

@@ -101,7 +101,7 @@ export interface NewBody {
   summary?: string;
   manuallyApprovesFollowers?: boolean;
   admission?: "open" | "by-decision";
-  /** A local person who becomes the first member. */
+  /** A local person who becomes the first member (not for confederations, whose members are bodies). */
   founderId?: string;
 }
 
@@ -114,7 +114,8 @@ export async function createBody(ctx: AppContext, input: NewBody): Promise<Resul
   if ((input.summary ?? "").length > 5000) return fail("invalid", "a summary has at most 5000 characters", "summary");
   const origin = ctx.config.publicOrigin;
   let founderUri: string | undefined;
-  if (input.founderId) {
+  // A confederation's members are bodies: its founder is not enrolled as one.
+  if (input.founderId && input.kind !== "confederation") {
     const founder = await findActorById(ctx, input.founderId);
     if (!founder || founder.kind !== "person") return fail("not-found", "the founder is not a local person", "founderId");
     founderUri = actorUri(origin, founder.id).href;

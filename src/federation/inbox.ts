@@ -195,7 +195,8 @@ export async function onDelete(ctx: Ctx, del: Delete): Promise<void> {
   if (!sameOrigin(del.objectId, del.actorId)) return;
   await once(app, del, async (trx) => {
     if (del.objectId!.href === del.actorId!.href) {
-      // An account deleted on its server: it follows nothing here any more.
+      // An account deleted on its server follows nothing here any more. (Its memberships stay
+      // on the record: leaving a body is a decision-record event, not a side effect.)
       await trx.deleteFrom("follows").where("follower_uri", "=", del.actorId!.href).execute();
       return;
     }

@@ -18,6 +18,7 @@ import {
 } from "@fedify/vocab";
 import { Temporal } from "@js-temporal/polyfill";
 import type { Config } from "../config.ts";
+import { textToHtml } from "../community/text.ts";
 import type { AppContext } from "../context.ts";
 import { importActorKeys } from "./keys.ts";
 import { onAccept, onAnnounce, onCreate, onDelete, onFollow, onOtherActivity, onReject, onUndo, onUpdate } from "./inbox.ts";
@@ -42,7 +43,30 @@ export function deliveryRetryPolicy(hours: number): RetryPolicy {
   };
 }
 
+/**
+ * Imported key pairs by actor id. Fedify asks for them on every signature and
+ * importing a JWK costs more than the signature itself; keys never change.
+ */
+class KeyPairCache {
+  #entries = new Map<string, Promise<CryptoKeyPair[]>>();
+  readonly capacity = 1000;
+  get(id: string, load: () => Promise<CryptoKeyPair[]>): Promise<CryptoKeyPair[]> {
+    let entry = this.#entries.get(id);
+    if (!entry) {
+      entry = load().then((pairs) => {
+        if (pairs.length === 0) this.#entries.delete(id); // not (yet) an actor: do not remember
+        return pairs;
+      });
+      entry.catch(() => this.#entries.delete(id));
+      this.#entries.set(id, entry);
+      if (this.#entries.size > this.capacity) this.#entries.delete(this.#entries.keys().next().value!);
+    }
+    return entry;
+  }
+}
+
 export function createFolkmootFederation(config: Config, kv: KvStore, queue: MessageQueue): Federation<AppContext> {
+  const keyCache = new KeyPairCache();
   const federation = createFederation<AppContext>({
     kv,
     queue,
@@ -61,7 +85,11 @@ export function createFolkmootFederation(config: Config, kv: KvStore, queue: Mes
   // A follower whose inbox is gone for good (410, or 404) stops being delivered to.
   federation.setOutboxPermanentFailureHandler(async (ctx, { inbox, statusCode, reason }) => {
     const db = ctx.data.db;
-    const gone = await db.selectFrom("remote_actors").select("uri").where("inbox", "=", inbox.href).execute();
+    const gone = await db
+      .selectFrom("remote_actors")
+      .select("uri")
+      .where((eb) => eb.or([eb("inbox", "=", inbox.href), eb("shared_inbox", "=", inbox.href)]))
+      .execute();
     if (gone.length === 0) return;
     const removed = await db.deleteFrom("follows").where("follower_uri", "in", gone.map((g) => g.uri)).executeTakeFirst();
     ctx.data.log.info({ inbox: inbox.href, statusCode, reason, removed: Number(removed.numDeletedRows) }, "inbox gone for good; its followers removed");
@@ -77,7 +105,7 @@ export function createFolkmootFederation(config: Config, kv: KvStore, queue: Mes
         id: ctx.getActorUri(identifier),
         preferredUsername: actor.handle,
         name: actor.name,
-        summary: actor.summary || null,
+        summary: actor.summary ? textToHtml(actor.summary) : null,
         inbox: ctx.getInboxUri(identifier),
         outbox: ctx.getOutboxUri(identifier),
         followers: ctx.getFollowersUri(identifier),
@@ -99,14 +127,14 @@ export function createFolkmootFederation(config: Config, kv: KvStore, queue: Mes
         attachments: [new PropertyValue({ name: "Kind", value: actor.kind }), new PropertyValue({ name: "Admission", value: actor.admission })],
       });
     })
-    .setKeyPairsDispatcher(async (ctx, identifier) => {
+    .setKeyPairsDispatcher((ctx, identifier) => keyCache.get(identifier, async () => {
       const rows = await ctx.data.db
         .selectFrom("actor_keys")
         .select(["algorithm", "public_jwk as publicJwk", "private_jwk as privateJwk"])
         .where("actor_id", "=", identifier)
         .execute();
       return importActorKeys(rows);
-    })
+    }))
     .mapHandle(async (ctx, username) => {
       const row = await ctx.data.db.selectFrom("actors").select("id").where("handle", "=", username.toLowerCase()).executeTakeFirst();
       return row?.id ?? null;

@@ -2,6 +2,7 @@ import { Activity } from "@fedify/vocab";
 import type { Transaction } from "kysely";
 import type { AppContext } from "../context.ts";
 import type { Schema } from "../store/schema.ts";
+import { actorUri } from "./uris.ts";
 
 /** A remote actor as a delivery target. */
 export interface DeliveryTarget {
@@ -28,7 +29,8 @@ export async function recordActivity(
   input: { actorId: string; activity: Activity; recipients: Recipients; isPublic: boolean },
 ): Promise<void> {
   if (!input.activity.id) throw new Error("an activity needs an id");
-  const payload = await input.activity.toJsonLd({ format: "compact" });
+  // The default (fast) compaction; format: "compact" would run the full JSON-LD algorithm.
+  const payload = await input.activity.toJsonLd();
   await trx
     .insertInto("activities")
     .values({
@@ -50,6 +52,9 @@ function activityType(payload: unknown): string {
   return typeof t === "string" ? t : "Activity";
 }
 
+/** Short, so rows claimed by a process that died are retaken soon; a slow hand-off that outlives it only risks a duplicate, which receivers ignore. */
+const HANDOFF_LEASE_MS = 10_000;
+
 /**
  * Hands undelivered activities to Fedify's queue, oldest first. Returns how many
  * were handed off. `minAgeMs` keeps the sweeper away from rows that the request
@@ -57,21 +62,42 @@ function activityType(payload: unknown): string {
  */
 export async function deliverPending(app: AppContext, opts: { limit?: number; minAgeMs?: number } = {}): Promise<number> {
   const limit = opts.limit ?? 100;
-  let query = app.db
-    .selectFrom("activities")
-    .select(["seq", "uri", "actor_id", "payload", "recipients"])
-    .where("enqueued_at", "is", null)
-    .orderBy("seq")
-    .limit(limit);
-  if (opts.minAgeMs) query = query.where("published", "<=", new Date(Date.now() - opts.minAgeMs));
-  const rows = await query.execute();
+  // Claim rows with a short lease: two processes (web kicks, the sweeper) never hand the
+  // same row off twice, and a process that dies mid-way leaves rows the sweeper retakes.
+  const rows = await app.db.transaction().execute(async (trx) => {
+    const candidates = await trx
+      .selectFrom("activities")
+      .select("seq")
+      .where("enqueued_at", "is", null)
+      .where((eb) => eb.or([eb("handoff_until", "is", null), eb("handoff_until", "<", new Date())]))
+      .$if(Boolean(opts.minAgeMs), (q) => q.where("published", "<=", new Date(Date.now() - opts.minAgeMs!)))
+      .orderBy("seq")
+      .limit(limit)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    if (candidates.length === 0) return [];
+    return trx
+      .updateTable("activities")
+      .set({ handoff_until: new Date(Date.now() + HANDOFF_LEASE_MS) })
+      .where("seq", "in", candidates.map((c) => c.seq))
+      .returning(["seq", "uri", "actor_id", "payload", "recipients"])
+      .execute();
+  });
+  rows.sort((a, b) => Number(a.seq) - Number(b.seq));
   const ctx = app.federation.createContext(app.config.publicOrigin, app);
   const exclude = [new URL(app.config.publicOrigin.origin)];
   let handed = 0;
   for (const row of rows) {
     try {
-      const activity = await Activity.fromJsonLd(JSON.parse(row.payload), { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader });
       const recipients = JSON.parse(row.recipients) as Recipients;
+      // Nobody to tell (a body without followers yet): skip the fan-out work.
+      if (recipients.followers && recipients.actors.length === 0 && !(await hasFollowers(app, row.actor_id))) {
+        await app.db.updateTable("activities").set({ enqueued_at: new Date() }).where("seq", "=", row.seq).execute();
+        handed++;
+        continue;
+      }
+      const activity = await Activity.fromJsonLd(JSON.parse(row.payload), { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader });
       const orderingKey = activity.objectId?.href ?? activity.id?.href;
       const sender = { identifier: row.actor_id };
       if (recipients.followers) {
@@ -94,9 +120,21 @@ export async function deliverPending(app: AppContext, opts: { limit?: number; mi
       handed++;
     } catch (err) {
       app.log.error({ err, activity: row.uri }, "could not hand an activity to the delivery queue; will retry");
+      await app.db.updateTable("activities").set({ handoff_until: null }).where("seq", "=", row.seq).execute().catch(() => {});
     }
   }
   return handed;
+}
+
+async function hasFollowers(app: AppContext, actorId: string): Promise<boolean> {
+  const row = await app.db
+    .selectFrom("follows")
+    .select("id")
+    .where("followee_uri", "=", actorUri(app.config.publicOrigin, actorId).href)
+    .where("state", "=", "accepted")
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** Coalesces hand-off requests: one run at a time, rerun if kicked meanwhile. */

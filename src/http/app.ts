@@ -24,6 +24,9 @@ export async function buildHttpApp(app: AppContext, tokens: TokenIssuer): Promis
       return typeof given === "string" && /^[\w.-]{1,64}$/.test(given) ? given : crypto.randomUUID();
     },
     bodyLimit: 1 << 20,
+    // Behind a TLS proxy (Fly, nginx) the client address comes from X-Forwarded-For.
+    // (Fastify accepts a hop count at run time; its types only list the other forms.)
+    ...(app.config.trustProxyHops > 0 ? { trustProxy: app.config.trustProxyHops as unknown as boolean } : {}),
     connectionTimeout: 30_000,
     requestTimeout: 60_000,
     ajv: { customOptions: { allErrors: true, coerceTypes: "array", removeAdditional: false } },

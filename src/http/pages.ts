@@ -44,7 +44,8 @@ export function pageRoutes(app: AppContext) {
 
     f.get<{ Params: { handle: string } }>("/@:handle", async (req, reply) => {
       const actor = await findActorByHandle(app, req.params.handle);
-      if (!actor || actor.kind === "instance") return reply.code(404).type("text/html; charset=utf-8").send(layout("Not found", "<h1>Not found</h1><p>No one here has that handle.</p>"));
+      if (actor?.kind === "instance") return reply.redirect("/", 303);
+      if (!actor) return reply.code(404).type("text/html; charset=utf-8").send(layout("Not found", "<h1>Not found</h1><p>No one here has that handle.</p>"));
       const uri = actorUri(origin, actor.id).href;
       const alt = `<link rel="alternate" type="application/activity+json" href="${e(uri)}">`;
       let extra = "";

@@ -98,6 +98,7 @@ export interface ActivitiesTable {
   public: boolean;
   published: Timestamp;
   enqueued_at: NullableTimestamp;
+  handoff_until: NullableTimestamp;
 }
 
 export interface InstanceSecretsTable {

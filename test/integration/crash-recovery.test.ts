@@ -48,7 +48,8 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-describe("crash recovery", () => {
+// Two server starts and a 60 s delivery wait: generous limits for a loaded 2-core machine.
+describe("crash recovery", { timeout: 240_000 }, () => {
   it("delivers every queued activity after kill -9 and a restart", async () => {
     server = spawnServer(env);
     await waitForHttp(`${ORIGIN}/healthz`);

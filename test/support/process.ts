@@ -40,7 +40,7 @@ export async function runCliProcess(args: string[], env: Record<string, string>,
 }
 
 /** Polls a URL until it answers 200, for at most `timeoutMs`. */
-export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void> {
+export async function waitForHttp(url: string, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
