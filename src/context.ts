@@ -14,4 +14,6 @@ export interface AppContext {
   federation: Federation<AppContext>;
   /** Hands recorded activities to the delivery queue soon (transactional outbox). */
   deliveries: { kick(): void };
+  /** Decision hooks: `onChange` runs after each committed change to a proposal (federation publishes it). */
+  decisions?: { onChange?(app: AppContext, change: { bodyId: string; proposalId: string; events: unknown[] }): Promise<void> };
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { ensureInstanceActor } from "./community/actors.ts";
 import type { Config } from "./config.ts";
 import type { AppContext } from "./context.ts";
+import { startDeadlineTimer } from "./decisions/deadlines.ts";
 import { createFolkmootFederation } from "./federation/index.ts";
 import { createDeliveryKicker, deliverPending } from "./federation/outbox.ts";
 import { buildHttpApp } from "./http/app.ts";
@@ -89,6 +90,7 @@ export async function startInstance(config: Config, options: StartOptions = {}):
   let queueStopped: Promise<void> = Promise.resolve();
   let admin: AdminSocket | null = null;
   let http: FastifyInstance | null = null;
+  let deadlines: { stop(): Promise<void> } | null = null;
   try {
     const runsWorker = config.role !== "web";
     const runsWeb = config.role !== "worker" && options.serve !== false;
@@ -97,6 +99,8 @@ export async function startInstance(config: Config, options: StartOptions = {}):
       // The transactional outbox's safety net: anything committed but never handed off.
       timers.push(setInterval(() => void deliverPending(app, { minAgeMs: 3000 }).catch((err) => log.error({ err }, "delivery sweep failed")), 5000));
       timers.push(setInterval(() => void kv.sweepExpired().catch((err) => log.warn({ err }, "KV sweep failed")), 10 * 60_000));
+      // Proposals move on at their deadlines; the deadlines live in the database, so restarts keep them.
+      deadlines = startDeadlineTimer(app, 1000);
       kicker.kick();
     }
     let listening: string | null = null;
@@ -118,6 +122,7 @@ export async function startInstance(config: Config, options: StartOptions = {}):
       close: () =>
         (closing ??= (async () => {
           for (const t of timers) clearInterval(t);
+          await deadlines?.stop();
           await admin?.close();
           await http?.close(); // stops accepting, waits for in-flight requests
           await kicker.idle();
@@ -128,6 +133,7 @@ export async function startInstance(config: Config, options: StartOptions = {}):
     };
   } catch (err) {
     for (const t of timers) clearInterval(t);
+    await deadlines?.stop().catch(() => {});
     controller.abort();
     await queueStopped.catch(() => {});
     await admin?.close().catch(() => {});

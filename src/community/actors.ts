@@ -1,5 +1,6 @@
 import type { Selectable } from "kysely";
 import type { AppContext } from "../context.ts";
+import { recordBodyFounded } from "../decisions/bridge.ts";
 import { generateActorKeys } from "../federation/keys.ts";
 import { actorUri, INSTANCE_ACTOR_ID } from "../federation/uris.ts";
 import type { ActorKind, ActorsTable, BodyKind } from "../store/app-tables.ts";
@@ -133,6 +134,8 @@ export async function createBody(ctx: AppContext, input: NewBody): Promise<Resul
     async (trx, actor) => {
       if (founderUri) {
         await trx.insertInto("memberships").values({ body_id: actor.id, member_uri: founderUri, admitted_by: "founder" }).execute();
+        // The body's record of decisions starts here, with its founder and default bylaws.
+        await recordBodyFounded(ctx, trx, actor, founderUri);
       }
     },
   );

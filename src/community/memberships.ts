@@ -1,4 +1,5 @@
 import type { AppContext } from "../context.ts";
+import { recordMemberJoined } from "../decisions/bridge.ts";
 import { resolveRemoteActor } from "../federation/remote-actors.ts";
 import { actorUri, localActorId } from "../federation/uris.ts";
 import { findActorById, findActorByHandle, findBody, isBody, type ActorRow } from "./actors.ts";
@@ -47,12 +48,20 @@ export async function addMember(app: AppContext, bodyHandle: string, ref: string
     return fail("invalid", `the members of ${body.value.kind === "assembly" ? "an assembly" : `a ${body.value.kind}`} are people`, "member");
   }
   if (who.value.local?.id === body.value.id) return fail("invalid", "a body cannot be its own member", "member");
-  const row = await app.db
-    .insertInto("memberships")
-    .values({ body_id: body.value.id, member_uri: who.value.uri, admitted_by: admittedBy })
-    .onConflict((oc) => oc.columns(["body_id", "member_uri"]).doNothing())
-    .returningAll()
-    .executeTakeFirst();
+  const added = await app.db.transaction().execute(async (trx) => {
+    // The body's record of decisions learns of the member in the same transaction.
+    const refused = await recordMemberJoined(app, trx, body.value, who.value.uri);
+    if (refused) return { refused };
+    const row = await trx
+      .insertInto("memberships")
+      .values({ body_id: body.value.id, member_uri: who.value.uri, admitted_by: admittedBy })
+      .onConflict((oc) => oc.columns(["body_id", "member_uri"]).doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    return { row };
+  });
+  if (added.refused) return { ok: false, error: added.refused };
+  const row = added.row;
   if (!row) return fail("conflict", `${ref} is already a member of ${body.value.handle}`, "member");
   return ok({
     uri: row.member_uri,

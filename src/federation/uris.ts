@@ -29,6 +29,10 @@ export function noteUri(origin: URL, id: string): URL {
 export function activityUri(origin: URL, id: string = crypto.randomUUID()): URL {
   return new URL(`/ap/activities/${encodeURIComponent(id)}`, origin);
 }
+/** A proposal of a local body, as an ActivityPub object (a `Question`). */
+export function proposalUri(origin: URL, id: string): URL {
+  return new URL(`/ap/proposals/${encodeURIComponent(id)}`, origin);
+}
 export function profileUrl(origin: URL, handle: string): URL {
   return new URL(`/@${handle}`, origin);
 }

@@ -1,5 +1,6 @@
 import type { AppTables } from "./app-tables.ts";
+import type { DecisionTables } from "./decision-tables.ts";
 import type { FedifyTables } from "./fedify-tables.ts";
 
 /** The whole database as Kysely sees it. */
-export interface Schema extends FedifyTables, AppTables {}
+export interface Schema extends FedifyTables, AppTables, DecisionTables {}

@@ -1,0 +1,69 @@
+import type { AppContext } from "../context.ts";
+import { runOnBody, nothing } from "./run.ts";
+
+/** A proposal moved on by its deadline. */
+export interface Transition {
+  proposalId: string;
+  /** Types of the events appended, in order. */
+  events: string[];
+}
+
+/**
+ * Moves on every proposal whose next deadline is at or before `now`: opens voting after
+ * deliberation, ends stages, counts votes, carries decisions (see the core's `advance`).
+ * Each proposal is advanced under its body's lock, so when several workers run at once
+ * the transition happens once and the others find nothing due. Deadlines live in the
+ * record and the `proposals` projection, so a restart loses none.
+ *
+ * @returns the proposals this call moved on (not those another worker moved first).
+ */
+export async function runDueDeadlines(app: AppContext, now: Date = new Date(), opts: { limit?: number } = {}): Promise<Transition[]> {
+  const due = await app.db
+    .selectFrom("proposals")
+    .innerJoin("actors", "actors.id", "proposals.body_id")
+    .select(["proposals.id as proposalId", "proposals.uri", "actors.id", "actors.handle", "actors.kind", "actors.name", "actors.admission"])
+    .where("proposals.next_deadline", "<=", now)
+    .orderBy("proposals.next_deadline")
+    .limit(opts.limit ?? 100)
+    .execute();
+  const moved: Transition[] = [];
+  for (const row of due) {
+    // The runner applies passed deadlines before any command, so there is nothing else to
+    // do; if nothing was due after all (another worker was first), the row is refreshed.
+    const result = await runOnBody(app, row, { proposal: row.uri, now, refresh: true }, () =>
+      nothing((_after, appended) => appended.map((e) => e.type)),
+    );
+    if (result.ok && result.value.length > 0) moved.push({ proposalId: row.proposalId, events: result.value });
+  }
+  return moved;
+}
+
+/**
+ * Runs {@link runDueDeadlines} every `intervalMs` (one run at a time) until stopped;
+ * `stop` waits for a run in progress. The timer does not keep the process alive.
+ */
+export function startDeadlineTimer(app: AppContext, intervalMs = 1000): { stop(): Promise<void> } {
+  let running: Promise<void> | null = null;
+  let stopped = false;
+  const timer = setInterval(() => {
+    if (running !== null || stopped) return;
+    running = runDueDeadlines(app)
+      .then(
+        (moved) => {
+          if (moved.length > 0) app.log.debug({ moved }, "deadlines passed");
+        },
+        (err: unknown) => app.log.error({ err }, "running due deadlines failed"),
+      )
+      .finally(() => {
+        running = null;
+      });
+  }, intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * The decision-making adapter: stores each body's record of governance events, runs the
+ * pure core (src/governance) on it, keeps the `proposals` projection, moves proposals on
+ * at their deadlines, and tells federation about every committed change
+ * (`AppContext.decisions.onChange`). See docs/governance.md and docs/api.md.
+ */
+export type { DraftableKind, DraftRequest, VoteReceipt } from "./services.ts";
+export {
+  completeImplementation,
+  DRAFTABLE_KINDS,
+  draftProposal,
+  electAdvocate,
+  electImplementationDelegates,
+  MAX_PROPOSAL_TEXT_LENGTH,
+  MAX_REASON_LENGTH,
+  MAX_TITLE_LENGTH,
+  openVoting,
+  proposeAmendment,
+  recordGrievanceAgreement,
+  recordObjection,
+  secondProposal,
+  tableProposal,
+  vote,
+  voteOnAmendment,
+  withdrawProposal,
+} from "./services.ts";
+export type { BylawsInfo, HistoryEntry, ProposalRef, ProposalSummary } from "./read.ts";
+export {
+  decisionRegister,
+  findProposal,
+  listProposals,
+  loadProposalState,
+  proposalByUri,
+  readBylaws,
+  readHistory,
+  readProposal,
+  replayBody,
+} from "./read.ts";
+export type { RemoteVote } from "./votes.ts";
+export { castVoteAs, choiceForOption, voteOptions } from "./votes.ts";
+export type { Transition } from "./deadlines.ts";
+export { runDueDeadlines, startDeadlineTimer } from "./deadlines.ts";
+export type { ProposalDetail, RegisterEntry, RoundSummary } from "./views.ts";
+export { redactEvent } from "./views.ts";
+export type { BodyRef, Outcome } from "./projection.ts";
+export { proposalPageUrl, renderProposalContent } from "./projection.ts";
+export { foundBodyRecord } from "./found.ts";
+export { PROPOSAL_ID_PATTERN, proposalIdFromUri } from "./ids.ts";

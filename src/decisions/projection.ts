@@ -1,0 +1,145 @@
+import type { Kysely } from "kysely";
+import { escapeHtml, textToHtml } from "../community/text.ts";
+import type { AppContext } from "../context.ts";
+import { actorUri, profileUrl } from "../federation/uris.ts";
+import {
+  nextDeadline,
+  ruleFor,
+  type BodyState,
+  type DecisionRule,
+  type Effect,
+  type Instant,
+  type ProposalState,
+} from "../governance/index.ts";
+import type { Schema } from "../store/schema.ts";
+import { proposalIdFromUri } from "./ids.ts";
+
+type Db = Kysely<Schema>;
+
+/** The body a decision is about, as the adapter needs it. */
+export interface BodyRef {
+  readonly id: string;
+  readonly handle: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly admission: "open" | "by-decision";
+}
+
+/** How a proposal ended, or null while it is undecided. */
+export type Outcome = "passed" | "rejected" | "tabled" | "withdrawn";
+
+/** The outcome of a proposal and when it came about; null while undecided (contention included). */
+export function outcomeOf(p: ProposalState): { outcome: Outcome; at: Instant } | null {
+  switch (p.status) {
+    case "withdrawn":
+      return { outcome: "withdrawn", at: p.withdrawal?.at ?? p.endedAt ?? p.lastAt };
+    case "rejected":
+      return { outcome: "rejected", at: p.decision?.at ?? p.endedAt ?? p.lastAt };
+    case "tabled":
+      return { outcome: "tabled", at: p.endedAt ?? p.lastAt };
+    case "passed":
+    case "implementing":
+    case "done":
+      return { outcome: "passed", at: p.effectiveAt ?? p.decision?.at ?? p.lastAt };
+    default:
+      return null;
+  }
+}
+
+/** The rule a proposal is (or, before tabling, would be) decided by. */
+export function ruleOf(p: ProposalState, body: BodyState | null): DecisionRule | null {
+  if (p.terms !== null) return p.terms.rule;
+  if (body === null) return p.requested.rule ?? null;
+  const chosen = ruleFor(body.bylaws, { kind: p.kind, rule: p.requested.rule });
+  return chosen.ok ? chosen.rule : (p.requested.rule ?? null);
+}
+
+/** The HTML page of a proposal. */
+export function proposalPageUrl(origin: URL, handle: string, id: string): URL {
+  return new URL(`${profileUrl(origin, handle).pathname}/proposals/${encodeURIComponent(id)}`, origin);
+}
+
+/** What a proposal's object row shows: its title and text, as fediverse software renders it. */
+export function renderProposalContent(p: Pick<ProposalState, "title" | "text">): string {
+  return `<p><strong>${escapeHtml(p.title)}</strong></p>${p.text.trim() === "" ? "" : textToHtml(p.text)}`;
+}
+
+/**
+ * Brings the `proposals` row of `p` up to date, and on its first appearance adds the
+ * `objects` row (a `Question`) that replies attach to.
+ */
+export async function projectProposal(
+  trx: Db,
+  app: AppContext,
+  body: BodyRef,
+  state: BodyState,
+  p: ProposalState,
+  created: boolean,
+): Promise<void> {
+  const origin = app.config.publicOrigin;
+  const id = proposalIdFromUri(origin, p.id);
+  if (id === null) throw new Error(`invariant: ${p.id} is not a local proposal URI`);
+  const rule = ruleOf(p, state);
+  const ended = outcomeOf(p);
+  const deadline = nextDeadline(p);
+  const values = {
+    kind: p.kind,
+    title: p.title,
+    status: p.status,
+    rule: rule === null ? null : JSON.stringify(rule),
+    next_deadline: deadline,
+    decided_at: ended?.at ?? null,
+    outcome: ended?.outcome ?? null,
+    updated_at: new Date(),
+  };
+  await trx
+    .insertInto("proposals")
+    .values({ id, body_id: body.id, uri: p.id, drafted_at: p.draftedAt, ...values })
+    .onConflict((oc) => oc.column("id").doUpdateSet(values))
+    .execute();
+  if (!created) return;
+  await trx
+    .insertInto("objects")
+    .values({
+      uri: p.id,
+      local_id: null,
+      type: "Question",
+      attributed_to: actorUri(origin, body.id).href,
+      audience: actorUri(origin, body.id).href,
+      in_reply_to: null,
+      content: renderProposalContent(p),
+      url: proposalPageUrl(origin, body.handle, id).href,
+      published: p.draftedAt,
+    })
+    .onConflict((oc) => oc.column("uri").doNothing())
+    .execute();
+}
+
+/**
+ * Carries out what became binding, in the same transaction as the events: an admitted
+ * member gets a membership, new bylaws update how the body admits members.
+ */
+export async function carryOutEffects(trx: Db, body: BodyRef, effects: readonly Effect[]): Promise<void> {
+  for (const effect of effects) {
+    switch (effect.type) {
+      case "member-admitted":
+        await trx
+          .insertInto("memberships")
+          .values({ body_id: body.id, member_uri: effect.member, admitted_by: `decision ${effect.proposal}` })
+          .onConflict((oc) => oc.columns(["body_id", "member_uri"]).doNothing())
+          .execute();
+        break;
+      case "bylaws-adopted":
+        await trx
+          .updateTable("actors")
+          .set({ admission: effect.bylaws.admission })
+          .where("id", "=", body.id)
+          .where("admission", "!=", effect.bylaws.admission)
+          .execute();
+        break;
+      case "policy-adopted":
+      case "delegate-recalled":
+        break; // published by the federation hook; nothing to change here
+    }
+  }
+}

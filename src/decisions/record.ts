@@ -1,0 +1,103 @@
+import type { Kysely } from "kysely";
+import type { GovernanceEvent } from "../governance/index.ts";
+import type { Schema } from "../store/schema.ts";
+
+type Db = Kysely<Schema>;
+
+/** A body's record as read: its events in order and the next free position of each stream. */
+export interface LoadedRecord {
+  readonly events: readonly GovernanceEvent[];
+  /** Next position per stream: `""` for the body's own events, else the proposal id. */
+  readonly next: ReadonlyMap<string, number>;
+  readonly lastSeq: string | null;
+}
+
+/** An event to append, with the stream it belongs to. */
+export interface NewEvent {
+  readonly event: GovernanceEvent;
+  /** The proposal's short id, or null for the body's own events. */
+  readonly proposalId: string | null;
+}
+
+// Parsed records by database and body. Entries are replaced, never mutated, so a caller
+// holding one across an await keeps a consistent snapshot.
+const caches = new WeakMap<object, Map<string, LoadedRecord>>();
+const CACHED_BODIES = 64;
+
+const EMPTY: LoadedRecord = { events: [], next: new Map(), lastSeq: null };
+
+/**
+ * Reads a body's record through `executor` (the database or a transaction), reading
+ * only the rows added since this process last read it. Every append to a body is made
+ * under the body's lock, so a body's `seq` values are committed in increasing order and
+ * "everything after the last seq seen" never skips a row. Call it before appending in a
+ * transaction, never after (the cache must only ever hold committed rows).
+ */
+export async function loadRecord(root: Db, executor: Db, bodyId: string): Promise<LoadedRecord> {
+  let cache = caches.get(root);
+  if (cache === undefined) {
+    cache = new Map();
+    caches.set(root, cache);
+  }
+  const cached = cache.get(bodyId) ?? EMPTY;
+  const rows = await executor
+    .selectFrom("governance_events")
+    .select(["seq", "proposal_id", "position", "event"])
+    .where("body_id", "=", bodyId)
+    .$if(cached.lastSeq !== null, (q) => q.where("seq", ">", cached.lastSeq!))
+    .orderBy("seq")
+    .execute();
+  let record = cached;
+  if (rows.length > 0) {
+    const next = new Map(cached.next);
+    for (const r of rows) {
+      const key = r.proposal_id ?? "";
+      next.set(key, Math.max(next.get(key) ?? 0, r.position + 1));
+    }
+    record = {
+      events: cached.events.concat(rows.map((r) => JSON.parse(r.event) as GovernanceEvent)),
+      next,
+      lastSeq: String(rows.at(-1)!.seq),
+    };
+  }
+  cache.delete(bodyId);
+  cache.set(bodyId, record);
+  if (cache.size > CACHED_BODIES) cache.delete(cache.keys().next().value!);
+  return record;
+}
+
+/**
+ * Takes the body's lock for the rest of the transaction. Every change to a body's record
+ * is decided under it, so decisions see every earlier event (membership, bylaws, other
+ * proposals) and the record's order is the order decisions were taken in. `FOR NO KEY
+ * UPDATE` leaves foreign-key checks (posts, memberships) unblocked.
+ *
+ * @returns false when there is no such body.
+ */
+export async function lockBody(trx: Db, bodyId: string): Promise<boolean> {
+  const row = await trx.selectFrom("actors").select("id").where("id", "=", bodyId).forNoKeyUpdate().executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * Appends events after `record` (which must be what the transaction read). Each event
+ * takes the next position of its stream; if another writer already took it, the insert
+ * fails with a unique violation (see {@link isPositionConflict}) and nothing is written.
+ */
+export async function appendEvents(trx: Db, bodyId: string, record: LoadedRecord, events: readonly NewEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const next = new Map(record.next);
+  const rows = events.map(({ event, proposalId }) => {
+    const key = proposalId ?? "";
+    const position = next.get(key) ?? 0;
+    next.set(key, position + 1);
+    return { body_id: bodyId, proposal_id: proposalId, position, type: event.type, event: JSON.stringify(event) };
+  });
+  await trx.insertInto("governance_events").values(rows).execute();
+}
+
+/** True when `err` is a second append at a position already taken. */
+export function isPositionConflict(err: unknown): boolean {
+  const e = err as { code?: string; constraint?: string } | null;
+  return e?.code === "23505" && e.constraint === "governance_events_stream_position";
+}
