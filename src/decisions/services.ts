@@ -2,7 +2,7 @@ import { findBody, type ActorRow } from "../community/actors.ts";
 import { resolveMemberRef } from "../community/memberships.ts";
 import { fail, ok, type Failure, type Result } from "../community/result.ts";
 import type { AppContext } from "../context.ts";
-import { actorUri, proposalUri } from "../federation/uris.ts";
+import { proposalUri } from "../federation/uris.ts";
 import {
   castVote,
   completeImplementation as coreCompleteImplementation,
@@ -90,16 +90,39 @@ async function resolvePeople(app: AppContext, refs: readonly string[], field: st
   return ok(out);
 }
 
+/** Longest text accepted per input field (votes and objections may come from anywhere). */
+export const MAX_LENGTH: Record<string, number> = {
+  reason: MAX_REASON_LENGTH,
+  category: 100,
+  text: MAX_PROPOSAL_TEXT_LENGTH,
+  mandate: MAX_PROPOSAL_TEXT_LENGTH,
+  report: MAX_PROPOSAL_TEXT_LENGTH,
+};
+
+/** The first field of `input` longer than it may be, as a failure. */
+export function tooLong(input: object | undefined): Failure | null {
+  for (const [field, value] of Object.entries(input ?? {})) {
+    const max = MAX_LENGTH[field];
+    if (max !== undefined && typeof value === "string" && value.length > max) {
+      return { code: "invalid", message: `${field} has at most ${max} characters`, field };
+    }
+  }
+  return null;
+}
+
 /**
  * Runs a command about one proposal of a body: finds them, applies the proposal's passed
- * deadlines, then decides with `decide` (see runOnBody).
+ * deadlines, then decides with `decide` (see runOnBody). `input` is checked for length.
  */
 async function onProposal<T>(
   app: AppContext,
   bodyHandle: string,
   proposalId: string,
   decide: (p: ProposalState, ctx: StepContext & { body: BodyState; ref: BodyRef }) => Step<T>,
+  input?: object,
 ): Promise<Result<T>> {
+  const long = tooLong(input);
+  if (long !== null) return { ok: false, error: long };
   const body = await findBody(app, bodyHandle);
   if (!body.ok) return body;
   if (!PROPOSAL_ID_PATTERN.test(proposalId)) return { ok: false, error: notFoundProposal(proposalId, body.value.handle) };
@@ -147,7 +170,7 @@ function checkDraft(input: DraftRequest): Failure | null {
  * A member drafts a proposal in a body. For a `membership` proposal, `payload.member`
  * may be a local handle, a remote handle or an actor URI; it is recorded as the URI.
  */
-export async function draftProposal(app: AppContext, actorUri_: string, bodyHandle: string, input: DraftRequest): Promise<Result<ProposalDetail>> {
+export async function draftProposal(app: AppContext, actorUri: string, bodyHandle: string, input: DraftRequest): Promise<Result<ProposalDetail>> {
   const found = await findBody(app, bodyHandle);
   if (!found.ok) return found;
   const body = bodyRef(found.value);
@@ -167,12 +190,12 @@ export async function draftProposal(app: AppContext, actorUri_: string, bodyHand
   const id = newProposalId();
   const uri = proposalUri(app.config.publicOrigin, id).href;
   return runOnBody(app, body, { found: true }, ({ body: state, now }) => {
-    if (state === null) return { fail: { code: "forbidden", message: `${actorUri_} is not a member of ${body.handle}` } };
+    if (state === null) return { fail: { code: "forbidden", message: `${actorUri} is not a member of ${body.handle}` } };
     const command = coreDraftProposal(
       state,
       {
         proposal: uri,
-        actor: actorUri_,
+        actor: actorUri,
         kind: input.kind,
         title: input.title.trim(),
         text: input.text,
@@ -215,13 +238,15 @@ export function openVoting(app: AppContext, actor: string, bodyHandle: string, p
 
 /** The author withdraws a proposal not yet decided. */
 export function withdrawProposal(app: AppContext, actor: string, bodyHandle: string, proposalId: string, input: { reason?: string } = {}): Promise<Result<ProposalDetail>> {
-  return onProposal(app, bodyHandle, proposalId, (p, { body, now, ref }) =>
+  return onProposal(app, bodyHandle, proposalId, (p, { now, ref }) =>
     showing(app, ref, p.id, coreWithdraw(p, { actor, ...(input.reason !== undefined ? { reason: input.reason } : {}) }, now), {
       "invalid-input": "reason",
     }),
+    input,
   );
 }
 
+/** A vote's step, whose success is the receipt (shared with castVoteAs). */
 export function voteStep(p: ProposalState, bodyId: string, actor: string, command: CommandResult, explain?: (r: Refusal) => Failure): Step<VoteReceipt> {
   const event = command.ok ? command.events.find((e) => e.type === "vote-cast") : undefined;
   return {
@@ -255,8 +280,9 @@ export function vote(
   proposalId: string,
   input: { choice: VoteChoice; reason?: string; round?: string },
 ): Promise<Result<VoteReceipt>> {
-  return onProposal(app, bodyHandle, proposalId, (p, { body, now, ref }) =>
+  return onProposal(app, bodyHandle, proposalId, (p, { now, ref }) =>
     voteStep(p, ref.id, actor, castVote(p, { actor, choice: input.choice, ...(input.reason !== undefined ? { reason: input.reason } : {}), ...(input.round !== undefined ? { round: input.round } : {}) }, now)),
+    input,
   );
 }
 
@@ -268,7 +294,7 @@ export function recordObjection(
   proposalId: string,
   input: { category: string; dealBreaker: boolean; text?: string },
 ): Promise<Result<ProposalDetail>> {
-  return onProposal(app, bodyHandle, proposalId, (p, { body, now, ref }) =>
+  return onProposal(app, bodyHandle, proposalId, (p, { now, ref }) =>
     showing(
       app,
       ref,
@@ -276,6 +302,7 @@ export function recordObjection(
       coreObject(p, { actor, dealBreaker: input.dealBreaker, category: input.category, ...(input.text !== undefined ? { text: input.text } : {}) }, now),
       { "invalid-input": "category" },
     ),
+    input,
   );
 }
 
@@ -289,8 +316,9 @@ export async function electAdvocate(
 ): Promise<Result<ProposalDetail>> {
   const candidate = await resolvePeople(app, [input.candidate], "candidate");
   if (!candidate.ok) return candidate;
-  return onProposal(app, bodyHandle, proposalId, (p, { body, now, ref }) =>
+  return onProposal(app, bodyHandle, proposalId, (p, { now, ref }) =>
     showing(app, ref, p.id, coreElectAdvocate(p, { actor, category: input.category, candidate: candidate.value[0]! }, now)),
+    input,
   );
 }
 
@@ -302,8 +330,9 @@ export function recordGrievanceAgreement(
   proposalId: string,
   input: { category: string; shares: boolean },
 ): Promise<Result<ProposalDetail>> {
-  return onProposal(app, bodyHandle, proposalId, (p, { body, now, ref }) =>
+  return onProposal(app, bodyHandle, proposalId, (p, { now, ref }) =>
     showing(app, ref, p.id, coreRecordGrievanceAgreement(p, { actor, category: input.category, shares: input.shares }, now)),
+    input,
   );
 }
 
@@ -316,7 +345,7 @@ export function proposeAmendment(
   input: { text: string; category?: string; payload?: unknown },
 ): Promise<Result<{ amendment: string; proposal: ProposalDetail }>> {
   const amendment = newAmendmentId();
-  return onProposal(app, bodyHandle, proposalId, (p, { body, now, ref }) => {
+  return onProposal(app, bodyHandle, proposalId, (p, { now, ref }) => {
     const command = coreProposeAmendment(
       p,
       {
@@ -331,7 +360,7 @@ export function proposeAmendment(
     const shown = showing(app, ref, p.id, command, { "invalid-input": "text" });
     if ("fail" in shown) return shown;
     return { ...shown, value: (after, appended) => ({ amendment, proposal: shown.value(after, appended) }) };
-  });
+  }, input);
 }
 
 /** Graduated consensus: a member on the roll votes on a friendly amendment. */
@@ -343,7 +372,7 @@ export function voteOnAmendment(
   amendmentId: string,
   input: { choice: VoteChoice; reason?: string },
 ): Promise<Result<VoteReceipt>> {
-  return onProposal(app, bodyHandle, proposalId, (p, { body, now, ref }) =>
+  return onProposal(app, bodyHandle, proposalId, (p, { now, ref }) =>
     voteStep(
       p,
       ref.id,
@@ -351,6 +380,7 @@ export function voteOnAmendment(
       coreVoteOnAmendment(p, { actor, amendment: amendmentId, choice: input.choice, ...(input.reason !== undefined ? { reason: input.reason } : {}) }, now),
       (reason) => (reason.code === "unknown-round" ? { code: "not-found", message: reason.message } : refusalToFailure(reason, { "invalid-input": "reason" })),
     ),
+    input,
   );
 }
 
@@ -369,12 +399,14 @@ export async function electImplementationDelegates(
       "invalid-input": "delegates",
       "invalid-candidate": "delegates",
     }),
+    input,
   );
 }
 
 /** An implementation delegate reports the work done. */
 export function completeImplementation(app: AppContext, actor: string, bodyHandle: string, proposalId: string, input: { report?: string } = {}): Promise<Result<ProposalDetail>> {
-  return onProposal(app, bodyHandle, proposalId, (p, { body, now, ref }) =>
+  return onProposal(app, bodyHandle, proposalId, (p, { now, ref }) =>
     showing(app, ref, p.id, coreCompleteImplementation(p, { actor, ...(input.report !== undefined ? { report: input.report } : {}) }, now)),
+    input,
   );
 }

@@ -5,7 +5,7 @@ import { castVote, choicesFor, type BodyState, type ProposalState, type Refusal,
 import { findProposal, proposalByUri } from "./read.ts";
 import { refusalToFailure } from "./refusals.ts";
 import { runOnBody } from "./run.ts";
-import { voteStep, type VoteReceipt } from "./services.ts";
+import { tooLong, voteStep, type VoteReceipt } from "./services.ts";
 
 const NAMES: Record<VoteChoice, string> = { agree: "Agree", disagree: "Disagree", abstain: "Abstain", block: "Block" };
 
@@ -68,6 +68,8 @@ export interface RemoteVote {
  * e.g. "you are not a member of @riverside, so you are not on the roll of this vote".
  */
 export async function castVoteAs(app: AppContext, input: RemoteVote): Promise<Result<VoteReceipt>> {
+  const long = tooLong({ reason: input.reason });
+  if (long !== null) return { ok: false, error: { ...long, message: `your reason is too long (${long.message})` } };
   const ref = /^https?:\/\//.test(input.proposalId) ? await proposalByUri(app, input.proposalId) : await findProposal(app, input.proposalId);
   if (ref === null) return fail("not-found", "there is no such proposal here");
   const choice = input.choice ?? (input.optionName !== undefined ? choiceForOption(input.optionName) : null);

@@ -9,6 +9,8 @@ import { fedifyPlugin } from "../federation/fastify-plugin.ts";
 import { SOFTWARE_VERSION } from "../federation/index.ts";
 import { API_PREFIX, apiRoutes } from "./api.ts";
 import type { TokenIssuer } from "./auth.ts";
+import { decisionPageRoutes } from "./decision-pages.ts";
+import { decisionApiRoutes } from "./decisions-api.ts";
 import { pageRoutes } from "./pages.ts";
 
 /** The whole HTTP surface: Fedify's endpoints, the native API with its OpenAPI docs, HTML pages. */
@@ -70,7 +72,9 @@ export async function buildHttpApp(app: AppContext, tokens: TokenIssuer): Promis
   f.get("/api/folkmoot/openapi.json", { schema: { hide: true } }, async () => f.swagger());
 
   await f.register(apiRoutes(app, tokens), { prefix: API_PREFIX });
+  await f.register(decisionApiRoutes(app, tokens), { prefix: API_PREFIX });
   await f.register(pageRoutes(app));
+  await f.register(decisionPageRoutes(app));
 
   f.get("/healthz", { schema: { hide: true } }, async (_req, reply) => {
     await sql`select 1`.execute(app.db);

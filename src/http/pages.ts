@@ -7,7 +7,8 @@ import { escapeHtml as e } from "../community/text.ts";
 import type { AppContext } from "../context.ts";
 import { actorUri } from "../federation/uris.ts";
 
-function layout(title: string, body: string, head = ""): string {
+/** The page frame shared by every HTML page. */
+export function layout(title: string, body: string, head = ""): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${e(title)}</title>${head}
@@ -56,7 +57,8 @@ export function pageRoutes(app: AppContext) {
         const entries = record.ok
           ? record.value.items.map((i) => `<li><span class="kind">${e(i.type)}</span> ${i.object ? `<a href="${e(i.object)}">${e(i.object)}</a>` : ""} <span class="meta">${i.published.toISOString().slice(0, 16).replace("T", " ")}</span></li>`).join("")
           : "";
-        extra = `<h2>Members (${members.ok ? members.value.length : 0})</h2>${memberList ? `<ul>${memberList}</ul>` : "<p>No members yet.</p>"}
+        extra = `<p><a href="/@${e(actor.handle)}/proposals">Proposals</a> · <a href="/@${e(actor.handle)}/decisions">Decisions</a></p>
+<h2>Members (${members.ok ? members.value.length : 0})</h2>${memberList ? `<ul>${memberList}</ul>` : "<p>No members yet.</p>"}
 <h2>Public record</h2>${entries ? `<ul>${entries}</ul>` : "<p>Nothing on the record yet.</p>"}`;
       }
       return reply.type("text/html; charset=utf-8").send(

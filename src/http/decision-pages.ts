@@ -1,0 +1,214 @@
+import type { FastifyInstance, FastifyReply } from "fastify";
+import { findBody } from "../community/actors.ts";
+import { getThread, type ThreadNode } from "../community/posts.ts";
+import type { Failure } from "../community/result.ts";
+import { escapeHtml as e, textToHtml } from "../community/text.ts";
+import type { AppContext } from "../context.ts";
+import { decisionRegister, listProposals, readHistory, readProposal, type HistoryEntry, type ProposalDetail, type RegisterEntry, type RoundSummary } from "../decisions/index.ts";
+import { formatFraction, type Quorum } from "../governance/index.ts";
+import { localActorId, profileUrl } from "../federation/uris.ts";
+import { layout } from "./pages.ts";
+
+const html = "text/html; charset=utf-8";
+
+const STATUS_WORDS: Record<string, string> = {
+  draft: "draft",
+  deliberation: "in deliberation",
+  voting: "voting",
+  objections: "objections (graduated consensus)",
+  grievances: "hearing grievances (graduated consensus)",
+  "amendment-voting": "voting on amendments",
+  contention: "contention period",
+  passed: "passed",
+  rejected: "rejected",
+  withdrawn: "withdrawn",
+  tabled: "tabled (set aside)",
+  implementing: "carried: being implemented",
+  done: "carried and done",
+};
+
+function when(at: string | null | undefined): string {
+  return at ? `<time datetime="${e(at)}">${e(at.slice(0, 16).replace("T", " "))} UTC</time>` : "–";
+}
+
+function quorumText(q: Quorum | null | undefined): string {
+  if (!q) return "–";
+  return q.kind === "count" ? `${q.count} voters` : `${formatFraction(q.share)} of the roll`;
+}
+
+/** Names for actor URIs: local handles where we know them, else the URI. */
+async function namer(app: AppContext, uris: Iterable<string>): Promise<(uri: string) => string> {
+  const origin = app.config.publicOrigin;
+  const all = [...new Set(uris)];
+  const localIds = all.map((u) => localActorId(origin, u)).filter((x): x is string => x !== null);
+  const locals = localIds.length ? await app.db.selectFrom("actors").select(["id", "handle"]).where("id", "in", localIds).execute() : [];
+  const remotes = all.length ? await app.db.selectFrom("remote_actors").select(["uri", "handle"]).where("uri", "in", all).execute() : [];
+  const localNames = new Map(locals.map((a) => [a.id, `@${a.handle}`]));
+  const remoteNames = new Map(remotes.filter((r) => r.handle).map((r) => [r.uri, r.handle!.startsWith("@") ? r.handle! : `@${r.handle!}`]));
+  return (uri) => {
+    const local = localActorId(origin, uri);
+    const name = (local !== null ? localNames.get(local) : undefined) ?? remoteNames.get(uri) ?? uri;
+    return `<span title="${e(uri)}">${e(name)}</span>`;
+  };
+}
+
+function roundsTable(rounds: readonly RoundSummary[]): string {
+  if (rounds.length === 0) return "<p>No vote yet.</p>";
+  const rows = rounds
+    .map((r) => {
+      const c = r.counts;
+      return `<tr><td>${e(r.id)}</td><td>${r.open ? "open" : "closed"}</td><td>${when(r.openedAt)}</td><td>${when(r.closedAt ?? r.closesAt)}</td>
+<td>${r.voters} / ${r.rollSize}</td><td>${c ? c.agree : "–"}</td><td>${c ? c.disagree : "–"}</td><td>${c ? c.abstain : "–"}</td><td>${c ? c.block : "–"}</td>
+<td>${r.quorum ? `${r.quorum.required} ${r.quorum.met ? "(met)" : "(not met)"}` : "–"}</td><td>${r.reason ? e(r.reason) : r.open ? "open" : "–"}</td></tr>`;
+    })
+    .join("");
+  return `<table><thead><tr><th>round</th><th></th><th>opened</th><th>closes/closed</th><th>voted</th><th>agree</th><th>disagree</th><th>abstain</th><th>block</th><th>quorum</th><th>result</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+function renderReplies(node: ThreadNode, name: (u: string) => string): string {
+  // Stored content is already safe HTML: escaped local text or sanitised remote HTML.
+  return node.replies
+    .map((r) => `<article class="card"><div class="meta">${name(r.attributedTo)} · ${when(r.published.toISOString())}</div>${r.content}${r.replies.length ? `<div class="replies">${renderReplies(r, name)}</div>` : ""}</article>`)
+    .join("");
+}
+
+function proposalPage(d: ProposalDetail, history: HistoryEntry[], thread: ThreadNode | null, name: (u: string) => string, bodyName: string): string {
+  const v = d.view;
+  const g = v.graduated;
+  const terms = v.terms;
+  const payload =
+    v.kind === "membership"
+      ? `<p>Admits: ${name(String((v.payload as { member?: unknown } | null)?.member ?? ""))}</p>`
+      : v.kind === "bylaws"
+        ? `<details><summary>The new bylaws it carries</summary><pre>${e(JSON.stringify((v.payload as { bylaws?: unknown } | null)?.bylaws ?? null, null, 2))}</pre></details>`
+        : "";
+  const deadlines = [
+    v.tabledAt ? `<li>Tabled ${when(v.tabledAt)}</li>` : "",
+    v.deliberationEndsAt ? `<li>Deliberation until ${when(v.deliberationEndsAt)}</li>` : "",
+    v.votingOpenedAt ? `<li>Voting opened ${when(v.votingOpenedAt)} (roll of ${v.roll?.length ?? 0})</li>` : "",
+    d.nextDeadline ? `<li><strong>Next deadline: ${when(d.nextDeadline)}</strong></li>` : "",
+    v.endedAt ? `<li>Ended ${when(v.endedAt)}</li>` : "",
+  ].join("");
+  const categories = g?.categories.length
+    ? `<h2>Objections</h2><table><thead><tr><th>tier</th><th>category</th><th>objections</th><th>advocates</th><th>shared by</th><th>not shared by</th></tr></thead><tbody>${g.categories
+        .map(
+          (c) =>
+            `<tr><td>${c.tier === "deal-breaker" ? "deal-breaker" : "not a deal-breaker"}</td><td>${e(c.label)}</td><td>${c.objections}</td><td>${c.advocates.map(name).join(", ") || "–"}</td><td>${c.sharedBy}</td><td>${c.notSharedBy}</td></tr>`,
+        )
+        .join("")}</tbody></table>${g.objections
+        .filter((o) => o.text.trim() !== "")
+        .map((o) => `<blockquote>${o.member ? `${name(o.member)}: ` : ""}<em>${e(o.category)}</em> — ${e(o.text)}</blockquote>`)
+        .join("")}`
+    : "";
+  const amendments = g?.amendments.length
+    ? `<h2>Friendly amendments</h2><ol>${g.amendments
+        .map((a) => `<li><p>${e(a.text)}</p><p class="meta">${e(a.category)} · ${a.tier === "deal-breaker" ? "deal-breaker tier" : "first tier"} · ${a.author ? `by ${name(a.author)} · ` : ""}${e(a.outcome ?? (a.round ? "being voted on" : "offered"))} · id <code>${e(a.id)}</code></p></li>`)
+        .join("")}</ol>`
+    : "";
+  const decision = v.decision
+    ? `<h2>Decision</h2><p><strong>${e(v.decision.outcome)}</strong> (${e(v.decision.round)}, ${when(v.decision.at)}): ${e(v.decision.explanation)}</p>`
+    : "";
+  const implementation = v.implementation
+    ? `<h2>Implementation</h2><p>Delegates: ${v.implementation.delegates.map(name).join(", ")}</p><blockquote>${e(v.implementation.mandate)}</blockquote>`
+    : "";
+  const withdrawal = v.withdrawal ? `<p>Withdrawn ${when(v.withdrawal.at)}${v.withdrawal.reason ? `: ${e(v.withdrawal.reason)}` : ""}</p>` : "";
+  const historyRows = history
+    .map((h) => {
+      const actor = typeof h.event.actor === "string" ? name(h.event.actor) : "";
+      const detail = [h.event.round, h.event.choice, h.event.stage, h.event.category].filter((x): x is string => typeof x === "string").map(e).join(" · ");
+      return `<li>${when(h.at)} <span class="kind">${e(h.type)}</span> ${actor} ${detail}</li>`;
+    })
+    .join("");
+  const replies = thread && thread.replies.length ? renderReplies(thread, name) : "<p>No replies yet. Reply to the proposal from any fediverse account to deliberate.</p>";
+  return `<p class="meta"><a href="/@${e(d.body.handle)}">${e(bodyName)}</a> · <a href="/@${e(d.body.handle)}/proposals">proposals</a> · <a href="/@${e(d.body.handle)}/decisions">decisions</a></p>
+<div class="kind">${e(v.kind)} proposal · ${e(STATUS_WORDS[v.status] ?? v.status)}</div>
+<h1>${e(v.title)}</h1>
+<p class="meta">by ${name(v.author)} · decided by ${e(d.ruleDescription ?? "the bylaws' rule")} · quorum ${e(quorumText(terms?.quorum))} · ${e(v.ballot)} ballot</p>
+<div class="card">${v.text.trim() ? textToHtml(v.text) : "<p>(no text)</p>"}${payload}</div>
+<ul>${deadlines}</ul>${withdrawal}
+<h2>Votes</h2>${roundsTable(d.rounds)}
+${categories}${amendments}${decision}${implementation}
+<h2>Deliberation</h2>${replies}
+<h2>History</h2><ol class="history">${historyRows}</ol>
+<p class="meta">ActivityPub: <code>${e(d.uri)}</code> · JSON: <a href="/api/folkmoot/v1/proposals/${e(d.id)}">state</a>, <a href="/api/folkmoot/v1/proposals/${e(d.id)}/history">history</a></p>`;
+}
+
+function registerPage(handle: string, bodyName: string, entries: RegisterEntry[]): string {
+  const items = entries
+    .map((d) => {
+      const deciding = d.rounds.find((r) => r.id === d.decision?.round) ?? d.rounds.at(-1);
+      const c = deciding?.counts;
+      return `<article class="card"><div class="kind">No. ${d.number} · ${e(d.kind)} · ${e(d.outcome)}</div>
+<h2><a href="${e(new URL(d.url).pathname)}">${e(d.title)}</a></h2>
+${d.text.trim() ? textToHtml(d.text) : ""}${d.amendments.length ? `<p><strong>As amended:</strong></p><ol>${d.amendments.map((a) => `<li>${e(a)}</li>`).join("")}</ol>` : ""}
+<p class="meta">Rule: ${e(d.ruleDescription ?? "–")} · quorum ${e(quorumText(d.quorum as Quorum | null))} · ${c ? `agree ${c.agree}, disagree ${c.disagree}, abstain ${c.abstain}${c.block ? `, block ${c.block}` : ""}` : "counts secret until closed"}${deciding ? ` · ${deciding.voters} of ${deciding.rollSize} voted` : ""}</p>
+<p class="meta">Tabled ${when(d.tabledAt)} · voting opened ${when(d.votingOpenedAt)} · decided ${when(d.decidedAt)}${d.decision ? ` · ${e(d.decision.explanation)}` : ""}</p></article>`;
+    })
+    .join("");
+  return `<p class="meta"><a href="/@${e(handle)}">${e(bodyName)}</a> · <a href="/@${e(handle)}/proposals">proposals</a></p>
+<h1>Decisions of ${e(bodyName)}</h1><p>Every proposal the body decided, newest first, with its text, rule, counts and dates. JSON: <a href="/api/folkmoot/v1/bodies/${e(handle)}/decisions">/api/folkmoot/v1/bodies/${e(handle)}/decisions</a></p>
+${items || "<p>No decisions yet.</p>"}`;
+}
+
+function failurePage(reply: FastifyReply, failure: Failure) {
+  const status = failure.code === "not-found" ? 404 : failure.code === "unauthorized" || failure.code === "forbidden" ? 403 : 400;
+  return reply.code(status).type(html).send(layout(status === 404 ? "Not found" : "Not available", `<h1>${status === 404 ? "Not found" : "Not available"}</h1><p>${e(failure.message)}</p>`));
+}
+
+/** HTML pages of proposals and decision registers (anyone may read a public record). */
+export function decisionPageRoutes(app: AppContext) {
+  const origin = app.config.publicOrigin;
+  return async (f: FastifyInstance) => {
+    f.get<{ Params: { handle: string } }>("/@:handle/proposals", async (req, reply) => {
+      const body = await findBody(app, req.params.handle);
+      if (!body.ok) return failurePage(reply, body.error);
+      const list = await listProposals(app, null, body.value.handle);
+      if (!list.ok) return failurePage(reply, list.error);
+      const items = list.value
+        .map((p) => `<li><a href="${e(new URL(p.url).pathname)}">${e(p.title)}</a> <span class="kind">${e(p.kind)} · ${e(STATUS_WORDS[p.status] ?? p.status)}</span>${p.nextDeadline ? ` <span class="meta">next deadline ${when(p.nextDeadline)}</span>` : ""}</li>`)
+        .join("");
+      return reply.type(html).send(
+        layout(
+          `Proposals of ${body.value.name}`,
+          `<p class="meta"><a href="/@${e(body.value.handle)}">${e(body.value.name)}</a> · <a href="/@${e(body.value.handle)}/decisions">decisions</a></p><h1>Proposals of ${e(body.value.name)}</h1>${items ? `<ul>${items}</ul>` : "<p>No proposals yet.</p>"}`,
+        ),
+      );
+    });
+
+    f.get<{ Params: { handle: string; id: string } }>("/@:handle/proposals/:id", async (req, reply) => {
+      const body = await findBody(app, req.params.handle);
+      if (!body.ok) return failurePage(reply, body.error);
+      const detail = await readProposal(app, null, body.value.handle, req.params.id);
+      if (!detail.ok) return failurePage(reply, detail.error);
+      const history = await readHistory(app, null, body.value.handle, req.params.id);
+      const thread = await getThread(app, detail.value.uri);
+      const v = detail.value.view;
+      const uris = [v.author, ...(v.roll ?? []), ...(v.implementation?.delegates ?? []), ...(v.graduated?.categories.flatMap((c) => c.advocates) ?? [])];
+      if (history.ok) for (const h of history.value) if (typeof h.event.actor === "string") uris.push(h.event.actor);
+      if (v.kind === "membership") uris.push(String((v.payload as { member?: unknown } | null)?.member ?? ""));
+      const collect = (n: ThreadNode): void => {
+        uris.push(n.attributedTo);
+        n.replies.forEach(collect);
+      };
+      if (thread.ok) collect(thread.value);
+      const name = await namer(app, uris);
+      return reply
+        .type(html)
+        .send(
+          layout(
+            `${v.title} · ${body.value.name}`,
+            proposalPage(detail.value, history.ok ? history.value : [], thread.ok ? thread.value : null, name, body.value.name),
+            `<link rel="alternate" type="application/activity+json" href="${e(detail.value.uri)}">`,
+          ),
+        );
+    });
+
+    f.get<{ Params: { handle: string } }>("/@:handle/decisions", async (req, reply) => {
+      const body = await findBody(app, req.params.handle);
+      if (!body.ok) return failurePage(reply, body.error);
+      const entries = await decisionRegister(app, null, body.value.handle);
+      if (!entries.ok) return failurePage(reply, entries.error);
+      return reply.type(html).send(layout(`Decisions of ${body.value.name}`, registerPage(body.value.handle, body.value.name, entries.value), `<link rel="canonical" href="${e(new URL(`${profileUrl(origin, body.value.handle).pathname}/decisions`, origin).href)}">`));
+    });
+  };
+}
