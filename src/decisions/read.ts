@@ -3,7 +3,6 @@ import { fail, ok, type Failure, type Result } from "../community/result.ts";
 import type { AppContext } from "../context.ts";
 import { proposalUri } from "../federation/uris.ts";
 import {
-  bodyState,
   isProposalEvent,
   type BodyState,
   type Bylaws,
@@ -13,13 +12,12 @@ import {
 } from "../governance/index.ts";
 import { PROPOSAL_ID_PATTERN } from "./ids.ts";
 import { proposalPageUrl, type BodyRef, type Outcome } from "./projection.ts";
-import { loadRecord } from "./record.ts";
+import { loadRecord, replayRecord } from "./record.ts";
 import { proposalDetail, redactEvent, register, type ProposalDetail, type RegisterEntry } from "./views.ts";
 
 /** A body's record replayed now (null until the body's record is founded). */
 export async function replayBody(app: AppContext, bodyId: string): Promise<BodyState | null> {
-  const record = await loadRecord(app.db, app.db, bodyId);
-  return bodyState(record.events);
+  return replayRecord(await loadRecord(app.db, app.db, bodyId));
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { GovernanceEvent } from "../governance/index.ts";
+import { bodyState, type BodyState, type GovernanceEvent } from "../governance/index.ts";
 import type { Schema } from "../store/schema.ts";
 
 type Db = Kysely<Schema>;
@@ -10,6 +10,8 @@ export interface LoadedRecord {
   /** Next position per stream: `""` for the body's own events, else the proposal id. */
   readonly next: ReadonlyMap<string, number>;
   readonly lastSeq: string | null;
+  /** The body replayed from exactly `events`, once computed (see {@link replayRecord}). */
+  state?: BodyState | null;
 }
 
 /** An event to append, with the stream it belongs to. */
@@ -19,8 +21,9 @@ export interface NewEvent {
   readonly proposalId: string | null;
 }
 
-// Parsed records by database and body. Entries are replaced, never mutated, so a caller
-// holding one across an await keeps a consistent snapshot.
+// Parsed records by database and body. Entries are replaced, never changed (but for the
+// memo of their replay), so a caller holding one across an await keeps a consistent
+// snapshot. Replayed states are shared: nothing may mutate them (the core never does).
 const caches = new WeakMap<object, Map<string, LoadedRecord>>();
 const CACHED_BODIES = 64;
 
@@ -66,6 +69,36 @@ export async function loadRecord(root: Db, executor: Db, bodyId: string): Promis
   return record;
 }
 
+/** The body as `record` says (null before it is founded), replayed once per record. */
+export function replayRecord(record: LoadedRecord): BodyState | null {
+  if (record.state === undefined) record.state = bodyState(record.events);
+  return record.state;
+}
+
+/**
+ * After a commit, remembers what this process appended after `record`, and the body it
+ * led to, so the next command on the body need not read or replay it again. Skipped if
+ * the cache has moved on meanwhile (another read already saw these rows).
+ */
+export function rememberAppended(
+  root: Db,
+  bodyId: string,
+  record: LoadedRecord,
+  appended: readonly (NewEvent & { seq: string })[],
+  after: BodyState,
+): void {
+  const cache = caches.get(root);
+  if (cache === undefined || cache.get(bodyId) !== record || appended.length === 0) return;
+  const next = new Map(record.next);
+  for (const { proposalId } of appended) next.set(proposalId ?? "", (next.get(proposalId ?? "") ?? 0) + 1);
+  cache.set(bodyId, {
+    events: record.events.concat(appended.map((a) => a.event)),
+    next,
+    lastSeq: appended.reduce((max, a) => (BigInt(a.seq) > BigInt(max) ? a.seq : max), appended[0]!.seq),
+    state: after,
+  });
+}
+
 /**
  * Takes the body's lock for the rest of the transaction. Every change to a body's record
  * is decided under it, so decisions see every earlier event (membership, bylaws, other
@@ -84,8 +117,8 @@ export async function lockBody(trx: Db, bodyId: string): Promise<boolean> {
  * takes the next position of its stream; if another writer already took it, the insert
  * fails with a unique violation (see {@link isPositionConflict}) and nothing is written.
  */
-export async function appendEvents(trx: Db, bodyId: string, record: LoadedRecord, events: readonly NewEvent[]): Promise<void> {
-  if (events.length === 0) return;
+export async function appendEvents(trx: Db, bodyId: string, record: LoadedRecord, events: readonly NewEvent[]): Promise<(NewEvent & { seq: string })[]> {
+  if (events.length === 0) return [];
   const next = new Map(record.next);
   const rows = events.map(({ event, proposalId }) => {
     const key = proposalId ?? "";
@@ -93,7 +126,8 @@ export async function appendEvents(trx: Db, bodyId: string, record: LoadedRecord
     next.set(key, position + 1);
     return { body_id: bodyId, proposal_id: proposalId, position, type: event.type, event: JSON.stringify(event) };
   });
-  await trx.insertInto("governance_events").values(rows).execute();
+  const inserted = await trx.insertInto("governance_events").values(rows).returning("seq").execute();
+  return events.map((e, i) => ({ ...e, seq: String(inserted[i]!.seq) }));
 }
 
 /** True when `err` is a second append at a position already taken. */

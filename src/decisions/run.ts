@@ -20,7 +20,7 @@ import {
 import type { Schema } from "../store/schema.ts";
 import { proposalIdFromUri } from "./ids.ts";
 import { carryOutEffects, projectProposal, type BodyRef } from "./projection.ts";
-import { appendEvents, isPositionConflict, loadRecord, lockBody } from "./record.ts";
+import { appendEvents, isPositionConflict, loadRecord, lockBody, rememberAppended, replayRecord, type LoadedRecord, type NewEvent } from "./record.ts";
 import { refusalToFailure, type FieldNames } from "./refusals.ts";
 
 type Db = Kysely<Schema>;
@@ -114,12 +114,12 @@ export async function applyOnBody<T>(
   body: BodyRef,
   opts: RunOptions,
   decide: (ctx: StepContext) => Step<T>,
-): Promise<{ outcome: Result<T>; changes: Change[] }> {
-  if (!(await lockBody(trx, body.id))) return { outcome: fail("not-found", `no body ${body.handle}`), changes: [] };
+): Promise<{ outcome: Result<T>; changes: Change[]; appended: Appended | null }> {
+  if (!(await lockBody(trx, body.id))) return { outcome: fail("not-found", `no body ${body.handle}`), changes: [], appended: null };
   const record = await loadRecord(app.db, trx, body.id);
   const pending: GovernanceEvent[] = [];
   const effects: Effect[] = [];
-  let state = bodyState(record.events);
+  let state = replayRecord(record);
   const now = recordTime(opts.now ?? new Date(), state?.lastAt);
 
   if (state === null && opts.found) {
@@ -151,6 +151,7 @@ export async function applyOnBody<T>(
 
   let after = state;
   const changes: Change[] = [];
+  let appended: Appended | null = null;
   if (pending.length > 0) {
     const origin = app.config.publicOrigin;
     const byProposal = new Map<string, { uri: string; events: GovernanceEvent[] }>();
@@ -163,9 +164,10 @@ export async function applyOnBody<T>(
       byProposal.set(id, entry);
       return { event, proposalId: id };
     });
-    await appendEvents(trx, body.id, record, rows);
+    const written = await appendEvents(trx, body.id, record, rows);
     after = bodyState([...record.events, ...pending]);
     if (after === null) throw new Error("invariant: appended events leave the body founded");
+    appended = { record, events: written, after };
     await carryOutEffects(trx, body, effects);
     for (const [proposalId, { uri, events }] of byProposal) {
       const p = after.proposals.get(uri);
@@ -182,7 +184,14 @@ export async function applyOnBody<T>(
     if ("fail" in step) throw new Error("invariant: a failed step has an outcome");
     outcome = ok(step.value(after, pending));
   }
-  return { outcome, changes };
+  return { outcome, changes, appended };
+}
+
+/** What a run appended, to remember once committed. */
+interface Appended {
+  readonly record: LoadedRecord;
+  readonly events: (NewEvent & { seq: string })[];
+  readonly after: BodyState;
 }
 
 /** Tells the federation hook about committed changes; its failures are logged, never thrown. */
@@ -210,7 +219,8 @@ export async function runOnBody<T>(
 ): Promise<Result<T>> {
   for (let attempt = 0; ; attempt++) {
     try {
-      const { outcome, changes } = await app.db.transaction().execute((trx) => applyOnBody(app, trx, body, opts, decide));
+      const { outcome, changes, appended } = await app.db.transaction().execute((trx) => applyOnBody(app, trx, body, opts, decide));
+      if (appended !== null) rememberAppended(app.db, body.id, appended.record, appended.events, appended.after);
       await publishChanges(app, body.id, changes);
       return outcome;
     } catch (err) {
