@@ -31,6 +31,8 @@ export interface Config {
   jwtSecret: string | undefined;
   /** How long delivery to a peer that is down keeps being retried, in hours. */
   deliveryRetryHours: number;
+  /** Seconds between a vote and the `Update(Question)` that carries the new counts (debounce). */
+  questionUpdateSeconds: number;
   /** Trust X-Forwarded-* from this many proxies in front (0 = none): client addresses for rate limits and logs. */
   trustProxyHops: number;
   /** Serve HTTPS directly with this certificate and key (PEM files); usually a proxy terminates TLS. */
@@ -144,5 +146,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     deliveryRetryHours: integer(env, "DELIVERY_RETRY_HOURS", 72, 1, 24 * 30),
     tls: certFile ? { certFile, keyFile } : undefined,
     trustProxyHops: integer(env, "TRUST_PROXY_HOPS", 0, 0, 10),
+    questionUpdateSeconds: integer(env, "QUESTION_UPDATE_SECONDS", 60, 0, 3600),
   };
 }

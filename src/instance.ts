@@ -5,6 +5,7 @@ import type { AppContext } from "./context.ts";
 import { startDeadlineTimer } from "./decisions/deadlines.ts";
 import { createFolkmootFederation } from "./federation/index.ts";
 import { createDeliveryKicker, deliverPending } from "./federation/outbox.ts";
+import { publishDueUpdates, publishProposalChange } from "./federation/proposals.ts";
 import { buildHttpApp } from "./http/app.ts";
 import { createTokenIssuer, loadTokenSecret } from "./http/auth.ts";
 import { createLogger, routeFedifyLogs, type Logger } from "./logging.ts";
@@ -58,7 +59,8 @@ export async function openApp(config: Config, log: Logger): Promise<OpenedApp> {
     const queue = new KyselyMessageQueue(database, { workers: config.queueWorkers, leaseSeconds: config.queueLeaseSeconds, logger: log.child({ component: "queue" }) });
     const federation = createFolkmootFederation(config, kv, queue);
     const kicker = createDeliveryKicker(() => app);
-    const app: AppContext = { config, database, db: database.db, log, federation, deliveries: kicker };
+    // Committed changes to proposals are published as Questions (federation/proposals.ts).
+    const app: AppContext = { config, database, db: database.db, log, federation, deliveries: kicker, decisions: { onChange: publishProposalChange } };
     await ensureInstanceActor(app);
     return {
       app,
@@ -101,6 +103,8 @@ export async function startInstance(config: Config, options: StartOptions = {}):
       timers.push(setInterval(() => void kv.sweepExpired().catch((err) => log.warn({ err }, "KV sweep failed")), 10 * 60_000));
       // Proposals move on at their deadlines; the deadlines live in the database, so restarts keep them.
       deadlines = startDeadlineTimer(app, 1000);
+      // Debounced Update(Question) after votes, as Mastodon does; pending updates survive restarts.
+      timers.push(setInterval(() => void publishDueUpdates(app, config.questionUpdateSeconds * 1000).catch((err) => log.error({ err }, "publishing poll updates failed")), 1000));
       kicker.kick();
     }
     let listening: string | null = null;

@@ -9,6 +9,8 @@ import { sanitizeRemoteHtml } from "../community/text.ts";
 import type { AppContext } from "../context.ts";
 import type { Schema } from "../store/schema.ts";
 import { announceToFollowers } from "./announce.ts";
+import { readAct, receiveAct } from "./acts.ts";
+import { isVote, pollTarget, receiveVote } from "./proposals.ts";
 import { rememberRemoteActor } from "./remote-actors.ts";
 import { fromInstant } from "./time.ts";
 import { localActorId } from "./uris.ts";
@@ -129,6 +131,24 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
   const app = ctx.data;
   if (!create.id || !create.actorId) return;
   const object = await create.getObject(ctx).catch(() => null);
+  if (object instanceof Note && isVote(object) && pollTarget(app.config.publicOrigin, object.replyTargetId!)) {
+    // Someone may only vote as themselves.
+    if (object.attributionId && object.attributionId.href !== create.actorId.href) return;
+    const author = await create.getActor(ctx).catch(() => null);
+    if (author && isActor(author)) await rememberRemoteActor(app.db, author);
+    await receiveVote(app, create, object);
+    return;
+  }
+  if (object instanceof Note && object.replyTargetId && pollTarget(app.config.publicOrigin, object.replyTargetId)) {
+    const act = await readAct(object);
+    if (act !== null) {
+      if (object.attributionId?.href !== create.actorId.href) return;
+      const author = await create.getActor(ctx).catch(() => null);
+      if (author && isActor(author)) await rememberRemoteActor(app.db, author);
+      await receiveAct(app, create, object, act);
+      return;
+    }
+  }
   if (!isPost(object) || !object.id) return;
   // Someone may only create posts that are theirs, on their own server.
   if (object.attributionId?.href !== create.actorId.href || !sameOrigin(object.id, create.actorId)) return;
@@ -141,7 +161,31 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
     if (actor && isBody(actor) && (await isMember(app, actor.id, create.actorId.href))) bodies.push(actor.id);
   }
   if (bodies.length === 0) {
-    app.log.debug({ activity: create.id.href }, "post not addressed to a body by one of its members; ignored");
+    // A note to someone here (a reply, a body's answer about a vote) is kept for them.
+    const people = [];
+    for (const id of targets) if ((await findActorById(app, id))?.kind === "person") people.push(id);
+    if (people.length === 0) {
+      app.log.debug({ activity: create.id.href }, "post not addressed to a body by one of its members, nor to anyone here; ignored");
+      return;
+    }
+    const raw = JSON.stringify(await object.toJsonLd());
+    await once(app, create, async (trx) => {
+      await trx
+        .insertInto("objects")
+        .values({
+          uri: object.id!.href,
+          type: typeName(object as unknown as Activity),
+          attributed_to: create.actorId!.href,
+          audience: null,
+          in_reply_to: object.replyTargetId?.href ?? null,
+          content: sanitizeRemoteHtml(object.content?.toString() ?? ""),
+          url: object.url instanceof URL ? object.url.href : null,
+          published: fromInstant(object.published) ?? new Date(),
+          raw,
+        })
+        .onConflict((oc) => oc.column("uri").doNothing())
+        .execute();
+    });
     return;
   }
   const author = await create.getActor(ctx).catch(() => null);

@@ -9,6 +9,7 @@ import {
   Endpoints,
   Follow,
   Group,
+  Join,
   Note,
   Person,
   PropertyValue,
@@ -21,6 +22,7 @@ import type { Config } from "../config.ts";
 import { textToHtml } from "../community/text.ts";
 import type { AppContext } from "../context.ts";
 import { importActorKeys } from "./keys.ts";
+import { onJoin } from "./join.ts";
 import { onAccept, onAnnounce, onCreate, onDelete, onFollow, onOtherActivity, onReject, onUndo, onUpdate } from "./inbox.ts";
 import { ACTIVITY_PATH, ACTOR_PATH, FOLLOWERS_PATH, FOLLOWING_PATH, INBOX_PATH, INSTANCE_ACTOR_ID, NOTE_PATH, OUTBOX_PATH, SHARED_INBOX_PATH, profileUrl } from "./uris.ts";
 import { toInstant } from "./time.ts";
@@ -271,6 +273,7 @@ export function createFolkmootFederation(config: Config, kv: KvStore, queue: Mes
     .on(Update, onUpdate)
     .on(Delete, onDelete)
     .on(Announce, onAnnounce)
+    .on(Join, onJoin)
     .on(Activity, onOtherActivity)
     .onError((ctx, error) => {
       ctx.data.log.error({ err: error }, "inbox listener failed; the activity will be retried");

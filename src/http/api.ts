@@ -6,6 +6,7 @@ import { joinBody, listMembers, type Member } from "../community/memberships.ts"
 import { getThread, MAX_POST_LENGTH, postToBody } from "../community/posts.ts";
 import { readRecord } from "../community/record.ts";
 import type { AppContext } from "../context.ts";
+import { parseAct, sendAct } from "../federation/acts.ts";
 import { actorUri, profileUrl } from "../federation/uris.ts";
 import type { BodyKind } from "../store/app-tables.ts";
 import { requireAccount, type TokenIssuer } from "./auth.ts";
@@ -233,6 +234,38 @@ export function apiRoutes(app: AppContext, tokens: TokenIssuer) {
         },
       },
       async (req, res) => reply(res, await followRemote(app, req.actorId!, req.body.target), (v) => v, 202),
+    );
+
+    r.post(
+      "/remote-acts",
+      {
+        preHandler: auth,
+        schema: {
+          tags: ["proposals"],
+          summary: "Act on a proposal of a body on another server (object, elect an advocate, share a grievance, amend, vote with a reason)",
+          security: bearer,
+          body: Type.Object(
+            {
+              proposal: Type.String({ format: "uri", description: "the proposal's (or one of its rounds') URL" }),
+              act: Type.Union([Type.Literal("objection"), Type.Literal("advocate-vote"), Type.Literal("grievance-agreement"), Type.Literal("amendment"), Type.Literal("vote")]),
+              category: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+              dealBreaker: Type.Optional(Type.Boolean()),
+              candidate: Type.Optional(Type.String({ format: "uri" })),
+              shares: Type.Optional(Type.Boolean()),
+              text: Type.Optional(Type.String({ maxLength: 20_000 })),
+              choice: Type.Optional(Type.Union([Type.Literal("agree"), Type.Literal("disagree"), Type.Literal("abstain"), Type.Literal("block")])),
+              round: Type.Optional(Type.String({ maxLength: 200 })),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 202: Type.Object({ activity: Type.String() }), ...errors, 502: ErrorBody },
+        },
+      },
+      async (req, res) => {
+        const act = parseAct(req.body);
+        if (!act.ok) return reply(res, act, () => null);
+        return reply(res, await sendAct(app, req.actorId!, req.body.proposal, act.value), (v) => v, 202);
+      },
     );
 
     r.get(

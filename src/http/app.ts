@@ -9,6 +9,7 @@ import { fedifyPlugin } from "../federation/fastify-plugin.ts";
 import { SOFTWARE_VERSION } from "../federation/index.ts";
 import { API_PREFIX, apiRoutes } from "./api.ts";
 import type { TokenIssuer } from "./auth.ts";
+import { federationRoutes } from "./federation-routes.ts";
 import { decisionPageRoutes } from "./decision-pages.ts";
 import { decisionApiRoutes } from "./decisions-api.ts";
 import { pageRoutes } from "./pages.ts";
@@ -75,6 +76,7 @@ export async function buildHttpApp(app: AppContext, tokens: TokenIssuer): Promis
   await f.register(decisionApiRoutes(app, tokens), { prefix: API_PREFIX });
   await f.register(pageRoutes(app));
   await f.register(decisionPageRoutes(app));
+  await f.register(federationRoutes(app));
 
   f.get("/healthz", { schema: { hide: true } }, async (_req, reply) => {
     await sql`select 1`.execute(app.db);

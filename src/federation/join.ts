@@ -1,0 +1,53 @@
+import type { InboxContext } from "@fedify/fedify";
+import { Accept, isActor, type Join } from "@fedify/vocab";
+import { findActorById, isBody } from "../community/actors.ts";
+import { addMember } from "../community/memberships.ts";
+import type { AppContext } from "../context.ts";
+import { answer } from "./acts.ts";
+import { claimActivity, releaseActivity } from "./inbox-log.ts";
+import { recordActivity } from "./outbox.ts";
+import { rememberRemoteActor } from "./remote-actors.ts";
+import { activityUri, actorUri, localActorId } from "./uris.ts";
+
+/**
+ * Someone on another server asks to join a body. A body that admits openly
+ * admits them and answers `Accept(Join)`; a body that admits by decision tells
+ * them that a member must table a membership proposal for them.
+ */
+export async function onJoin(ctx: InboxContext<AppContext>, join: Join): Promise<void> {
+  const app = ctx.data;
+  if (!join.id || !join.actorId || !join.objectId) return;
+  const bodyId = localActorId(app.config.publicOrigin, join.objectId);
+  const body = bodyId ? await findActorById(app, bodyId) : undefined;
+  if (!body || !isBody(body) || body.kind === "confederation") return; // bodies joining confederations: not yet
+  const person = await join.getActor(ctx).catch(() => null);
+  if (!person || !isActor(person) || person.id?.href !== join.actorId.href) return;
+  const target = await rememberRemoteActor(app.db, person);
+  if (!target) return;
+  if (!(await claimActivity(app, join, "Join"))) return;
+  try {
+    if (body.admission !== "open") {
+      await answer(app, body.id, target.id, join.id, `@${body.handle} admits members by decision: ask a member to table a membership proposal for you.`);
+      return;
+    }
+    const admitted = await addMember(app, body.handle, target.id, "Join (open admission)");
+    if (!admitted.ok && admitted.error.code !== "conflict") {
+      await answer(app, body.id, target.id, join.id, `You could not join @${body.handle}: ${admitted.error.message}.`);
+      return;
+    }
+    const bodyUri = actorUri(app.config.publicOrigin, body.id);
+    await app.db.transaction().execute(async (trx) => {
+      await recordActivity(trx, {
+        actorId: body.id,
+        activity: new Accept({ id: activityUri(app.config.publicOrigin), actor: bodyUri, object: join, to: new URL(target.id) }),
+        recipients: { followers: false, actors: [target] },
+        isPublic: false,
+      });
+    });
+    app.deliveries.kick();
+    app.log.info({ body: body.handle, member: target.id }, "member joined by Join");
+  } catch (err) {
+    await releaseActivity(app, join);
+    throw err;
+  }
+}

@@ -1,0 +1,35 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { AppContext } from "../context.ts";
+import { findProposal, proposalPageUrl } from "../decisions/index.ts";
+import { contextDocument, CONTEXT_PATH, questionDocument } from "../federation/proposals.ts";
+
+const AP_TYPES = /application\/(activity\+json|ld\+json)/;
+
+function wantsActivityJson(req: FastifyRequest): boolean {
+  return AP_TYPES.test(req.headers.accept ?? "");
+}
+
+/**
+ * Objects Folkmoot serves itself rather than through Fedify's dispatchers,
+ * because they carry extension properties Fedify's vocabulary would drop:
+ * proposals (Questions with their full state) and the JSON-LD context.
+ */
+export function federationRoutes(app: AppContext) {
+  return async (f: FastifyInstance) => {
+    f.get(CONTEXT_PATH, async (_req, reply) => reply.type("application/ld+json").header("cache-control", "public, max-age=86400").send(contextDocument()));
+
+    const serve = async (req: FastifyRequest<{ Params: { id: string; round?: string } }>, reply: FastifyReply) => {
+      const round = req.params.round === undefined ? null : req.params.round;
+      if (!wantsActivityJson(req)) {
+        const ref = await findProposal(app, req.params.id);
+        if (!ref) return reply.code(404).send({ error: "Not Found", message: "no such proposal" });
+        return reply.redirect(proposalPageUrl(app.config.publicOrigin, ref.bodyHandle, ref.id).pathname, 303);
+      }
+      const doc = await questionDocument(app, req.params.id, round);
+      if (!doc) return reply.code(404).type("application/activity+json").send({ error: "Not Found" });
+      return reply.type("application/activity+json").header("vary", "Accept").send(doc);
+    };
+    f.get<{ Params: { id: string } }>("/ap/proposals/:id", serve);
+    f.get<{ Params: { id: string; round: string } }>("/ap/proposals/:id/rounds/:round", serve);
+  };
+}
