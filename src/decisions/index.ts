@@ -45,4 +45,5 @@ export { redactEvent } from "./views.ts";
 export type { BodyRef, Outcome } from "./projection.ts";
 export { proposalPageUrl, renderProposalContent } from "./projection.ts";
 export { foundBodyRecord } from "./found.ts";
+export { rebuildProjection } from "./maintenance.ts";
 export { PROPOSAL_ID_PATTERN, proposalIdFromUri } from "./ids.ts";

@@ -344,6 +344,28 @@ describe("the record", () => {
     expect(unwrap(await d.decisionRegister(a.app, null, "draw"))).toEqual([]);
   });
 
+  it("rebuilds the proposals projection from the record", async () => {
+    const before = await a.app.db.selectFrom("proposals").selectAll().orderBy("id").execute();
+    expect(before.length).toBeGreaterThan(5);
+    await a.app.db.deleteFrom("proposals").execute();
+    expect(await d.rebuildProjection(a.app)).toBe(before.length);
+    const after = await a.app.db.selectFrom("proposals").selectAll().orderBy("id").execute();
+    expect(after.map(({ updated_at: _, ...r }) => r)).toEqual(before.map(({ updated_at: _, ...r }) => r));
+  });
+
+  it("shows a members-only record to members only", async () => {
+    const [o0] = await bodyWithMembers(a.app, "inner", ["o0", "o1"], hourBylaws({ kind: "simple-majority" }, { visibility: "members" }));
+    const [outsider] = await uris(a.app, ["outsider"]);
+    const p = unwrap(await d.draftProposal(a.app, o0!, "inner", { kind: "policy", title: "Inside", text: "" }));
+    failed(await d.readProposal(a.app, null, "inner", p.id), "unauthorized");
+    failed(await d.readProposal(a.app, outsider!, "inner", p.id), "forbidden", /members only/);
+    failed(await d.listProposals(a.app, outsider!, "inner"), "forbidden");
+    failed(await d.decisionRegister(a.app, null, "inner"), "unauthorized");
+    failed(await d.readHistory(a.app, null, "inner", p.id), "unauthorized");
+    expect(unwrap(await d.readProposal(a.app, o0!, "inner", p.id)).view.title).toBe("Inside");
+    expect(unwrap(await d.listProposals(a.app, o0!, "inner"))).toHaveLength(1);
+  });
+
   it("keeps a secret ballot secret in the state and the history", async () => {
     const [s0, s1] = await bodyWithMembers(a.app, "hush", ["h0", "h1"], hourBylaws({ kind: "simple-majority" }, { ballot: "secret" }));
     let p = unwrap(await d.draftProposal(a.app, s0!, "hush", { kind: "policy", title: "Secret", text: "" }));
