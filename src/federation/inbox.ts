@@ -13,7 +13,7 @@ import { readAct, receiveAct } from "./acts.ts";
 import { isVote, pollTarget, receiveVote } from "./proposals.ts";
 import { rememberRemoteActor } from "./remote-actors.ts";
 import { fromInstant } from "./time.ts";
-import { localActorId } from "./uris.ts";
+import { actorUri, localActorId } from "./uris.ts";
 
 // Fedify has verified the signature and that the key belongs to `activity.actor`
 // before any of these run. Folkmoot decides who may act: origin, ownership and
@@ -123,6 +123,30 @@ async function addressedLocalActors(app: AppContext, post: APObject, activity: A
 }
 
 /**
+ * Keeps a remote post (sanitised HTML, the original JSON as text); a post already
+ * kept is left as it is. Returns whether it was new.
+ */
+async function keepRemotePost(trx: Transaction<Schema>, post: Note | Article | Page, attributedTo: string, audience: string | null): Promise<boolean> {
+  const inserted = await trx
+    .insertInto("objects")
+    .values({
+      uri: post.id!.href,
+      type: typeName(post as unknown as Activity),
+      attributed_to: attributedTo,
+      audience,
+      in_reply_to: post.replyTargetId?.href ?? null,
+      content: sanitizeRemoteHtml(post.content?.toString() ?? ""),
+      url: post.url instanceof URL ? post.url.href : null,
+      published: fromInstant(post.published) ?? new Date(),
+      raw: JSON.stringify(await post.toJsonLd()),
+    })
+    .onConflict((oc) => oc.column("uri").doNothing())
+    .returning("uri")
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+/**
  * A post from another server. It joins a body's record when it is addressed
  * to the body (or replies in one of its threads) and its author is a member;
  * the body then announces it to its followers.
@@ -168,48 +192,15 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
       app.log.debug({ activity: create.id.href }, "post not addressed to a body by one of its members, nor to anyone here; ignored");
       return;
     }
-    const raw = JSON.stringify(await object.toJsonLd());
     await once(app, create, async (trx) => {
-      await trx
-        .insertInto("objects")
-        .values({
-          uri: object.id!.href,
-          type: typeName(object as unknown as Activity),
-          attributed_to: create.actorId!.href,
-          audience: null,
-          in_reply_to: object.replyTargetId?.href ?? null,
-          content: sanitizeRemoteHtml(object.content?.toString() ?? ""),
-          url: object.url instanceof URL ? object.url.href : null,
-          published: fromInstant(object.published) ?? new Date(),
-          raw,
-        })
-        .onConflict((oc) => oc.column("uri").doNothing())
-        .execute();
+      await keepRemotePost(trx, object, create.actorId!.href, null);
     });
     return;
   }
   const author = await create.getActor(ctx).catch(() => null);
   if (author && isActor(author)) await rememberRemoteActor(app.db, author);
-  const raw = JSON.stringify(await object.toJsonLd());
-  const published = fromInstant(object.published) ?? new Date();
   await once(app, create, async (trx) => {
-    const inserted = await trx
-      .insertInto("objects")
-      .values({
-        uri: object.id!.href,
-        type: typeName(object as unknown as Activity),
-        attributed_to: create.actorId!.href,
-        audience: new URL(`/ap/actors/${bodies[0]}`, app.config.publicOrigin).href,
-        in_reply_to: object.replyTargetId?.href ?? null,
-        content: sanitizeRemoteHtml(object.content?.toString() ?? ""),
-        url: object.url instanceof URL ? object.url.href : null,
-        published,
-        raw,
-      })
-      .onConflict((oc) => oc.column("uri").doNothing())
-      .returning("uri")
-      .executeTakeFirst();
-    if (!inserted) return;
+    if (!(await keepRemotePost(trx, object, create.actorId!.href, actorUri(app.config.publicOrigin, bodies[0]!).href))) return;
     for (const bodyId of bodies) await announceToFollowers(trx, app.config.publicOrigin, bodyId, create, object.id!);
     app.log.info({ post: object.id!.href, bodies }, "member post accepted");
   });
@@ -271,23 +262,8 @@ export async function onAnnounce(ctx: Ctx, announce: Announce): Promise<void> {
   if (object instanceof Create) object = await object.getObject(ctx).catch(() => null);
   if (!isPost(object) || !object.id || !object.attributionId) return;
   const post = object;
-  const raw = JSON.stringify(await post.toJsonLd());
   await once(app, announce, async (trx) => {
-    await trx
-      .insertInto("objects")
-      .values({
-        uri: post.id!.href,
-        type: typeName(post as unknown as Activity),
-        attributed_to: post.attributionId!.href,
-        audience: announce.actorId!.href,
-        in_reply_to: post.replyTargetId?.href ?? null,
-        content: sanitizeRemoteHtml(post.content?.toString() ?? ""),
-        url: post.url instanceof URL ? post.url.href : null,
-        published: fromInstant(post.published) ?? new Date(),
-        raw,
-      })
-      .onConflict((oc) => oc.column("uri").doNothing())
-      .execute();
+    await keepRemotePost(trx, post, post.attributionId!.href, announce.actorId!.href);
   });
 }
 
