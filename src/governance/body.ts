@@ -1,11 +1,14 @@
 import { BODY_KINDS, validateBylaws, type BodyKind, type Bylaws } from "./bylaws.ts";
 import { isProposalEvent, type BodyEvent, type GovernanceEvent } from "./events.ts";
-import type { Effect } from "./kinds/types.ts";
+import type { Referral } from "./confederation.ts";
+import type { Effect, RevokedMandate } from "./kinds/types.ts";
+import type { Mandate } from "./mandates.ts";
 import { checkProposalEvent } from "./proposal/check.ts";
 import { applyInPlace, draftState } from "./proposal/reduce.ts";
 import { ignoredEntry } from "./proposal/replay.ts";
 import type { IgnoredEvent, ProposalState } from "./proposal/state.ts";
 import { refusal, type Refusal } from "./result.ts";
+import { applyConfederationEvent, bodyLeft, checkConfederationEvent, isConfederationEvent } from "./referrals.ts";
 import { instantMs, requireMs, type Instant } from "./time.ts";
 
 /** One version of a body's bylaws. */
@@ -36,13 +39,60 @@ export interface BodyState {
   lastAt: Instant;
   /** Body events the reducer found invalid (proposal ones are listed on the proposal). */
   ignored: IgnoredEvent[];
+  /** Mandates given by carried delegation decisions, by id; revoked ones stay, marked. */
+  mandates: Map<string, Mandate>;
+  /** Confederations the body decided to join (kind `join`) and has not decided to leave. */
+  confederations: Set<string>;
+  /** The `recalled` mark: carried decisions recalled, by proposal id. */
+  recalled: Map<string, { readonly at: Instant; readonly by: string }>;
+  /** Committees (body URIs) recalled. */
+  recalledCommittees: Map<string, { readonly at: Instant; readonly by: string }>;
+  /** Confederations: referrals by id. */
+  referrals: Map<string, Referral>;
+  /** Confederations: mandates of member bodies' delegates revoked, by mandate id. */
+  revocations: Map<string, { readonly at: Instant; readonly by: string; readonly body: string; readonly delegate: string }>;
+  /** A forked body: the body it was forked from. */
+  origin: string | null;
+}
+
+/** Founding: a new body's state. */
+function newBody(e: {
+  body: string;
+  kind: BodyKind;
+  name: string;
+  at: Instant;
+  members: readonly string[];
+  bylaws: Bylaws;
+  origin: string | null;
+}): BodyState {
+  return {
+    id: e.body,
+    kind: e.kind,
+    name: e.name,
+    foundedAt: e.at,
+    members: new Set(e.members),
+    bylaws: e.bylaws,
+    bylawsVersion: 1,
+    bylawsHistory: [{ version: 1, bylaws: e.bylaws, adoptedAt: e.at, proposal: null }],
+    proposals: new Map(),
+    effects: [],
+    lastAt: e.at,
+    ignored: [],
+    mandates: new Map(),
+    confederations: new Set(),
+    recalled: new Map(),
+    recalledCommittees: new Map(),
+    referrals: new Map(),
+    revocations: new Map(),
+    origin: e.origin,
+  };
 }
 
 /** Why a body event may not be applied, or null. Shared by commands and replay. */
 export function checkBodyEvent(state: BodyState | null, event: BodyEvent): Refusal | null {
   const at = instantMs(event.at);
   if (at === null) return refusal("invalid-input", "`at` must be an ISO 8601 instant with offset");
-  if (event.type === "body-founded") {
+  if (event.type === "body-founded" || event.type === "body-forked") {
     if (state !== null) return refusal("duplicate-id", `${state.id} is already founded`);
     if (typeof event.body !== "string" || event.body.trim() === "") return refusal("invalid-input", "a body needs an id");
     if (!BODY_KINDS.includes(event.kind)) return refusal("invalid-input", `unknown body kind ${String(event.kind)}`);
@@ -52,12 +102,16 @@ export function checkBodyEvent(state: BodyState | null, event: BodyEvent): Refus
       return refusal("invalid-input", "a body is founded by one or more distinct members");
     }
     if (!members.every((m) => typeof m === "string" && m.trim() !== "")) return refusal("invalid-input", "member ids must be text");
+    if (event.type === "body-forked" && (typeof event.origin !== "string" || event.origin.trim() === "" || event.origin === event.body)) {
+      return refusal("invalid-input", "a fork names the body it comes from");
+    }
     const bylaws = validateBylaws(event.bylaws, event.kind);
     return bylaws.ok ? null : bylaws.reason;
   }
   if (state === null) return refusal("unknown-proposal", "the body has not been founded");
   if (event.body !== state.id) return refusal("wrong-body", `this is the record of ${state.id}`);
   if (at < requireMs(state.lastAt)) return refusal("out-of-order", "event is earlier than the last one recorded");
+  if (isConfederationEvent(event)) return checkConfederationEvent(state, event);
   if (typeof event.actor !== "string" || event.actor.trim() === "") return refusal("invalid-input", "who?");
   switch (event.type) {
     case "member-joined":
@@ -71,8 +125,35 @@ export function checkBodyEvent(state: BodyState | null, event: BodyEvent): Refus
   }
 }
 
+/** The mandates a recall carried at `at` revokes: not yet revoked, not yet ended. */
+function revocable(state: BodyState, at: Instant, which: (m: Mandate) => boolean): RevokedMandate[] {
+  const t = requireMs(at);
+  return [...state.mandates.values()]
+    .filter((m) => which(m) && m.revokedAt === null && t < requireMs(m.end))
+    .map((m) => ({ mandate: m.id, delegate: m.delegate, role: m.role, confederation: m.confederation ?? null }));
+}
+
+/**
+ * A carried proposal's effect as the body makes it binding at `at`: a recall lists the
+ * mandates it revokes and where they were used (so the adapter can send revocations).
+ * Other effects are returned as they are. Commands given the body report effects this way.
+ */
+export function resolveEffect(state: BodyState, effect: Effect, at: Instant): Effect {
+  switch (effect.type) {
+    case "delegate-recalled":
+      return { ...effect, revoked: revocable(state, at, (m) => m.delegate === effect.delegate && (effect.role === null || m.role === effect.role)) };
+    case "mandate-recalled":
+      return { ...effect, revoked: revocable(state, at, (m) => m.id === effect.mandate) };
+    case "decision-recalled":
+      return { ...effect, revoked: revocable(state, at, (m) => m.decidedBy === effect.decision) };
+    default:
+      return effect;
+  }
+}
+
 /** Applies a carried proposal's effect to the body, where the effect is internal to it. */
-function applyEffect(state: BodyState, effect: Effect, at: Instant): void {
+function applyEffect(state: BodyState, carried: Effect, at: Instant): void {
+  const effect = resolveEffect(state, carried, at);
   state.effects.push({ at, effect });
   switch (effect.type) {
     case "bylaws-adopted":
@@ -83,8 +164,31 @@ function applyEffect(state: BodyState, effect: Effect, at: Instant): void {
     case "member-admitted":
       state.members.add(effect.member);
       return;
-    case "policy-adopted":
+    case "mandates-granted":
+      for (const m of effect.mandates) state.mandates.set(m.id, { ...m, covers: [...m.covers] });
+      return;
     case "delegate-recalled":
+    case "mandate-recalled":
+    case "decision-recalled":
+      for (const r of effect.revoked ?? []) {
+        const m = state.mandates.get(r.mandate);
+        if (m !== undefined) state.mandates.set(m.id, { ...m, revokedAt: at, revokedBy: effect.proposal });
+      }
+      if (effect.type === "decision-recalled") state.recalled.set(effect.decision, { at, by: effect.proposal });
+      return;
+    case "committee-recalled":
+      state.recalledCommittees.set(effect.committee, { at, by: effect.proposal });
+      return;
+    case "confederation-join":
+      state.confederations.add(effect.confederation);
+      return;
+    case "confederation-leave":
+      state.confederations.delete(effect.confederation);
+      return;
+    case "policy-adopted":
+    case "ratification-carried":
+    case "decision-adopted":
+    case "referral-decided":
       return; // carried out by the adapter
   }
 }
@@ -116,25 +220,13 @@ function stepBodyInPlace(state: BodyState | null, event: GovernanceEvent): BodyS
     state?.ignored.push(ignoredEntry(event, problem));
     return state;
   }
-  if (event.type === "body-founded") {
-    return {
-      id: event.body,
-      kind: event.kind,
-      name: event.name,
-      foundedAt: event.at,
-      members: new Set(event.members),
-      bylaws: event.bylaws,
-      bylawsVersion: 1,
-      bylawsHistory: [{ version: 1, bylaws: event.bylaws, adoptedAt: event.at, proposal: null }],
-      proposals: new Map(),
-      effects: [],
-      lastAt: event.at,
-      ignored: [],
-    };
+  if (event.type === "body-founded" || event.type === "body-forked") {
+    return newBody({ ...event, origin: event.type === "body-forked" ? event.origin : null });
   }
   if (state === null) throw new Error("invariant: checked body events other than founding have a state");
-  if (event.type === "member-joined") state.members.add(event.actor);
-  else state.members.delete(event.actor);
+  if (isConfederationEvent(event)) applyConfederationEvent(state, event);
+  else if (event.type === "member-joined") state.members.add(event.actor);
+  else bodyLeft(state, event.actor);
   state.lastAt = event.at;
   return state;
 }

@@ -1,4 +1,7 @@
 import type { BodyKind, Bylaws } from "./bylaws.ts";
+import type { ReferralBody, Verdict } from "./confederation.ts";
+import type { Mandate } from "./mandates.ts";
+import type { RatificationRule } from "./ratification.ts";
 import type { ProposalKind } from "./kinds/names.ts";
 import type { ProposalStatus } from "./proposal/state.ts";
 import type { DecisionRule, VoteChoice } from "./rules/types.ts";
@@ -154,8 +157,101 @@ export interface ImplementationCompleted extends OfProposal {
   readonly report?: string;
 }
 
+/** A body is founded from another's bylaws (a fork), linked to its origin. */
+export interface BodyForked extends Base {
+  readonly type: "body-forked";
+  readonly actor: string;
+  readonly kind: BodyKind;
+  readonly name: string;
+  /** The bylaws copied from the origin. */
+  readonly bylaws: Bylaws;
+  readonly members: readonly string[];
+  /** The body forked from. */
+  readonly origin: string;
+  /** The origin's bylaws version copied, if known. */
+  readonly originBylawsVersion?: number;
+}
+
+/** Confederation: a body that asked to join (Join) is admitted under `open` admission. */
+export interface MemberBodyAdmitted extends Base {
+  readonly type: "member-body-admitted";
+  /** The member body. */
+  readonly actor: string;
+}
+
+/** Confederation: a member body leaves (Leave); effective at once, always allowed. */
+export interface MemberBodyLeft extends Base {
+  readonly type: "member-body-left";
+  readonly actor: string;
+}
+
+/**
+ * Confederation: a confederal proposal is tabled and referred to every member body
+ * (`kind: "confederal"`), or (nested) a referral from a higher confederation is referred
+ * down to this one's members (`kind: "ratification"`, with `parent`).
+ */
+export interface ReferralOpened extends Base {
+  readonly type: "referral-opened";
+  /** A member body, or a delegate acting under `viaMandate`. */
+  readonly actor: string;
+  readonly referral: string;
+  readonly kind: "confederal" | "ratification";
+  readonly title: string;
+  readonly text: string;
+  /** A topic tag, checked against a delegate's mandate `covers`. */
+  readonly topic?: string;
+  /** The mandate a delegate acts under (signature checked by the adapter). */
+  readonly viaMandate?: Mandate;
+  /** The frozen list of member bodies with their member counts. */
+  readonly bodies: readonly ReferralBody[];
+  /** The confederation's ratification rule, frozen (must be its bylaws'). */
+  readonly rule: RatificationRule;
+  /** Verdicts are received until this instant, inclusive. */
+  readonly deadline: Instant;
+  /** Nested: the higher confederation's referral this one answers. */
+  readonly parent?: { readonly confederation: string; readonly referral: string };
+}
+
+/** Confederation: a member body's verdict on a referral. `actor` is the verdict's body. */
+export interface VerdictReceived extends Base {
+  readonly type: "verdict-received";
+  readonly actor: string;
+  readonly referral: string;
+  readonly verdict: Verdict;
+}
+
+/** Confederation: a referral's deadline has passed; its tally is recomputed from the record. */
+export interface ReferralClosed extends Base {
+  readonly type: "referral-closed";
+  readonly referral: string;
+}
+
+/**
+ * Confederation: a member body revoked one of its delegates' mandates (a signed
+ * revocation, checked by the adapter); from `revokedAt` on the delegate cannot act here.
+ */
+export interface MandateRevocationReceived extends Base {
+  readonly type: "mandate-revocation-received";
+  /** The member body that gave and revoked the mandate. */
+  readonly actor: string;
+  readonly mandate: string;
+  readonly delegate: string;
+  readonly revokedAt: Instant;
+  readonly revokedBy: string;
+}
+
 /** Events about the body itself. */
-export type BodyEvent = BodyFounded | MemberJoined | MemberLeft;
+export type BodyEvent =
+  | BodyFounded
+  | MemberJoined
+  | MemberLeft
+  | BodyForked
+  | MemberBodyAdmitted
+  | MemberBodyLeft
+  | ReferralOpened
+  | VerdictReceived
+  | ReferralClosed
+  | MandateRevocationReceived;
 
 /** Events about one proposal. */
 export type ProposalEvent =
@@ -194,6 +290,13 @@ export const EVENT_TYPES = [
   "proposal-withdrawn",
   "implementation-delegates-elected",
   "implementation-completed",
+  "body-forked",
+  "member-body-admitted",
+  "member-body-left",
+  "referral-opened",
+  "verdict-received",
+  "referral-closed",
+  "mandate-revocation-received",
 ] as const satisfies readonly GovernanceEvent["type"][];
 
 /** True for events about a proposal. */

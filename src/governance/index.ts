@@ -40,6 +40,36 @@ export type { BylawsPayload } from "./kinds/bylaws.ts";
 export type { MembershipPayload } from "./kinds/membership.ts";
 export type { PolicyPayload } from "./kinds/policy.ts";
 export type { RecallPayload } from "./kinds/recall.ts";
+export type { DelegationPayload } from "./kinds/delegation.ts";
+export type { ConfederationPayload } from "./kinds/join.ts";
+export type { RatificationPayload } from "./kinds/ratification.ts";
+export type { AdoptPayload } from "./kinds/adopt.ts";
+export type { AdoptedSource, RevokedMandate } from "./kinds/types.ts";
+export type { DelegateRole, Mandate, MandatedAct, MandateRefusalCode, MandateStatus } from "./mandates.ts";
+export {
+  checkMandatedAct,
+  DELEGATE_ROLES,
+  isDelegateRole,
+  isMandate,
+  liveMandates,
+  mandateId,
+  mandateStatus,
+  rotationProblem,
+} from "./mandates.ts";
+export type {
+  RatificationTally,
+  Referral,
+  ReferralBody,
+  ReferralList,
+  Verdict,
+  VerdictChoice,
+  VerdictCounts,
+  VerdictRule,
+  VerdictsTally,
+  VoteTally,
+} from "./confederation.ts";
+export { ratificationMet, tallyVerdicts, verdictFromTally, verdictOfTally, verdictProblem } from "./confederation.ts";
+export { isConfederationEvent, withRevocation } from "./referrals.ts";
 export type * from "./events.ts";
 export { EVENT_TYPES, isProposalEvent } from "./events.ts";
 export type { CommandResult, Refusal, RefusalCode } from "./result.ts";
@@ -68,7 +98,7 @@ export type { ReplayContext } from "./proposal/check.ts";
 export { checkProposalEvent } from "./proposal/check.ts";
 export { applyProposalEvent, replayProposal } from "./proposal/replay.ts";
 export type { BodyState, BylawsVersion } from "./body.ts";
-export { applyBodyEvent, bodyState, checkBodyEvent } from "./body.ts";
+export { applyBodyEvent, bodyState, checkBodyEvent, resolveEffect } from "./body.ts";
 export type { ProposalView, RoundView, CategoryView } from "./public-view.ts";
 export { publicView } from "./public-view.ts";
 export { foundBody, joinBody, leaveBody } from "./commands/body.ts";
@@ -79,3 +109,16 @@ export { castVote, voteOnAmendment } from "./commands/voting.ts";
 export { electAdvocate, object, proposeAmendment, recordGrievanceAgreement } from "./commands/graduated.ts";
 export { completeImplementation, electImplementationDelegates } from "./commands/implementation.ts";
 export { advance, nextDeadline } from "./commands/advance.ts";
+export type { ReferralInput } from "./commands/confederation.ts";
+export {
+  admitMemberBody,
+  advanceReferrals,
+  confederationVerdict,
+  forkBody,
+  memberBodyLeaves,
+  nextReferralDeadline,
+  ratificationVerdict,
+  receiveRevocation,
+  receiveVerdict,
+  referConfederal,
+} from "./commands/confederation.ts";

@@ -32,7 +32,18 @@ export type RefusalCode =
   | "unknown-category"
   | "duplicate-id"
   | "terms-mismatch"
-  | "roll-mismatch";
+  | "roll-mismatch"
+  | "rotation-limit"
+  | "unknown-mandate"
+  | "unknown-referral"
+  | "not-a-confederation"
+  | "not-a-member-body"
+  | "left"
+  | "duplicate-verdict"
+  | "tally-mismatch"
+  | "mandate-revoked"
+  | "mandate-expired"
+  | "outside-scope";
 
 /** A tagged, explained refusal. */
 export interface Refusal {

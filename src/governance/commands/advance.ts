@@ -1,4 +1,4 @@
-import type { BodyState } from "../body.ts";
+import { resolveEffect, type BodyState } from "../body.ts";
 import type { Effect } from "../kinds/types.ts";
 import type { ProposalEvent } from "../events.ts";
 import { checkProposalEvent } from "../proposal/check.ts";
@@ -46,7 +46,7 @@ export function advance(state: ProposalState, now: Instant, body?: BodyState): C
     if (problem !== null) return events.length > 0 ? { ok: true, events, effects } : { ok: false, reason: problem };
     const next = applyProposalEvent(current, event, { body });
     if (next === null) throw new Error("invariant: a checked event keeps the proposal");
-    if (next.effect !== null && current.effect === null) effects.push(next.effect);
+    if (next.effect !== null && current.effect === null) effects.push(body ? resolveEffect(body, next.effect, now) : next.effect);
     events.push(event);
     current = next;
   }

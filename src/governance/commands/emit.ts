@@ -1,4 +1,4 @@
-import type { BodyState } from "../body.ts";
+import { resolveEffect, type BodyState } from "../body.ts";
 import type { ProposalEvent } from "../events.ts";
 import type { Effect } from "../kinds/types.ts";
 import { checkProposalEvent } from "../proposal/check.ts";
@@ -25,7 +25,7 @@ export function emit(state: ProposalState | null, events: readonly ProposalEvent
     // Only a stage's end can carry a proposal; skip the copy otherwise (votes stay O(1)).
     if (event.type === "stage-ended" || i < events.length - 1) {
       const next = applyProposalEvent(current, event, { body });
-      if (next?.effect != null && current?.effect == null) effects.push(next.effect);
+      if (next?.effect != null && current?.effect == null) effects.push(body ? resolveEffect(body, next.effect, event.at) : next.effect);
       current = next;
     }
   }

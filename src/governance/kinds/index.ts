@@ -1,7 +1,12 @@
+import { adoptKind } from "./adopt.ts";
 import { bylawsKind } from "./bylaws.ts";
+import { delegationKind } from "./delegation.ts";
+import { joinKind } from "./join.ts";
+import { leaveKind } from "./leave.ts";
 import { membershipKind } from "./membership.ts";
 import type { ProposalKind } from "./names.ts";
 import { policyKind } from "./policy.ts";
+import { ratificationKind } from "./ratification.ts";
 import { recallKind } from "./recall.ts";
 import type { KindDefinition } from "./types.ts";
 
@@ -11,6 +16,11 @@ export const KINDS: Readonly<Record<ProposalKind, KindDefinition>> = {
   bylaws: bylawsKind,
   membership: membershipKind,
   recall: recallKind,
+  delegation: delegationKind,
+  join: joinKind,
+  leave: leaveKind,
+  ratification: ratificationKind,
+  adopt: adoptKind,
 };
 
 /** The definition of a kind. */

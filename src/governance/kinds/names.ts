@@ -1,9 +1,20 @@
 /**
  * The proposal kinds built so far. Adding one: add its name here, write its
  * definition beside this file, and register it in kinds/index.ts.
- * Planned: delegation, join, leave, ratification, adopt, fork.
+ * (A fork is not a proposal but a founding event, `body-forked`; a confederal proposal
+ * is a referral, `referral-opened`, decided by the member bodies' verdicts.)
  */
-export const PROPOSAL_KINDS = ["policy", "bylaws", "membership", "recall"] as const;
+export const PROPOSAL_KINDS = [
+  "policy",
+  "bylaws",
+  "membership",
+  "recall",
+  "delegation",
+  "join",
+  "leave",
+  "ratification",
+  "adopt",
+] as const;
 
 /** A kind of proposal. */
 export type ProposalKind = (typeof PROPOSAL_KINDS)[number];

@@ -1,5 +1,7 @@
 import type { BodyState } from "../body.ts";
 import type { Bylaws } from "../bylaws.ts";
+import type { RatificationTally } from "../confederation.ts";
+import type { Mandate } from "../mandates.ts";
 import type { Refusal } from "../result.ts";
 import type { DecisionRule } from "../rules/types.ts";
 import type { ProposalKind } from "./names.ts";
@@ -26,7 +28,68 @@ export type Effect =
       readonly proposal: string;
       readonly delegate: string;
       readonly role: string | null;
+      /** Added by the body (bodyState, and commands given the body): the mandates revoked. */
+      readonly revoked?: readonly RevokedMandate[];
+    }
+  | {
+      readonly type: "mandate-recalled";
+      readonly body: string;
+      readonly proposal: string;
+      readonly mandate: string;
+      /** Added by the body: the mandate revoked (empty if it had already ended). */
+      readonly revoked?: readonly RevokedMandate[];
+    }
+  | { readonly type: "committee-recalled"; readonly body: string; readonly proposal: string; readonly committee: string }
+  | {
+      readonly type: "decision-recalled";
+      readonly body: string;
+      readonly proposal: string;
+      readonly decision: string;
+      /** Added by the body: mandates the recalled decision gave (a delegation), revoked. */
+      readonly revoked?: readonly RevokedMandate[];
+    }
+  | { readonly type: "mandates-granted"; readonly body: string; readonly proposal: string; readonly mandates: readonly Mandate[] }
+  | { readonly type: "confederation-join"; readonly body: string; readonly proposal: string; readonly confederation: string }
+  | { readonly type: "confederation-leave"; readonly body: string; readonly proposal: string; readonly confederation: string }
+  | {
+      readonly type: "ratification-carried";
+      readonly body: string;
+      readonly proposal: string;
+      readonly confederation: string;
+      readonly referral: string;
+      readonly proposalUri: string;
+    }
+  | {
+      readonly type: "decision-adopted";
+      readonly body: string;
+      readonly proposal: string;
+      readonly source: AdoptedSource;
+    }
+  | {
+      /** Confederation: a referral closed at its deadline with this tally. */
+      readonly type: "referral-decided";
+      readonly body: string;
+      readonly referral: string;
+      readonly tally: RatificationTally;
+      readonly parent: { readonly confederation: string; readonly referral: string } | null;
     };
+
+/** A mandate a recall revoked, and where it was used, so the adapter can send revocations. */
+export interface RevokedMandate {
+  readonly mandate: string;
+  readonly delegate: string;
+  readonly role: string;
+  /** The confederation where it was used, if any. */
+  readonly confederation: string | null;
+}
+
+/** Where an adopted decision came from. */
+export interface AdoptedSource {
+  readonly body: string;
+  readonly proposal: string;
+  readonly title: string;
+  readonly text: string;
+}
 
 /** What a kind's effect is computed from, once the proposal is carried. */
 export interface EffectInput {
