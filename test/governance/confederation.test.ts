@@ -371,7 +371,7 @@ describe("nested confederation: power stays at the base", () => {
     region.run(advanceReferrals(region.body, t(21)));
     expect(region.body.referrals.get("u1")!.tally).toMatchObject({ passed: true, ratifiedBy: [CONF, D], bound: [CONF, D] });
     // A lower confederation cannot claim its members ratified when they did not.
-    refused(receiveVerdict(region.body, { ...up, verdict: "reject" }, t(13)), "deadline-passed");
+    refused(receiveVerdict(region.body, { ...up, verdict: "reject" }, t(22)), "deadline-passed");
     const fresh = confederation({ kind: "unanimity" }, [CONF, D], "by-decision", UP);
     fresh.run(referConfederal(fresh.body, { referral: "u1", actor: D, title: "x", text: "x", bodies: [{ body: CONF, members: 150 }, { body: D, members: 60 }], deadline: t(20) }, t(1)));
     refused(receiveVerdict(fresh.body, { ...up, tally: { ...up.tally, counts: { ratify: 1, reject: 2, abstain: 0 }, turnout: 3 } }, t(12)), "tally-mismatch");
