@@ -2,6 +2,7 @@ import { Collection, Create, Mention, Note, PropertyValue, PUBLIC_COLLECTION, Qu
 import type { Transaction } from "kysely";
 import { escapeHtml } from "../community/text.ts";
 import type { AppContext } from "../context.ts";
+import { STATUS_WORDS } from "../decisions/labels.ts";
 import { castVoteAs, findProposal, readProposal, voteOptions, type ProposalDetail, type RoundSummary } from "../decisions/index.ts";
 import { roundRuleOf, type Instant } from "../governance/index.ts";
 import type { Schema } from "../store/schema.ts";
@@ -48,21 +49,6 @@ export function contextDocument(): object {
   };
 }
 
-const STAGE_NAMES: Record<string, string> = {
-  draft: "draft",
-  deliberation: "deliberation",
-  voting: "voting",
-  objections: "objections",
-  grievances: "grievances and advocates",
-  "amendment-voting": "voting on amendments",
-  contention: "contention period",
-  passed: "passed",
-  rejected: "rejected",
-  withdrawn: "withdrawn",
-  tabled: "tabled (set aside)",
-  implementing: "being implemented",
-  done: "done",
-};
 
 function when(i: Instant | null | undefined): string {
   return i ? new Date(i).toISOString().replace("T", " ").slice(0, 16) + " UTC" : "";
@@ -95,7 +81,7 @@ function questionContent(detail: ProposalDetail, round: RoundSummary | null): st
   const lines = [
     round && roundQuestionId(detail, round).href !== detail.uri ? `<p><strong>${escapeHtml(roundTitle(detail, round))}</strong></p>` : `<p><strong>${escapeHtml(v.title)}</strong></p>`,
     v.text ? v.text.split(/\n{2,}/).map((p) => `<p>${escapeHtml(p).replace(/\n/g, "<br>")}</p>`).join("") : "",
-    `<p>Decided by ${escapeHtml(detail.ruleDescription ?? "the body's rule")}. Stage: ${escapeHtml(STAGE_NAMES[v.status] ?? v.status)}.` +
+    `<p>Decided by ${escapeHtml(detail.ruleDescription ?? "the body's rule")}. Stage: ${escapeHtml(STATUS_WORDS[v.status] ?? v.status)}.` +
       (v.status === "deliberation" && v.deliberationEndsAt ? ` Voting opens ${escapeHtml(when(v.deliberationEndsAt))}.` : "") +
       (round?.open ? ` Voting closes ${escapeHtml(when(round.closesAt))}.` : "") +
       (detail.outcome ? ` Outcome: ${escapeHtml(detail.outcome)}.` : "") +

@@ -7,25 +7,11 @@ import type { AppContext } from "../context.ts";
 import { decisionRegister, listProposals, readHistory, readProposal, type HistoryEntry, type ProposalDetail, type RegisterEntry, type RoundSummary } from "../decisions/index.ts";
 import { formatFraction, type Quorum } from "../governance/index.ts";
 import { localActorId, profileUrl } from "../federation/uris.ts";
+import { STATUS_WORDS } from "../decisions/labels.ts";
 import { layout } from "./pages.ts";
 
 const html = "text/html; charset=utf-8";
 
-const STATUS_WORDS: Record<string, string> = {
-  draft: "draft",
-  deliberation: "in deliberation",
-  voting: "voting",
-  objections: "objections (graduated consensus)",
-  grievances: "hearing grievances (graduated consensus)",
-  "amendment-voting": "voting on amendments",
-  contention: "contention period",
-  passed: "passed",
-  rejected: "rejected",
-  withdrawn: "withdrawn",
-  tabled: "tabled (set aside)",
-  implementing: "carried: being implemented",
-  done: "carried and done",
-};
 
 function when(at: string | null | undefined): string {
   return at ? `<time datetime="${e(at)}">${e(at.slice(0, 16).replace("T", " "))} UTC</time>` : "–";
