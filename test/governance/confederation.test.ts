@@ -26,6 +26,7 @@ import {
   type RatificationRule,
   type ReferralBody,
   type Verdict,
+  type VerdictsTally,
   type VoteChoice,
 } from "../../src/governance/index.ts";
 import { Ledger, ok, people, refused, t, testBylaws } from "./helpers.ts";
@@ -374,7 +375,7 @@ describe("nested confederation: power stays at the base", () => {
     refused(receiveVerdict(region.body, { ...up, verdict: "reject" }, t(22)), "deadline-passed");
     const fresh = confederation({ kind: "unanimity" }, [CONF, D], "by-decision", UP);
     fresh.run(referConfederal(fresh.body, { referral: "u1", actor: D, title: "x", text: "x", bodies: [{ body: CONF, members: 150 }, { body: D, members: 60 }], deadline: t(20) }, t(1)));
-    refused(receiveVerdict(fresh.body, { ...up, tally: { ...up.tally, counts: { ratify: 1, reject: 2, abstain: 0 }, turnout: 3 } }, t(12)), "tally-mismatch");
+    refused(receiveVerdict(fresh.body, { ...up, tally: { ...(up.tally as VerdictsTally), counts: { ratify: 1, reject: 2, abstain: 0 }, turnout: 3 } }, t(12)), "tally-mismatch");
   });
 });
 
