@@ -100,6 +100,22 @@ export function buildCli(): Command {
       await new Promise(() => {}); // main.ts owns the process from here
     });
 
+  program
+    .command("verify")
+    .description("fetch a decision and recompute it from its signed record alone: checks the body's signature and every count; exit 0 on pass, 1 on fail")
+    .argument("<url>", "the proposal's URL (or one of its rounds' polls)")
+    .action(async (url: string) => {
+      const config = cfg();
+      const { runVerify } = await import("./verify-command.ts");
+      const result = await runVerify(url, { allowPrivateAddress: config.allowPrivateAddress });
+      if (json()) print(result, true);
+      else {
+        for (const c of result.checks) process.stdout.write(`${c.ok ? "PASS" : "FAIL"}  ${c.name}: ${c.detail}\n`);
+        process.stdout.write(result.ok ? "PASS: the decision recomputes from its signed record\n" : `FAIL: ${result.checks.filter((c) => !c.ok).length} check(s) failed\n`);
+      }
+      if (!result.ok) throw new CliError(`verification failed for ${url}`);
+    });
+
   const account = program.command("account").description("local accounts (people)");
   account
     .command("create")

@@ -45,6 +45,8 @@ export function contextDocument(): object {
       rounds: json("rounds"),
       proposalState: json("proposalState"),
       proposal: { "@id": "fm:proposal", "@type": "@id" },
+      DecisionRecord: "fm:DecisionRecord",
+      events: json("events"),
     },
   };
 }

@@ -150,6 +150,12 @@ describe("graduated consensus across three instances", { timeout: 300_000 }, () 
     const register = await decisionRegister(a.app, null, "commons");
     expect(register.ok && register.value.map((d) => d.title)).toContain("Repair the footbridge");
     expect(done.view.graduated!.amendments[0]!.outcome).toBe("accepted");
+
+    // Anyone can recompute every round of it from the body's signed record.
+    const { runVerify } = await import("../../src/cli/verify-command.ts");
+    const verified = await runVerify(proposalUri, { allowPrivateAddress: true });
+    expect(verified.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(verified.checks.filter((c) => c.name.startsWith("round ")).length).toBeGreaterThanOrEqual(5);
   });
 
   it("a remote member's block stops consensus, a late vote is refused, and a majority vote without quorum fails", async () => {

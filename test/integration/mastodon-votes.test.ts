@@ -152,4 +152,52 @@ describe("proposals as polls", () => {
     const members = await operations["member.list"](a.app, { body: "riverside" });
     expect(members.map((m) => m.member)).toContain(peer.mallory.actorId);
   });
+
+  it("lets anyone recompute the decision from its signed record (folkmoot verify)", async () => {
+    const { runVerify } = await import("../../src/cli/verify-command.ts");
+    const good = await runVerify(proposalUri, { allowPrivateAddress: true });
+    expect(good.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(good.ok).toBe(true);
+    expect(good.checks.find((c) => c.name === "outcome")!.detail).toMatch(/recomputed outcome: passed/);
+    expect(good.checks.find((c) => c.name === "signature")!.detail).toContain("signed by");
+
+    // The same record, with one ballot changed in transit: the body's signature no longer holds.
+    const { verifyDecision } = await import("../../src/federation/verify.ts");
+    const { createKeyFetcher } = await import("../../src/federation/integrity.ts");
+    const ctx = a.app.federation.createContext(a.app.config.publicOrigin, a.app);
+    const fetchJson = async (url: string) => (await fetch(url, { headers: { accept: AP_JSON } })).json();
+    const tampered = await verifyDecision(proposalUri, {
+      fetchKey: createKeyFetcher(ctx),
+      fetchJson: async (url) => {
+        const doc = (await fetchJson(url)) as { events?: { type: string; choice?: string }[] };
+        const ballot = doc.events?.find((e) => e.type === "vote-cast");
+        if (ballot) ballot.choice = "disagree";
+        return doc;
+      },
+    });
+    expect(tampered.ok).toBe(false);
+    expect(tampered.checks.find((c) => c.name === "signature")!.ok).toBe(false);
+
+    // A server that claims another outcome than its own record gives is caught too.
+    const lying = await verifyDecision(proposalUri, {
+      fetchKey: createKeyFetcher(ctx),
+      fetchJson: async (url) => {
+        const doc = (await fetchJson(url)) as Record<string, unknown>;
+        if (doc.type === "Question") doc.outcome = "rejected";
+        return doc;
+      },
+    });
+    expect(lying.checks.find((c) => c.name === "outcome")!.ok).toBe(false);
+  });
+
+  it("runs as a command that exits 0 on pass and 1 on fail", async () => {
+    const { runCliProcess } = await import("../support/process.ts");
+    const env = { ALLOW_PRIVATE_ADDRESS: "true", LOG_LEVEL: "warn" };
+    const pass = await runCliProcess(["verify", proposalUri], env);
+    expect(pass.code, pass.stderr).toBe(0);
+    expect(pass.stdout).toMatch(/^PASS: the decision recomputes from its signed record$/m);
+    const fail = await runCliProcess(["verify", `${a.origin}/ap/proposals/nosuch`], env);
+    expect(fail.code).toBe(1);
+    expect(fail.stdout).toMatch(/^FAIL/m);
+  });
 });

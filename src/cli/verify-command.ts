@@ -1,0 +1,21 @@
+import { createFederation, MemoryKvStore } from "@fedify/fedify";
+import { createKeyFetcher } from "../federation/integrity.ts";
+import { verifyDecision, type Verification } from "../federation/verify.ts";
+
+/**
+ * `folkmoot verify <url>`: needs no database; keys are fetched with Fedify's
+ * document loader (which refuses private addresses unless allowed).
+ */
+export async function runVerify(url: string, opts: { allowPrivateAddress: boolean }): Promise<Verification> {
+  const federation = createFederation<void>({ kv: new MemoryKvStore(), allowPrivateAddress: opts.allowPrivateAddress });
+  const ctx = federation.createContext(new URL("http://localhost/"), undefined);
+  const fetchJson = async (target: string): Promise<unknown> => {
+    try {
+      const res = await fetch(target, { headers: { accept: "application/activity+json" }, redirect: "follow", signal: AbortSignal.timeout(15_000) });
+      return res.ok ? await res.json() : null;
+    } catch {
+      return null;
+    }
+  };
+  return verifyDecision(url, { fetchJson, fetchKey: createKeyFetcher(ctx) });
+}
