@@ -9,6 +9,11 @@ const FORBIDDEN = new Set<RefusalCode>([
   "not-a-voter",
   "not-a-delegate",
   "admission-by-decision",
+  "not-a-member-body",
+  "left",
+  "mandate-revoked",
+  "mandate-expired",
+  "outside-scope",
 ]);
 
 const CONFLICT = new Set<RefusalCode>([
@@ -23,9 +28,11 @@ const CONFLICT = new Set<RefusalCode>([
   "out-of-order",
   "terms-mismatch",
   "roll-mismatch",
+  "duplicate-verdict",
+  "rotation-limit",
 ]);
 
-const NOT_FOUND = new Set<RefusalCode>(["unknown-proposal", "wrong-body"]);
+const NOT_FOUND = new Set<RefusalCode>(["unknown-proposal", "wrong-body", "unknown-mandate", "unknown-referral"]);
 
 /** The input field usually at fault for each refusal about input. */
 const FIELD: Partial<Record<RefusalCode, string>> = {
