@@ -34,7 +34,7 @@ import { runOnBody, type Step, type StepContext } from "./run.ts";
 import { proposalDetail, type ProposalDetail } from "./views.ts";
 
 /** Kinds a member may draft through the API (recall waits for delegates to be tracked). */
-export const DRAFTABLE_KINDS = ["policy", "bylaws", "membership"] as const;
+export const DRAFTABLE_KINDS = ["policy", "bylaws", "membership", "delegation", "recall"] as const;
 export type DraftableKind = (typeof DRAFTABLE_KINDS)[number];
 
 export const MAX_TITLE_LENGTH = 200;
@@ -186,6 +186,22 @@ export async function draftProposal(app: AppContext, actorUri: string, bodyHandl
       return fail("invalid", body.kind === "confederation" ? "the members of a confederation are bodies" : `the members of ${body.handle} are people`, "payload.member");
     }
     payload = { ...(payload as object), member: who.value.uri };
+  }
+  // Delegates and recalled delegates may be named by handle; the record holds their URIs.
+  if (input.kind === "delegation") {
+    const refs = (payload as { delegates?: unknown } | null | undefined)?.delegates;
+    if (!Array.isArray(refs) || !refs.every((r) => typeof r === "string")) return fail("invalid", "a delegation names its delegates: { delegates: [...] }", "payload.delegates");
+    const people = await resolvePeople(app, refs as string[], "payload.delegates");
+    if (!people.ok) return people;
+    payload = { ...(payload as object), delegates: people.value };
+  }
+  if (input.kind === "recall") {
+    const ref = (payload as { delegate?: unknown } | null | undefined)?.delegate;
+    if (typeof ref === "string" && ref.trim() !== "") {
+      const people = await resolvePeople(app, [ref], "payload.delegate");
+      if (!people.ok) return people;
+      payload = { ...(payload as object), delegate: people.value[0] };
+    }
   }
   const id = newProposalId();
   const uri = proposalUri(app.config.publicOrigin, id).href;

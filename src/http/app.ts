@@ -33,7 +33,8 @@ export async function buildHttpApp(app: AppContext, tokens: TokenIssuer): Promis
     connectionTimeout: 30_000,
     requestTimeout: 60_000,
     ajv: { customOptions: { allErrors: true, coerceTypes: "array", removeAdditional: false } },
-    routerOptions: { ignoreTrailingSlash: true },
+    // Mandate ids in URLs carry two URIs (base64url): longer than the default 100.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
   });
   f.decorateRequest("actorId", null);
   f.addHook("onSend", async (req, reply) => {

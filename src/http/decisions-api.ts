@@ -195,7 +195,7 @@ export function decisionApiRoutes(app: AppContext, tokens: TokenIssuer) {
           params: Type.Object({ handle: Handle }),
           body: Type.Object(
             {
-              kind: Type.Union([Type.Literal("policy"), Type.Literal("bylaws"), Type.Literal("membership")]),
+              kind: Type.Union([Type.Literal("policy"), Type.Literal("bylaws"), Type.Literal("membership"), Type.Literal("delegation"), Type.Literal("recall")]),
               title: Type.String({ minLength: 1, maxLength: MAX_TITLE_LENGTH }),
               text: Type.String({ maxLength: MAX_PROPOSAL_TEXT_LENGTH }),
               payload: Type.Optional(

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AppContext } from "../context.ts";
 import { findProposal, proposalPageUrl } from "../decisions/index.ts";
 import { decisionRecordDocument } from "../federation/decision-record.ts";
+import { mandateDocument, mandateIdFromPath } from "../federation/mandates.ts";
 import { contextDocument, CONTEXT_PATH, questionDocument } from "../federation/proposals.ts";
 
 const AP_TYPES = /application\/(activity\+json|ld\+json)/;
@@ -31,6 +32,12 @@ export function federationRoutes(app: AppContext) {
       return reply.type("application/activity+json").header("vary", "Accept").send(doc);
     };
     f.get<{ Params: { id: string } }>("/ap/proposals/:id", serve);
+    f.get<{ Params: { id: string } }>("/ap/mandates/:id", async (req, reply) => {
+      const id = mandateIdFromPath(req.params.id);
+      const doc = id ? await mandateDocument(app, id) : null;
+      if (!doc) return reply.code(404).type("application/activity+json").send({ error: "Not Found" });
+      return reply.type("application/activity+json").send(doc);
+    });
     f.get<{ Params: { id: string } }>("/ap/proposals/:id/record", async (req, reply) => {
       const doc = await decisionRecordDocument(app, req.params.id);
       if (!doc) return reply.code(404).type("application/activity+json").send({ error: "Not Found" });

@@ -1,0 +1,64 @@
+import type { AppContext } from "../context.ts";
+import { replayBody } from "../decisions/index.ts";
+import { mandateStatus, type Mandate } from "../governance/index.ts";
+import { signDocument } from "./integrity.ts";
+import { importActorKeys } from "./keys.ts";
+import { contextUrl } from "./proposals.ts";
+import { actorUri, localActorId } from "./uris.ts";
+
+const AS = "https://www.w3.org/ns/activitystreams";
+
+/** A mandate's URL: its id (`<proposal>#mandate:<delegate>`) made path-safe. */
+export function mandateUrl(origin: URL, mandateId: string): URL {
+  return new URL(`/ap/mandates/${Buffer.from(mandateId).toString("base64url")}`, origin);
+}
+
+export function mandateIdFromPath(segment: string): string | null {
+  try {
+    return Buffer.from(segment, "base64url").toString("utf8");
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A mandate as a document the body signs (Object Integrity Proof), so that any
+ * instance, not only the first to receive it, can check who was mandated, for
+ * what, until when, and whether it has been revoked. Signed afresh when served:
+ * `revokedAt` appears the moment a recall is carried.
+ */
+export async function mandateDocument(app: AppContext, mandateId: string, now = new Date()): Promise<Record<string, unknown> | null> {
+  const origin = app.config.publicOrigin;
+  const proposal = mandateId.split("#mandate:")[0] ?? "";
+  const ref = await app.db.selectFrom("proposals").select(["body_id"]).where("uri", "=", proposal).executeTakeFirst();
+  if (!ref) return null;
+  const state = await replayBody(app, ref.body_id);
+  const mandate: Mandate | undefined = state?.mandates.get(mandateId);
+  if (!mandate || localActorId(origin, mandate.body) !== ref.body_id) return null;
+  const keys = await app.db
+    .selectFrom("actor_keys")
+    .select(["algorithm", "public_jwk as publicJwk", "private_jwk as privateJwk"])
+    .where("actor_id", "=", ref.body_id)
+    .execute();
+  const ed25519 = (await importActorKeys(keys)).find((p) => p.privateKey.algorithm.name === "Ed25519");
+  if (!ed25519) return null;
+  const body = actorUri(origin, ref.body_id);
+  const document = {
+    "@context": [AS, contextUrl(origin).href],
+    id: mandateUrl(origin, mandate.id).href,
+    type: "Mandate",
+    attributedTo: body.href,
+    delegate: mandate.delegate,
+    role: mandate.role,
+    scope: mandate.scope,
+    instructions: mandate.instructions,
+    covers: mandate.covers,
+    startTime: mandate.start,
+    endTime: mandate.end,
+    decidedBy: mandate.decidedBy,
+    ...(mandate.confederation ? { confederation: mandate.confederation } : {}),
+    status: mandateStatus(mandate, now.toISOString()),
+    ...(mandate.revokedAt ? { revokedAt: mandate.revokedAt, revokedBy: mandate.revokedBy } : {}),
+  };
+  return signDocument(document, ed25519.privateKey, new URL(`${body.href}#multikey-2`));
+}
