@@ -22,6 +22,7 @@ async function decide(kind: "delegation" | "recall", title: string, payload: unk
   const id = drafted.value.id;
   const tabled = await tableProposal(a.app, uris.alice!, "riverside", id);
   if (!tabled.ok) throw new Error(`table: ${tabled.error.message}`);
+  clock = Math.max(clock, Date.now());
   await runDueDeadlines(a.app, new Date((clock += 5_000)));
   for (const who of ["alice", "carol"]) {
     const v = await vote(a.app, uris[who]!, "riverside", id, { choice: "agree" });
