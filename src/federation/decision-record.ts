@@ -1,6 +1,6 @@
 import type { AppContext } from "../context.ts";
 import { findProposal, readHistory } from "../decisions/index.ts";
-import { importActorKeys } from "./keys.ts";
+import { documentSigningKey } from "./keys.ts";
 import { signDocument } from "./integrity.ts";
 import { contextUrl } from "./proposals.ts";
 import { actorUri } from "./uris.ts";
@@ -18,15 +18,9 @@ export async function decisionRecordDocument(app: AppContext, proposalId: string
   if (!ref) return null;
   const history = await readHistory(app, null, ref.bodyHandle, ref.id);
   if (!history.ok) return null;
-  const keys = await app.db
-    .selectFrom("actor_keys")
-    .select(["algorithm", "public_jwk as publicJwk", "private_jwk as privateJwk"])
-    .where("actor_id", "=", ref.bodyId)
-    .execute();
-  const pairs = await importActorKeys(keys);
-  const ed25519 = pairs.find((p) => p.privateKey.algorithm.name === "Ed25519");
-  if (!ed25519) return null;
   const body = actorUri(app.config.publicOrigin, ref.bodyId);
+  const key = await documentSigningKey(app.db, ref.bodyId, body);
+  if (!key) return null;
   const document = {
     "@context": [AS, contextUrl(app.config.publicOrigin).href],
     id: `${ref.uri}/record`,
@@ -36,6 +30,5 @@ export async function decisionRecordDocument(app: AppContext, proposalId: string
     totalItems: history.value.length,
     events: history.value.map((h) => h.event),
   };
-  // Fedify names actors' keys by position: RSA is #main-key, Ed25519 the second multikey.
-  return signDocument(document, ed25519.privateKey, new URL(`${body.href}#multikey-2`));
+  return signDocument(document, key.privateKey, key.keyId);
 }

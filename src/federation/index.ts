@@ -21,7 +21,7 @@ import { Temporal } from "@js-temporal/polyfill";
 import type { Config } from "../config.ts";
 import { textToHtml } from "../community/text.ts";
 import type { AppContext } from "../context.ts";
-import { importActorKeys } from "./keys.ts";
+import { loadActorKeyPairs } from "./keys.ts";
 import { onJoin } from "./join.ts";
 import { onAccept, onAnnounce, onCreate, onDelete, onFollow, onOtherActivity, onReject, onUndo, onUpdate } from "./inbox.ts";
 import { ACTIVITY_PATH, ACTOR_PATH, FOLLOWERS_PATH, FOLLOWING_PATH, INBOX_PATH, INSTANCE_ACTOR_ID, NOTE_PATH, OUTBOX_PATH, SHARED_INBOX_PATH, profileUrl } from "./uris.ts";
@@ -129,14 +129,7 @@ export function createFolkmootFederation(config: Config, kv: KvStore, queue: Mes
         attachments: [new PropertyValue({ name: "Kind", value: actor.kind }), new PropertyValue({ name: "Admission", value: actor.admission })],
       });
     })
-    .setKeyPairsDispatcher((ctx, identifier) => keyCache.get(identifier, async () => {
-      const rows = await ctx.data.db
-        .selectFrom("actor_keys")
-        .select(["algorithm", "public_jwk as publicJwk", "private_jwk as privateJwk"])
-        .where("actor_id", "=", identifier)
-        .execute();
-      return importActorKeys(rows);
-    }))
+    .setKeyPairsDispatcher((ctx, identifier) => keyCache.get(identifier, () => loadActorKeyPairs(ctx.data.db, identifier)))
     .mapHandle(async (ctx, username) => {
       const row = await ctx.data.db.selectFrom("actors").select("id").where("handle", "=", username.toLowerCase()).executeTakeFirst();
       return row?.id ?? null;

@@ -1,4 +1,6 @@
 import { exportJwk, importJwk } from "@fedify/fedify";
+import type { Kysely } from "kysely";
+import type { Schema } from "../store/schema.ts";
 
 export interface StoredKeyPair {
   algorithm: "RSASSA-PKCS1-v1_5" | "Ed25519";
@@ -40,4 +42,23 @@ export async function importActorKeys(rows: readonly StoredKeyPair[]): Promise<C
     });
   }
   return pairs;
+}
+
+/** An actor's key pairs from the database, in Fedify's order (RSA, then Ed25519). */
+export async function loadActorKeyPairs(db: Kysely<Schema>, actorId: string): Promise<CryptoKeyPair[]> {
+  const rows = await db
+    .selectFrom("actor_keys")
+    .select(["algorithm", "public_jwk as publicJwk", "private_jwk as privateJwk"])
+    .where("actor_id", "=", actorId)
+    .execute();
+  return importActorKeys(rows);
+}
+
+/**
+ * The Ed25519 key an actor signs documents with (Object Integrity Proofs), and its id:
+ * Fedify names keys by position, so the Ed25519 key is the second multikey.
+ */
+export async function documentSigningKey(db: Kysely<Schema>, actorId: string, actorUri: URL): Promise<{ privateKey: CryptoKey; keyId: URL } | null> {
+  const pair = (await loadActorKeyPairs(db, actorId)).find((p) => p.privateKey.algorithm.name === "Ed25519");
+  return pair ? { privateKey: pair.privateKey, keyId: new URL(`${actorUri.href}#multikey-2`) } : null;
 }

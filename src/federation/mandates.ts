@@ -2,7 +2,7 @@ import type { AppContext } from "../context.ts";
 import { replayBody } from "../decisions/index.ts";
 import { mandateStatus, type Mandate } from "../governance/index.ts";
 import { signDocument } from "./integrity.ts";
-import { importActorKeys } from "./keys.ts";
+import { documentSigningKey } from "./keys.ts";
 import { contextUrl } from "./proposals.ts";
 import { actorUri, localActorId } from "./uris.ts";
 
@@ -35,14 +35,9 @@ export async function mandateDocument(app: AppContext, mandateId: string, now = 
   const state = await replayBody(app, ref.body_id);
   const mandate: Mandate | undefined = state?.mandates.get(mandateId);
   if (!mandate || localActorId(origin, mandate.body) !== ref.body_id) return null;
-  const keys = await app.db
-    .selectFrom("actor_keys")
-    .select(["algorithm", "public_jwk as publicJwk", "private_jwk as privateJwk"])
-    .where("actor_id", "=", ref.body_id)
-    .execute();
-  const ed25519 = (await importActorKeys(keys)).find((p) => p.privateKey.algorithm.name === "Ed25519");
-  if (!ed25519) return null;
   const body = actorUri(origin, ref.body_id);
+  const key = await documentSigningKey(app.db, ref.body_id, body);
+  if (!key) return null;
   const document = {
     "@context": [AS, contextUrl(origin).href],
     id: mandateUrl(origin, mandate.id).href,
@@ -60,5 +55,5 @@ export async function mandateDocument(app: AppContext, mandateId: string, now = 
     status: mandateStatus(mandate, now.toISOString()),
     ...(mandate.revokedAt ? { revokedAt: mandate.revokedAt, revokedBy: mandate.revokedBy } : {}),
   };
-  return signDocument(document, ed25519.privateKey, new URL(`${body.href}#multikey-2`));
+  return signDocument(document, key.privateKey, key.keyId);
 }

@@ -3,7 +3,7 @@ import type { Transaction } from "kysely";
 import { escapeHtml } from "../community/text.ts";
 import type { AppContext } from "../context.ts";
 import { STATUS_WORDS } from "../decisions/labels.ts";
-import { castVoteAs, findProposal, readProposal, voteOptions, type ProposalDetail, type RoundSummary } from "../decisions/index.ts";
+import { castVoteAs, findProposal, readProposal, voteOptions, type ProposalDetail, type ProposalRef, type RoundSummary } from "../decisions/index.ts";
 import { roundRuleOf, type Instant } from "../governance/index.ts";
 import type { Schema } from "../store/schema.ts";
 import { recordActivity, type DeliveryTarget } from "./outbox.ts";
@@ -138,13 +138,20 @@ export function buildQuestion(app: AppContext, detail: ProposalDetail, round: Ro
   });
 }
 
-/** The Question as served at its URL: Mastodon's shape plus Folkmoot's full state. */
-export async function questionDocument(app: AppContext, proposalId: string, roundId: string | null): Promise<object | null> {
+/** A published proposal (tabled or later) as the public sees it; null for a draft or an unknown id. */
+async function loadPublished(app: AppContext, proposalId: string): Promise<{ ref: ProposalRef; detail: ProposalDetail } | null> {
   const ref = await findProposal(app, proposalId);
   if (!ref) return null;
   const read = await readProposal(app, null, ref.bodyHandle, ref.id);
   if (!read.ok || read.value.view.status === "draft") return null;
-  const detail = read.value;
+  return { ref, detail: read.value };
+}
+
+/** The Question as served at its URL: Mastodon's shape plus Folkmoot's full state. */
+export async function questionDocument(app: AppContext, proposalId: string, roundId: string | null): Promise<object | null> {
+  const published = await loadPublished(app, proposalId);
+  if (!published) return null;
+  const { detail } = published;
   const round = roundId === null ? (detail.rounds[0] ?? null) : (detail.rounds.find((r) => r.id === roundId) ?? null);
   if (roundId !== null && (round === null || round.id === detail.rounds[0]?.id)) return null;
   const json = (await buildQuestion(app, detail, round).toJsonLd()) as Record<string, unknown>;
@@ -245,11 +252,9 @@ export async function publishProposalChange(app: AppContext, change: { bodyId: s
       .executeTakeFirst();
     if (marked) return;
   }
-  const ref = await findProposal(app, change.proposalId);
-  if (!ref) return;
-  const read = await readProposal(app, null, ref.bodyHandle, ref.id);
-  if (!read.ok || read.value.view.status === "draft") return;
-  const detail = read.value;
+  const published = await loadPublished(app, change.proposalId);
+  if (!published) return;
+  const { ref, detail } = published;
   const targets = await audienceOf(app, detail);
   await app.db.transaction().execute(async (trx) => {
     const created = await trx
@@ -322,11 +327,9 @@ export async function publishDueUpdates(app: AppContext, debounceMs: number, now
     .returning("proposal_id")
     .execute();
   for (const { proposal_id } of due) {
-    const ref = await findProposal(app, proposal_id);
-    if (!ref) continue;
-    const read = await readProposal(app, null, ref.bodyHandle, ref.id);
-    if (!read.ok) continue;
-    const detail = read.value;
+    const published = await loadPublished(app, proposal_id);
+    if (!published) continue;
+    const { detail } = published;
     const targets = await audienceOf(app, detail);
     await app.db.transaction().execute(async (trx) => {
       for (const round of roundsToUpdate(detail)) await recordQuestion(trx, app, detail, buildQuestion(app, detail, round), "update", targets);
