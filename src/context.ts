@@ -1,6 +1,7 @@
 import type { Federation } from "@fedify/fedify";
 import type { Kysely } from "kysely";
 import type { Config } from "./config.ts";
+import type { BodyState, Effect, GovernanceEvent } from "./governance/index.ts";
 import type { Logger } from "./logging.ts";
 import type { Database } from "./store/database.ts";
 import type { Schema } from "./store/schema.ts";
@@ -14,6 +15,32 @@ export interface AppContext {
   federation: Federation<AppContext>;
   /** Hands recorded activities to the delivery queue soon (transactional outbox). */
   deliveries: { kick(): void };
-  /** Decision hooks: `onChange` runs after each committed change to a proposal (federation publishes it). */
-  decisions?: { onChange?(app: AppContext, change: { bodyId: string; proposalId: string; events: unknown[] }): Promise<void> };
+  /**
+   * Decision hooks. `onChange` runs after each committed change to a proposal (federation
+   * publishes it); `federate` runs inside the transaction that appends events to a body's
+   * record, so the activities they cause commit with them.
+   */
+  decisions?: {
+    onChange?(app: AppContext, change: { bodyId: string; proposalId: string; events: unknown[] }): Promise<void>;
+    federate?(trx: Kysely<Schema>, app: AppContext, body: BodyRef, change: RecordChange): Promise<void>;
+    /** After a confederation's referrals closed (committed): admit bodies whose admission was ratified. */
+    afterReferralsClosed?(app: AppContext, body: BodyRef): Promise<void>;
+  };
+}
+
+/** A body as the decision hooks see it. */
+export interface BodyRef {
+  readonly id: string;
+  readonly handle: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly admission: "open" | "by-decision";
+}
+
+/** Events just appended to a body's record, with the state before and after, and the effects that became binding. */
+export interface RecordChange {
+  readonly before: BodyState | null;
+  readonly after: BodyState;
+  readonly events: readonly GovernanceEvent[];
+  readonly effects: readonly Effect[];
 }

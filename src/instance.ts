@@ -3,10 +3,11 @@ import { ensureInstanceActor } from "./community/actors.ts";
 import type { Config } from "./config.ts";
 import type { AppContext } from "./context.ts";
 import { startDeadlineTimer } from "./decisions/deadlines.ts";
+import { admitRatifiedBodies, federateChange } from "./federation/confederation.ts";
 import { createFolkmootFederation } from "./federation/index.ts";
 import { createDeliveryKicker, deliverPending } from "./federation/outbox.ts";
 import { publishDueUpdates, publishProposalChange } from "./federation/proposals.ts";
-import { buildHttpApp } from "./http/app.ts";
+import { buildHttpApp, closeGracefully } from "./http/app.ts";
 import { createTokenIssuer, loadTokenSecret } from "./http/auth.ts";
 import { createLogger, routeFedifyLogs, type Logger } from "./logging.ts";
 import { openDatabase } from "./store/database.ts";
@@ -60,7 +61,7 @@ export async function openApp(config: Config, log: Logger): Promise<OpenedApp> {
     const federation = createFolkmootFederation(config, kv, queue);
     const kicker = createDeliveryKicker(() => app);
     // Committed changes to proposals are published as Questions (federation/proposals.ts).
-    const app: AppContext = { config, database, db: database.db, log, federation, deliveries: kicker, decisions: { onChange: publishProposalChange } };
+    const app: AppContext = { config, database, db: database.db, log, federation, deliveries: kicker, decisions: { onChange: publishProposalChange, federate: federateChange, afterReferralsClosed: admitRatifiedBodies } };
     await ensureInstanceActor(app);
     return {
       app,
@@ -126,13 +127,19 @@ export async function startInstance(config: Config, options: StartOptions = {}):
       close: () =>
         (closing ??= (async () => {
           for (const t of timers) clearInterval(t);
+          log.debug("stopping: deadlines");
           await deadlines?.stop();
           await admin?.close();
-          await http?.close(); // stops accepting, waits for in-flight requests
+          log.debug("stopping: http");
+          if (http) await closeGracefully(http);
+          log.debug("stopping: deliveries");
           await kicker.idle();
+          log.debug("stopping: queue");
           controller.abort(); // the queue finishes or releases in-flight messages
           await queueStopped;
+          log.debug("stopping: database");
           await opened.close();
+          log.debug("stopped");
         })()),
     };
   } catch (err) {
@@ -141,7 +148,7 @@ export async function startInstance(config: Config, options: StartOptions = {}):
     controller.abort();
     await queueStopped.catch(() => {});
     await admin?.close().catch(() => {});
-    await http?.close().catch(() => {});
+    if (http) await closeGracefully(http).catch(() => {});
     await opened.close().catch(() => {});
     throw err;
   }

@@ -103,11 +103,13 @@ export function buildCli(): Command {
   program
     .command("verify")
     .description("fetch a decision and recompute it from its signed record alone: checks the body's signature and every count; exit 0 on pass, 1 on fail")
-    .argument("<url>", "the proposal's URL (or one of its rounds' polls)")
-    .action(async (url: string) => {
+    .argument("<url>", "the proposal's URL (or one of its rounds' polls), or a confederation's referral")
+    .option("--depth <n>", "for a referral: how many levels of decisions below its verdicts to verify too (0: only the referral and the documents it embeds)", "1")
+    .action(async (url: string, o: { depth: string }) => {
+      if (!/^\d+$/.test(o.depth)) throw new CliError(`--depth takes a whole number, got "${o.depth}"`);
       const config = cfg();
       const { runVerify } = await import("./verify-command.ts");
-      const result = await runVerify(url, { allowPrivateAddress: config.allowPrivateAddress });
+      const result = await runVerify(url, { allowPrivateAddress: config.allowPrivateAddress, depth: Number(o.depth) });
       if (json()) print(result, true);
       else {
         for (const c of result.checks) process.stdout.write(`${c.ok ? "PASS" : "FAIL"}  ${c.name}: ${c.detail}\n`);

@@ -4,9 +4,10 @@ import { verifyDecision, type Verification } from "../federation/verify.ts";
 
 /**
  * `folkmoot verify <url>`: needs no database; keys are fetched with Fedify's
- * document loader (which refuses private addresses unless allowed).
+ * document loader (which refuses private addresses unless allowed). `depth` is how
+ * far below a confederal decision's verdicts to verify (default 1).
  */
-export async function runVerify(url: string, opts: { allowPrivateAddress: boolean }): Promise<Verification> {
+export async function runVerify(url: string, opts: { allowPrivateAddress: boolean; depth?: number }): Promise<Verification> {
   const federation = createFederation<void>({ kv: new MemoryKvStore(), allowPrivateAddress: opts.allowPrivateAddress });
   const ctx = federation.createContext(new URL("http://localhost/"), undefined);
   const fetchJson = async (target: string): Promise<unknown> => {
@@ -17,5 +18,5 @@ export async function runVerify(url: string, opts: { allowPrivateAddress: boolea
       return null;
     }
   };
-  return verifyDecision(url, { fetchJson, fetchKey: createKeyFetcher(ctx) });
+  return verifyDecision(url, { fetchJson, fetchKey: createKeyFetcher(ctx) }, { depth: opts.depth ?? 1 });
 }

@@ -104,6 +104,11 @@ export interface NewBody {
   admission?: "open" | "by-decision";
   /** A local person who becomes the first member (not for confederations, whose members are bodies). */
   founderId?: string;
+  /**
+   * Starts the body's record with its founder, in the same transaction, instead of the
+   * default founding (default bylaws): a fork starts it with `body-forked`.
+   */
+  startRecord?: (trx: AppContext["db"], body: ActorRow, founderUri: string) => Promise<void>;
 }
 
 export async function createBody(ctx: AppContext, input: NewBody): Promise<Result<ActorRow>> {
@@ -134,8 +139,9 @@ export async function createBody(ctx: AppContext, input: NewBody): Promise<Resul
     async (trx, actor) => {
       if (founderUri) {
         await trx.insertInto("memberships").values({ body_id: actor.id, member_uri: founderUri, admitted_by: "founder" }).execute();
-        // The body's record of decisions starts here, with its founder and default bylaws.
-        await recordBodyFounded(ctx, trx, actor, founderUri);
+        // The body's record of decisions starts here, with its founder: default bylaws, or as startRecord says (a fork).
+        if (input.startRecord) await input.startRecord(trx, actor, founderUri);
+        else await recordBodyFounded(ctx, trx, actor, founderUri);
       }
     },
   );

@@ -1,4 +1,5 @@
 import type { AppContext } from "../context.ts";
+import { advanceReferrals } from "../governance/index.ts";
 import { runOnBody, nothing } from "./run.ts";
 
 /** A proposal moved on by its deadline. */
@@ -35,7 +36,31 @@ export async function runDueDeadlines(app: AppContext, now: Date = new Date(), o
     );
     if (result.ok && result.value.length > 0) moved.push({ proposalId: row.proposalId, events: result.value });
   }
+  await closeDueReferrals(app, now, opts.limit ?? 100);
   return moved;
+}
+
+/**
+ * Confederations: closes every referral whose deadline has passed and tallies it (bodies
+ * that sent no verdict abstain); the hook then sends the nested verdict, admits a body
+ * whose admission was ratified, and publishes the outcome.
+ */
+async function closeDueReferrals(app: AppContext, now: Date, limit: number): Promise<void> {
+  const due = await app.db
+    .selectFrom("referrals")
+    .innerJoin("actors", "actors.id", "referrals.body_id")
+    .select(["actors.id", "actors.handle", "actors.kind", "actors.name", "actors.admission"])
+    .where("referrals.closed_at", "is", null)
+    .where("referrals.deadline", "<", now)
+    .distinct()
+    .limit(limit)
+    .execute();
+  for (const row of due) {
+    const closed = await runOnBody(app, row, { now }, ({ body, now: at }) =>
+      body === null ? nothing(() => 0) : { command: advanceReferrals(body, at), value: (_after, appended) => appended.length },
+    );
+    if (closed.ok && closed.value > 0) await app.decisions?.afterReferralsClosed?.(app, row);
+  }
 }
 
 /**

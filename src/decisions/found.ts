@@ -22,7 +22,7 @@ export async function foundBodyRecord(app: AppContext, bodyHandle: string, input
   const members = (await app.db.selectFrom("memberships").select("member_uri").where("body_id", "=", body.id).orderBy("admitted_at").orderBy("id").execute()).map(
     (r) => r.member_uri,
   );
-  if (members.length === 0) return fail("conflict", `${body.handle} has no members yet: add its first members, then found its record`);
+  if (members.length === 0 && body.kind !== "confederation") return fail("conflict", `${body.handle} has no members yet: add its first members, then found its record`);
   const bylaws = input.bylaws;
   const decide: Parameters<typeof applyOnBody<{ version: number; bylaws: Bylaws; members: string[] }>>[4] = ({ body: state, now }) => {
     if (state !== null) return { fail: { code: "conflict", message: `${body.handle} already has its record (founded ${state.foundedAt})` } };

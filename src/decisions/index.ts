@@ -47,3 +47,6 @@ export { proposalPageUrl, renderProposalContent } from "./projection.ts";
 export { foundBodyRecord } from "./found.ts";
 export { rebuildProjection } from "./maintenance.ts";
 export { PROPOSAL_ID_PATTERN, proposalIdFromUri } from "./ids.ts";
+export { resolveAdoption } from "./adopt.ts";
+export type { ForkOrigin, ForkRequest, Forked } from "./fork.ts";
+export { forkBody, readForkOrigin } from "./fork.ts";

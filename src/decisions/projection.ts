@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import { escapeHtml, textToHtml } from "../community/text.ts";
-import type { AppContext } from "../context.ts";
+import type { AppContext, BodyRef } from "../context.ts";
 import { actorUri, profileUrl } from "../federation/uris.ts";
 import {
   nextDeadline,
@@ -16,14 +16,8 @@ import { proposalIdFromUri } from "./ids.ts";
 
 type Db = Kysely<Schema>;
 
-/** The body a decision is about, as the adapter needs it. */
-export interface BodyRef {
-  readonly id: string;
-  readonly handle: string;
-  readonly kind: string;
-  readonly name: string;
-  readonly admission: "open" | "by-decision";
-}
+/** The body a decision is about, as the adapter needs it (defined with the decision hooks). */
+export type { BodyRef };
 
 /** How a proposal ended, or null while it is undecided. */
 export type Outcome = "passed" | "rejected" | "tabled" | "withdrawn";

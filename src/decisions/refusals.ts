@@ -30,6 +30,7 @@ const CONFLICT = new Set<RefusalCode>([
   "roll-mismatch",
   "duplicate-verdict",
   "rotation-limit",
+  "not-ratified",
 ]);
 
 const NOT_FOUND = new Set<RefusalCode>(["unknown-proposal", "wrong-body", "unknown-mandate", "unknown-referral"]);

@@ -4,6 +4,7 @@ import type { AppContext } from "../context.ts";
 import { actorUri, INSTANCE_ACTOR_ID } from "../federation/uris.ts";
 import {
   advance,
+  applyBodyEvent,
   bodyState,
   defaultBylaws,
   foundBody,
@@ -85,7 +86,7 @@ async function foundFromMemberships(trx: Db, app: AppContext, body: BodyRef, now
     .orderBy("admitted_at")
     .orderBy("id")
     .execute();
-  if (rows.length === 0) return null;
+  if (rows.length === 0 && body.kind !== "confederation") return null;
   const origin = app.config.publicOrigin;
   const result = foundBody(
     {
@@ -120,6 +121,7 @@ export async function applyOnBody<T>(
   const pending: GovernanceEvent[] = [];
   const effects: Effect[] = [];
   let state = replayRecord(record);
+  const initial = state;
   const now = recordTime(opts.now ?? new Date(), state?.lastAt);
 
   if (state === null && opts.found) {
@@ -142,14 +144,21 @@ export async function applyOnBody<T>(
 
   const step = decide({ body: state, now });
   let outcome: Result<T> | null = null;
+  // `state` is the record plus every pending event so far; the command's events follow.
+  let after = state;
   if ("fail" in step) outcome = { ok: false, error: step.fail };
   else if (!step.command.ok) outcome = { ok: false, error: step.explain?.(step.command.reason) ?? refusalToFailure(step.command.reason, step.fields) };
   else {
     pending.push(...step.command.events);
     effects.push(...step.command.effects);
+    // The body after the command, from `state` on (as a replay of the whole record would
+    // give, without replaying it: a confederation's record grows with every verdict).
+    for (const event of step.command.events) {
+      if (after !== null && event.body !== after.id) continue;
+      after = applyBodyEvent(after, event);
+    }
   }
 
-  let after = state;
   const changes: Change[] = [];
   let appended: Appended | null = null;
   if (pending.length > 0) {
@@ -165,10 +174,11 @@ export async function applyOnBody<T>(
       return { event, proposalId: id };
     });
     const written = await appendEvents(trx, body.id, record, rows);
-    after = bodyState([...record.events, ...pending]);
     if (after === null) throw new Error("invariant: appended events leave the body founded");
     appended = { record, events: written, after };
     await carryOutEffects(trx, body, effects);
+    // What crosses instances (Join, verdicts, revocations, referrals) is queued in the same transaction.
+    await app.decisions?.federate?.(trx, app, body, { before: initial, after, events: pending, effects });
     for (const [proposalId, { uri, events }] of byProposal) {
       const p = after.proposals.get(uri);
       if (p === undefined) throw new Error(`invariant: proposal ${proposalId} replays`);
@@ -220,7 +230,10 @@ export async function runOnBody<T>(
   for (let attempt = 0; ; attempt++) {
     try {
       const { outcome, changes, appended } = await app.db.transaction().execute((trx) => applyOnBody(app, trx, body, opts, decide));
-      if (appended !== null) rememberAppended(app.db, body.id, appended.record, appended.events, appended.after);
+      if (appended !== null) {
+        rememberAppended(app.db, body.id, appended.record, appended.events, appended.after);
+        app.deliveries.kick();
+      }
       await publishChanges(app, body.id, changes);
       return outcome;
     } catch (err) {

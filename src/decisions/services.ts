@@ -27,14 +27,18 @@ import {
   type Refusal,
   type VoteChoice,
 } from "../governance/index.ts";
+import { resolveAdoption } from "./adopt.ts";
 import { newAmendmentId, newProposalId, PROPOSAL_ID_PATTERN } from "./ids.ts";
 import type { BodyRef } from "./projection.ts";
 import { refusalToFailure, type FieldNames } from "./refusals.ts";
 import { runOnBody, type Step, type StepContext } from "./run.ts";
 import { proposalDetail, type ProposalDetail } from "./views.ts";
 
-/** Kinds a member may draft through the API (recall waits for delegates to be tracked). */
-export const DRAFTABLE_KINDS = ["policy", "bylaws", "membership", "delegation", "recall"] as const;
+/**
+ * Kinds a member may draft through the API. (`ratification` is drafted by the body itself
+ * when its confederation refers a proposal to it.)
+ */
+export const DRAFTABLE_KINDS = ["policy", "bylaws", "membership", "delegation", "recall", "join", "leave", "adopt", "confederal"] as const;
 export type DraftableKind = (typeof DRAFTABLE_KINDS)[number];
 
 export const MAX_TITLE_LENGTH = 200;
@@ -195,6 +199,15 @@ export async function draftProposal(app: AppContext, actorUri: string, bodyHandl
     if (!people.ok) return people;
     payload = { ...(payload as object), delegates: people.value };
   }
+  // A confederation (to join or leave, or where a confederal delegate acts) may be named by handle.
+  if (input.kind === "join" || input.kind === "leave" || input.kind === "confederal" || (input.kind === "delegation" && (payload as { confederation?: unknown } | null)?.confederation !== undefined)) {
+    const ref = (payload as { confederation?: unknown } | null | undefined)?.confederation;
+    if (typeof ref !== "string" || ref.trim() === "") return fail("invalid", "name the confederation: { confederation }", "payload.confederation");
+    const conf = await resolveMemberRef(app, ref);
+    if (!conf.ok) return fail(conf.error.code, conf.error.message, "payload.confederation");
+    if (!conf.value.isGroup) return fail("invalid", "a confederation is a body", "payload.confederation");
+    payload = { ...(payload as object), confederation: conf.value.uri };
+  }
   if (input.kind === "recall") {
     const ref = (payload as { delegate?: unknown } | null | undefined)?.delegate;
     if (typeof ref === "string" && ref.trim() !== "") {
@@ -202,6 +215,12 @@ export async function draftProposal(app: AppContext, actorUri: string, bodyHandl
       if (!people.ok) return people;
       payload = { ...(payload as object), delegate: people.value[0] };
     }
+  }
+  // Adopt: the decision adopted is named by its URL; the record holds its body, proposal, title and text (adopt.ts).
+  if (input.kind === "adopt") {
+    const adopted = await resolveAdoption(app, actorUri, body, payload);
+    if (!adopted.ok) return adopted;
+    payload = adopted.value;
   }
   const id = newProposalId();
   const uri = proposalUri(app.config.publicOrigin, id).href;

@@ -2,6 +2,7 @@ import { createFederation, type Federation, type KvStore, type MessageQueue, typ
 import {
   Accept,
   Activity,
+  Add,
   Announce,
   Application,
   Create,
@@ -9,11 +10,15 @@ import {
   Endpoints,
   Follow,
   Group,
+  Invite,
   Join,
+  Leave,
   Note,
+  Offer,
   Person,
   PropertyValue,
   Reject,
+  Remove,
   Undo,
   Update,
 } from "@fedify/vocab";
@@ -23,6 +28,7 @@ import { textToHtml } from "../community/text.ts";
 import type { AppContext } from "../context.ts";
 import { loadActorKeyPairs } from "./keys.ts";
 import { onJoin } from "./join.ts";
+import { onAdd, onInvite, onLeave, onOffer, onRemove } from "./confederation.ts";
 import { onAccept, onAnnounce, onCreate, onDelete, onFollow, onOtherActivity, onReject, onUndo, onUpdate } from "./inbox.ts";
 import { ACTIVITY_PATH, ACTOR_PATH, FOLLOWERS_PATH, FOLLOWING_PATH, INBOX_PATH, INSTANCE_ACTOR_ID, NOTE_PATH, OUTBOX_PATH, SHARED_INBOX_PATH, profileUrl } from "./uris.ts";
 import { toInstant } from "./time.ts";
@@ -123,10 +129,21 @@ export function createFolkmootFederation(config: Config, kv: KvStore, queue: Mes
       };
       if (actor.kind === "person") return new Person(common);
       if (actor.kind === "instance") return new Application(common);
-      // The kind shows on Mastodon as a profile field; Folkmoot peers read it too.
+      // The kind shows on Mastodon as a profile field; Folkmoot peers read it too. A
+      // confederation reads "Members" as the body's weight (double majority, weighted).
+      // A confederation weighs the people of its member bodies, as they advertised them.
+      const members = await app.db
+        .selectFrom("memberships")
+        .select((eb) => (actor.kind === "confederation" ? eb.fn.coalesce(eb.fn.sum<string>(eb.fn.coalesce("member_count", eb.lit(1))), eb.lit(0)) : eb.fn.countAll<string>()).as("n"))
+        .where("body_id", "=", identifier)
+        .executeTakeFirst();
       return new Group({
         ...common,
-        attachments: [new PropertyValue({ name: "Kind", value: actor.kind }), new PropertyValue({ name: "Admission", value: actor.admission })],
+        attachments: [
+          new PropertyValue({ name: "Kind", value: actor.kind }),
+          new PropertyValue({ name: "Admission", value: actor.admission }),
+          new PropertyValue({ name: "Members", value: String(Number(members?.n ?? 0)) }),
+        ],
       });
     })
     .setKeyPairsDispatcher((ctx, identifier) => keyCache.get(identifier, () => loadActorKeyPairs(ctx.data.db, identifier)))
@@ -267,6 +284,11 @@ export function createFolkmootFederation(config: Config, kv: KvStore, queue: Mes
     .on(Delete, onDelete)
     .on(Announce, onAnnounce)
     .on(Join, onJoin)
+    .on(Leave, onLeave)
+    .on(Invite, onInvite)
+    .on(Add, onAdd)
+    .on(Remove, onRemove)
+    .on(Offer, onOffer)
     .on(Activity, onOtherActivity)
     .onError((ctx, error) => {
       ctx.data.log.error({ err: error }, "inbox listener failed; the activity will be retried");

@@ -4,6 +4,7 @@ import { findActorById, isBody } from "../community/actors.ts";
 import { addMember } from "../community/memberships.ts";
 import type { AppContext } from "../context.ts";
 import { answer } from "./acts.ts";
+import { onBodyJoin } from "./confederation.ts";
 import { claimActivity, releaseActivity } from "./inbox-log.ts";
 import { recordActivity } from "./outbox.ts";
 import { rememberRemoteActor } from "./remote-actors.ts";
@@ -19,7 +20,8 @@ export async function onJoin(ctx: InboxContext<AppContext>, join: Join): Promise
   if (!join.id || !join.actorId || !join.objectId) return;
   const bodyId = localActorId(app.config.publicOrigin, join.objectId);
   const body = bodyId ? await findActorById(app, bodyId) : undefined;
-  if (!body || !isBody(body) || body.kind === "confederation") return; // bodies joining confederations: not yet
+  if (!body || !isBody(body)) return;
+  if (body.kind === "confederation") return onBodyJoin(ctx, join, body); // member bodies join confederations
   const person = await join.getActor(ctx).catch(() => null);
   if (!person || !isActor(person) || person.id?.href !== join.actorId.href) return;
   const target = await rememberRemoteActor(app.db, person);

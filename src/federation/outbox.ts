@@ -16,6 +16,11 @@ export interface Recipients {
   followers: boolean;
   /** And to these actors (deduplicated by Fedify within one send). */
   actors: DeliveryTarget[];
+  /**
+   * Deliver to `actors` on this instance too, over HTTP like any other (a confederation
+   * and its member bodies may share an instance). Otherwise local actors are skipped.
+   */
+  includeLocal?: boolean;
 }
 
 /**
@@ -103,7 +108,7 @@ export async function deliverPending(app: AppContext, opts: { limit?: number; mi
       if (recipients.followers) {
         await ctx.sendActivity(sender, "followers", activity, { preferSharedInbox: true, excludeBaseUris: exclude, orderingKey });
       }
-      const targets = recipients.actors.filter((t) => new URL(t.id).origin !== app.config.publicOrigin.origin);
+      const targets = recipients.includeLocal ? recipients.actors : recipients.actors.filter((t) => new URL(t.id).origin !== app.config.publicOrigin.origin);
       if (targets.length > 0) {
         await ctx.sendActivity(
           sender,
@@ -113,7 +118,7 @@ export async function deliverPending(app: AppContext, opts: { limit?: number; mi
             endpoints: t.sharedInbox ? { sharedInbox: new URL(t.sharedInbox) } : null,
           })),
           activity,
-          { preferSharedInbox: true, excludeBaseUris: exclude, orderingKey },
+          { preferSharedInbox: true, ...(recipients.includeLocal ? {} : { excludeBaseUris: exclude }), orderingKey },
         );
       }
       await app.db.updateTable("activities").set({ enqueued_at: new Date() }).where("seq", "=", row.seq).execute();

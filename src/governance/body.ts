@@ -3,12 +3,13 @@ import { isProposalEvent, type BodyEvent, type GovernanceEvent } from "./events.
 import type { Referral } from "./confederation.ts";
 import type { Effect, RevokedMandate } from "./kinds/types.ts";
 import type { Mandate } from "./mandates.ts";
+import { kindDefinition } from "./kinds/index.ts";
 import { checkProposalEvent } from "./proposal/check.ts";
 import { applyInPlace, draftState } from "./proposal/reduce.ts";
 import { ignoredEntry } from "./proposal/replay.ts";
 import type { IgnoredEvent, ProposalState } from "./proposal/state.ts";
 import { refusal, type Refusal } from "./result.ts";
-import { applyConfederationEvent, bodyLeft, checkConfederationEvent, isConfederationEvent } from "./referrals.ts";
+import { applyConfederationEvent, bodyLeft, checkConfederationEvent, CONFEDERATION_DECIDES, isConfederationEvent } from "./referrals.ts";
 import { instantMs, requireMs, type Instant } from "./time.ts";
 
 /** One version of a body's bylaws. */
@@ -98,7 +99,8 @@ export function checkBodyEvent(state: BodyState | null, event: BodyEvent): Refus
     if (!BODY_KINDS.includes(event.kind)) return refusal("invalid-input", `unknown body kind ${String(event.kind)}`);
     if (typeof event.name !== "string" || event.name.trim() === "") return refusal("invalid-input", "a body needs a name");
     const members = event.members;
-    if (!Array.isArray(members) || members.length === 0 || new Set(members).size !== members.length) {
+    // A confederation may start empty: member bodies come in by Join.
+    if (!Array.isArray(members) || (members.length === 0 && event.kind !== "confederation") || new Set(members).size !== members.length) {
       return refusal("invalid-input", "a body is founded by one or more distinct members");
     }
     if (!members.every((m) => typeof m === "string" && m.trim() !== "")) return refusal("invalid-input", "member ids must be text");
@@ -189,6 +191,7 @@ function applyEffect(state: BodyState, carried: Effect, at: Instant): void {
     case "ratification-carried":
     case "decision-adopted":
     case "referral-decided":
+    case "confederal-tabled":
       return; // carried out by the adapter
   }
 }
@@ -224,8 +227,14 @@ function stepBodyInPlace(state: BodyState | null, event: GovernanceEvent): BodyS
     return newBody({ ...event, origin: event.type === "body-forked" ? event.origin : null });
   }
   if (state === null) throw new Error("invariant: checked body events other than founding have a state");
-  if (isConfederationEvent(event)) applyConfederationEvent(state, event);
-  else if (event.type === "member-joined") state.members.add(event.actor);
+  if (isConfederationEvent(event)) {
+    applyConfederationEvent(state, event);
+    // A confederation's own decision, ratified by its members, takes effect at the close.
+    const r = event.type === "referral-closed" ? state.referrals.get(event.referral) : undefined;
+    if (r?.decides && r.tally?.passed && CONFEDERATION_DECIDES.has(r.decides.kind)) {
+      applyEffect(state, kindDefinition(r.decides.kind).effect({ body: state.id, proposal: r.id, text: r.text, payload: r.decides.payload, amendments: [] }), event.at);
+    }
+  } else if (event.type === "member-joined") state.members.add(event.actor);
   else bodyLeft(state, event.actor);
   state.lastAt = event.at;
   return state;

@@ -1,4 +1,5 @@
 import { formatFraction, meets } from "./fraction.ts";
+import type { ProposalKind } from "./kinds/names.ts";
 import { isRatificationRule, type RatificationRule } from "./ratification.ts";
 import { isDecisionRule } from "./rules/strength.ts";
 import type { ChoiceCounts, RoundRule } from "./rules/types.ts";
@@ -290,8 +291,14 @@ export interface Referral {
   readonly openedAt: Instant;
   readonly deadline: Instant;
   readonly parent: { readonly confederation: string; readonly referral: string } | null;
+  /** Admission by decision: the body asking to join, admitted if ratified. */
+  readonly admit: string | null;
+  /** The confederation's own decision this referral asks its members to ratify. */
+  readonly decides: { readonly kind: ProposalKind; readonly payload: unknown } | null;
   /** Verdicts received and accepted, in order (at most one per body). */
   verdicts: Verdict[];
+  /** When each of `verdicts` was received (same order). */
+  receivedAt: Instant[];
   /** Bodies on the list that left while it was open: they never count. */
   left: string[];
   closedAt: Instant | null;

@@ -177,6 +177,11 @@ export interface MemberBodyAdmitted extends Base {
   readonly type: "member-body-admitted";
   /** The member body. */
   readonly actor: string;
+  /**
+   * Under `by-decision` admission: the referral (with `admit` naming this body) that the
+   * member bodies ratified. Absent under `open` admission.
+   */
+  readonly referral?: string;
 }
 
 /** Confederation: a member body leaves (Leave); effective at once, always allowed. */
@@ -210,6 +215,18 @@ export interface ReferralOpened extends Base {
   readonly deadline: Instant;
   /** Nested: the higher confederation's referral this one answers. */
   readonly parent?: { readonly confederation: string; readonly referral: string };
+  /**
+   * Admission by decision: the body that asked to join (Join). The confederation refers
+   * the question to its members itself (`actor` is the confederation); if ratified, the
+   * body is admitted (`member-body-admitted` naming this referral).
+   */
+  readonly admit?: string;
+  /**
+   * The confederation's own decision (e.g. to join a higher confederation, or leave it):
+   * a confederation's members are bodies, so it decides by referring the question to
+   * them; if ratified, the kind's effect is carried as if a proposal had passed.
+   */
+  readonly decides?: { readonly kind: ProposalKind; readonly payload: unknown };
 }
 
 /** Confederation: a member body's verdict on a referral. `actor` is the verdict's body. */

@@ -44,6 +44,7 @@ export type { DelegationPayload } from "./kinds/delegation.ts";
 export type { ConfederationPayload } from "./kinds/join.ts";
 export type { RatificationPayload } from "./kinds/ratification.ts";
 export type { AdoptPayload } from "./kinds/adopt.ts";
+export type { ConfederalPayload } from "./kinds/confederal.ts";
 export type { AdoptedSource, RevokedMandate } from "./kinds/types.ts";
 export type { DelegateRole, Mandate, MandatedAct, MandateRefusalCode, MandateStatus } from "./mandates.ts";
 export {

@@ -2,11 +2,16 @@ import type { BodyState } from "./body.ts";
 import { tallyVerdicts, verdictProblem } from "./confederation.ts";
 import { sameData } from "./canonical.ts";
 import type { BodyEvent, MandateRevocationReceived, ReferralOpened, VerdictReceived } from "./events.ts";
+import { kindDefinition } from "./kinds/index.ts";
+import type { ProposalKind } from "./kinds/names.ts";
 import { checkMandatedAct, isMandate } from "./mandates.ts";
 import { refusal, type Refusal } from "./result.ts";
 import { instantMs, requireMs, type Instant } from "./time.ts";
 
 const text = (v: unknown): v is string => typeof v === "string" && v.trim() !== "";
+
+/** The kinds of its own decision a confederation can refer to its members. */
+export const CONFEDERATION_DECIDES: ReadonlySet<string> = new Set<ProposalKind>(["join", "leave", "policy", "confederal"]);
 
 /** The confederation events (everything about referrals, verdicts and member bodies). */
 export type ConfederationEvent = Extract<
@@ -33,10 +38,17 @@ export function checkConfederationEvent(state: BodyState, event: ConfederationEv
   if (state.kind !== "confederation") return refusal("not-a-confederation", `${state.id} is a ${state.kind}, not a confederation`);
   if (event.type !== "referral-closed" && !text(event.actor)) return refusal("invalid-input", "who?");
   switch (event.type) {
-    case "member-body-admitted":
+    case "member-body-admitted": {
       if (state.members.has(event.actor)) return refusal("already-member", `${event.actor} is already a member`);
-      if (state.bylaws.admission !== "open") return refusal("admission-by-decision", "member bodies are admitted by a membership proposal");
+      if (event.referral === undefined) {
+        if (state.bylaws.admission !== "open") return refusal("admission-by-decision", "member bodies are admitted when the member bodies ratify it (a referral)");
+        return null;
+      }
+      const r = state.referrals.get(event.referral);
+      if (r === undefined || r.admit !== event.actor) return refusal("unknown-referral", `no referral on admitting ${event.actor}: ${event.referral}`);
+      if (r.tally === null || !r.tally.passed) return refusal("not-ratified", `referral ${r.id} did not ratify admitting ${event.actor}`);
       return null;
+    }
     case "member-body-left":
       return state.members.has(event.actor) ? null : refusal("not-member", `${event.actor} is not a member body`);
     case "referral-opened":
@@ -78,6 +90,14 @@ function checkReferralOpened(state: BodyState, e: ReferralOpened): Refusal | nul
   if (bodies.length !== state.members.size || !bodies.every((b) => state.members.has(b.body))) {
     return refusal("roll-mismatch", "the list is not the confederation's member bodies at this moment");
   }
+  if (e.decides !== undefined) {
+    const d = e.decides as { kind?: unknown; payload?: unknown } | null;
+    if (typeof d !== "object" || d === null || !CONFEDERATION_DECIDES.has(d.kind as string) || e.kind !== "confederal" || e.admit !== undefined) {
+      return refusal("invalid-input", `a confederation decides by referral only: ${[...CONFEDERATION_DECIDES].join(", ")}`);
+    }
+    const problem = kindDefinition(d.kind as ProposalKind).validatePayload(d.payload, state);
+    if (problem !== null) return problem;
+  }
   if (e.viaMandate !== undefined) {
     const m = e.viaMandate;
     if (!isMandate(m)) return refusal("invalid-input", "malformed mandate");
@@ -88,6 +108,13 @@ function checkReferralOpened(state: BodyState, e: ReferralOpened): Refusal | nul
     if (!state.members.has(m.body)) return refusal("not-a-member-body", `${m.body}, which gave the mandate, is not a member body`);
     const check = checkMandatedAct(withRevocation(state, m), { kind: e.kind, ...(e.topic === undefined ? {} : { topic: e.topic }), confederation: state.id }, e.at);
     return check.ok ? null : refusal(check.code, check.message);
+  }
+  if (e.admit !== undefined) {
+    if (!text(e.admit) || e.kind !== "confederal" || e.actor !== state.id) {
+      return refusal("invalid-input", "an admission referral is confederal, opened by the confederation itself, and names the body");
+    }
+    if (state.members.has(e.admit)) return refusal("already-member", `${e.admit} is already a member`);
+    return null;
   }
   if (e.kind === "ratification" && e.actor === state.id) return null;
   return state.members.has(e.actor) ? null : refusal("not-member", `${e.actor} is not a member body of ${state.id}`);
@@ -150,15 +177,21 @@ export function applyConfederationEvent(state: BodyState, event: ConfederationEv
         openedAt: event.at,
         deadline: event.deadline,
         parent: event.parent === undefined ? null : { confederation: event.parent.confederation, referral: event.parent.referral },
+        admit: event.admit ?? null,
+        decides: event.decides === undefined ? null : { kind: event.decides.kind, payload: event.decides.payload },
         verdicts: [],
+        receivedAt: [],
         left: [],
         closedAt: null,
         tally: null,
       });
       return;
-    case "verdict-received":
-      state.referrals.get(event.referral)?.verdicts.push(event.verdict);
+    case "verdict-received": {
+      const r = state.referrals.get(event.referral);
+      r?.verdicts.push(event.verdict);
+      r?.receivedAt.push(event.at);
       return;
+    }
     case "referral-closed": {
       const r = state.referrals.get(event.referral);
       if (r === undefined) throw new Error("invariant: checked referral exists");

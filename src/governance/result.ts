@@ -41,6 +41,7 @@ export type RefusalCode =
   | "left"
   | "duplicate-verdict"
   | "tally-mismatch"
+  | "not-ratified"
   | "mandate-revoked"
   | "mandate-expired"
   | "outside-scope";

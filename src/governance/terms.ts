@@ -71,7 +71,8 @@ export function termsFor(
     if (asked === undefined) return least;
     const ms = durationMs(asked);
     if (ms === null) return refusal("invalid-input", `${name} must be a positive ISO 8601 duration`);
-    if (ms < (durationMs(least) ?? 0)) return refusal("invalid-input", `${name} may not be shorter than the bylaws' ${least}`);
+    // A ratification answers a confederation by its deadline: the referral sets the calendar.
+    if (ms < (durationMs(least) ?? 0) && request.kind !== "ratification") return refusal("invalid-input", `${name} may not be shorter than the bylaws' ${least}`);
     return asked;
   };
   const deliberationPeriod = period(request.deliberationPeriod, bylaws.deliberationPeriod, "deliberationPeriod");

@@ -7,6 +7,7 @@ import { getThread, MAX_POST_LENGTH, postToBody } from "../community/posts.ts";
 import { readRecord } from "../community/record.ts";
 import type { AppContext } from "../context.ts";
 import { parseAct, sendAct } from "../federation/acts.ts";
+import { listReferrals, tableConfederalProposal } from "../federation/confederation.ts";
 import { actorUri, profileUrl } from "../federation/uris.ts";
 import type { BodyKind } from "../store/app-tables.ts";
 import { requireAccount, type TokenIssuer } from "./auth.ts";
@@ -234,6 +235,69 @@ export function apiRoutes(app: AppContext, tokens: TokenIssuer) {
         },
       },
       async (req, res) => reply(res, await followRemote(app, req.actorId!, req.body.target), (v) => v, 202),
+    );
+
+    r.post(
+      "/confederal-proposals",
+      {
+        preHandler: auth,
+        schema: {
+          tags: ["confederation"],
+          summary: "As a confederal delegate, table a proposal in a confederation under your mandate (it refers it to every member body)",
+          security: bearer,
+          body: Type.Object(
+            {
+              confederation: Type.String({ minLength: 1, maxLength: 2000, description: "the confederation's handle or actor URL" }),
+              title: Type.String({ minLength: 1, maxLength: 200 }),
+              text: Type.String({ maxLength: 20_000 }),
+              topic: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+              mandate: Type.Optional(Type.String({ minLength: 1, maxLength: 4000, description: "your mandate's URL (or id)" })),
+              decides: Type.Optional(
+                Type.Object(
+                  {
+                    kind: Type.Union([Type.Literal("join"), Type.Literal("leave"), Type.Literal("policy"), Type.Literal("confederal")]),
+                    payload: Type.Optional(Type.Unknown({ description: "join/leave: { confederation } (a handle or URL)" })),
+                  },
+                  { additionalProperties: false, description: "the confederation's own decision put to its member bodies" },
+                ),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 202: Type.Object({ activity: Type.String(), confederation: Type.String(), mandate: Type.Union([Type.String(), Type.Null()]) }), ...errors, 502: ErrorBody },
+        },
+      },
+      async (req, res) => reply(res, await tableConfederalProposal(app, req.actorId!, req.body), (v) => v, 202),
+    );
+
+    r.get(
+      "/bodies/:handle/referrals",
+      {
+        schema: {
+          tags: ["confederation"],
+          summary: "A confederation's referrals (confederal proposals), newest first; each URL serves the signed Referral",
+          params: Type.Object({ handle: Handle }),
+          response: {
+            200: Type.Array(
+              Type.Object({
+                uri: Type.String(),
+                title: Type.String(),
+                openedAt: Type.String({ format: "date-time" }),
+                deadline: Type.String({ format: "date-time" }),
+                closedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+                outcome: Type.Union([Type.String(), Type.Null()]),
+              }),
+            ),
+            ...errors,
+          },
+        },
+      },
+      async (req, res) => {
+        const body = await findBody(app, req.params.handle);
+        if (!body.ok) return reply(res, body, () => null);
+        const list = await listReferrals(app, body.value.id);
+        return list.map((r) => ({ ...r, openedAt: r.openedAt.toISOString(), deadline: r.deadline.toISOString(), closedAt: r.closedAt?.toISOString() ?? null }));
+      },
     );
 
     r.post(

@@ -12,6 +12,7 @@ import type { TokenIssuer } from "./auth.ts";
 import { federationRoutes } from "./federation-routes.ts";
 import { decisionPageRoutes } from "./decision-pages.ts";
 import { decisionApiRoutes } from "./decisions-api.ts";
+import { forkApiRoutes } from "./fork-api.ts";
 import { pageRoutes } from "./pages.ts";
 
 /** The whole HTTP surface: Fedify's endpoints, the native API with its OpenAPI docs, HTML pages. */
@@ -75,6 +76,7 @@ export async function buildHttpApp(app: AppContext, tokens: TokenIssuer): Promis
 
   await f.register(apiRoutes(app, tokens), { prefix: API_PREFIX });
   await f.register(decisionApiRoutes(app, tokens), { prefix: API_PREFIX });
+  await f.register(forkApiRoutes(app, tokens), { prefix: API_PREFIX });
   await f.register(pageRoutes(app));
   await f.register(decisionPageRoutes(app));
   await f.register(federationRoutes(app));
@@ -84,4 +86,22 @@ export async function buildHttpApp(app: AppContext, tokens: TokenIssuer): Promis
     return reply.send({ status: "ok" });
   });
   return f;
+}
+
+/**
+ * Stops accepting connections and waits for requests in flight. A keep-alive connection
+ * that finished a request after the close began would otherwise stay open for the whole
+ * keep-alive timeout (72 s), so idle connections are closed as they turn idle, and after
+ * `graceMs` whatever is left is cut.
+ */
+export async function closeGracefully(http: FastifyInstance, graceMs = 10_000): Promise<void> {
+  const closed = http.close();
+  const idle = setInterval(() => http.server.closeIdleConnections(), 100);
+  const cut = setTimeout(() => http.server.closeAllConnections(), graceMs);
+  try {
+    await closed;
+  } finally {
+    clearInterval(idle);
+    clearTimeout(cut);
+  }
 }

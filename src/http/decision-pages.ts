@@ -4,7 +4,7 @@ import { getThread, type ThreadNode } from "../community/posts.ts";
 import type { Failure } from "../community/result.ts";
 import { escapeHtml as e, textToHtml } from "../community/text.ts";
 import type { AppContext } from "../context.ts";
-import { decisionRegister, listProposals, readHistory, readProposal, type HistoryEntry, type ProposalDetail, type RegisterEntry, type RoundSummary } from "../decisions/index.ts";
+import { decisionRegister, listProposals, readForkOrigin, readHistory, readProposal, type ForkOrigin, type HistoryEntry, type ProposalDetail, type RegisterEntry, type RoundSummary } from "../decisions/index.ts";
 import { formatFraction, type Quorum } from "../governance/index.ts";
 import { localActorId, profileUrl } from "../federation/uris.ts";
 import { STATUS_WORDS } from "../decisions/labels.ts";
@@ -38,6 +38,21 @@ async function namer(app: AppContext, uris: Iterable<string>): Promise<(uri: str
   };
 }
 
+/** Where an adopted decision came from: "Adopted from <body> — <title> (<link>)". */
+function adoptedFrom(payload: unknown, name: (u: string) => string): string {
+  const s = (payload as { source?: { body?: unknown; proposal?: unknown; title?: unknown } } | null | undefined)?.source;
+  if (typeof s?.body !== "string" || typeof s.proposal !== "string") return "";
+  const link = /^https?:\/\//.test(s.proposal) ? `<a href="${e(s.proposal)}">${e(s.proposal)}</a>` : e(s.proposal);
+  return `<p class="adopted-from">Adopted from ${name(s.body)} — ${e(typeof s.title === "string" ? s.title : "")} (${link})</p>`;
+}
+
+/** "Forked from <origin>", for a body whose record starts with body-forked. */
+function forkedFrom(o: ForkOrigin | null): string {
+  if (o === null) return "";
+  const origin = o.originHandle !== null ? `<a href="/@${e(o.originHandle)}">@${e(o.originHandle)}</a>` : `<a href="${e(o.origin)}">${e(o.origin)}</a>`;
+  return `<p class="meta forked-from">Forked from ${origin}${o.bylawsVersion !== null ? ` (bylaws version ${o.bylawsVersion})` : ""} ${when(o.forkedAt)}</p>`;
+}
+
 function roundsTable(rounds: readonly RoundSummary[]): string {
   if (rounds.length === 0) return "<p>No vote yet.</p>";
   const rows = rounds
@@ -67,7 +82,9 @@ function proposalPage(d: ProposalDetail, history: HistoryEntry[], thread: Thread
       ? `<p>Admits: ${name(String((v.payload as { member?: unknown } | null)?.member ?? ""))}</p>`
       : v.kind === "bylaws"
         ? `<details><summary>The new bylaws it carries</summary><pre>${e(JSON.stringify((v.payload as { bylaws?: unknown } | null)?.bylaws ?? null, null, 2))}</pre></details>`
-        : "";
+        : v.kind === "adopt"
+          ? adoptedFrom(v.payload, name)
+          : "";
   const deadlines = [
     v.tabledAt ? `<li>Tabled ${when(v.tabledAt)}</li>` : "",
     v.deliberationEndsAt ? `<li>Deliberation until ${when(v.deliberationEndsAt)}</li>` : "",
@@ -119,7 +136,7 @@ ${categories}${amendments}${decision}${implementation}
 <p class="meta">ActivityPub: <code>${e(d.uri)}</code> · JSON: <a href="/api/folkmoot/v1/proposals/${e(d.id)}">state</a>, <a href="/api/folkmoot/v1/proposals/${e(d.id)}/history">history</a></p>`;
 }
 
-function registerPage(handle: string, bodyName: string, entries: RegisterEntry[]): string {
+function registerPage(handle: string, bodyName: string, entries: RegisterEntry[], origin: ForkOrigin | null = null): string {
   const items = entries
     .map((d) => {
       const deciding = d.rounds.find((r) => r.id === d.decision?.round) ?? d.rounds.at(-1);
@@ -132,7 +149,7 @@ ${d.text.trim() ? textToHtml(d.text) : ""}${d.amendments.length ? `<p><strong>As
     })
     .join("");
   return `<p class="meta"><a href="/@${e(handle)}">${e(bodyName)}</a> · <a href="/@${e(handle)}/proposals">proposals</a></p>
-<h1>Decisions of ${e(bodyName)}</h1><p>Every proposal the body decided, newest first, with its text, rule, counts and dates. JSON: <a href="/api/folkmoot/v1/bodies/${e(handle)}/decisions">/api/folkmoot/v1/bodies/${e(handle)}/decisions</a></p>
+<h1>Decisions of ${e(bodyName)}</h1>${forkedFrom(origin)}<p>Every proposal the body decided, newest first, with its text, rule, counts and dates. JSON: <a href="/api/folkmoot/v1/bodies/${e(handle)}/decisions">/api/folkmoot/v1/bodies/${e(handle)}/decisions</a></p>
 ${items || "<p>No decisions yet.</p>"}`;
 }
 
@@ -172,6 +189,7 @@ export function decisionPageRoutes(app: AppContext) {
       const uris = [v.author, ...(v.roll ?? []), ...(v.implementation?.delegates ?? []), ...(v.graduated?.categories.flatMap((c) => c.advocates) ?? [])];
       if (history.ok) for (const h of history.value) if (typeof h.event.actor === "string") uris.push(h.event.actor);
       if (v.kind === "membership") uris.push(String((v.payload as { member?: unknown } | null)?.member ?? ""));
+      if (v.kind === "adopt") uris.push(String((v.payload as { source?: { body?: unknown } } | null)?.source?.body ?? ""));
       const collect = (n: ThreadNode): void => {
         uris.push(n.attributedTo);
         n.replies.forEach(collect);
@@ -194,7 +212,8 @@ export function decisionPageRoutes(app: AppContext) {
       if (!body.ok) return failurePage(reply, body.error);
       const entries = await decisionRegister(app, null, body.value.handle);
       if (!entries.ok) return failurePage(reply, entries.error);
-      return reply.type(html).send(layout(`Decisions of ${body.value.name}`, registerPage(body.value.handle, body.value.name, entries.value), `<link rel="canonical" href="${e(new URL(`${profileUrl(origin, body.value.handle).pathname}/decisions`, origin).href)}">`));
+      const forked = await readForkOrigin(app, null, body.value.handle);
+      return reply.type(html).send(layout(`Decisions of ${body.value.name}`, registerPage(body.value.handle, body.value.name, entries.value, forked.ok ? forked.value : null), `<link rel="canonical" href="${e(new URL(`${profileUrl(origin, body.value.handle).pathname}/decisions`, origin).href)}">`));
     });
   };
 }

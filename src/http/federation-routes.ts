@@ -3,6 +3,7 @@ import type { AppContext } from "../context.ts";
 import { findProposal, proposalPageUrl } from "../decisions/index.ts";
 import { decisionRecordDocument } from "../federation/decision-record.ts";
 import { mandateDocument, mandateIdFromPath } from "../federation/mandates.ts";
+import { localProposalUri, referralDocument, referralUrl, servedVerdict } from "../federation/confederal-documents.ts";
 import { contextDocument, CONTEXT_PATH, questionDocument } from "../federation/proposals.ts";
 
 const AP_TYPES = /application\/(activity\+json|ld\+json)/;
@@ -44,5 +45,13 @@ export function federationRoutes(app: AppContext) {
       return reply.type("application/activity+json").send(doc);
     });
     f.get<{ Params: { id: string; round: string } }>("/ap/proposals/:id/rounds/:round", serve);
+    const json = (reply: FastifyReply, doc: Record<string, unknown> | null) =>
+      doc ? reply.type("application/activity+json").send(doc) : reply.code(404).type("application/activity+json").send({ error: "Not Found" });
+    // Confederation: a referral (signed by the confederation) and verdicts (signed by member bodies).
+    f.get<{ Params: { id: string } }>("/ap/referrals/:id", async (req, reply) => json(reply, await referralDocument(app, referralUrl(app.config.publicOrigin, req.params.id).href)));
+    f.get<{ Params: { id: string } }>("/ap/referrals/:id/verdict", async (req, reply) =>
+      json(reply, await servedVerdict(app, referralUrl(app.config.publicOrigin, req.params.id).href)),
+    );
+    f.get<{ Params: { id: string } }>("/ap/proposals/:id/verdict", async (req, reply) => json(reply, await servedVerdict(app, localProposalUri(app, req.params.id))));
   };
 }

@@ -61,6 +61,8 @@ export interface MembershipsTable {
   member_uri: string;
   admitted_at: Generated<Date>;
   admitted_by: string;
+  /** A member body's own member count, as its actor advertises it (its weight in a confederation). */
+  member_count: number | null;
 }
 
 export interface ObjectsTable {

@@ -408,3 +408,72 @@ describe("adopt and fork", () => {
     expect(defaultBylaws("confederation").ratification).toEqual({ kind: "majority" });
   });
 });
+
+describe("a confederation decides its own proposals by referring them to its members", () => {
+  it("a join ratified by the member bodies takes effect at the close; not ratified, nothing happens", () => {
+    const rec = confederation({ kind: "majority" });
+    refer(rec, "j1", A, { decides: { kind: "join", payload: { confederation: UP } } });
+    rec.run(receiveVerdict(rec.body, verdict(A, "agree", "j1"), t(2)));
+    rec.run(receiveVerdict(rec.body, verdict(B, "agree", "j1"), t(3)));
+    const closed = rec.run(advanceReferrals(rec.body, t(11)));
+    expect(closed.map((e) => e.type)).toEqual(["referral-closed"]);
+    expect(rec.body.confederations.has(UP)).toBe(true);
+    expect(rec.body.effects.map((e) => e.effect.type)).toContain("confederation-join");
+
+    const no = confederation({ kind: "majority" });
+    refer(no, "j1", A, { decides: { kind: "join", payload: { confederation: UP } } });
+    no.run(receiveVerdict(no.body, verdict(A, "agree", "j1"), t(2)));
+    no.run(advanceReferrals(no.body, t(11)));
+    expect(no.body.confederations.has(UP)).toBe(false);
+  });
+
+  it("refuses kinds a confederation cannot decide this way, and bad payloads", () => {
+    const rec = confederation();
+    const bodies = list([...rec.body.members]);
+    refused(referConfederal(rec.body, { referral: "x", actor: A, title: "t", text: "", bodies, deadline: t(10), decides: { kind: "membership", payload: {} } }, t(1)), "invalid-input");
+    refused(referConfederal(rec.body, { referral: "x", actor: A, title: "t", text: "", bodies, deadline: t(10), decides: { kind: "join", payload: {} } }, t(1)), "invalid-payload");
+  });
+});
+
+describe("a body tables a confederal proposal by its own decision", () => {
+  it("only in a confederation it decided to join; carried, the adapter sends the Offer", async () => {
+    const { kindDefinition } = await import("../../src/governance/index.ts");
+    const def = kindDefinition("confederal");
+    const rec = new Ledger();
+    const members = people(2);
+    rec.run(foundBody({ body: A, actor: members[0]!, kind: "assembly", name: "A", bylaws: testBylaws({ kind: "simple-majority" }), members }, t(0)));
+    expect(def.validatePayload({ confederation: CONF, title: "Buses" }, rec.body)?.code).toBe("invalid-payload");
+    expect(def.validatePayload({ confederation: CONF }, undefined)?.code).toBe("invalid-payload");
+    expect(def.validatePayload({ confederation: CONF, title: "Buses", topic: "transport" }, undefined)).toBeNull();
+    expect(def.effect({ body: A, proposal: "p", text: "", payload: { confederation: CONF, title: "Buses", text: "At night" }, amendments: [] })).toEqual({
+      type: "confederal-tabled",
+      body: A,
+      proposal: "p",
+      confederation: CONF,
+      title: "Buses",
+      text: "At night",
+    });
+  });
+});
+
+describe("admission by the member bodies' decision", () => {
+  it("a body asking to join is admitted only once its admission referral is ratified", () => {
+    const rec = confederation({ kind: "majority" }, [A, B, C], "by-decision");
+    refused(admitMemberBody(rec.body, { body: D }, t(1)), "admission-by-decision");
+    refer(rec, "adm", CONF, { admit: D });
+    refused(admitMemberBody(rec.body, { body: D, referral: "adm" }, t(2)), "not-ratified");
+    rec.run(receiveVerdict(rec.body, verdict(A, "agree", "adm"), t(2)));
+    rec.run(receiveVerdict(rec.body, verdict(B, "agree", "adm"), t(3)));
+    rec.run(advanceReferrals(rec.body, t(11)));
+    refused(admitMemberBody(rec.body, { body: UP, referral: "adm" }, t(12)), "unknown-referral");
+    rec.run(admitMemberBody(rec.body, { body: D, referral: "adm" }, t(12)));
+    expect(rec.body.members.has(D)).toBe(true);
+  });
+
+  it("refuses an admission referral opened by anyone but the confederation, or for a member", () => {
+    const rec = confederation({ kind: "majority" }, [A, B, C], "by-decision");
+    const bodies = list([...rec.body.members]);
+    refused(referConfederal(rec.body, { referral: "x", actor: A, title: "t", text: "", bodies, deadline: t(10), admit: D }, t(1)), "invalid-input");
+    refused(referConfederal(rec.body, { referral: "x", actor: CONF, title: "t", text: "", bodies, deadline: t(10), admit: B }, t(1)), "already-member");
+  });
+});

@@ -65,20 +65,7 @@ export async function startTestInstance(opts: { host: string; tls?: boolean; env
   };
 }
 
-/** Polls `check` until it returns a truthy value, for at most `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | null | undefined | false>, timeoutMs = 15_000, label = "condition"): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}${last ? `: ${String(last)}` : ""}`);
-}
+// One polling helper for tests and the demo.
+export { eventually } from "../../src/demo/steps.ts";
 
 export const AP_JSON = "application/activity+json";

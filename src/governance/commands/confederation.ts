@@ -3,6 +3,7 @@ import type { BodyKind } from "../bylaws.ts";
 import { verdictOfTally, type ReferralBody, type Verdict } from "../confederation.ts";
 import type { BodyEvent } from "../events.ts";
 import type { Effect } from "../kinds/types.ts";
+import type { ProposalKind } from "../kinds/names.ts";
 import type { RatificationPayload } from "../kinds/ratification.ts";
 import type { Mandate } from "../mandates.ts";
 import { refuse, type CommandResult } from "../result.ts";
@@ -57,9 +58,11 @@ export function forkBody(
 }
 
 /** Confederation: admits a body that sent Join, when admission is `open` (else a membership proposal). */
-export function admitMemberBody(confederation: BodyState, input: { readonly body: string }, now: Instant): CommandResult {
+export function admitMemberBody(confederation: BodyState, input: { readonly body: string; readonly referral?: string }, now: Instant): CommandResult {
   assertNow(now);
-  return emitBodyEvents(confederation, [{ type: "member-body-admitted", at: now, body: confederation.id, actor: input.body }]);
+  return emitBodyEvents(confederation, [
+    { type: "member-body-admitted", at: now, body: confederation.id, actor: input.body, ...(input.referral === undefined ? {} : { referral: input.referral }) },
+  ]);
 }
 
 /** Confederation: a member body leaves (its Leave arrived); at once, always allowed. */
@@ -83,6 +86,10 @@ export interface ReferralInput {
   readonly deadline?: Instant;
   /** Nested: the higher confederation's referral this one answers. */
   readonly parent?: { readonly confederation: string; readonly referral: string };
+  /** Admission by decision: the body asking to join (the actor is the confederation). */
+  readonly admit?: string;
+  /** The confederation's own decision (join, leave, policy) put to its members. */
+  readonly decides?: { readonly kind: ProposalKind; readonly payload: unknown };
 }
 
 /**
@@ -114,6 +121,8 @@ export function referConfederal(confederation: BodyState, input: ReferralInput, 
       rule,
       deadline,
       ...(input.parent === undefined ? {} : { parent: input.parent }),
+      ...(input.admit === undefined ? {} : { admit: input.admit }),
+      ...(input.decides === undefined ? {} : { decides: input.decides }),
     },
   ]);
 }

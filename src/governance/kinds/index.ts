@@ -1,5 +1,6 @@
 import { adoptKind } from "./adopt.ts";
 import { bylawsKind } from "./bylaws.ts";
+import { confederalKind } from "./confederal.ts";
 import { delegationKind } from "./delegation.ts";
 import { joinKind } from "./join.ts";
 import { leaveKind } from "./leave.ts";
@@ -21,6 +22,7 @@ export const KINDS: Readonly<Record<ProposalKind, KindDefinition>> = {
   leave: leaveKind,
   ratification: ratificationKind,
   adopt: adoptKind,
+  confederal: confederalKind,
 };
 
 /** The definition of a kind. */

@@ -14,6 +14,7 @@ export const PROPOSAL_KINDS = [
   "leave",
   "ratification",
   "adopt",
+  "confederal",
 ] as const;
 
 /** A kind of proposal. */

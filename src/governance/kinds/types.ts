@@ -66,6 +66,16 @@ export type Effect =
       readonly source: AdoptedSource;
     }
   | {
+      /** The body tables a confederal proposal (it sends the Offer itself). */
+      readonly type: "confederal-tabled";
+      readonly body: string;
+      readonly proposal: string;
+      readonly confederation: string;
+      readonly title: string;
+      readonly text: string;
+      readonly topic?: string;
+    }
+  | {
       /** Confederation: a referral closed at its deadline with this tally. */
       readonly type: "referral-decided";
       readonly body: string;

@@ -92,6 +92,14 @@ function member(ctx: ReplayContext, actor: string): Refusal | null {
   return null;
 }
 
+/**
+ * A `ratification` is the one proposal a body authors itself: its confederation referred
+ * the question, and every member body must decide it (no seconds needed).
+ */
+function referredByBody(ctx: ReplayContext, actor: string, kind: string): boolean {
+  return kind === "ratification" && ctx.body !== undefined && actor === ctx.body.id;
+}
+
 function onRoll(state: ProposalState, actor: string): Refusal | null {
   return state.roll?.has(actor) ? null : refusal("not-on-roll", `${actor} is not on this proposal's roll`);
 }
@@ -114,7 +122,8 @@ function checkDrafted(existing: ProposalState | null, e: ProposalDrafted, ctx: R
   for (const period of [e.deliberationPeriod, e.votingPeriod]) {
     if (period !== undefined && durationMs(period) === null) return refusal("invalid-input", "periods must be ISO 8601 durations");
   }
-  const notMember = member(ctx, e.actor);
+  // A referral from a confederation is put before the body by the body itself.
+  const notMember = referredByBody(ctx, e.actor, e.kind) ? null : member(ctx, e.actor);
   if (notMember) return notMember;
   const payloadProblem = kindDefinition(e.kind).validatePayload(e.payload, ctx.body);
   if (payloadProblem) return payloadProblem;
@@ -155,9 +164,10 @@ function checkTabled(state: ProposalState, e: ProposalTabled, ctx: ReplayContext
     }
     return null;
   }
-  const notMember = member(ctx, e.actor);
+  const byBody = referredByBody(ctx, e.actor, state.kind);
+  const notMember = byBody ? null : member(ctx, e.actor);
   if (notMember) return notMember;
-  if (body.bylaws.tabling.who === "seconded") {
+  if (body.bylaws.tabling.who === "seconded" && !byBody) {
     const seconds = state.seconds.filter((s) => body.members.has(s)).length;
     if (seconds < body.bylaws.tabling.seconds) {
       return refusal("needs-seconds", `${body.bylaws.tabling.seconds} seconds needed, ${seconds} given`);
