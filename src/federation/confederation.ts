@@ -21,6 +21,7 @@ import {
   ratificationVerdict,
   receiveRevocation,
   receiveVerdict,
+  recordJoinRefused,
   referConfederal,
   tableProposal,
   type BodyState,
@@ -279,6 +280,12 @@ export async function onBodyJoin(ctx: Ctx, join: Join, conf: ActorRow): Promise<
       await app.db.transaction().execute((trx) => sendTo(trx, app, conf.id, activity, [member]));
       app.deliveries.kick();
     };
+    // Already a member (e.g. a founding member confirming by its own decision): yes, again.
+    if ((await memberBodies(app, conf.id)).some((b) => b.body === member)) {
+      if (count !== null) await app.db.updateTable("memberships").set({ member_count: count }).where("body_id", "=", conf.id).where("member_uri", "=", member).execute();
+      await reply(new Accept({ id: activityUri(origin), actor: confUri, object: join.id, to: new URL(member) }));
+      return;
+    }
     if (conf.admission === "open") {
       const admitted = await runOnBody(app, conf, { found: true }, ({ body: state, now }): Step<boolean> => {
         if (state === null) return { fail: { code: "not-found", message: "no record" } };
@@ -365,6 +372,41 @@ export async function onLeave(ctx: Ctx, leave: Leave): Promise<void> {
     );
     app.log.info({ confederation: conf.handle, member, ok: left.ok }, "member body left");
   });
+}
+
+/**
+ * A confederation refused a local body's Join (called by the Reject listener). Only the
+ * confederation the Join was sent to can refuse it; the body records the refusal, so its
+ * record no longer counts it a member there. Returns false when the Reject is not about
+ * one of our Joins.
+ */
+export async function onJoinRefused(ctx: Ctx, reject: Reject): Promise<boolean> {
+  const app = ctx.data;
+  if (!reject.objectId || !reject.actorId) return false;
+  const sent = await app.db
+    .selectFrom("activities")
+    .select(["actor_id", "object_uri"])
+    .where("uri", "=", reject.objectId.href)
+    .where("type", "=", "Join")
+    .executeTakeFirst();
+  if (!sent) return false;
+  const confederation = reject.actorId.href;
+  const body = await findActorById(app, sent.actor_id);
+  if (!body || !isBody(body)) return true;
+  const reason = (reject.summary?.toString() ?? "").slice(0, 2000) || "no reason given";
+  await onceFor(app, reject, "Reject", async () => {
+    if (sent.object_uri !== confederation) {
+      app.log.warn({ join: reject.objectId!.href, from: confederation }, "a Reject of a Join sent to someone else; ignored");
+      return;
+    }
+    const recorded = await runOnBody(app, body, {}, ({ body: state, now }): Step<true> =>
+      state === null || !state.confederations.has(confederation)
+        ? { fail: { code: "not-found", message: `${body.handle} is not in ${confederation}` } }
+        : { command: recordJoinRefused(state, { confederation, join: reject.objectId!.href, reason }, now), value: () => true },
+    );
+    app.log.info({ body: body.handle, confederation, reason, recorded: recorded.ok }, "join refused by the confederation");
+  });
+  return true;
 }
 
 /** The deadline a nested referral closes at: early enough for its verdict to reach the higher confederation. */
@@ -506,7 +548,21 @@ export async function onAdd(ctx: Ctx, add: Add): Promise<void> {
     );
     if (!result.ok) return refuse(result.error.message);
     app.log.info({ referral, from: sender, verdict: verdict.verdict }, "verdict received");
+    await refreshWeight(ctx, add, conf.id);
   });
+}
+
+/**
+ * A member body's weight for future referrals: the `Members` its actor advertises now,
+ * read again with each verdict it sends (the referrals already open keep their frozen list).
+ */
+async function refreshWeight(ctx: Ctx, activity: Add, confId: string): Promise<void> {
+  const app = ctx.data;
+  const member = activity.actorId!.href;
+  const actor = await activity.getActor(ctx).catch(() => null);
+  const count = actor && isActor(actor) && actor.id?.href === member ? await advertisedMembers(actor) : null;
+  if (count === null) return;
+  await app.db.updateTable("memberships").set({ member_count: count }).where("body_id", "=", confId).where("member_uri", "=", member).execute();
 }
 
 /** A member body revoked a mandate used here: from its `revokedAt` on, the delegate's acts are refused. */

@@ -10,6 +10,7 @@ import type { AppContext } from "../context.ts";
 import type { Schema } from "../store/schema.ts";
 import { announceToFollowers } from "./announce.ts";
 import { readAct, receiveAct } from "./acts.ts";
+import { onJoinRefused } from "./confederation.ts";
 import { isVote, pollTarget, receiveVote } from "./proposals.ts";
 import { rememberRemoteActor } from "./remote-actors.ts";
 import { fromInstant } from "./time.ts";
@@ -90,6 +91,7 @@ export async function onAccept(ctx: Ctx, accept: Accept): Promise<void> {
 }
 
 export async function onReject(ctx: Ctx, reject: Reject): Promise<void> {
+  if (await onJoinRefused(ctx, reject)) return;
   await answerToOurFollow(ctx, reject, "rejected");
 }
 

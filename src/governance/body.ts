@@ -122,6 +122,9 @@ export function checkBodyEvent(state: BodyState | null, event: BodyEvent): Refus
       return null;
     case "member-left":
       return state.members.has(event.actor) ? null : refusal("not-member", `${event.actor} is not a member`);
+    case "join-refused":
+      if (typeof event.join !== "string" || typeof event.reason !== "string") return refusal("invalid-input", "a refusal names the Join and gives a reason");
+      return state.confederations.has(event.actor) ? null : refusal("not-member", `${state.id} has not joined ${event.actor}`);
     default:
       return refusal("invalid-input", `unknown event type ${String((event as { type?: unknown }).type)}`);
   }
@@ -235,6 +238,7 @@ function stepBodyInPlace(state: BodyState | null, event: GovernanceEvent): BodyS
       applyEffect(state, kindDefinition(r.decides.kind).effect({ body: state.id, proposal: r.id, text: r.text, payload: r.decides.payload, amendments: [] }), event.at);
     }
   } else if (event.type === "member-joined") state.members.add(event.actor);
+  else if (event.type === "join-refused") state.confederations.delete(event.actor);
   else bodyLeft(state, event.actor);
   state.lastAt = event.at;
   return state;

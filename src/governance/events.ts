@@ -257,6 +257,20 @@ export interface MandateRevocationReceived extends Base {
   readonly revokedBy: string;
 }
 
+/**
+ * A confederation refused this body's Join (its Reject arrived, or its member bodies did
+ * not ratify the admission): the body is not a member there, whatever its `join` said.
+ */
+export interface JoinRefused extends Base {
+  readonly type: "join-refused";
+  /** The confederation that refused. */
+  readonly actor: string;
+  /** The Join activity it refused. */
+  readonly join: string;
+  /** The reason it gave, as received. */
+  readonly reason: string;
+}
+
 /** Events about the body itself. */
 export type BodyEvent =
   | BodyFounded
@@ -265,6 +279,7 @@ export type BodyEvent =
   | BodyForked
   | MemberBodyAdmitted
   | MemberBodyLeft
+  | JoinRefused
   | ReferralOpened
   | VerdictReceived
   | ReferralClosed
@@ -310,6 +325,7 @@ export const EVENT_TYPES = [
   "body-forked",
   "member-body-admitted",
   "member-body-left",
+  "join-refused",
   "referral-opened",
   "verdict-received",
   "referral-closed",

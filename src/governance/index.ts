@@ -113,6 +113,7 @@ export { advance, nextDeadline } from "./commands/advance.ts";
 export type { ReferralInput } from "./commands/confederation.ts";
 export {
   admitMemberBody,
+  recordJoinRefused,
   advanceReferrals,
   confederationVerdict,
   forkBody,

@@ -17,6 +17,7 @@ import {
   ratificationVerdict,
   receiveRevocation,
   receiveVerdict,
+  recordJoinRefused,
   referConfederal,
   tableProposal,
   tallyVerdicts,
@@ -92,6 +93,21 @@ describe("joining and leaving a confederation", () => {
       { type: "confederation-join", body: A, proposal: "j", confederation: CONF },
       { type: "confederation-leave", body: A, proposal: "l", confederation: CONF },
     ]);
+  });
+  it("a refused Join is recorded: the body is no longer in the confederation, and may decide to join again", () => {
+    const rec = assembly();
+    refused(recordJoinRefused(rec.body, { confederation: CONF, join: "j#join", reason: "not ratified" }, t(1)), "not-member");
+    decide(rec, "j", { kind: "join", payload: { confederation: CONF } }, 1);
+    refused(recordJoinRefused(rec.body, { confederation: CONF, join: "j#join", reason: 7 as unknown as string }, t(4)), "invalid-input");
+    rec.run(recordJoinRefused(rec.body, { confederation: CONF, join: "j#join", reason: "Not ratified: 0 of 1 bodies ratified" }, t(4)));
+    expect(rec.body.confederations.has(CONF)).toBe(false);
+    expect(rec.events.at(-1)).toMatchObject({ type: "join-refused", actor: CONF, reason: "Not ratified: 0 of 1 bodies ratified" });
+    // A second refusal of the same confederation has nothing left to undo.
+    refused(recordJoinRefused(rec.body, { confederation: CONF, join: "j#join", reason: "again" }, t(4)), "not-member");
+    decide(rec, "j2", { kind: "join", payload: { confederation: CONF } }, 5);
+    expect(rec.body.confederations.has(CONF)).toBe(true);
+    // The whole record replays to the same state.
+    expect(bodyState(rec.events)?.confederations).toEqual(rec.body.confederations);
   });
   it("the confederation admits by its own rule: open admission, or a membership proposal naming the body", () => {
     const open = confederation({ kind: "majority" }, [A], "open");

@@ -123,6 +123,6 @@ describe("registries", () => {
   });
   it("lists each event type once", () => {
     expect(new Set(EVENT_TYPES).size).toBe(EVENT_TYPES.length);
-    expect(EVENT_TYPES.length).toBe(23);
+    expect(EVENT_TYPES.length).toBe(24);
   });
 });

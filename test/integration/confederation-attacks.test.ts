@@ -1,9 +1,9 @@
 import { createServer, type Server } from "node:http";
-import { Add, Leave } from "@fedify/vocab";
+import { Add, Leave, Reject } from "@fedify/vocab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runVerify } from "../../src/cli/verify-command.ts";
 import { findActorByHandle } from "../../src/community/actors.ts";
-import { runDueDeadlines } from "../../src/decisions/index.ts";
+import { replayBody, runDueDeadlines } from "../../src/decisions/index.ts";
 import { newProposalId } from "../../src/decisions/ids.ts";
 import { runOnBody, type Step } from "../../src/decisions/run.ts";
 import { listReferrals, sendConfederalOffer, tableConfederalProposal } from "../../src/federation/confederation.ts";
@@ -20,7 +20,8 @@ import { confederationBylaws, createBody, createPeople, decide, membersOf, ratif
 // Each attack on a confederation is refused with no effect: a verdict from a body that is
 // not a member, an act outside or after a mandate, a forged mandate, a replayed verdict, a
 // verdict after the deadline, a verdict from a body that left during the referral, and a
-// published tally that counts a body that did not ratify (caught by `folkmoot verify`).
+// published tally that counts a body that did not ratify (caught by `folkmoot verify`),
+// and a refusal of a body's Join sent by a confederation it did not ask.
 
 let a: TestInstance;
 let b: TestInstance;
@@ -68,6 +69,16 @@ async function sendFromA(bodyHandle: string, activity: Add | Leave, to: string):
     recordActivity(trx, { actorId: body!.id, activity, recipients: { followers: false, actors: [{ id: to, inbox: inboxUri(b.app.config.publicOrigin, localId(to)).href }], includeLocal: true }, isPublic: false }),
   );
   a.app.deliveries.kick();
+  return activity.id!.href;
+}
+
+/** Sends an activity from a body on B (the councils' instance) to a body on A. */
+async function sendFromB(bodyHandle: string, activity: Reject, to: string): Promise<string> {
+  const body = await findActorByHandle(b.app, bodyHandle);
+  await b.app.db.transaction().execute((trx) =>
+    recordActivity(trx, { actorId: body!.id, activity, recipients: { followers: false, actors: [{ id: to, inbox: inboxUri(a.app.config.publicOrigin, localId(to)).href }], includeLocal: true }, isPublic: false }),
+  );
+  b.app.deliveries.kick();
   return activity.id!.href;
 }
 
@@ -247,6 +258,17 @@ describe("attacks on a confederation, each refused with no effect", () => {
     expect(doc.verdicts.filter((v: { body: string }) => v.body === bodies.riverside)).toEqual([]);
     expect(doc.tally.ratifiedBy).toEqual([]);
     expect(doc.tally.outcome).toBe("not-ratified");
+  }, 60_000);
+
+  it("a Reject of a body's Join sent by another confederation", async () => {
+    // Riverside's Join went to the town council; the quick council (same instance, its own
+    // key) claims to refuse it. Only the council the Join was sent to can refuse it.
+    const riverside = localId(bodies.riverside!);
+    const join = await a.app.db.selectFrom("activities").select("uri").where("actor_id", "=", riverside).where("type", "=", "Join").where("object_uri", "=", bodies.town!).executeTakeFirstOrThrow();
+    const forgedRefusal = await sendFromB("quick", new Reject({ id: activityUri(b.app.config.publicOrigin), actor: new URL(bodies.quick!), object: new URL(join.uri), to: new URL(bodies.riverside!), summary: "you are out" }), bodies.riverside!);
+    await eventually(() => a.app.db.selectFrom("inbox_log").select("activity_uri").where("activity_uri", "=", forgedRefusal).executeTakeFirst(), 20_000, "the forged refusal taken in");
+    expect(await a.app.db.selectFrom("governance_events").select("event").where("type", "=", "join-refused").execute()).toEqual([]);
+    expect([...(await replayBody(a.app, riverside))!.confederations].sort()).toEqual([bodies.quick, bodies.town].sort());
   }, 60_000);
 
   it("a published tally that counts a body that did not ratify is caught by verify", async () => {

@@ -65,6 +65,12 @@ export function admitMemberBody(confederation: BodyState, input: { readonly body
   ]);
 }
 
+/** A confederation refused the body's Join (its Reject arrived): the body records it is not a member there. */
+export function recordJoinRefused(body: BodyState, input: { readonly confederation: string; readonly join: string; readonly reason: string }, now: Instant): CommandResult {
+  assertNow(now);
+  return emitBodyEvents(body, [{ type: "join-refused", at: now, body: body.id, actor: input.confederation, join: input.join, reason: input.reason }]);
+}
+
 /** Confederation: a member body leaves (its Leave arrived); at once, always allowed. */
 export function memberBodyLeaves(confederation: BodyState, input: { readonly body: string }, now: Instant): CommandResult {
   assertNow(now);
