@@ -48,6 +48,7 @@ interface ReferralDoc {
   id: string;
   name: string;
   status: "open" | "closed";
+  proposer: string;
   endTime: string;
   rule: RatificationRule;
   bodies: { body: string; members: number }[];
@@ -94,6 +95,8 @@ export interface StoryResult {
   /** The bodies of the regional council with their weights, once admitted. */
   regionMembers: { body: string; members: number }[];
   municipal: { tally: Tally | null; ratifications: Record<string, { outcome: string | null; counts: string; rule: string }> };
+  /** North's own decision, by referral to its assemblies, to table the seed bank at the region. */
+  tabling: { tally: Tally | null; ratifications: Record<string, { outcome: string | null; counts: string }>; offerSent: boolean };
   recall: {
     outcome: string | null;
     referralOpenWhenReceived: boolean;
@@ -174,6 +177,7 @@ export async function runStory(opts: StoryOptions): Promise<StoryResult> {
     councilJoins: {},
     regionMembers: [],
     municipal: { tally: null, ratifications: {} },
+    tabling: { tally: null, ratifications: {}, offerSent: false },
     recall: { outcome: null, referralOpenWhenReceived: false, revocationReceived: false, refusedLocally: null, refusedByCouncil: null, noNewReferral: false },
     cascade: { region: null, nested: {}, base: {}, verdictsAtRegion: {} },
     leave: { effective: false, members: [] },
@@ -320,8 +324,13 @@ export async function runStory(opts: StoryOptions): Promise<StoryResult> {
       say(`${at(body)} elected ${delegate} confederal delegate to ${councilNames[council]} (mandate covers "confederal", until ${mandateEnd.slice(0, 10)}): ${d.outcome} ${countsText(d.counts)}`);
       return `${d.uri}#mandate:${p[delegate]}`;
     };
-    const [bobMandate, idaMandate] = await Promise.all([elect("riverside", "bob", ["alice", "bob", "carol"], "north"), elect("oakfield", "ida", ["ida", "jon", "kim", "lea"], "south")]);
+    const [bobMandate, idaMandate, fayMandate] = await Promise.all([
+      elect("riverside", "bob", ["alice", "bob", "carol"], "north"),
+      elect("oakfield", "ida", ["ida", "jon", "kim", "lea"], "south"),
+      elect("millbrook", "fay", ["fay", "gus", "hal"], "north"),
+    ]);
     names2.set(bobMandate, "of bob (from riverside)");
+    names2.set(fayMandate, "of fay (from millbrook)");
     names2.set(idaMandate, "of ida (from oakfield)");
 
     // ---------------------------------------------------------------------------------
@@ -396,8 +405,11 @@ export async function runStory(opts: StoryOptions): Promise<StoryResult> {
     say(`${at("region")} admitted ${result.regionMembers.map((m) => `${m.body} (weight ${m.members}: the people of its member bodies)`).join(", ")} (open admission)`);
 
     // ---------------------------------------------------------------------------------
-    act("A delegate tables a confederal proposal at North; the assemblies decide it by their own rules; the delegate is recalled mid-vote");
+    act("Delegates table two proposals at North; the assemblies decide them by their own rules; a delegate is recalled mid-vote");
     const municipalTitle = "A shared tool library";
+    const regionalTitle = "A regional seed bank";
+    const regionalText = "The region keeps a seed bank; each municipality stocks it in turn.";
+    const tablingTitle = `North proposes “${regionalTitle}” at the regional council`;
     const before = (await listReferrals(northInst.app, localId(uri.north!))).length;
     const tabled = await tableConfederalProposal(ashford.app, localId(p.bob!), { confederation: uri.north!, title: municipalTitle, text: "Each assembly hosts one shelf of tools, lent to anyone in the municipality.", topic: "commons", mandate: bobMandate });
     if (!tabled.ok) throw new Error(`bob could not table: ${tabled.error.message}`);
@@ -405,6 +417,28 @@ export async function runStory(opts: StoryOptions): Promise<StoryResult> {
     const municipal = await waitReferral(northInst, "north", before, "the municipal referral");
     const municipalDoc0 = await fetchReferral(municipal.uri);
     say(`${at("north")} checked bob's signed mandate and referred it to ${namesOf(municipalDoc0.bodies.map((b) => b.body))}; verdicts due by ${municipalDoc0.endTime.slice(11, 19)} (${municipal.uri})`);
+    // North's own decision to table at the region: a council's members are bodies, so it
+    // decides by referring the question to them (decides: confederal).
+    const tablingAt = await tableConfederalProposal(millbrookInst.app, localId(p.fay!), {
+      confederation: uri.north!,
+      title: tablingTitle,
+      text: `If ratified, North tables at the regional council: ${regionalText}`,
+      topic: "commons",
+      mandate: fayMandate,
+      decides: { kind: "confederal", payload: { confederation: uri.region, title: regionalTitle, text: regionalText, topic: "commons" } },
+    });
+    if (!tablingAt.ok) throw new Error(`fay could not table: ${tablingAt.error.message}`);
+    say(`[fay@millbrook] tables at north, under millbrook's mandate: “${tablingTitle}” (decides: confederal, at ${nameOf(uri.region!)})`);
+    const tabling = await eventually(async () => (await listReferrals(northInst.app, localId(uri.north!))).find((r) => r.title === tablingTitle) ?? null, WAIT, "north's tabling referral");
+    say(`${at("north")} referred it to its assemblies too; verdicts due by ${tabling.deadline.toISOString().slice(11, 19)}`);
+    const tablingRatifications = Promise.all(
+      (["riverside", "hillside", "millbrook"] as const).map(async (h) => {
+        const votes = Object.fromEntries(assemblies.find((a) => a.handle === h)!.people.map((x) => [p[x]!, "agree" as VoteChoice]));
+        const d = await ratify(home[h]!, h, tabling.uri, votes, WAIT);
+        result.tabling.ratifications[h] = { outcome: d.outcome, counts: countsText(d.counts) };
+        say(`${at(h)} ratification of “${tablingTitle}”: ${d.outcome} ${countsText(d.counts)} → verdict ${verdictOf(d.outcome)}, signed and sent to north`);
+      }),
+    );
     const municipalVotes: Record<string, Record<string, VoteChoice>> = {
       riverside: { [p.alice!]: "agree", [p.bob!]: "agree", [p.carol!]: "disagree" },
       hillside: { [p.dan!]: "agree", [p.erin!]: "disagree" },
@@ -457,21 +491,23 @@ export async function runStory(opts: StoryOptions): Promise<StoryResult> {
       check(result.recall.noNewReferral, "no referral was opened for the recalled delegate");
       say(`[bob@ashford] sends the Offer anyway, as a hostile instance would: ${at("north")} refuses it: ${answer ? readable(answer) : "(no answer)"}; no referral opened`);
     })();
-    await Promise.all([ratifications, recall]);
+    await Promise.all([ratifications, recall, tablingRatifications]);
     const municipalDoc = await waitClosed(northInst, municipal.uri, "the municipal referral closes");
     result.municipal.tally = tallyOf(municipalDoc);
     sayTally("north", municipalDoc, "");
+    const rBefore = (await listReferrals(regionInst.app, localId(uri.region!))).length;
+    const tablingDoc = await waitClosed(northInst, tabling.uri, "north's tabling referral closes");
+    result.tabling.tally = tallyOf(tablingDoc);
+    check(tablingDoc.tally!.passed, "north's assemblies ratified tabling the seed bank at the region");
+    sayTally("north", tablingDoc, tablingDoc.tally!.passed ? ". So north tables it at the regional council itself: an Offer signed by north" : "");
 
     // ---------------------------------------------------------------------------------
     act("A regional referral cascades to the base and the verdicts come back up");
-    const regionalTitle = "A regional seed bank";
-    const rBefore = (await listReferrals(regionInst.app, localId(uri.region!))).length;
-    const offered = await sendConfederalOffer(northInst.app, localId(uri.north!), { confederation: uri.region!, title: regionalTitle, text: "The region keeps a seed bank; each municipality stocks it in turn.", topic: "commons" });
-    if (!offered.ok) throw new Error(offered.error.message);
-    say(`${at("north")} tables “${regionalTitle}” at the regional council as a member body: an Offer signed by north, sent by north's operator to keep the story short (north's members could decide it instead: a referral at north that decides kind \`confederal\`)`);
     const regional = await waitReferral(regionInst, "region", rBefore, "the regional referral");
+    result.tabling.offerSent = true;
     const regionalDoc0 = await fetchReferral(regional.uri);
-    say(`${at("region")} referred it to ${regionalDoc0.bodies.map((b) => `${nameOf(b.body)} (weight ${b.members})`).join(", ")}; verdicts due by ${regionalDoc0.endTime.slice(11, 19)} (${regional.uri})`);
+    check(regionalDoc0.proposer === uri.north, "the regional proposal was tabled by north itself");
+    say(`${at("region")} took north's Offer and referred it to ${regionalDoc0.bodies.map((b) => `${nameOf(b.body)} (weight ${b.members})`).join(", ")}; verdicts due by ${regionalDoc0.endTime.slice(11, 19)} (${regional.uri})`);
     const nestedOf = async (c: "north" | "south") =>
       eventually(async () => {
         const row = await home[c]!.app.db.selectFrom("referrals").select(["uri", "deadline"]).where("parent", "=", regional.uri).executeTakeFirst();

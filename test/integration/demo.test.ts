@@ -38,6 +38,12 @@ describe("the demonstration: communes, municipal councils and a regional council
     expect(r.recall.refusedByCouncil).toMatch(/revoked/);
     expect(r.recall.noNewReferral).toBe(true);
 
+    // North decided by its assemblies' ratification to table the seed bank at the region,
+    // and tabled it itself.
+    expect(r.tabling.ratifications).toMatchObject({ riverside: { outcome: "passed" }, hillside: { outcome: "passed" }, millbrook: { outcome: "passed" } });
+    expect(r.tabling.tally).toMatchObject({ outcome: "ratified", counts: { ratify: 3, reject: 0, abstain: 0 } });
+    expect(r.tabling.offerSent).toBe(true);
+
     // The cascade: a verdict at every level.
     expect(r.cascade.base).toMatchObject({
       riverside: { verdict: "ratify" },
