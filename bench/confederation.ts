@@ -37,7 +37,7 @@ const MEMBER_INSTANCES = 4;
 const PEOPLE_PER_INSTANCE = 12;
 const MEMBERS_PER_ASSEMBLY = 3;
 /** Assemblies' voting period: long enough for every member to vote while many votes run at once. */
-const VOTING_SECONDS = Number(process.env.BENCH_VOTING_SECONDS ?? Math.max(4, Math.ceil(ASSEMBLIES / 100) * 2));
+const VOTING_SECONDS = Number(process.env.BENCH_VOTING_SECONDS ?? Math.max(10, Math.ceil(ASSEMBLIES / 100) * 2));
 /**
  * The referral's deadline, from tabling: enough for every ratification to be opened,
  * decided and its verdict received (about 0.085 s per assembly on a 2-core machine, all
@@ -147,22 +147,25 @@ function startVoter(nodes: readonly Node[], byBodyId: ReadonlyMap<string, Assemb
   async function run(): Promise<void> {
     while (!stopped) {
       let voting = 0;
-      for (const node of nodes) {
-        const app = node.instance!.app;
-        await runDueDeadlines(app, new Date(), { limit: 500 });
-        const rows = await app.db.selectFrom("proposals").select(["id", "body_id", "status"]).where("kind", "=", kind).where("status", "=", "voting").execute();
-        voting += rows.length;
-        const todo = rows.filter((r) => !done.has(r.id));
-        await pool(todo, 8, async (r) => {
-          done.add(r.id);
-          const a = byBodyId.get(r.body_id);
-          if (!a) return;
-          for (const [who, choice] of Object.entries(votes(a))) {
-            const v = await vote(app, who, a.handle, r.id, { choice });
-            if (!v.ok) errors.push(`${a.handle} ${kind} vote by ${who}: ${v.error.message}`);
-          }
-        });
-      }
+      // The instances side by side: one instance's backlog must not make another's votes late.
+      await Promise.all(
+        nodes.map(async (node) => {
+          const app = node.instance!.app;
+          await runDueDeadlines(app, new Date(), { limit: 500 });
+          const rows = await app.db.selectFrom("proposals").select(["id", "body_id", "status"]).where("kind", "=", kind).where("status", "=", "voting").execute();
+          voting += rows.length;
+          const todo = rows.filter((r) => !done.has(r.id));
+          await pool(todo, 8, async (r) => {
+            done.add(r.id);
+            const a = byBodyId.get(r.body_id);
+            if (!a) return;
+            for (const [who, choice] of Object.entries(votes(a))) {
+              const v = await vote(app, who, a.handle, r.id, { choice });
+              if (!v.ok) errors.push(`${a.handle} ${kind} vote by ${who}: ${v.error.message}`);
+            }
+          });
+        }),
+      );
       if (voting > 0) firstVotingAt ??= Date.now();
       if (done.size >= byBodyId.size) {
         allVotingAt = Date.now();

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { bodyState, type BodyState, type GovernanceEvent } from "../governance/index.ts";
+import { bodyState, bodyStateAfter, type BodyState, type GovernanceEvent } from "../governance/index.ts";
 import type { Schema } from "../store/schema.ts";
 
 type Db = Kysely<Schema>;
@@ -12,6 +12,8 @@ export interface LoadedRecord {
   readonly lastSeq: string | null;
   /** The body replayed from exactly `events`, once computed (see {@link replayRecord}). */
   state?: BodyState | null;
+  /** A replay of the first `count` events, from which `state` is computed by applying the rest. */
+  readonly from?: { readonly state: BodyState | null; readonly count: number };
 }
 
 /** An event to append, with the stream it belongs to. */
@@ -61,6 +63,8 @@ export async function loadRecord(root: Db, executor: Db, bodyId: string): Promis
       events: cached.events.concat(rows.map((r) => JSON.parse(r.event) as GovernanceEvent)),
       next,
       lastSeq: String(rows.at(-1)!.seq),
+      // Another worker appended meanwhile: replay only what is new, not the whole record.
+      ...(cached.state !== undefined ? { from: { state: cached.state, count: cached.events.length } } : {}),
     };
   }
   cache.delete(bodyId);
@@ -71,7 +75,9 @@ export async function loadRecord(root: Db, executor: Db, bodyId: string): Promis
 
 /** The body as `record` says (null before it is founded), replayed once per record. */
 export function replayRecord(record: LoadedRecord): BodyState | null {
-  if (record.state === undefined) record.state = bodyState(record.events);
+  if (record.state === undefined) {
+    record.state = record.from ? bodyStateAfter(record.from.state, record.events.slice(record.from.count)) : bodyState(record.events);
+  }
   return record.state;
 }
 

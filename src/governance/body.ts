@@ -251,7 +251,18 @@ function stepBodyInPlace(state: BodyState | null, event: GovernanceEvent): BodyS
  * carried. Returns null until the body is founded. Events of other bodies are ignored.
  */
 export function bodyState(events: Iterable<GovernanceEvent>): BodyState | null {
-  let state: BodyState | null = null;
+  return foldBody(null, events);
+}
+
+/**
+ * The body after more of its record, leaving `state` untouched: the same as replaying the
+ * whole record, when `state` is the replay of what came before `events`.
+ */
+export function bodyStateAfter(state: BodyState | null, events: Iterable<GovernanceEvent>): BodyState | null {
+  return foldBody(state === null ? null : structuredClone(state), events);
+}
+
+function foldBody(state: BodyState | null, events: Iterable<GovernanceEvent>): BodyState | null {
   for (const event of events) {
     if (state !== null && event.body !== state.id) continue;
     state = stepBodyInPlace(state, event);

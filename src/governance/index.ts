@@ -99,7 +99,7 @@ export type { ReplayContext } from "./proposal/check.ts";
 export { checkProposalEvent } from "./proposal/check.ts";
 export { applyProposalEvent, replayProposal } from "./proposal/replay.ts";
 export type { BodyState, BylawsVersion } from "./body.ts";
-export { applyBodyEvent, bodyState, checkBodyEvent, resolveEffect } from "./body.ts";
+export { applyBodyEvent, bodyState, bodyStateAfter, checkBodyEvent, resolveEffect } from "./body.ts";
 export type { ProposalView, RoundView, CategoryView } from "./public-view.ts";
 export { publicView } from "./public-view.ts";
 export { foundBody, joinBody, leaveBody } from "./commands/body.ts";
