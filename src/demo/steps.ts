@@ -120,6 +120,33 @@ export async function decide(
   return { id, uri, outcome, counts };
 }
 
+/**
+ * A body elects a confederal delegate by a carried `delegation` proposal; returns the
+ * decision and the URL of the mandate the body signs for the delegate.
+ */
+export async function electDelegate(
+  inst: HasApp,
+  clock: ForwardClock | null,
+  input: { body: string; author: string; delegate: string; confederation: string; title: string; scope: string; instructions: string; covers: string[]; start: string; end: string; votes: Record<string, VoteChoice> },
+): Promise<{ outcome: string | null; counts: ChoiceCounts | null; mandate: string }> {
+  const d = await decide(inst, clock, {
+    body: input.body,
+    author: input.author,
+    kind: "delegation",
+    title: input.title,
+    payload: {
+      role: "confederal-delegate",
+      delegates: [input.delegate],
+      mandate: { scope: input.scope, instructions: input.instructions, covers: input.covers },
+      start: input.start,
+      end: input.end,
+      confederation: input.confederation,
+    },
+    votes: input.votes,
+  });
+  return { outcome: d.outcome, counts: d.counts, mandate: `${d.uri}#mandate:${input.delegate}` };
+}
+
 /** The ratification proposal a body put before its members for `referral`, once it exists. */
 export async function ratificationFor(inst: HasApp, bodyHandle: string, referral: string): Promise<{ id: string; uri: string } | null> {
   const rows = await inst.app.db

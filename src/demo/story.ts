@@ -12,7 +12,7 @@ import {
   type VoteChoice,
 } from "../governance/index.ts";
 import { createDemoWorld, type DemoInstance, type DemoWorld } from "./instances.ts";
-import { confederationBylaws, createBody, createPeople, decide, eventually, membersOf, quickBylaws, ratify, type People } from "./steps.ts";
+import { confederationBylaws, createBody, createPeople, decide, electDelegate, eventually, membersOf, quickBylaws, ratify, type People } from "./steps.ts";
 
 // The demonstration (`npm run demo`, test/integration/demo.test.ts): six Folkmoot
 // instances in this process, three communes and three councils, tell one story of
@@ -305,24 +305,22 @@ export async function runStory(opts: StoryOptions): Promise<StoryResult> {
     const mandateEnd = new Date(Date.now() + 30 * 86_400_000).toISOString();
     const mandateStart = new Date(Date.now() - 60_000).toISOString();
     const elect = async (body: string, delegate: string, voters: string[], council: string) => {
-      const d = await decide(home[body]!, null, {
+      const d = await electDelegate(home[body]!, null, {
         body,
         author: p[voters[0]!]!,
-        kind: "delegation",
+        delegate: p[delegate]!,
+        confederation: uri[council]!,
         title: `${delegate} is our delegate to ${councilNames[council]}`,
-        payload: {
-          role: "confederal-delegate",
-          delegates: [p[delegate]!],
-          mandate: { scope: `Table our confederal proposals at ${councilNames[council]}`, instructions: "Table what the assembly decides; report back", covers: ["confederal"] },
-          start: mandateStart,
-          end: mandateEnd,
-          confederation: uri[council],
-        },
+        scope: `Table our confederal proposals at ${councilNames[council]}`,
+        instructions: "Table what the assembly decides; report back",
+        covers: ["confederal"],
+        start: mandateStart,
+        end: mandateEnd,
         votes: Object.fromEntries(voters.map((h) => [p[h]!, "agree" as VoteChoice])),
       });
       check(d.outcome === "passed", `${body} elected ${delegate}`);
       say(`${at(body)} elected ${delegate} confederal delegate to ${councilNames[council]} (mandate covers "confederal", until ${mandateEnd.slice(0, 10)}): ${d.outcome} ${countsText(d.counts)}`);
-      return `${d.uri}#mandate:${p[delegate]}`;
+      return d.mandate;
     };
     const [bobMandate, idaMandate, fayMandate] = await Promise.all([
       elect("riverside", "bob", ["alice", "bob", "carol"], "north"),

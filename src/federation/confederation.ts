@@ -282,7 +282,7 @@ export async function onBodyJoin(ctx: Ctx, join: Join, conf: ActorRow): Promise<
     };
     // Already a member (e.g. a founding member confirming by its own decision): yes, again.
     if ((await memberBodies(app, conf.id)).some((b) => b.body === member)) {
-      if (count !== null) await app.db.updateTable("memberships").set({ member_count: count }).where("body_id", "=", conf.id).where("member_uri", "=", member).execute();
+      if (count !== null) await setWeight(app, conf.id, member, count);
       await reply(new Accept({ id: activityUri(origin), actor: confUri, object: join.id, to: new URL(member) }));
       return;
     }
@@ -296,7 +296,7 @@ export async function onBodyJoin(ctx: Ctx, join: Join, conf: ActorRow): Promise<
         await reply(new Reject({ id: activityUri(origin), actor: confUri, object: join.id, to: new URL(member), summary: admitted.error.message }));
         return;
       }
-      await app.db.updateTable("memberships").set({ member_count: count }).where("body_id", "=", conf.id).where("member_uri", "=", member).execute();
+      await setWeight(app, conf.id, member, count);
       await reply(new Accept({ id: activityUri(origin), actor: confUri, object: join.id, to: new URL(member) }));
       app.log.info({ confederation: conf.handle, member }, "member body admitted (open admission)");
       return;
@@ -561,7 +561,11 @@ async function refreshWeight(ctx: Ctx, activity: Add, confId: string): Promise<v
   const member = activity.actorId!.href;
   const actor = await activity.getActor(ctx).catch(() => null);
   const count = actor && isActor(actor) && actor.id?.href === member ? await advertisedMembers(actor) : null;
-  if (count === null) return;
+  if (count !== null) await setWeight(app, confId, member, count);
+}
+
+/** A member body's weight (its advertised `Members`) for the referrals opened from now on. */
+async function setWeight(app: AppContext, confId: string, member: string, count: number | null): Promise<void> {
   await app.db.updateTable("memberships").set({ member_count: count }).where("body_id", "=", confId).where("member_uri", "=", member).execute();
 }
 

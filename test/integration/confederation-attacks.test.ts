@@ -15,7 +15,7 @@ import { activityUri, actorUri, inboxUri, proposalUri } from "../../src/federati
 import { verifyReferral } from "../../src/federation/verify-confederal.ts";
 import { applyBodyEvent, draftProposal, tableProposal } from "../../src/governance/index.ts";
 import { AP_JSON, eventually, startTestInstance, type TestInstance } from "../support/instance.ts";
-import { confederationBylaws, createBody, createPeople, decide, membersOf, ratificationFor, ratifyAll, settle, type People } from "../support/confederation.ts";
+import { confederationBylaws, createBody, createPeople, decide, electDelegate, membersOf, ratificationFor, ratifyAll, settle, type People } from "../support/confederation.ts";
 
 // Each attack on a confederation is refused with no effect: a verdict from a body that is
 // not a member, an act outside or after a mandate, a forged mandate, a replayed verdict, a
@@ -109,33 +109,13 @@ beforeAll(async () => {
   await eventually(async () => ((await membersOf(b, "town")).length === 2 && (await membersOf(b, "quick")).length === 2 ? true : null), 20_000, "members admitted");
   const start = new Date(Date.now() - 60_000).toISOString();
   const end = new Date(Date.now() + 30 * 86_400_000).toISOString();
-  const elected = await decide(a, null, {
-    body: "riverside",
-    author: p.alice!,
-    kind: "delegation",
-    title: "Bob is our delegate",
-    payload: { role: "confederal-delegate", delegates: [p.bob!], mandate: { scope: "Table proposals", instructions: "Report back", covers: ["confederal"] }, start, end, confederation: bodies.town },
-    votes: { [p.alice!]: "agree", [p.carol!]: "agree" },
-  });
-  mandate = `${elected.uri}#mandate:${p.bob}`;
-  const quick = await decide(a, null, {
-    body: "riverside",
-    author: p.alice!,
-    kind: "delegation",
-    title: "Bob is our delegate to the quick council",
-    payload: { role: "confederal-delegate", delegates: [p.bob!], mandate: { scope: "Table proposals", instructions: "Report back", covers: ["confederal"] }, start, end, confederation: bodies.quick },
-    votes: { [p.alice!]: "agree", [p.carol!]: "agree" },
-  });
-  mandates.quick = `${quick.uri}#mandate:${p.bob}`;
-  const erin = await decide(a, null, {
-    body: "hillside",
-    author: p.dan!,
-    kind: "delegation",
-    title: "Erin may table water proposals",
-    payload: { role: "confederal-delegate", delegates: [p.erin!], mandate: { scope: "Water only", instructions: "Nothing else", covers: ["water"] }, start, end, confederation: bodies.town },
-    votes: { [p.dan!]: "agree", [p.erin!]: "agree" },
-  });
-  mandates.erin = `${erin.uri}#mandate:${p.erin}`;
+  const bobFor = (confederation: string, title: string) =>
+    electDelegate(a, null, { body: "riverside", author: p.alice!, delegate: p.bob!, confederation, title, scope: "Table proposals", instructions: "Report back", covers: ["confederal"], start, end, votes: { [p.alice!]: "agree", [p.carol!]: "agree" } });
+  mandate = (await bobFor(bodies.town!, "Bob is our delegate")).mandate;
+  mandates.quick = (await bobFor(bodies.quick!, "Bob is our delegate to the quick council")).mandate;
+  mandates.erin = (
+    await electDelegate(a, null, { body: "hillside", author: p.dan!, delegate: p.erin!, confederation: bodies.town!, title: "Erin may table water proposals", scope: "Water only", instructions: "Nothing else", covers: ["water"], start, end, votes: { [p.dan!]: "agree", [p.erin!]: "agree" } })
+  ).mandate;
 }, 180_000);
 
 const mandates: Record<string, string> = {};

@@ -6,6 +6,7 @@ export {
   createBody,
   createPeople,
   decide,
+  electDelegate,
   ForwardClock,
   membersOf,
   quickBylaws,
