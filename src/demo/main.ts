@@ -1,6 +1,6 @@
-import { runStory } from "./story.ts";
+import { runStory } from "./story/index.ts";
 
-// `npm run demo`: the confederation story (src/demo/story.ts) on six instances in this
+// `npm run demo`: the confederation story (src/demo/story/) on six instances in this
 // process, printed as it happens. Exits 0 only if every checkpoint held and `folkmoot
 // verify` passed on the final records. DEMO_LOG_LEVEL (e.g. info) shows the servers' logs.
 

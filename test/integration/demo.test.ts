@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runStory, type StoryResult } from "../../src/demo/story.ts";
+import { runStory, type StoryResult } from "../../src/demo/story/index.ts";
 
 // The demonstration (`npm run demo`) as a test: six instances in this process (three
 // communes, two municipal councils, a regional council), the whole story in real time.
