@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { jwtVerify, SignJWT } from "jose";
+import { findActorById } from "../community/actors.ts";
 import type { AppContext } from "../context.ts";
 import { actorUri } from "../federation/uris.ts";
 
@@ -61,9 +62,7 @@ export function requireAccount(app: AppContext, tokens: TokenIssuer) {
     const header = req.headers.authorization ?? "";
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     const actorId = m?.[1] ? await tokens.verify(m[1]) : null;
-    const actor = actorId
-      ? await app.db.selectFrom("actors").select(["id", "kind"]).where("id", "=", actorId).executeTakeFirst()
-      : undefined;
+    const actor = actorId ? await findActorById(app, actorId) : undefined;
     if (!actor || actor.kind !== "person") {
       reply.header("www-authenticate", 'Bearer realm="folkmoot"');
       return reply.code(401).send({ error: "Unauthorized", message: m ? "the token is invalid or expired" : "sign in first: send Authorization: Bearer <token>" });

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { getThread, type ThreadNode } from "../../community/posts.ts";
+import { getLocalThread, type ThreadNode } from "../../community/posts.ts";
 import { escapeHtml as e } from "../../community/text.ts";
 import type { AppContext } from "../../context.ts";
 import { HTML, layout } from "./layout.ts";
@@ -13,9 +13,8 @@ ${node.replies.length ? `<div class="replies">${node.replies.map(renderThread).j
 export function notePage(app: AppContext) {
   return async (f: FastifyInstance) => {
     f.get<{ Params: { id: string } }>("/notes/:id", async (req, reply) => {
-      const row = await app.db.selectFrom("objects").select("uri").where("local_id", "=", req.params.id).executeTakeFirst();
-      const thread = row ? await getThread(app, row.uri) : null;
-      if (!thread?.ok) return reply.code(404).type(HTML).send(layout("Not found", "<h1>Not found</h1>"));
+      const thread = await getLocalThread(app, req.params.id);
+      if (!thread.ok) return reply.code(404).type(HTML).send(layout("Not found", "<h1>Not found</h1>"));
       return reply.type(HTML).send(layout("Post", renderThread(thread.value), `<link rel="alternate" type="application/activity+json" href="${e(thread.value.uri)}">`));
     });
   };

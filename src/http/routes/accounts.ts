@@ -1,6 +1,6 @@
 import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
-import { authenticate } from "../../community/actors.ts";
+import { authenticate, findActorById } from "../../community/actors.ts";
 import { followRemote } from "../../community/follows.ts";
 import type { AppContext } from "../../context.ts";
 import { actorUri } from "../../federation/uris.ts";
@@ -40,7 +40,8 @@ export function accountRoutes(app: AppContext, tokens: TokenIssuer) {
       "/me",
       { preHandler: auth, schema: { tags, summary: "The signed-in account", security: bearer, response: { 200: Type.Object({ id: Type.String(), handle: Type.String(), name: Type.String() }), 401: ErrorBody } } },
       async (req) => {
-        const a = await app.db.selectFrom("actors").select(["id", "handle", "name"]).where("id", "=", req.actorId!).executeTakeFirstOrThrow();
+        const a = await findActorById(app, req.actorId!);
+        if (!a) throw new Error("the signed-in account is gone");
         return { id: actorUri(origin, a.id).href, handle: a.handle, name: a.name };
       },
     );
