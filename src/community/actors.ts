@@ -2,7 +2,7 @@ import type { Selectable } from "kysely";
 import type { AppContext } from "../context.ts";
 import { recordBodyFounded } from "../decisions/bridge.ts";
 import { generateActorKeys } from "../federation/keys.ts";
-import { actorUri, INSTANCE_ACTOR_ID } from "../federation/uris.ts";
+import { actorUri, INSTANCE_ACTOR_ID, localActorId } from "../federation/uris.ts";
 import type { ActorKind, ActorsTable, BodyKind } from "../store/app-tables.ts";
 import { BODY_KINDS } from "../store/app-tables.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
@@ -165,6 +165,24 @@ export async function ensureInstanceActor(ctx: AppContext): Promise<void> {
 
 export async function findActorById(ctx: Pick<AppContext, "db">, id: string): Promise<ActorRow | undefined> {
   return ctx.db.selectFrom("actors").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+/**
+ * Looks up the handles (with a leading @) of the actors among `uris` in one query each for
+ * local and cached remote actors; the lookup answers undefined for an actor it does not know.
+ */
+export async function lookUpHandles(ctx: Pick<AppContext, "db" | "config">, uris: Iterable<string>): Promise<(uri: string) => string | undefined> {
+  const origin = ctx.config.publicOrigin;
+  const all = [...new Set(uris)];
+  const localIds = all.map((u) => localActorId(origin, u)).filter((x): x is string => x !== null);
+  const locals = localIds.length ? await ctx.db.selectFrom("actors").select(["id", "handle"]).where("id", "in", localIds).execute() : [];
+  const remotes = all.length ? await ctx.db.selectFrom("remote_actors").select(["uri", "handle"]).where("uri", "in", all).execute() : [];
+  const localNames = new Map(locals.map((a) => [a.id, `@${a.handle}`]));
+  const remoteNames = new Map(remotes.filter((r) => r.handle).map((r) => [r.uri, r.handle!.startsWith("@") ? r.handle! : `@${r.handle!}`]));
+  return (uri) => {
+    const local = localActorId(origin, uri);
+    return (local !== null ? localNames.get(local) : undefined) ?? remoteNames.get(uri);
+  };
 }
 
 export async function findActorByHandle(ctx: Pick<AppContext, "db">, handle: string): Promise<ActorRow | undefined> {

@@ -134,6 +134,12 @@ export async function getThread(app: AppContext, rootUri: string): Promise<Resul
   return ok(nodes.get(rootUri)!);
 }
 
+/** The thread below a post written here, by the id in its local URL (/notes/:id). */
+export async function getLocalThread(app: AppContext, localId: string): Promise<Result<ThreadNode>> {
+  const row = await app.db.selectFrom("objects").select("uri").where("local_id", "=", localId).executeTakeFirst();
+  return row ? getThread(app, row.uri) : fail("not-found", "no such post");
+}
+
 /** The body that a post belongs to: its own audience, or the audience of the post it replies to. */
 export async function bodyOfThread(app: Pick<AppContext, "db" | "config">, inReplyTo: string | null): Promise<string | null> {
   let uri = inReplyTo;

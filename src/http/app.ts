@@ -7,13 +7,26 @@ import { sql } from "kysely";
 import type { AppContext } from "../context.ts";
 import { fedifyPlugin } from "../federation/fastify-plugin.ts";
 import { SOFTWARE_VERSION } from "../federation/index.ts";
-import { API_PREFIX, apiRoutes } from "./api.ts";
 import type { TokenIssuer } from "./auth.ts";
-import { federationRoutes } from "./federation-routes.ts";
-import { decisionPageRoutes } from "./decision-pages.ts";
-import { decisionApiRoutes } from "./decisions-api.ts";
-import { forkApiRoutes } from "./fork-api.ts";
-import { pageRoutes } from "./pages.ts";
+import { sendNoRoute, sendRouteError } from "./errors.ts";
+import { homePage } from "./pages/home.ts";
+import { notePage } from "./pages/note.ts";
+import { profilePage } from "./pages/profile.ts";
+import { proposalListPage } from "./pages/proposal-list.ts";
+import { proposalPage } from "./pages/proposal.ts";
+import { registerPage } from "./pages/register.ts";
+import { accountRoutes } from "./routes/accounts.ts";
+import { activityPubRoutes } from "./routes/activitypub.ts";
+import { bodyRoutes } from "./routes/bodies.ts";
+import { confederationRoutes } from "./routes/confederation.ts";
+import { decisionCommandRoutes } from "./routes/decision-commands.ts";
+import { forkRoutes } from "./routes/forks.ts";
+import { postRoutes } from "./routes/posts.ts";
+import { proposalReadRoutes } from "./routes/proposals.ts";
+import { remoteActRoutes } from "./routes/remote-acts.ts";
+
+/** The native API lives under its own prefix, clear of Mastodon's /api/v1 and /api/v2. */
+export const API_PREFIX = "/api/folkmoot/v1";
 
 /** The whole HTTP surface: Fedify's endpoints, the native API with its OpenAPI docs, HTML pages. */
 export async function buildHttpApp(app: AppContext, tokens: TokenIssuer): Promise<FastifyInstance> {
@@ -42,24 +55,8 @@ export async function buildHttpApp(app: AppContext, tokens: TokenIssuer): Promis
     reply.header("x-request-id", req.id);
   });
 
-  // One message per field, for people and for forms.
-  f.setErrorHandler((error: { validation?: { instancePath?: string; params?: Record<string, unknown>; message?: string }[]; statusCode?: number; message: string }, req, reply) => {
-    if (error.validation) {
-      const fields: Record<string, string> = {};
-      for (const v of error.validation) {
-        const missing = v.params?.missingProperty as string | undefined;
-        const extra = v.params?.additionalProperty as string | undefined;
-        const path = (v.instancePath ?? "").replace(/^\//, "").replaceAll("/", ".") || missing || extra || "(body)";
-        const key = missing && path !== missing ? `${path ? `${path}.` : ""}${missing}` : path;
-        fields[key] ??= extra ? "is not a known field" : missing ? "is required" : (v.message ?? "is invalid");
-      }
-      return reply.code(400).send({ error: "Bad Request", message: `invalid input: ${Object.entries(fields).map(([k, m]) => `${k} ${m}`).join("; ")}`, fields });
-    }
-    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
-    if (status >= 500) req.log.error({ err: error }, "request failed");
-    return reply.code(status).send({ error: status >= 500 ? "Internal Server Error" : "Request Error", message: status >= 500 ? "something went wrong; see the server log" : error.message });
-  });
-  f.setNotFoundHandler((req, reply) => reply.code(404).send({ error: "Not Found", message: `no route for ${req.method} ${req.url.split("?")[0]}` }));
+  f.setErrorHandler(sendRouteError);
+  f.setNotFoundHandler(sendNoRoute);
 
   await f.register(fedifyPlugin, { federation: app.federation, contextData: () => app, origin: app.config.publicOrigin });
   await f.register(rateLimit, { global: false });
@@ -74,12 +71,12 @@ export async function buildHttpApp(app: AppContext, tokens: TokenIssuer): Promis
   await f.register(swaggerUi, { routePrefix: "/api/folkmoot/docs" });
   f.get("/api/folkmoot/openapi.json", { schema: { hide: true } }, async () => f.swagger());
 
-  await f.register(apiRoutes(app, tokens), { prefix: API_PREFIX });
-  await f.register(decisionApiRoutes(app, tokens), { prefix: API_PREFIX });
-  await f.register(forkApiRoutes(app, tokens), { prefix: API_PREFIX });
-  await f.register(pageRoutes(app));
-  await f.register(decisionPageRoutes(app));
-  await f.register(federationRoutes(app));
+  // Each resource's routes, in the order the docs list their tags.
+  for (const routes of [accountRoutes, bodyRoutes, postRoutes, confederationRoutes, remoteActRoutes, proposalReadRoutes, decisionCommandRoutes, forkRoutes]) {
+    await f.register(routes(app, tokens), { prefix: API_PREFIX });
+  }
+  for (const page of [homePage, profilePage, notePage, proposalListPage, proposalPage, registerPage]) await f.register(page(app));
+  await f.register(activityPubRoutes(app));
 
   f.get("/healthz", { schema: { hide: true } }, async (_req, reply) => {
     await sql`select 1`.execute(app.db);

@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { jwtVerify, SignJWT } from "jose";
+import { findActorById } from "../community/actors.ts";
 import type { AppContext } from "../context.ts";
+import { actorUri } from "../federation/uris.ts";
 
 const AUDIENCE = "folkmoot-api";
 const TOKEN_LIFETIME_SECONDS = 30 * 24 * 3600;
@@ -60,13 +62,25 @@ export function requireAccount(app: AppContext, tokens: TokenIssuer) {
     const header = req.headers.authorization ?? "";
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     const actorId = m?.[1] ? await tokens.verify(m[1]) : null;
-    const actor = actorId
-      ? await app.db.selectFrom("actors").select(["id", "kind"]).where("id", "=", actorId).executeTakeFirst()
-      : undefined;
+    const actor = actorId ? await findActorById(app, actorId) : undefined;
     if (!actor || actor.kind !== "person") {
       reply.header("www-authenticate", 'Bearer realm="folkmoot"');
       return reply.code(401).send({ error: "Unauthorized", message: m ? "the token is invalid or expired" : "sign in first: send Authorization: Bearer <token>" });
     }
     req.actorId = actor.id;
+  };
+}
+
+/** The actor URI of the account `requireAccount` let through: what the decision services take. */
+export function signedInUri(origin: URL, req: FastifyRequest): string {
+  return actorUri(origin, req.actorId!).href;
+}
+
+/** The signed-in person's URI if a valid token came with the request, else null: reading needs none. */
+export function optionalViewer(tokens: TokenIssuer, origin: URL) {
+  return async (req: FastifyRequest): Promise<string | null> => {
+    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? "");
+    const id = m?.[1] ? await tokens.verify(m[1]) : null;
+    return id === null ? null : actorUri(origin, id).href;
   };
 }

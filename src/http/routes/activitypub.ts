@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { AppContext } from "../context.ts";
-import { findProposal, proposalPageUrl } from "../decisions/index.ts";
-import { decisionRecordDocument } from "../federation/decision-record.ts";
-import { mandateDocument, mandateIdFromPath } from "../federation/mandates.ts";
-import { localProposalUri, referralDocument, referralUrl, servedVerdict } from "../federation/confederal-documents.ts";
-import { contextDocument, CONTEXT_PATH, questionDocument } from "../federation/proposals.ts";
+import type { AppContext } from "../../context.ts";
+import { findProposal, proposalPageUrl } from "../../decisions/index.ts";
+import { decisionRecordDocument } from "../../federation/decision-record.ts";
+import { mandateDocument, mandateIdFromPath } from "../../federation/mandates.ts";
+import { localProposalUri, referralDocument, referralUrl, servedVerdict } from "../../federation/confederal-documents.ts";
+import { contextDocument, CONTEXT_PATH, questionDocument } from "../../federation/proposals.ts";
 
 const AP_TYPES = /application\/(activity\+json|ld\+json)/;
 
@@ -17,7 +17,7 @@ function wantsActivityJson(req: FastifyRequest): boolean {
  * because they carry extension properties Fedify's vocabulary would drop:
  * proposals (Questions with their full state) and the JSON-LD context.
  */
-export function federationRoutes(app: AppContext) {
+export function activityPubRoutes(app: AppContext) {
   return async (f: FastifyInstance) => {
     f.get(CONTEXT_PATH, async (_req, reply) => reply.type("application/ld+json").header("cache-control", "public, max-age=86400").send(contextDocument()));
 

@@ -1,42 +1,12 @@
-import type { FastifyInstance, FastifyReply } from "fastify";
-import { findBody } from "../community/actors.ts";
-import { getThread, type ThreadNode } from "../community/posts.ts";
-import type { Failure } from "../community/result.ts";
-import { escapeHtml as e, textToHtml } from "../community/text.ts";
-import type { AppContext } from "../context.ts";
-import { decisionRegister, listProposals, readForkOrigin, readHistory, readProposal, type ForkOrigin, type HistoryEntry, type ProposalDetail, type RegisterEntry, type RoundSummary } from "../decisions/index.ts";
-import { formatFraction, type Quorum } from "../governance/index.ts";
-import { localActorId, profileUrl } from "../federation/uris.ts";
-import { STATUS_WORDS } from "../decisions/labels.ts";
-import { layout } from "./pages.ts";
-
-const html = "text/html; charset=utf-8";
-
-
-function when(at: string | null | undefined): string {
-  return at ? `<time datetime="${e(at)}">${e(at.slice(0, 16).replace("T", " "))} UTC</time>` : "–";
-}
-
-function quorumText(q: Quorum | null | undefined): string {
-  if (!q) return "–";
-  return q.kind === "count" ? `${q.count} voters` : `${formatFraction(q.share)} of the roll`;
-}
-
-/** Names for actor URIs: local handles where we know them, else the URI. */
-async function namer(app: AppContext, uris: Iterable<string>): Promise<(uri: string) => string> {
-  const origin = app.config.publicOrigin;
-  const all = [...new Set(uris)];
-  const localIds = all.map((u) => localActorId(origin, u)).filter((x): x is string => x !== null);
-  const locals = localIds.length ? await app.db.selectFrom("actors").select(["id", "handle"]).where("id", "in", localIds).execute() : [];
-  const remotes = all.length ? await app.db.selectFrom("remote_actors").select(["uri", "handle"]).where("uri", "in", all).execute() : [];
-  const localNames = new Map(locals.map((a) => [a.id, `@${a.handle}`]));
-  const remoteNames = new Map(remotes.filter((r) => r.handle).map((r) => [r.uri, r.handle!.startsWith("@") ? r.handle! : `@${r.handle!}`]));
-  return (uri) => {
-    const local = localActorId(origin, uri);
-    const name = (local !== null ? localNames.get(local) : undefined) ?? remoteNames.get(uri) ?? uri;
-    return `<span title="${e(uri)}">${e(name)}</span>`;
-  };
-}
+import type { FastifyInstance } from "fastify";
+import { findBody } from "../../community/actors.ts";
+import { getThread, type ThreadNode } from "../../community/posts.ts";
+import { escapeHtml as e, textToHtml } from "../../community/text.ts";
+import type { AppContext } from "../../context.ts";
+import { readHistory, readProposal, type HistoryEntry, type ProposalDetail, type RoundSummary } from "../../decisions/index.ts";
+import { STATUS_WORDS } from "../../decisions/labels.ts";
+import { namer, quorumText, when } from "./format.ts";
+import { HTML, layout, sendFailurePage } from "./layout.ts";
 
 /** Where an adopted decision came from: "Adopted from <body> — <title> (<link>)". */
 function adoptedFrom(payload: unknown, name: (u: string) => string): string {
@@ -44,13 +14,6 @@ function adoptedFrom(payload: unknown, name: (u: string) => string): string {
   if (typeof s?.body !== "string" || typeof s.proposal !== "string") return "";
   const link = /^https?:\/\//.test(s.proposal) ? `<a href="${e(s.proposal)}">${e(s.proposal)}</a>` : e(s.proposal);
   return `<p class="adopted-from">Adopted from ${name(s.body)} — ${e(typeof s.title === "string" ? s.title : "")} (${link})</p>`;
-}
-
-/** "Forked from <origin>", for a body whose record starts with body-forked. */
-function forkedFrom(o: ForkOrigin | null): string {
-  if (o === null) return "";
-  const origin = o.originHandle !== null ? `<a href="/@${e(o.originHandle)}">@${e(o.originHandle)}</a>` : `<a href="${e(o.origin)}">${e(o.origin)}</a>`;
-  return `<p class="meta forked-from">Forked from ${origin}${o.bylawsVersion !== null ? ` (bylaws version ${o.bylawsVersion})` : ""} ${when(o.forkedAt)}</p>`;
 }
 
 function roundsTable(rounds: readonly RoundSummary[]): string {
@@ -73,7 +36,7 @@ function renderReplies(node: ThreadNode, name: (u: string) => string): string {
     .join("");
 }
 
-function proposalPage(d: ProposalDetail, history: HistoryEntry[], thread: ThreadNode | null, name: (u: string) => string, bodyName: string): string {
+function renderProposal(d: ProposalDetail, history: HistoryEntry[], thread: ThreadNode | null, name: (u: string) => string, bodyName: string): string {
   const v = d.view;
   const g = v.graduated;
   const terms = v.terms;
@@ -136,53 +99,14 @@ ${categories}${amendments}${decision}${implementation}
 <p class="meta">ActivityPub: <code>${e(d.uri)}</code> · JSON: <a href="/api/folkmoot/v1/proposals/${e(d.id)}">state</a>, <a href="/api/folkmoot/v1/proposals/${e(d.id)}/history">history</a></p>`;
 }
 
-function registerPage(handle: string, bodyName: string, entries: RegisterEntry[], origin: ForkOrigin | null = null): string {
-  const items = entries
-    .map((d) => {
-      const deciding = d.rounds.find((r) => r.id === d.decision?.round) ?? d.rounds.at(-1);
-      const c = deciding?.counts;
-      return `<article class="card"><div class="kind">No. ${d.number} · ${e(d.kind)} · ${e(d.outcome)}</div>
-<h2><a href="${e(new URL(d.url).pathname)}">${e(d.title)}</a></h2>
-${d.text.trim() ? textToHtml(d.text) : ""}${d.amendments.length ? `<p><strong>As amended:</strong></p><ol>${d.amendments.map((a) => `<li>${e(a)}</li>`).join("")}</ol>` : ""}
-<p class="meta">Rule: ${e(d.ruleDescription ?? "–")} · quorum ${e(quorumText(d.quorum as Quorum | null))} · ${c ? `agree ${c.agree}, disagree ${c.disagree}, abstain ${c.abstain}${c.block ? `, block ${c.block}` : ""}` : "counts secret until closed"}${deciding ? ` · ${deciding.voters} of ${deciding.rollSize} voted` : ""}</p>
-<p class="meta">Tabled ${when(d.tabledAt)} · voting opened ${when(d.votingOpenedAt)} · decided ${when(d.decidedAt)}${d.decision ? ` · ${e(d.decision.explanation)}` : ""}</p></article>`;
-    })
-    .join("");
-  return `<p class="meta"><a href="/@${e(handle)}">${e(bodyName)}</a> · <a href="/@${e(handle)}/proposals">proposals</a></p>
-<h1>Decisions of ${e(bodyName)}</h1>${forkedFrom(origin)}<p>Every proposal the body decided, newest first, with its text, rule, counts and dates. JSON: <a href="/api/folkmoot/v1/bodies/${e(handle)}/decisions">/api/folkmoot/v1/bodies/${e(handle)}/decisions</a></p>
-${items || "<p>No decisions yet.</p>"}`;
-}
-
-function failurePage(reply: FastifyReply, failure: Failure) {
-  const status = failure.code === "not-found" ? 404 : failure.code === "unauthorized" || failure.code === "forbidden" ? 403 : 400;
-  return reply.code(status).type(html).send(layout(status === 404 ? "Not found" : "Not available", `<h1>${status === 404 ? "Not found" : "Not available"}</h1><p>${e(failure.message)}</p>`));
-}
-
-/** HTML pages of proposals and decision registers (anyone may read a public record). */
-export function decisionPageRoutes(app: AppContext) {
-  const origin = app.config.publicOrigin;
+/** A proposal's page (/@handle/proposals/:id): its text, terms, votes, objections, decision, deliberation and history. */
+export function proposalPage(app: AppContext) {
   return async (f: FastifyInstance) => {
-    f.get<{ Params: { handle: string } }>("/@:handle/proposals", async (req, reply) => {
-      const body = await findBody(app, req.params.handle);
-      if (!body.ok) return failurePage(reply, body.error);
-      const list = await listProposals(app, null, body.value.handle);
-      if (!list.ok) return failurePage(reply, list.error);
-      const items = list.value
-        .map((p) => `<li><a href="${e(new URL(p.url).pathname)}">${e(p.title)}</a> <span class="kind">${e(p.kind)} · ${e(STATUS_WORDS[p.status] ?? p.status)}</span>${p.nextDeadline ? ` <span class="meta">next deadline ${when(p.nextDeadline)}</span>` : ""}</li>`)
-        .join("");
-      return reply.type(html).send(
-        layout(
-          `Proposals of ${body.value.name}`,
-          `<p class="meta"><a href="/@${e(body.value.handle)}">${e(body.value.name)}</a> · <a href="/@${e(body.value.handle)}/decisions">decisions</a></p><h1>Proposals of ${e(body.value.name)}</h1>${items ? `<ul>${items}</ul>` : "<p>No proposals yet.</p>"}`,
-        ),
-      );
-    });
-
     f.get<{ Params: { handle: string; id: string } }>("/@:handle/proposals/:id", async (req, reply) => {
       const body = await findBody(app, req.params.handle);
-      if (!body.ok) return failurePage(reply, body.error);
+      if (!body.ok) return sendFailurePage(reply, body.error);
       const detail = await readProposal(app, null, body.value.handle, req.params.id);
-      if (!detail.ok) return failurePage(reply, detail.error);
+      if (!detail.ok) return sendFailurePage(reply, detail.error);
       const history = await readHistory(app, null, body.value.handle, req.params.id);
       const thread = await getThread(app, detail.value.uri);
       const v = detail.value.view;
@@ -197,23 +121,14 @@ export function decisionPageRoutes(app: AppContext) {
       if (thread.ok) collect(thread.value);
       const name = await namer(app, uris);
       return reply
-        .type(html)
+        .type(HTML)
         .send(
           layout(
             `${v.title} · ${body.value.name}`,
-            proposalPage(detail.value, history.ok ? history.value : [], thread.ok ? thread.value : null, name, body.value.name),
+            renderProposal(detail.value, history.ok ? history.value : [], thread.ok ? thread.value : null, name, body.value.name),
             `<link rel="alternate" type="application/activity+json" href="${e(detail.value.uri)}">`,
           ),
         );
-    });
-
-    f.get<{ Params: { handle: string } }>("/@:handle/decisions", async (req, reply) => {
-      const body = await findBody(app, req.params.handle);
-      if (!body.ok) return failurePage(reply, body.error);
-      const entries = await decisionRegister(app, null, body.value.handle);
-      if (!entries.ok) return failurePage(reply, entries.error);
-      const forked = await readForkOrigin(app, null, body.value.handle);
-      return reply.type(html).send(layout(`Decisions of ${body.value.name}`, registerPage(body.value.handle, body.value.name, entries.value, forked.ok ? forked.value : null), `<link rel="canonical" href="${e(new URL(`${profileUrl(origin, body.value.handle).pathname}/decisions`, origin).href)}">`));
     });
   };
 }
