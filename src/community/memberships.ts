@@ -1,4 +1,5 @@
 import type { AppContext } from "../context.ts";
+import type { InboundActivity } from "../decisions/inbound.ts";
 import { recordMemberJoined } from "../decisions/bridge.ts";
 import { resolveRemoteActor } from "../federation/remote-actors.ts";
 import { actorUri, localActorId } from "../federation/uris.ts";
@@ -36,7 +37,7 @@ export async function resolveMemberRef(app: AppContext, ref: string): Promise<Re
 }
 
 /** Admits `ref` to the body. A confederation's members are bodies; other bodies' members are people. */
-export async function addMember(app: AppContext, bodyHandle: string, ref: string, admittedBy: string): Promise<Result<Member>> {
+export async function addMember(app: AppContext, bodyHandle: string, ref: string, admittedBy: string, inbound?: InboundActivity): Promise<Result<Member>> {
   const body = await findBody(app, bodyHandle);
   if (!body.ok) return body;
   const who = await resolveMemberRef(app, ref);
@@ -49,17 +50,24 @@ export async function addMember(app: AppContext, bodyHandle: string, ref: string
   }
   if (who.value.local?.id === body.value.id) return fail("invalid", "a body cannot be its own member", "member");
   const added = await app.db.transaction().execute(async (trx) => {
+    // A Join from another server is claimed in the transaction that admits its actor.
+    if (inbound && !(await inbound.claimIn(trx))) return { refused: { code: "conflict" as const, message: "this Join was taken in before" } };
     // The body's record of decisions learns of the member in the same transaction.
     const refused = await recordMemberJoined(app, trx, body.value, who.value.uri);
-    if (refused) return { refused };
+    if (refused) {
+      await inbound?.settle(trx, { ok: false, error: refused });
+      return { refused };
+    }
     const row = await trx
       .insertInto("memberships")
       .values({ body_id: body.value.id, member_uri: who.value.uri, admitted_by: admittedBy })
       .onConflict((oc) => oc.columns(["body_id", "member_uri"]).doNothing())
       .returningAll()
       .executeTakeFirst();
+    await inbound?.settle(trx, row ? { ok: true, value: row } : { ok: false, error: { code: "conflict", message: "already a member" } });
     return { row };
   });
+  if (inbound?.state === "claimed") app.deliveries.kick();
   if (added.refused) return { ok: false, error: added.refused };
   const row = added.row;
   if (!row) return fail("conflict", `${ref} is already a member of ${body.value.handle}`, "member");

@@ -20,6 +20,7 @@ import {
 } from "../governance/index.ts";
 import type { Schema } from "../store/schema.ts";
 import { proposalIdFromUri } from "./ids.ts";
+import type { InboundActivity } from "./inbound.ts";
 import { carryOutEffects, projectProposal, type BodyRef } from "./projection.ts";
 import { appendEvents, isPositionConflict, loadRecord, lockBody, rememberAppended, replayRecord, type LoadedRecord, type NewEvent } from "./record.ts";
 import { refusalToFailure, type FieldNames } from "./refusals.ts";
@@ -54,6 +55,11 @@ export interface RunOptions {
   readonly now?: Date;
   /** Re-project `proposal` even when nothing is appended (to correct a stale row). */
   readonly refresh?: boolean;
+  /**
+   * The inbound activity this command carries out: claimed in the command's transaction,
+   * its answers queued there too. A duplicate runs nothing (the outcome is a `conflict`).
+   */
+  readonly inbound?: InboundActivity;
 }
 
 /** The events a run appended to one proposal. */
@@ -229,7 +235,15 @@ export async function runOnBody<T>(
 ): Promise<Result<T>> {
   for (let attempt = 0; ; attempt++) {
     try {
-      const { outcome, changes, appended } = await app.db.transaction().execute((trx) => applyOnBody(app, trx, body, opts, decide));
+      const { outcome, changes, appended } = await app.db.transaction().execute(async (trx) => {
+        const inbound = opts.inbound;
+        if (inbound === undefined) return applyOnBody(app, trx, body, opts, decide);
+        if (!(await inbound.claimIn(trx))) return { outcome: fail("conflict", "this activity was taken in before"), changes: [], appended: null };
+        const applied = await applyOnBody(app, trx, body, opts, decide);
+        await inbound.settle(trx, applied.outcome);
+        return applied;
+      });
+      if (opts.inbound !== undefined && opts.inbound.state === "claimed") app.deliveries.kick();
       if (appended !== null) {
         rememberAppended(app.db, body.id, appended.record, appended.events, appended.after);
         app.deliveries.kick();

@@ -31,6 +31,7 @@ import { resolveAdoption } from "./adopt.ts";
 import { newAmendmentId, newProposalId, PROPOSAL_ID_PATTERN } from "./ids.ts";
 import type { BodyRef } from "./projection.ts";
 import { refusalToFailure, type FieldNames } from "./refusals.ts";
+import type { InboundActivity } from "./inbound.ts";
 import { runOnBody, type Step, type StepContext } from "./run.ts";
 import { proposalDetail, type ProposalDetail } from "./views.ts";
 
@@ -124,6 +125,7 @@ async function onProposal<T>(
   proposalId: string,
   decide: (p: ProposalState, ctx: StepContext & { body: BodyState; ref: BodyRef }) => Step<T>,
   input?: object,
+  inbound?: InboundActivity,
 ): Promise<Result<T>> {
   const long = tooLong(input);
   if (long !== null) return { ok: false, error: long };
@@ -131,7 +133,7 @@ async function onProposal<T>(
   if (!body.ok) return body;
   if (!PROPOSAL_ID_PATTERN.test(proposalId)) return { ok: false, error: notFoundProposal(proposalId, body.value.handle) };
   const uri = proposalUri(app.config.publicOrigin, proposalId).href;
-  return runOnBody(app, bodyRef(body.value), { proposal: uri }, (ctx) => {
+  return runOnBody(app, bodyRef(body.value), { proposal: uri, ...(inbound ? { inbound } : {}) }, (ctx) => {
     const p = ctx.body?.proposals.get(uri);
     if (ctx.body === null || p === undefined) return { fail: notFoundProposal(proposalId, body.value.handle) };
     return decide(p, { ...ctx, body: ctx.body, ref: bodyRef(body.value) });
@@ -328,6 +330,7 @@ export function recordObjection(
   bodyHandle: string,
   proposalId: string,
   input: { category: string; dealBreaker: boolean; text?: string },
+  inbound?: InboundActivity,
 ): Promise<Result<ProposalDetail>> {
   return onProposal(app, bodyHandle, proposalId, (p, { now, ref }) =>
     showing(
@@ -338,6 +341,7 @@ export function recordObjection(
       { "invalid-input": "category" },
     ),
     input,
+    inbound,
   );
 }
 
@@ -348,12 +352,14 @@ export async function electAdvocate(
   bodyHandle: string,
   proposalId: string,
   input: { category: string; candidate: string },
+  inbound?: InboundActivity,
 ): Promise<Result<ProposalDetail>> {
   const candidate = await resolvePeople(app, [input.candidate], "candidate");
   if (!candidate.ok) return candidate;
   return onProposal(app, bodyHandle, proposalId, (p, { now, ref }) =>
     showing(app, ref, p.id, coreElectAdvocate(p, { actor, category: input.category, candidate: candidate.value[0]! }, now)),
     input,
+    inbound,
   );
 }
 
@@ -364,10 +370,12 @@ export function recordGrievanceAgreement(
   bodyHandle: string,
   proposalId: string,
   input: { category: string; shares: boolean },
+  inbound?: InboundActivity,
 ): Promise<Result<ProposalDetail>> {
   return onProposal(app, bodyHandle, proposalId, (p, { now, ref }) =>
     showing(app, ref, p.id, coreRecordGrievanceAgreement(p, { actor, category: input.category, shares: input.shares }, now)),
     input,
+    inbound,
   );
 }
 
@@ -378,6 +386,7 @@ export function proposeAmendment(
   bodyHandle: string,
   proposalId: string,
   input: { text: string; category?: string; payload?: unknown },
+  inbound?: InboundActivity,
 ): Promise<Result<{ amendment: string; proposal: ProposalDetail }>> {
   const amendment = newAmendmentId();
   return onProposal(app, bodyHandle, proposalId, (p, { now, ref }) => {
@@ -395,7 +404,7 @@ export function proposeAmendment(
     const shown = showing(app, ref, p.id, command, { "invalid-input": "text" });
     if ("fail" in shown) return shown;
     return { ...shown, value: (after, appended) => ({ amendment, proposal: shown.value(after, appended) }) };
-  }, input);
+  }, input, inbound);
 }
 
 /** Graduated consensus: a member on the roll votes on a friendly amendment. */

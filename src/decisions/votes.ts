@@ -4,6 +4,7 @@ import type { AppContext } from "../context.ts";
 import { castVote, choicesFor, type BodyState, type ProposalState, type Refusal, type RoundRule, type VoteChoice } from "../governance/index.ts";
 import { findProposal, proposalByUri } from "./read.ts";
 import { refusalToFailure } from "./refusals.ts";
+import type { InboundActivity } from "./inbound.ts";
 import { runOnBody } from "./run.ts";
 import { tooLong, voteStep, type VoteReceipt } from "./services.ts";
 
@@ -67,7 +68,7 @@ export interface RemoteVote {
  * Mastodon, say). Failures carry a message fit for a short direct reply to the voter,
  * e.g. "you are not a member of @riverside, so you are not on the roll of this vote".
  */
-export async function castVoteAs(app: AppContext, input: RemoteVote): Promise<Result<VoteReceipt>> {
+export async function castVoteAs(app: AppContext, input: RemoteVote, inbound?: InboundActivity): Promise<Result<VoteReceipt>> {
   const long = tooLong({ reason: input.reason });
   if (long !== null) return { ok: false, error: { ...long, message: `your reason is too long (${long.message})` } };
   const ref = /^https?:\/\//.test(input.proposalId) ? await proposalByUri(app, input.proposalId) : await findProposal(app, input.proposalId);
@@ -76,7 +77,7 @@ export async function castVoteAs(app: AppContext, input: RemoteVote): Promise<Re
   if (choice === null) return fail("invalid", `"${input.optionName ?? ""}" is not an option in this vote`, "choice");
   const body = await findBody(app, ref.bodyHandle);
   if (!body.ok) return fail("not-found", "there is no such proposal here");
-  return runOnBody(app, body.value, { proposal: ref.uri }, ({ body: state, now }) => {
+  return runOnBody(app, body.value, { proposal: ref.uri, ...(inbound ? { inbound } : {}) }, ({ body: state, now }) => {
     const p = state?.proposals.get(ref.uri);
     if (state === null || p === undefined) return { fail: { code: "not-found", message: "there is no such proposal here" } };
     const command = castVote(

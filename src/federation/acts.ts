@@ -5,7 +5,8 @@ import { escapeHtml, textToHtml } from "../community/text.ts";
 import type { AppContext } from "../context.ts";
 import { castVoteAs, electAdvocate, findProposal, proposeAmendment, recordGrievanceAgreement, recordObjection } from "../decisions/index.ts";
 import type { VoteChoice } from "../governance/index.ts";
-import { claimActivity, releaseActivity } from "./inbox-log.ts";
+import { InboundActivity, takeInThrough } from "../decisions/inbound.ts";
+import { queueAnswer } from "./answers.ts";
 import { recordActivity } from "./outbox.ts";
 import { pollTarget } from "./proposals.ts";
 import { deliveryTargetFor, resolveRemoteActor } from "./remote-actors.ts";
@@ -113,73 +114,45 @@ function actText(act: Act): string {
   }
 }
 
-/** Runs a received act with the decisions service, as the remote member. */
-async function apply(app: AppContext, actor: string, bodyHandle: string, proposalId: string, act: Act): Promise<Result<unknown>> {
+/** Runs a received act with the decisions service, as the remote member, in the claiming transaction. */
+async function apply(app: AppContext, actor: string, bodyHandle: string, proposalId: string, act: Act, inbound: InboundActivity): Promise<Result<unknown>> {
   switch (act.act) {
     case "objection":
-      return recordObjection(app, actor, bodyHandle, proposalId, { category: act.category, dealBreaker: act.dealBreaker, ...(act.text ? { text: act.text } : {}) });
+      return recordObjection(app, actor, bodyHandle, proposalId, { category: act.category, dealBreaker: act.dealBreaker, ...(act.text ? { text: act.text } : {}) }, inbound);
     case "advocate-vote":
-      return electAdvocate(app, actor, bodyHandle, proposalId, { category: act.category, candidate: act.candidate });
+      return electAdvocate(app, actor, bodyHandle, proposalId, { category: act.category, candidate: act.candidate }, inbound);
     case "grievance-agreement":
-      return recordGrievanceAgreement(app, actor, bodyHandle, proposalId, { category: act.category, shares: act.shares });
+      return recordGrievanceAgreement(app, actor, bodyHandle, proposalId, { category: act.category, shares: act.shares }, inbound);
     case "amendment":
-      return proposeAmendment(app, actor, bodyHandle, proposalId, { text: act.text, ...(act.category ? { category: act.category } : {}) });
+      return proposeAmendment(app, actor, bodyHandle, proposalId, { text: act.text, ...(act.category ? { category: act.category } : {}) }, inbound);
     case "vote":
       // The same path as a Mastodon vote, with its explanations for the voter.
-      return castVoteAs(app, { proposalId, voterUri: actor, choice: act.choice, ...(act.reason ? { reason: act.reason } : {}), ...(act.round ? { round: act.round } : {}) });
+      return castVoteAs(app, { proposalId, voterUri: actor, choice: act.choice, ...(act.reason ? { reason: act.reason } : {}), ...(act.round ? { round: act.round } : {}) }, inbound);
   }
 }
 
 /**
- * Takes in an act sent by a member on another server. Accepted acts show in the
- * next `Update(Question)`; a refused one is answered with a short direct note.
+ * Takes in an act sent by a member on another server, exactly once. Accepted acts show
+ * in the next `Update(Question)`; a refused one is answered with a short direct note,
+ * queued in the transaction that took the act in.
  */
 export async function receiveAct(app: AppContext, create: Create, note: Note, act: Act | { invalid: string }): Promise<void> {
   const origin = app.config.publicOrigin;
   const target = note.replyTargetId ? pollTarget(origin, note.replyTargetId) : null;
-  if (!target || !create.actorId) return;
-  if (!(await claimActivity(app, create, "Act"))) return;
+  if (!target || !create.actorId || !create.id) return;
   const actor = create.actorId.href;
   const ref = await findProposal(app, target.proposalId);
   if (!ref) return;
-  let result: Result<unknown>;
-  try {
-    result = "invalid" in act ? fail("invalid", act.invalid) : await apply(app, actor, ref.bodyHandle, ref.id, target.roundId && act.act === "vote" ? { ...act, round: act.round ?? target.roundId } : act);
-  } catch (err) {
-    await releaseActivity(app, create);
-    throw err;
-  }
-  if (result.ok) {
-    app.log.info({ proposal: ref.id, actor, act: "act" in act ? act.act : "invalid" }, "remote act taken in");
-    return;
-  }
-  await answer(app, ref.bodyId, actor, note.id, `Your ${"act" in act ? act.act.replace("-", " ") : "act"} on “${ref.title}” was not taken in: ${result.error.message}.`);
-}
-
-/** A short direct note from the body to one person (why something did not count). */
-export async function answer(app: AppContext, bodyId: string, to: string, inReplyTo: URL | null, text: string): Promise<void> {
-  const origin = app.config.publicOrigin;
-  const target = await deliveryTargetFor(app.db, to);
-  if (!target) return;
-  const bodyUri = actorUri(origin, bodyId);
-  const reply = new Note({
-    id: noteUri(origin, crypto.randomUUID()),
-    attribution: bodyUri,
-    to: new URL(to),
-    replyTarget: inReplyTo,
-    content: `<p><span class="h-card"><a href="${escapeHtml(to)}" class="u-url mention">@${escapeHtml(new URL(to).pathname.split("/").at(-1) ?? "")}</a></span> ${escapeHtml(text)}</p>`,
-    tags: [new Mention({ href: new URL(to) })],
-    published: toInstant(new Date()),
+  const what = "act" in act ? act.act.replace("-", " ") : "act";
+  const inbound = new InboundActivity({ activity: create.id.href, actor, type: "Act" }, async (trx, outcome) => {
+    if (!outcome.ok) await queueAnswer(trx, app, ref.bodyId, actor, note.id, `Your ${what} on “${ref.title}” was not taken in: ${outcome.error.message}.`);
   });
-  await app.db.transaction().execute(async (trx) => {
-    await recordActivity(trx, {
-      actorId: bodyId,
-      activity: new Create({ id: activityUri(origin), actor: bodyUri, object: reply, to: new URL(to) }),
-      recipients: { followers: false, actors: [target] },
-      isPublic: false,
-    });
-  });
-  app.deliveries.kick();
+  const result = await takeInThrough(app, inbound, (inbound) =>
+    "invalid" in act ? Promise.resolve(fail("invalid", act.invalid)) : apply(app, actor, ref.bodyHandle, ref.id, target.roundId && act.act === "vote" ? { ...act, round: act.round ?? target.roundId } : act, inbound),
+  );
+  if (result === null) return;
+  if (result.ok) app.log.info({ proposal: ref.id, actor, act: "act" in act ? act.act : "invalid" }, "remote act taken in");
+  else app.log.info({ proposal: ref.id, actor, reason: result.error.message }, "remote act refused");
 }
 
 /** Checks an act given through the API; the failure names the field at fault. */

@@ -1,6 +1,6 @@
 import type { InboxContext } from "@fedify/fedify";
 import { Accept, Add, Create, Invite, isActor, Join, Leave, Note, Offer, PropertyValue, PUBLIC_COLLECTION, Reject, Remove, Source, type Actor } from "@fedify/vocab";
-import type { Kysely } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import { findActorById, isBody, type ActorRow } from "../community/actors.ts";
 import { resolveMemberRef } from "../community/memberships.ts";
 import { fail, ok, type Result } from "../community/result.ts";
@@ -33,7 +33,7 @@ import {
   type Verdict,
 } from "../governance/index.ts";
 import type { Schema } from "../store/schema.ts";
-import { answer } from "./acts.ts";
+import { queueAnswer } from "./answers.ts";
 import {
   fetchSignedDocument,
   mandateFromDocument,
@@ -43,7 +43,7 @@ import {
   verdictFromDocument,
   verdictUrl,
 } from "./confederal-documents.ts";
-import { claimActivity, releaseActivity } from "./inbox-log.ts";
+import { InboundActivity, takeInOnce, takenInBefore, type InboundClaim } from "../decisions/inbound.ts";
 import { mandateIdFromPath, mandateUrl } from "./mandates.ts";
 import { recordActivity, type DeliveryTarget } from "./outbox.ts";
 import { deliveryTargetFor, rememberRemoteActor } from "./remote-actors.ts";
@@ -56,6 +56,7 @@ import { activityUri, actorUri, followersUri, inboxUri, localActorId, noteUri, p
 // document an activity points at and checks its proof before the core sees anything.
 
 type Db = Kysely<Schema>;
+type Trx = Transaction<Schema>;
 type Ctx = InboxContext<AppContext>;
 
 /** The act name on an `Offer`'s note that tables a confederal proposal. */
@@ -225,20 +226,22 @@ export async function federateChange(trx: Db, app: AppContext, body: BodyRef, ch
 // ---------------------------------------------------------------------------------------
 // Receiving
 
-/** Throws on a failure worth retrying (the claim is released and Fedify retries the activity). */
+/** Throws on a failure worth retrying (nothing was claimed; the queue retries the activity). */
 function retryIfTransient(fetched: Fetched): void {
   if (!fetched.ok && fetched.transient) throw new Error(fetched.reason);
 }
 
-/** Runs an inbox effect once per activity id; a failure releases the claim so Fedify's retry can succeed. */
-async function onceFor(app: AppContext, activity: { id: URL | null; actorId: URL | null }, type: string, effect: () => Promise<void>): Promise<void> {
-  if (!(await claimActivity(app, activity as never, type))) return;
-  try {
-    await effect();
-  } catch (err) {
-    await releaseActivity(app, activity as never);
-    throw err;
-  }
+/** The claim of an inbound activity (the whole of it, or its effect on one local body). */
+function claimOf(activity: { id: URL | null; actorId: URL | null }, type: string, scope?: string): InboundClaim {
+  return { activity: activity.id!.href, actor: activity.actorId!.href, type, ...(scope ? { scope } : {}) };
+}
+
+/** Takes in an activity refused before any effect: claimed, so it is not examined again, and logged. */
+async function refuseOnce(app: AppContext, claim: InboundClaim, log: () => void, answer?: (trx: Trx) => Promise<void>): Promise<void> {
+  const taken = await takeInOnce(app, claim, async (trx) => {
+    await answer?.(trx);
+  });
+  if (taken) log();
 }
 
 async function localBody(app: AppContext, uri: URL | string | null | undefined): Promise<ActorRow | null> {
@@ -269,63 +272,66 @@ async function advertisedMembers(actor: Actor): Promise<number | null> {
 export async function onBodyJoin(ctx: Ctx, join: Join, conf: ActorRow): Promise<void> {
   const app = ctx.data;
   const origin = app.config.publicOrigin;
+  if (await takenInBefore(app, join.id!.href)) return;
   const group = await join.getActor(ctx).catch(() => null);
   if (!group || !isActor(group) || group.constructor.name !== "Group" || group.id?.href !== join.actorId?.href) return;
   const member = group.id!.href;
   await rememberRemoteActor(app.db, group);
   const count = await advertisedMembers(group);
   const confUri = actorUri(origin, conf.id);
-  await onceFor(app, join, "Join", async () => {
-    const reply = async (activity: Accept | Reject) => {
-      await app.db.transaction().execute((trx) => sendTo(trx, app, conf.id, activity, [member]));
-      app.deliveries.kick();
-    };
-    // Already a member (e.g. a founding member confirming by its own decision): yes, again.
-    if ((await memberBodies(app, conf.id)).some((b) => b.body === member)) {
-      if (count !== null) await setWeight(app, conf.id, member, count);
-      await reply(new Accept({ id: activityUri(origin), actor: confUri, object: join.id, to: new URL(member) }));
-      return;
-    }
-    if (conf.admission === "open") {
-      const admitted = await runOnBody(app, conf, { found: true }, ({ body: state, now }): Step<boolean> => {
-        if (state === null) return { fail: { code: "not-found", message: "no record" } };
-        if (state.members.has(member)) return { command: { ok: true, events: [], effects: [] }, value: () => false };
-        return { command: admitMemberBody(state, { body: member }, now), value: () => true };
-      });
-      if (!admitted.ok) {
-        await reply(new Reject({ id: activityUri(origin), actor: confUri, object: join.id, to: new URL(member), summary: admitted.error.message }));
-        return;
-      }
-      await setWeight(app, conf.id, member, count);
-      await reply(new Accept({ id: activityUri(origin), actor: confUri, object: join.id, to: new URL(member) }));
-      app.log.info({ confederation: conf.handle, member }, "member body admitted (open admission)");
-      return;
-    }
-    // By decision: the member bodies decide, like any confederal question.
-    const referral = newReferralUrl(origin).href;
-    const bodies = await memberBodies(app, conf.id);
-    if (bodies.length === 0) {
-      await reply(new Reject({ id: activityUri(origin), actor: confUri, object: join.id, to: new URL(member), summary: `${conf.name} admits member bodies by their decision and has none yet` }));
-      return;
-    }
-    await app.db
+  const claim = claimOf(join, "Join");
+  const accept = () => new Accept({ id: activityUri(origin), actor: confUri, object: join.id, to: new URL(member) });
+  const reject = (summary: string) => new Reject({ id: activityUri(origin), actor: confUri, object: join.id, to: new URL(member), summary });
+  // Already a member (e.g. a founding member confirming by its own decision): yes, again.
+  if ((await memberBodies(app, conf.id)).some((b) => b.body === member)) {
+    await takeInOnce(app, claim, async (trx) => {
+      if (count !== null) await setWeight(trx, conf.id, member, count);
+      await sendTo(trx, app, conf.id, accept(), [member]);
+    });
+    return;
+  }
+  if (conf.admission === "open") {
+    // Admitted, weighed and answered in the transaction that takes the Join in.
+    const inbound = new InboundActivity(claim, async (trx, outcome) => {
+      if (!outcome.ok) return sendTo(trx, app, conf.id, reject(outcome.error.message), [member]);
+      await setWeight(trx, conf.id, member, count);
+      await sendTo(trx, app, conf.id, accept(), [member]);
+    });
+    const admitted = await runOnBody(app, conf, { found: true, inbound }, ({ body: state, now }): Step<boolean> => {
+      if (state === null) return { fail: { code: "not-found", message: "no record" } };
+      if (state.members.has(member)) return { command: { ok: true, events: [], effects: [] }, value: () => false };
+      return { command: admitMemberBody(state, { body: member }, now), value: () => true };
+    });
+    if (inbound.state === "claimed") app.log.info({ confederation: conf.handle, member, admitted: admitted.ok }, "member body's Join answered (open admission)");
+    return;
+  }
+  // By decision: the member bodies decide, like any confederal question.
+  const bodies = await memberBodies(app, conf.id);
+  if (bodies.length === 0) {
+    await takeInOnce(app, claim, (trx) => sendTo(trx, app, conf.id, reject(`${conf.name} admits member bodies by their decision and has none yet`), [member]));
+    return;
+  }
+  const referral = newReferralUrl(origin).href;
+  const inbound = new InboundActivity(claim, async (trx, outcome) => {
+    if (!outcome.ok) return sendTo(trx, app, conf.id, reject(outcome.error.message), [member]);
+    // Kept to answer the Join when the referral closes (admitRatifiedBodies).
+    await trx
       .insertInto("signed_documents")
       .values({ uri: `${referral}#join`, type: "Join", signer: member, document: JSON.stringify({ join: join.id!.href, members: count }), received_at: new Date() })
       .execute();
-    const opened = await runOnBody(app, conf, { found: true }, ({ body: state, now }): Step<true> => {
-      if (state === null) return { fail: { code: "not-found", message: "no record" } };
-      return {
-        command: referConfederal(
-          state,
-          { referral, actor: state.id, title: `Admit ${group.name?.toString() ?? member}`, text: `${member} asks to join ${conf.name}. Ratify to admit it.`, topic: "membership", admit: member, bodies },
-          now,
-        ),
-        value: () => true,
-      };
-    });
-    if (!opened.ok) await reply(new Reject({ id: activityUri(origin), actor: confUri, object: join.id, to: new URL(member), summary: opened.error.message }));
-    app.log.info({ confederation: conf.handle, member, referral, ok: opened.ok }, "admission referred to the member bodies");
   });
+  const opened = await runOnBody(app, conf, { found: true, inbound }, ({ body: state, now }): Step<true> => {
+    if (state === null) return { fail: { code: "not-found", message: "no record" } };
+    return {
+      command: referConfederal(
+        state,
+        { referral, actor: state.id, title: `Admit ${group.name?.toString() ?? member}`, text: `${member} asks to join ${conf.name}. Ratify to admit it.`, topic: "membership", admit: member, bodies },
+        now,
+      ),
+      value: () => true,
+    };
+  });
+  if (inbound.state === "claimed") app.log.info({ confederation: conf.handle, member, referral, ok: opened.ok }, "admission referred to the member bodies");
 }
 
 /**
@@ -348,7 +354,7 @@ export async function admitRatifiedBodies(app: AppContext, conf: ActorRow): Prom
         s === null || s.members.has(admit) ? { command: { ok: true, events: [], effects: [] }, value: () => false } : { command: admitMemberBody(s, { body: admit, referral: r.id }, now), value: () => true },
       );
       if (!done.ok || !done.value) continue;
-      await app.db.updateTable("memberships").set({ member_count: members }).where("body_id", "=", conf.id).where("member_uri", "=", admit).execute();
+      await setWeight(app.db, conf.id, admit, members);
     }
     await app.db.transaction().execute(async (trx) => {
       const answered = await trx.deleteFrom("signed_documents").where("uri", "=", `${r.id}#join`).executeTakeFirst();
@@ -364,14 +370,13 @@ export async function admitRatifiedBodies(app: AppContext, conf: ActorRow): Prom
 export async function onLeave(ctx: Ctx, leave: Leave): Promise<void> {
   const app = ctx.data;
   const conf = await localBody(app, leave.objectId);
-  if (!conf || conf.kind !== "confederation" || !leave.actorId) return;
+  if (!conf || conf.kind !== "confederation" || !leave.actorId || !leave.id) return;
   const member = leave.actorId.href;
-  await onceFor(app, leave, "Leave", async () => {
-    const left = await runOnBody(app, conf, {}, ({ body: state, now }): Step<true> =>
-      state === null || !state.members.has(member) ? { fail: { code: "not-found", message: `${member} is not a member body` } } : { command: memberBodyLeaves(state, { body: member }, now), value: () => true },
-    );
-    app.log.info({ confederation: conf.handle, member, ok: left.ok }, "member body left");
-  });
+  const inbound = new InboundActivity(claimOf(leave, "Leave"));
+  const left = await runOnBody(app, conf, { inbound }, ({ body: state, now }): Step<true> =>
+    state === null || !state.members.has(member) ? { fail: { code: "not-found", message: `${member} is not a member body` } } : { command: memberBodyLeaves(state, { body: member }, now), value: () => true },
+  );
+  if (inbound.state === "claimed") app.log.info({ confederation: conf.handle, member, ok: left.ok }, "member body left");
 }
 
 /**
@@ -394,18 +399,19 @@ export async function onJoinRefused(ctx: Ctx, reject: Reject): Promise<boolean> 
   const body = await findActorById(app, sent.actor_id);
   if (!body || !isBody(body)) return true;
   const reason = (reject.summary?.toString() ?? "").slice(0, 2000) || "no reason given";
-  await onceFor(app, reject, "Reject", async () => {
-    if (sent.object_uri !== confederation) {
-      app.log.warn({ join: reject.objectId!.href, from: confederation }, "a Reject of a Join sent to someone else; ignored");
-      return;
-    }
-    const recorded = await runOnBody(app, body, {}, ({ body: state, now }): Step<true> =>
-      state === null || !state.confederations.has(confederation)
-        ? { fail: { code: "not-found", message: `${body.handle} is not in ${confederation}` } }
-        : { command: recordJoinRefused(state, { confederation, join: reject.objectId!.href, reason }, now), value: () => true },
-    );
-    app.log.info({ body: body.handle, confederation, reason, recorded: recorded.ok }, "join refused by the confederation");
-  });
+  if (!reject.id) return true;
+  const claim = claimOf(reject, "Reject");
+  if (sent.object_uri !== confederation) {
+    await refuseOnce(app, claim, () => app.log.warn({ join: reject.objectId!.href, from: confederation }, "a Reject of a Join sent to someone else; ignored"));
+    return true;
+  }
+  const inbound = new InboundActivity(claim);
+  const recorded = await runOnBody(app, body, { inbound }, ({ body: state, now }): Step<true> =>
+    state === null || !state.confederations.has(confederation)
+      ? { fail: { code: "not-found", message: `${body.handle} is not in ${confederation}` } }
+      : { command: recordJoinRefused(state, { confederation, join: reject.objectId!.href, reason }, now), value: () => true },
+  );
+  if (inbound.state === "claimed") app.log.info({ body: body.handle, confederation, reason, recorded: recorded.ok }, "join refused by the confederation");
   return true;
 }
 
@@ -450,151 +456,155 @@ function andThen(state: BodyState, first: CommandResult, second: (s: BodyState) 
  */
 export async function onInvite(ctx: Ctx, invite: Invite): Promise<void> {
   const app = ctx.data;
-  if (!invite.objectId || !invite.actorId) return;
+  if (!invite.objectId || !invite.actorId || !invite.id) return;
   const confederation = invite.actorId.href;
   const url = invite.objectId.href;
-  await onceFor(app, invite, "Invite", async () => {
-    const fetched = await fetchSignedDocument(app, url, confederation);
-    retryIfTransient(fetched);
-    if (!fetched.ok || fetched.document.type !== "Referral") {
-      app.log.warn({ referral: url, reason: fetched.ok ? "not a Referral" : fetched.reason }, "referral refused");
-      return;
-    }
-    const doc = fetched.document;
-    if (doc.status !== "open" || !(Date.parse(String(doc.endTime)) > Date.now())) {
-      app.log.warn({ referral: url }, "referral refused: it is no longer open");
-      return;
-    }
-    const listed = Array.isArray(doc.bodies) ? (doc.bodies as ReferralBody[]) : [];
-    // The runner's decide step is synchronous: a local confederation's member list is read first.
-    const childBodies = new Map<string, ReferralBody[]>();
-    for (const { body: member } of listed) {
-      const body = await localBody(app, member);
-      if (body?.kind === "confederation") childBodies.set(body.id, await memberBodies(app, body.id));
-    }
-    for (const { body: member } of listed) {
-      const body = await localBody(app, member);
-      if (!body) continue;
-      const title = String(doc.name ?? "A confederal proposal");
-      const text = typeof doc.content === "string" ? doc.content : "";
-      const deadline = String(doc.endTime);
-      const result = await runOnBody(app, body, {}, ({ body: state, now }): Step<string> => {
-        if (state === null) return { fail: { code: "not-found", message: "no record" } };
-        if (!state.confederations.has(confederation)) return { fail: { code: "forbidden", message: `${body.handle} has not decided to join ${confederation}` } };
-        if (body.kind === "confederation") {
-          const referral = newReferralUrl(app.config.publicOrigin).href;
-          const bodies = childBodies.get(body.id) ?? [];
-          return {
-            command: referConfederal(state, { referral, actor: state.id, title, text, ...(typeof doc.topic === "string" ? { topic: doc.topic } : {}), bodies, deadline: nestedDeadline(deadline, now), parent: { confederation, referral: url } }, now),
-            value: () => referral,
-          };
-        }
-        const proposal = proposalUri(app.config.publicOrigin, newProposalId()).href;
-        const drafted = draftProposal(
-          state,
-          {
-            proposal,
-            actor: state.id,
-            kind: "ratification",
-            title: `Ratify? ${title}`,
-            ...fitPeriods(state.bylaws.deliberationPeriod, state.bylaws.votingPeriod, deadline, now),
-            text: `Referred by ${confederation} (${url}); verdicts are due by ${deadline}.\n\n${text.replace(/<[^>]*>/g, "")}`,
-            payload: { confederation, referral: url, proposalUri: url },
-          },
-          now,
-        );
+  const fetched = await fetchSignedDocument(app, url, confederation);
+  retryIfTransient(fetched);
+  if (!fetched.ok || fetched.document.type !== "Referral") {
+    return refuseOnce(app, claimOf(invite, "Invite"), () => app.log.warn({ referral: url, reason: fetched.ok ? "not a Referral" : fetched.reason }, "referral refused"));
+  }
+  const doc = fetched.document;
+  if (doc.status !== "open" || !(Date.parse(String(doc.endTime)) > Date.now())) {
+    return refuseOnce(app, claimOf(invite, "Invite"), () => app.log.warn({ referral: url }, "referral refused: it is no longer open"));
+  }
+  const listed = Array.isArray(doc.bodies) ? (doc.bodies as ReferralBody[]) : [];
+  // The runner's decide step is synchronous: a local confederation's member list is read first.
+  const childBodies = new Map<string, ReferralBody[]>();
+  for (const { body: member } of listed) {
+    const body = await localBody(app, member);
+    if (body?.kind === "confederation") childBodies.set(body.id, await memberBodies(app, body.id));
+  }
+  let local = 0;
+  for (const { body: member } of listed) {
+    const body = await localBody(app, member);
+    if (!body) continue;
+    local++;
+    const title = String(doc.name ?? "A confederal proposal");
+    const text = typeof doc.content === "string" ? doc.content : "";
+    const deadline = String(doc.endTime);
+    // Claimed per body: a crash between two bodies leaves the others to the redelivery.
+    const inbound = new InboundActivity(claimOf(invite, "Invite", body.id));
+    const result = await runOnBody(app, body, { inbound }, ({ body: state, now }): Step<string> => {
+      if (state === null) return { fail: { code: "not-found", message: "no record" } };
+      if (!state.confederations.has(confederation)) return { fail: { code: "forbidden", message: `${body.handle} has not decided to join ${confederation}` } };
+      if (body.kind === "confederation") {
+        const referral = newReferralUrl(app.config.publicOrigin).href;
+        const bodies = childBodies.get(body.id) ?? [];
         return {
-          command: andThen(state, drafted, (s) => {
-            const p = s.proposals.get(proposal);
-            return p ? tableProposal(p, { actor: s.id, body: s }, now) : drafted;
-          }),
-          value: () => proposal,
+          command: referConfederal(state, { referral, actor: state.id, title, text, ...(typeof doc.topic === "string" ? { topic: doc.topic } : {}), bodies, deadline: nestedDeadline(deadline, now), parent: { confederation, referral: url } }, now),
+          value: () => referral,
         };
-      });
-      app.log.info({ body: body.handle, referral: url, ok: result.ok, ...(result.ok ? { decidedBy: result.value } : { reason: result.error.message }) }, "referral received");
-    }
-  });
+      }
+      const proposal = proposalUri(app.config.publicOrigin, newProposalId()).href;
+      const drafted = draftProposal(
+        state,
+        {
+          proposal,
+          actor: state.id,
+          kind: "ratification",
+          title: `Ratify? ${title}`,
+          ...fitPeriods(state.bylaws.deliberationPeriod, state.bylaws.votingPeriod, deadline, now),
+          text: `Referred by ${confederation} (${url}); verdicts are due by ${deadline}.\n\n${text.replace(/<[^>]*>/g, "")}`,
+          payload: { confederation, referral: url, proposalUri: url },
+        },
+        now,
+      );
+      return {
+        command: andThen(state, drafted, (s) => {
+          const p = s.proposals.get(proposal);
+          return p ? tableProposal(p, { actor: s.id, body: s }, now) : drafted;
+        }),
+        value: () => proposal,
+      };
+    });
+    if (inbound.state === "claimed") app.log.info({ body: body.handle, referral: url, ok: result.ok, ...(result.ok ? { decidedBy: result.value } : { reason: result.error.message }) }, "referral received");
+  }
+  if (local === 0) await refuseOnce(app, claimOf(invite, "Invite"), () => app.log.warn({ referral: url }, "referral names no body here"));
 }
 
 /** A member body's verdict on a local referral. */
 export async function onAdd(ctx: Ctx, add: Add): Promise<void> {
   const app = ctx.data;
-  if (!add.objectId || !add.actorId || !add.targetId) return;
+  if (!add.objectId || !add.actorId || !add.targetId || !add.id) return;
   const referral = add.targetId.href;
   const row = await app.db.selectFrom("referrals").select(["body_id"]).where("uri", "=", referral).executeTakeFirst();
   if (!row) return;
   const conf = await findActorById(app, row.body_id);
   if (!conf) return;
+  if (await takenInBefore(app, add.id.href)) return;
   const sender = add.actorId.href;
-  await onceFor(app, add, "Add", async () => {
-    const fetched = await fetchSignedDocument(app, add.objectId!.href, sender);
-    retryIfTransient(fetched);
-    const refuse = (reason: string) => app.log.warn({ referral, from: sender, reason }, "verdict refused");
-    if (!fetched.ok) return refuse(fetched.reason);
-    const doc = fetched.document;
-    if (doc.type !== "Verdict" || typeof doc.decidedBy !== "string" || doc.id !== verdictUrl(doc.decidedBy)) return refuse("not a Verdict served under what decided it");
-    const verdict = verdictFromDocument(doc);
-    if (verdict.referral !== referral) return refuse(`the verdict answers ${verdict.referral}`);
-    // Keep nothing from a body that is not on the list (the core would refuse it anyway).
-    const listed = (await replayBody(app, conf.id))?.referrals.get(referral)?.bodies.some((b) => b.body === sender);
-    if (!listed) return refuse(`${sender} is not on the referral's list`);
-    await app.db
+  const claim = claimOf(add, "Add");
+  const refuse = (reason: string) => refuseOnce(app, claim, () => app.log.warn({ referral, from: sender, reason }, "verdict refused"));
+  const fetched = await fetchSignedDocument(app, add.objectId.href, sender);
+  retryIfTransient(fetched);
+  if (!fetched.ok) return refuse(fetched.reason);
+  const doc = fetched.document;
+  if (doc.type !== "Verdict" || typeof doc.decidedBy !== "string" || doc.id !== verdictUrl(doc.decidedBy)) return refuse("not a Verdict served under what decided it");
+  const verdict = verdictFromDocument(doc);
+  if (verdict.referral !== referral) return refuse(`the verdict answers ${verdict.referral}`);
+  // Keep nothing from a body that is not on the list (the core would refuse it anyway).
+  const listed = (await replayBody(app, conf.id))?.referrals.get(referral)?.bodies.some((b) => b.body === sender);
+  if (!listed) return refuse(`${sender} is not on the referral's list`);
+  // The body's weight for future referrals: the `Members` its actor advertises now.
+  const weight = await advertisedWeight(ctx, add);
+  // The signed verdict is kept (to embed in the referral) and the weight refreshed with it.
+  const inbound = new InboundActivity(claim, async (trx, outcome) => {
+    await trx
       .insertInto("signed_documents")
       .values({ uri: doc.id as string, type: "Verdict", signer: sender, document: JSON.stringify(doc), received_at: new Date() })
       .onConflict((oc) => oc.column("uri").doNothing())
       .execute();
-    const result = await runOnBody(app, conf, {}, ({ body: state, now }): Step<true> =>
-      state === null ? { fail: { code: "not-found", message: "no record" } } : { command: receiveVerdict(state, verdict, now), value: () => true },
-    );
-    if (!result.ok) return refuse(result.error.message);
-    app.log.info({ referral, from: sender, verdict: verdict.verdict }, "verdict received");
-    await refreshWeight(ctx, add, conf.id);
+    if (outcome.ok && weight !== null) await setWeight(trx, conf.id, sender, weight);
   });
+  const result = await runOnBody(app, conf, { inbound }, ({ body: state, now }): Step<true> =>
+    state === null ? { fail: { code: "not-found", message: "no record" } } : { command: receiveVerdict(state, verdict, now), value: () => true },
+  );
+  if (inbound.state !== "claimed") return;
+  if (!result.ok) app.log.warn({ referral, from: sender, reason: result.error.message }, "verdict refused");
+  else app.log.info({ referral, from: sender, verdict: verdict.verdict }, "verdict received");
 }
 
 /**
  * A member body's weight for future referrals: the `Members` its actor advertises now,
  * read again with each verdict it sends (the referrals already open keep their frozen list).
  */
-async function refreshWeight(ctx: Ctx, activity: Add, confId: string): Promise<void> {
-  const app = ctx.data;
+async function advertisedWeight(ctx: Ctx, activity: Add): Promise<number | null> {
   const member = activity.actorId!.href;
   const actor = await activity.getActor(ctx).catch(() => null);
-  const count = actor && isActor(actor) && actor.id?.href === member ? await advertisedMembers(actor) : null;
-  if (count !== null) await setWeight(app, confId, member, count);
+  return actor && isActor(actor) && actor.id?.href === member ? advertisedMembers(actor) : null;
 }
 
 /** A member body's weight (its advertised `Members`) for the referrals opened from now on. */
-async function setWeight(app: AppContext, confId: string, member: string, count: number | null): Promise<void> {
-  await app.db.updateTable("memberships").set({ member_count: count }).where("body_id", "=", confId).where("member_uri", "=", member).execute();
+async function setWeight(db: Db, confId: string, member: string, count: number | null): Promise<void> {
+  await db.updateTable("memberships").set({ member_count: count }).where("body_id", "=", confId).where("member_uri", "=", member).execute();
 }
 
 /** A member body revoked a mandate used here: from its `revokedAt` on, the delegate's acts are refused. */
 export async function onRemove(ctx: Ctx, remove: Remove): Promise<void> {
   const app = ctx.data;
-  if (!remove.objectId || !remove.actorId) return;
+  if (!remove.objectId || !remove.actorId || !remove.id) return;
   const conf = await localBody(app, remove.targetId);
   if (!conf || conf.kind !== "confederation") return;
+  if (await takenInBefore(app, remove.id.href)) return;
   const sender = remove.actorId.href;
-  await onceFor(app, remove, "Remove", async () => {
-    const fetched = await fetchSignedDocument(app, remove.objectId!.href, sender);
-    retryIfTransient(fetched);
-    if (!fetched.ok || fetched.document.type !== "Mandate") {
-      app.log.warn({ from: sender, reason: fetched.ok ? "not a Mandate" : fetched.reason }, "revocation refused");
-      return;
-    }
-    const m = mandateFromDocument(fetched.document);
-    if (!m || m.revokedAt === null || m.revokedBy === null) {
-      app.log.warn({ from: sender, mandate: remove.objectId!.href }, "revocation refused: the mandate is not revoked");
-      return;
-    }
-    const result = await runOnBody(app, conf, {}, ({ body: state, now }): Step<true> =>
-      state === null
-        ? { fail: { code: "not-found", message: "no record" } }
-        : { command: receiveRevocation(state, { actor: sender, mandate: m.id, delegate: m.delegate, revokedAt: m.revokedAt!, revokedBy: m.revokedBy! }, now), value: () => true },
-    );
-    app.log.info({ confederation: conf.handle, mandate: m.id, ok: result.ok }, "mandate revocation received");
-  });
+  const claim = claimOf(remove, "Remove");
+  const fetched = await fetchSignedDocument(app, remove.objectId.href, sender);
+  retryIfTransient(fetched);
+  if (!fetched.ok || fetched.document.type !== "Mandate") {
+    return refuseOnce(app, claim, () => app.log.warn({ from: sender, reason: fetched.ok ? "not a Mandate" : fetched.reason }, "revocation refused"));
+  }
+  const m = mandateFromDocument(fetched.document);
+  if (!m || m.revokedAt === null || m.revokedBy === null) {
+    return refuseOnce(app, claim, () => app.log.warn({ from: sender, mandate: remove.objectId!.href }, "revocation refused: the mandate is not revoked"));
+  }
+  const inbound = new InboundActivity(claim);
+  const result = await runOnBody(app, conf, { inbound }, ({ body: state, now }): Step<true> =>
+    state === null
+      ? { fail: { code: "not-found", message: "no record" } }
+      : { command: receiveRevocation(state, { actor: sender, mandate: m.id, delegate: m.delegate, revokedAt: m.revokedAt!, revokedBy: m.revokedBy! }, now), value: () => true },
+  );
+  if (inbound.state === "claimed") app.log.info({ confederation: conf.handle, mandate: m.id, ok: result.ok }, "mandate revocation received");
 }
 
 /** Reads an `Offer`'s note: a confederal proposal tabled by a delegate (or a member body). */
@@ -635,55 +645,55 @@ export async function onOffer(ctx: Ctx, offer: Offer): Promise<void> {
   const who = await offer.getActor(ctx).catch(() => null);
   if (who && isActor(who) && who.id?.href === actor && who.id.origin !== app.config.publicOrigin.origin) await rememberRemoteActor(app.db, who);
   const act = "invalid" in read ? { title: note.name?.toString() ?? "", text: "", invalid: read.invalid } : read;
-  await onceFor(app, offer, "Offer", async () => {
-    const refuse = async (why: string) => {
-      app.log.warn({ confederation: conf.handle, actor, why }, "confederal proposal refused");
-      await answer(app, conf.id, actor, note.id, `Your confederal proposal “${act.title}” was not tabled in @${conf.handle}: ${why}.`);
-    };
-    if ("invalid" in act) return refuse(act.invalid);
-    if (!act.title) return refuse("it needs a title (the note's name)");
-    // A join or leave names another confederation: fetched (and remembered) now, so that
-    // the Join or Leave can be delivered to it when the members ratify.
-    const named = (act.decides?.payload as { confederation?: unknown } | null | undefined)?.confederation;
-    if (typeof named === "string") {
-      const target = await resolveMemberRef(app, named);
-      if (!target.ok || !target.value.isGroup) return refuse(`the confederation it names cannot be found: ${named}`);
+  if (await takenInBefore(app, offer.id.href)) return;
+  const claim = claimOf(offer, "Offer");
+  const answerWhy = (why: string) => (trx: Trx) => queueAnswer(trx, app, conf.id, actor, note.id, `Your confederal proposal “${act.title}” was not tabled in @${conf.handle}: ${why}.`);
+  const warn = (why: string) => () => app.log.warn({ confederation: conf.handle, actor, why }, "confederal proposal refused");
+  const refuse = (why: string) => refuseOnce(app, claim, warn(why), answerWhy(why));
+  if ("invalid" in act) return refuse(act.invalid);
+  if (!act.title) return refuse("it needs a title (the note's name)");
+  // A join or leave names another confederation: fetched (and remembered) now, so that
+  // the Join or Leave can be delivered to it when the members ratify.
+  const named = (act.decides?.payload as { confederation?: unknown } | null | undefined)?.confederation;
+  if (typeof named === "string") {
+    const target = await resolveMemberRef(app, named);
+    if (!target.ok || !target.value.isGroup) return refuse(`the confederation it names cannot be found: ${named}`);
+  }
+  let mandate: Mandate | undefined;
+  let mandateDoc: string | undefined;
+  if (act.mandate) {
+    // Fetched fresh: a recall shows at once, whether or not its Remove has arrived.
+    const fetched = await fetchSignedDocument(app, act.mandate);
+    retryIfTransient(fetched);
+    if (!fetched.ok || fetched.document.type !== "Mandate") return refuse(fetched.ok ? "its mandate is not a Mandate" : `its mandate cannot be checked: ${fetched.reason}`);
+    const m = mandateFromDocument(fetched.document);
+    if (!m) return refuse("its mandate is malformed");
+    mandate = m;
+    mandateDoc = JSON.stringify(fetched.document);
+  }
+  const referral = newReferralUrl(app.config.publicOrigin).href;
+  const bodies = await memberBodies(app, conf.id);
+  // Tabled: the mandate it was tabled under is kept with the referral; refused: the proposer is told why.
+  const inbound = new InboundActivity(claim, async (trx, outcome) => {
+    if (!outcome.ok) {
+      warn(outcome.error.message)();
+      return answerWhy(outcome.error.message)(trx);
     }
-    let mandate: Mandate | undefined;
-    let mandateDoc: string | undefined;
-    if (act.mandate) {
-      // Fetched fresh: a recall shows at once, whether or not its Remove has arrived.
-      const fetched = await fetchSignedDocument(app, act.mandate);
-      retryIfTransient(fetched);
-      if (!fetched.ok || fetched.document.type !== "Mandate") return refuse(fetched.ok ? "its mandate is not a Mandate" : `its mandate cannot be checked: ${fetched.reason}`);
-      const m = mandateFromDocument(fetched.document);
-      if (!m) return refuse("its mandate is malformed");
-      mandate = m;
-      mandateDoc = JSON.stringify(fetched.document);
-    }
-    const referral = newReferralUrl(app.config.publicOrigin).href;
-    const bodies = await memberBodies(app, conf.id);
-    if (mandateDoc) {
-      await app.db.insertInto("signed_documents").values({ uri: tabledMandateKey(referral), type: "Mandate", signer: mandate!.body, document: mandateDoc, received_at: new Date() }).execute();
-    }
-    const result = await runOnBody(app, conf, {}, ({ body: state, now }): Step<true> =>
-      state === null
-        ? { fail: { code: "not-found", message: "no record" } }
-        : {
-            command: referConfederal(
-              state,
-              { referral, actor, title: act.title, text: act.text, ...(act.topic ? { topic: act.topic } : {}), ...(mandate ? { viaMandate: mandate } : {}), ...(act.decides ? { decides: act.decides } : {}), bodies },
-              now,
-            ),
-            value: () => true,
-          },
-    );
-    if (!result.ok) {
-      if (mandateDoc) await app.db.deleteFrom("signed_documents").where("uri", "=", tabledMandateKey(referral)).execute();
-      return refuse(result.error.message);
-    }
-    app.log.info({ confederation: conf.handle, referral, actor }, "confederal proposal tabled and referred");
+    if (mandateDoc) await trx.insertInto("signed_documents").values({ uri: tabledMandateKey(referral), type: "Mandate", signer: mandate!.body, document: mandateDoc, received_at: new Date() }).execute();
   });
+  const result = await runOnBody(app, conf, { inbound }, ({ body: state, now }): Step<true> =>
+    state === null
+      ? { fail: { code: "not-found", message: "no record" } }
+      : {
+          command: referConfederal(
+            state,
+            { referral, actor, title: act.title, text: act.text, ...(act.topic ? { topic: act.topic } : {}), ...(mandate ? { viaMandate: mandate } : {}), ...(act.decides ? { decides: act.decides } : {}), bodies },
+            now,
+          ),
+          value: () => true,
+        },
+  );
+  if (inbound.state === "claimed" && result.ok) app.log.info({ confederation: conf.handle, referral, actor }, "confederal proposal tabled and referred");
 }
 
 // ---------------------------------------------------------------------------------------

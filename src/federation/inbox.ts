@@ -7,6 +7,7 @@ import { isMember } from "../community/memberships.ts";
 import { bodyOfThread } from "../community/posts.ts";
 import { sanitizeRemoteHtml } from "../community/text.ts";
 import type { AppContext } from "../context.ts";
+import { takeInOnce } from "../decisions/inbound.ts";
 import type { Schema } from "../store/schema.ts";
 import { announceToFollowers } from "./announce.ts";
 import { readAct, receiveAct } from "./acts.ts";
@@ -23,26 +24,13 @@ import { actorUri, localActorId } from "./uris.ts";
 type Ctx = InboxContext<AppContext>;
 
 /**
- * Runs `effect` once per activity id, ever: the id is logged in the same
- * transaction as the effect, so a redelivery (retry, replay, another inbox)
- * has no second effect even after Fedify's idempotence cache has expired.
+ * Runs `effect` once per activity id, ever: the id is claimed in the same transaction
+ * as the effect (see decisions/inbound.ts), so a redelivery (retry, replay, another
+ * inbox) has no second effect even after Fedify's idempotence cache has expired.
  */
 async function once(app: AppContext, activity: Activity, effect: (trx: Transaction<Schema>) => Promise<void>): Promise<boolean> {
   if (!activity.id || !activity.actorId) return false;
-  const done = await app.db.transaction().execute(async (trx) => {
-    const logged = await trx
-      .insertInto("inbox_log")
-      .values({ activity_uri: activity.id!.href, actor_uri: activity.actorId!.href, type: typeName(activity) })
-      .onConflict((oc) => oc.column("activity_uri").doNothing())
-      .returning("activity_uri")
-      .executeTakeFirst();
-    if (!logged) return false;
-    await effect(trx);
-    return true;
-  });
-  if (done) app.deliveries.kick();
-  else app.log.debug({ activity: activity.id.href }, "duplicate activity ignored");
-  return done;
+  return (await takeInOnce(app, { activity: activity.id.href, actor: activity.actorId.href, type: typeName(activity) }, effect)) !== null;
 }
 
 function typeName(activity: Activity): string {

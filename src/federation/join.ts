@@ -3,9 +3,9 @@ import { Accept, isActor, type Join } from "@fedify/vocab";
 import { findActorById, isBody } from "../community/actors.ts";
 import { addMember } from "../community/memberships.ts";
 import type { AppContext } from "../context.ts";
-import { answer } from "./acts.ts";
+import { InboundActivity, takeInOnce, takeInThrough } from "../decisions/inbound.ts";
+import { queueAnswer } from "./answers.ts";
 import { onBodyJoin } from "./confederation.ts";
-import { claimActivity, releaseActivity } from "./inbox-log.ts";
 import { recordActivity } from "./outbox.ts";
 import { rememberRemoteActor } from "./remote-actors.ts";
 import { activityUri, actorUri, localActorId } from "./uris.ts";
@@ -26,30 +26,25 @@ export async function onJoin(ctx: InboxContext<AppContext>, join: Join): Promise
   if (!person || !isActor(person) || person.id?.href !== join.actorId.href) return;
   const target = await rememberRemoteActor(app.db, person);
   if (!target) return;
-  if (!(await claimActivity(app, join, "Join"))) return;
-  try {
-    if (body.admission !== "open") {
-      await answer(app, body.id, target.id, join.id, `@${body.handle} admits members by decision: ask a member to table a membership proposal for you.`);
-      return;
-    }
-    const admitted = await addMember(app, body.handle, target.id, "Join (open admission)");
-    if (!admitted.ok && admitted.error.code !== "conflict") {
-      await answer(app, body.id, target.id, join.id, `You could not join @${body.handle}: ${admitted.error.message}.`);
-      return;
-    }
-    const bodyUri = actorUri(app.config.publicOrigin, body.id);
-    await app.db.transaction().execute(async (trx) => {
-      await recordActivity(trx, {
-        actorId: body.id,
-        activity: new Accept({ id: activityUri(app.config.publicOrigin), actor: bodyUri, object: join, to: new URL(target.id) }),
-        recipients: { followers: false, actors: [target] },
-        isPublic: false,
-      });
-    });
-    app.deliveries.kick();
-    app.log.info({ body: body.handle, member: target.id }, "member joined by Join");
-  } catch (err) {
-    await releaseActivity(app, join);
-    throw err;
+  const claim = { activity: join.id.href, actor: target.id, type: "Join" };
+  if (body.admission !== "open") {
+    await takeInOnce(app, claim, (trx) => queueAnswer(trx, app, body.id, target.id, join.id, `@${body.handle} admits members by decision: ask a member to table a membership proposal for you.`));
+    return;
   }
+  const origin = app.config.publicOrigin;
+  // Admitted (or a member already): Accept; refused: a note saying why. Queued with the admission.
+  const inbound = new InboundActivity(claim, async (trx, outcome) => {
+    if (!outcome.ok && outcome.error.code !== "conflict") {
+      await queueAnswer(trx, app, body.id, target.id, join.id, `You could not join @${body.handle}: ${outcome.error.message}.`);
+      return;
+    }
+    await recordActivity(trx, {
+      actorId: body.id,
+      activity: new Accept({ id: activityUri(origin), actor: actorUri(origin, body.id), object: join, to: new URL(target.id) }),
+      recipients: { followers: false, actors: [target] },
+      isPublic: false,
+    });
+  });
+  const admitted = await takeInThrough(app, inbound, (inbound) => addMember(app, body.handle, target.id, "Join (open admission)", inbound));
+  if (admitted !== null) app.log.info({ body: body.handle, member: target.id, admitted: admitted.ok }, "Join taken in (open admission)");
 }

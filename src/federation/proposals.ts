@@ -9,7 +9,8 @@ import type { Schema } from "../store/schema.ts";
 import { recordActivity, type DeliveryTarget } from "./outbox.ts";
 import { deliveryTargetFor } from "./remote-actors.ts";
 import { toInstant } from "./time.ts";
-import { claimActivity, releaseActivity } from "./inbox-log.ts";
+import { InboundActivity, takeInThrough } from "../decisions/inbound.ts";
+import { queueAnswer } from "./answers.ts";
 import { activityUri, followersUri, isLocal, localActorId, noteUri } from "./uris.ts";
 
 // A proposal is a `Question`: a poll Mastodon shows and votes on, with a readable
@@ -378,46 +379,17 @@ export function pollTarget(origin: URL, uri: URL): { proposalId: string; roundId
 export async function receiveVote(app: AppContext, voteActivity: Create, note: Note): Promise<void> {
   const origin = app.config.publicOrigin;
   const target = pollTarget(origin, note.replyTargetId!);
-  if (!target || !voteActivity.actorId) return;
-  if (!(await claimActivity(app, voteActivity, "Vote"))) return;
+  if (!target || !voteActivity.actorId || !voteActivity.id) return;
   const voter = voteActivity.actorId.href;
-  let result;
-  try {
-    result = await castVoteAs(app, {
-      proposalId: target.proposalId,
-      voterUri: voter,
-      optionName: note.name!.toString(),
-      ...(target.roundId ? { round: target.roundId } : {}),
-    });
-  } catch (err) {
-    await releaseActivity(app, voteActivity);
-    throw err;
-  }
-  if (result.ok) {
-    app.log.info({ proposal: target.proposalId, voter }, "remote vote counted");
-    return;
-  }
-  app.log.info({ proposal: target.proposalId, voter, reason: result.error.message }, "remote vote not counted");
   const ref = await findProposal(app, target.proposalId);
-  const voterTarget = await deliveryTargetFor(app.db, voter);
-  if (!ref || !voterTarget) return;
-  const bodyUri = new URL(`/ap/actors/${encodeURIComponent(ref.bodyId)}`, origin);
-  const reply = new Note({
-    id: noteUri(origin, crypto.randomUUID()),
-    attribution: bodyUri,
-    to: new URL(voter),
-    replyTarget: note.id,
-    content: `<p><span class="h-card"><a href="${escapeHtml(voter)}" class="u-url mention">@voter</a></span> Your vote on “${escapeHtml(ref.title)}” was not counted: ${escapeHtml(result.error.message)}.</p>`,
-    tags: [new Mention({ href: new URL(voter) })],
-    published: toInstant(new Date()),
+  // A vote not counted is answered with why, in the transaction that took it in.
+  const inbound = new InboundActivity({ activity: voteActivity.id.href, actor: voter, type: "Vote" }, async (trx, outcome) => {
+    if (!outcome.ok && ref) await queueAnswer(trx, app, ref.bodyId, voter, note.id, `Your vote on “${ref.title}” was not counted: ${outcome.error.message}.`);
   });
-  await app.db.transaction().execute(async (trx) => {
-    await recordActivity(trx, {
-      actorId: ref.bodyId,
-      activity: new Create({ id: activityUri(origin), actor: bodyUri, object: reply, to: new URL(voter) }),
-      recipients: { followers: false, actors: [voterTarget] },
-      isPublic: false,
-    });
-  });
-  app.deliveries.kick();
+  const result = await takeInThrough(app, inbound, (inbound) =>
+    castVoteAs(app, { proposalId: target.proposalId, voterUri: voter, optionName: note.name!.toString(), ...(target.roundId ? { round: target.roundId } : {}) }, inbound),
+  );
+  if (result === null) return;
+  if (result.ok) app.log.info({ proposal: target.proposalId, voter }, "remote vote counted");
+  else app.log.info({ proposal: target.proposalId, voter, reason: result.error.message }, "remote vote not counted");
 }

@@ -82,6 +82,8 @@ export interface ObjectsTable {
 
 export interface InboxLogTable {
   activity_uri: string;
+  /** The local body a per-body claim is for; "" for a claim of the whole activity. */
+  scope: Generated<string>;
   actor_uri: string;
   type: string;
   received_at: Generated<Date>;

@@ -1,0 +1,36 @@
+import { Create, Mention, Note } from "@fedify/vocab";
+import type { Transaction } from "kysely";
+import { escapeHtml } from "../community/text.ts";
+import type { AppContext } from "../context.ts";
+import type { Schema } from "../store/schema.ts";
+import { recordActivity } from "./outbox.ts";
+import { deliveryTargetFor } from "./remote-actors.ts";
+import { toInstant } from "./time.ts";
+import { activityUri, actorUri, noteUri } from "./uris.ts";
+
+/**
+ * Queues, in `trx` (the transaction that took the activity in), a short direct note from
+ * a body to one person: why their vote, act or request did not count. Nothing is queued
+ * for someone whose inbox is not known.
+ */
+export async function queueAnswer(trx: Transaction<Schema>, app: AppContext, bodyId: string, to: string, inReplyTo: URL | null, text: string): Promise<void> {
+  const origin = app.config.publicOrigin;
+  const target = await deliveryTargetFor(trx, to);
+  if (!target) return;
+  const bodyUri = actorUri(origin, bodyId);
+  const reply = new Note({
+    id: noteUri(origin, crypto.randomUUID()),
+    attribution: bodyUri,
+    to: new URL(to),
+    replyTarget: inReplyTo,
+    content: `<p><span class="h-card"><a href="${escapeHtml(to)}" class="u-url mention">@${escapeHtml(new URL(to).pathname.split("/").at(-1) ?? "")}</a></span> ${escapeHtml(text)}</p>`,
+    tags: [new Mention({ href: new URL(to) })],
+    published: toInstant(new Date()),
+  });
+  await recordActivity(trx, {
+    actorId: bodyId,
+    activity: new Create({ id: activityUri(origin), actor: bodyUri, object: reply, to: new URL(to) }),
+    recipients: { followers: false, actors: [target] },
+    isPublic: false,
+  });
+}
