@@ -6,9 +6,9 @@ import { checkSignedBy } from "./signature.ts";
 import { actorId, isObject, nonBlankString } from "./untrusted-json.ts";
 
 /**
- * The mandate a delegate tabled the referral under, as embedded in it: the signature of
- * the body that gave it, that it covered tabling this referral when it was tabled, and
- * (from its current version) that it had not been recalled by then.
+ * Checks the mandate a delegate tabled the referral under, as embedded in it: the
+ * signature of the body that gave it, that it covered tabling this referral when it
+ * was tabled, and (from its current version) that it had not been recalled by then.
  */
 export async function checkTablingMandate(mandate: unknown, shape: ReferralShape, confederation: string, deps: VerifyDeps): Promise<Check[]> {
   const checks: Check[] = [];
