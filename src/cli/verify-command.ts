@@ -1,6 +1,6 @@
 import { createFederation, MemoryKvStore } from "@fedify/fedify";
-import { createKeyFetcher } from "../federation/integrity.ts";
-import { verifyDecision, type Verification } from "../federation/verify.ts";
+import { createKeyFetcher } from "../proofs/key-fetcher.ts";
+import { verifyDecision, type Verification } from "../verify/index.ts";
 
 /**
  * `folkmoot verify <url>`: needs no database; keys are fetched with Fedify's

@@ -4,11 +4,11 @@ import type { AppContext, BodyRef } from "../context.ts";
 import { actorUri, profileUrl } from "../federation/uris.ts";
 import {
   nextDeadline,
+  outcomeOf,
   ruleFor,
   type BodyState,
   type DecisionRule,
   type Effect,
-  type Instant,
   type ProposalState,
 } from "../governance/index.ts";
 import type { Schema } from "../store/schema.ts";
@@ -19,26 +19,9 @@ type Db = Kysely<Schema>;
 /** The body a decision is about, as the adapter needs it (defined with the decision hooks). */
 export type { BodyRef };
 
-/** How a proposal ended, or null while it is undecided. */
-export type Outcome = "passed" | "rejected" | "tabled" | "withdrawn";
-
-/** The outcome of a proposal and when it came about; null while undecided (contention included). */
-export function outcomeOf(p: ProposalState): { outcome: Outcome; at: Instant } | null {
-  switch (p.status) {
-    case "withdrawn":
-      return { outcome: "withdrawn", at: p.withdrawal?.at ?? p.endedAt ?? p.lastAt };
-    case "rejected":
-      return { outcome: "rejected", at: p.decision?.at ?? p.endedAt ?? p.lastAt };
-    case "tabled":
-      return { outcome: "tabled", at: p.endedAt ?? p.lastAt };
-    case "passed":
-    case "implementing":
-    case "done":
-      return { outcome: "passed", at: p.effectiveAt ?? p.decision?.at ?? p.lastAt };
-    default:
-      return null;
-  }
-}
+// Pure functions of the proposal, in the core (the verifier uses them too); re-exported
+// for the readers that take them from here.
+export { outcomeOf, type Outcome } from "../governance/index.ts";
 
 /** The rule a proposal is (or, before tabling, would be) decided by. */
 export function ruleOf(p: ProposalState, body: BodyState | null): DecisionRule | null {

@@ -1,7 +1,7 @@
 import type { AppContext } from "../context.ts";
 import { findProposal, readHistory } from "../decisions/index.ts";
 import { documentSigningKey } from "./keys.ts";
-import { signDocument } from "./integrity.ts";
+import { signDocument } from "../proofs/integrity.ts";
 import { contextUrl } from "./proposals.ts";
 import { actorUri } from "./uris.ts";
 

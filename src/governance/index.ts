@@ -98,6 +98,8 @@ export {
 export type { ReplayContext } from "./proposal/check.ts";
 export { checkProposalEvent } from "./proposal/check.ts";
 export { applyProposalEvent, replayProposal } from "./proposal/replay.ts";
+export type { Outcome } from "./proposal/outcome.ts";
+export { outcomeOf } from "./proposal/outcome.ts";
 export type { BodyState, BylawsVersion } from "./body.ts";
 export { applyBodyEvent, bodyState, bodyStateAfter, checkBodyEvent, resolveEffect } from "./body.ts";
 export type { ProposalView, RoundView, CategoryView } from "./public-view.ts";

@@ -7,13 +7,14 @@ import { replayBody, runDueDeadlines } from "../../src/decisions/index.ts";
 import { newProposalId } from "../../src/decisions/ids.ts";
 import { runOnBody, type Step } from "../../src/decisions/run.ts";
 import { listReferrals, sendConfederalOffer, tableConfederalProposal } from "../../src/federation/confederation.ts";
-import { createKeyFetcher, signDocument } from "../../src/federation/integrity.ts";
 import { documentSigningKey } from "../../src/federation/keys.ts";
 import { mandateUrl } from "../../src/federation/mandates.ts";
 import { recordActivity } from "../../src/federation/outbox.ts";
 import { activityUri, actorUri, inboxUri, proposalUri } from "../../src/federation/uris.ts";
-import { verifyReferral } from "../../src/federation/verify-confederal.ts";
 import { applyBodyEvent, draftProposal, tableProposal } from "../../src/governance/index.ts";
+import { signDocument } from "../../src/proofs/integrity.ts";
+import { createKeyFetcher } from "../../src/proofs/key-fetcher.ts";
+import { verifyReferral } from "../../src/verify/index.ts";
 import { AP_JSON, eventually, startTestInstance, type TestInstance } from "../support/instance.ts";
 import { confederationBylaws, createBody, createPeople, decide, electDelegate, membersOf, ratificationFor, ratifyAll, settle, type People } from "../support/confederation.ts";
 

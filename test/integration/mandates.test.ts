@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operations } from "../../src/cli/operations.ts";
 import { draftProposal, foundBodyRecord, readProposal, runDueDeadlines, tableProposal, vote } from "../../src/decisions/index.ts";
-import { createKeyFetcher, verifyDocument } from "../../src/federation/integrity.ts";
 import { mandateUrl } from "../../src/federation/mandates.ts";
 import { defaultBylaws } from "../../src/governance/index.ts";
+import { verifyDocument } from "../../src/proofs/integrity.ts";
+import { createKeyFetcher } from "../../src/proofs/key-fetcher.ts";
 import { AP_JSON, eventually, startTestInstance, type TestInstance } from "../support/instance.ts";
 
 // A body elects a delegate with a written mandate; the mandate is a document the

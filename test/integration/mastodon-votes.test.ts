@@ -162,8 +162,8 @@ describe("proposals as polls", () => {
     expect(good.checks.find((c) => c.name === "signature")!.detail).toContain("signed by");
 
     // The same record, with one ballot changed in transit: the body's signature no longer holds.
-    const { verifyDecision } = await import("../../src/federation/verify.ts");
-    const { createKeyFetcher } = await import("../../src/federation/integrity.ts");
+    const { verifyDecision } = await import("../../src/verify/index.ts");
+    const { createKeyFetcher } = await import("../../src/proofs/key-fetcher.ts");
     const ctx = a.app.federation.createContext(a.app.config.publicOrigin, a.app);
     const fetchJson = async (url: string) => (await fetch(url, { headers: { accept: AP_JSON } })).json();
     const tampered = await verifyDecision(proposalUri, {

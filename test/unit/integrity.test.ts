@@ -2,17 +2,12 @@ import { createProof, signObject, verifyObject, verifyProof, type Context } from
 import { Create, Multikey, Note, Person, PUBLIC_COLLECTION, type DocumentLoader } from "@fedify/vocab";
 import { Temporal } from "@js-temporal/polyfill";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  canonicalizeJson,
-  createKeyFetcher,
-  decodeBase58btc,
-  encodeBase58btc,
-  signDocument,
-  verifyDocument,
-  type KeyFetcher,
-} from "../../src/federation/integrity.ts";
 import { generateActorKeys, importActorKeys } from "../../src/federation/keys.ts";
 import { toInstant } from "../../src/federation/time.ts";
+import { decodeBase58btc, encodeBase58btc } from "../../src/proofs/base58.ts";
+import { signDocument, verifyDocument, type KeyFetcher } from "../../src/proofs/integrity.ts";
+import { canonicalizeJson } from "../../src/proofs/jcs.ts";
+import { createKeyFetcher } from "../../src/proofs/key-fetcher.ts";
 
 const AS = "https://www.w3.org/ns/activitystreams";
 const DI = "https://w3id.org/security/data-integrity/v1";

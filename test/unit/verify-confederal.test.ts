@@ -1,9 +1,5 @@
 import { publishedTally } from "../../src/federation/confederal-documents.ts";
 import { describe, expect, it } from "vitest";
-import { outcomeOf } from "../../src/decisions/projection.ts";
-import { signDocument, type KeyFetcher } from "../../src/federation/integrity.ts";
-import { verifyReferral } from "../../src/federation/verify-confederal.ts";
-import { verifyDecision, type Check, type Verification, type VerifyDeps } from "../../src/federation/verify.ts";
 import {
   advance,
   bodyState,
@@ -12,6 +8,7 @@ import {
   draftProposal,
   foundBody,
   openVoting,
+  outcomeOf,
   tableProposal,
   tallyVerdicts,
   verdictFromTally,
@@ -25,6 +22,8 @@ import {
   type VoteChoice,
   type VoteTally,
 } from "../../src/governance/index.ts";
+import { signDocument, type KeyFetcher } from "../../src/proofs/integrity.ts";
+import { verifyDecision, verifyReferral, type Check, type Verification, type VerifyDeps } from "../../src/verify/index.ts";
 
 // Synthetic confederations: every document is signed with signDocument by the
 // actor that must have made it and served from an in-memory map.

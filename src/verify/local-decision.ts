@@ -1,89 +1,20 @@
-import { outcomeOf } from "../decisions/projection.ts";
-import type { RatificationTally } from "../governance/confederation.ts";
-import { replayProposal, type GovernanceEvent } from "../governance/index.ts";
-import type { ChoiceCounts, RoundRule } from "../governance/rules/types.ts";
-import { verifyDocument, type KeyFetcher } from "./integrity.ts";
-import { verifyReferral } from "./verify-confederal.ts";
+import { outcomeOf, replayProposal, type GovernanceEvent } from "../governance/index.ts";
+import { verifyDocument } from "../proofs/integrity.ts";
+import { reportOf, type Check, type Verification, type VerifyDeps } from "./report.ts";
+import { idOf, isObject, type Json } from "./untrusted-json.ts";
 
-// `folkmoot verify <url>`: fetch a decision and recompute it from its signed
-// record alone. Nothing here trusts the server's own summary: the summary is
-// what gets checked.
-
-export interface Check {
-  name: string;
-  ok: boolean;
-  detail: string;
-}
-
-export interface Verification {
-  ok: boolean;
-  /** The proposal (or, for a confederal decision, the referral) verified, once known. */
-  proposal: string | null;
-  checks: Check[];
-  /** The body that signed the decision's record (or the confederation that signed the referral), once known. */
-  body?: string;
-  /**
-   * A local decision: the counts of its last round recomputed from the record (the
-   * last closed round, else the last one). Absent under a secret ballot, or when the
-   * record could not be replayed.
-   */
-  counts?: ChoiceCounts;
-  /** A local decision: that round, with its roll size and required turnout once closed (else null). */
-  lastRound?: { id: string; rule: RoundRule; counts: ChoiceCounts; roll: number | null; quorum: number | null };
-  /** A local decision under a secret ballot: counts cannot be recomputed. */
-  secret?: boolean;
-  /** A confederal decision: the tally recomputed from the referral's valid verdicts. */
-  tally?: RatificationTally;
-}
-
-/** Options of {@link verifyDecision}. */
-export interface VerifyDecisionOptions {
-  /**
-   * For a confederal decision (a `Referral`): how many levels of decisions below the
-   * verdicts to verify as well (0: only the referral and the signed documents it
-   * embeds; 1, the default: also each member body's own decision; 2: and, for nested
-   * confederations, their members' decisions; …).
-   */
-  depth?: number;
-}
-
-export interface VerifyDeps {
-  /** GETs a URL as ActivityStreams JSON; null when it cannot be had. */
-  fetchJson(url: string): Promise<unknown>;
-  fetchKey: KeyFetcher;
-}
-
-type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function idOf(v: unknown): string | null {
-  if (typeof v === "string") return v;
-  if (isObject(v) && typeof v.id === "string") return v.id;
-  return null;
-}
-
-/**
- * Verifies the decision a URL names: a proposal (or one of its rounds' polls), or a
- * confederation's `Referral` (see {@link verifyReferral}).
- */
-export async function verifyDecision(url: string, deps: VerifyDeps, opts: VerifyDecisionOptions = {}): Promise<Verification> {
-  const fetched = await deps.fetchJson(url);
-  if (isObject(fetched) && fetched.type === "Referral") return verifyReferral(fetched, url, deps, { depth: opts.depth ?? 1 });
-  return verifyProposalDecision(url, deps, fetched);
-}
+// A local decision recomputed from its body-signed record alone. Nothing here trusts
+// the server's own summary: the summary is what gets checked.
 
 /**
  * Verifies a local decision: the proposal (or one of its rounds' polls) at `url`,
  * recomputed from its body-signed record. `fetched` is the document at `url` if the
  * caller already has it.
  */
-export async function verifyProposalDecision(url: string, deps: VerifyDeps, fetched?: unknown): Promise<Verification> {
+export async function verifyLocalDecision(url: string, deps: VerifyDeps, fetched?: unknown): Promise<Verification> {
   const checks: Check[] = [];
   const extra: Partial<Verification> = {};
-  const done = (proposal: string | null): Verification => ({ ok: checks.every((c) => c.ok), proposal, checks, ...extra });
+  const done = (proposal: string | null): Verification => reportOf(proposal, checks, extra);
   let question = fetched === undefined ? await deps.fetchJson(url) : fetched;
   if (!isObject(question) || question.type !== "Question") {
     checks.push({ name: "fetch", ok: false, detail: `${url} is not a proposal (no Question there)` });

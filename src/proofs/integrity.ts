@@ -24,8 +24,8 @@
  *   level (`attributedTo`, `actor`) and the caller's `expectedSigner`; a
  *   document naming nobody is refused (nothing to bind the key to).
  */
-import { fetchKey as fedifyFetchKey } from "@fedify/fedify";
-import { isActor, Multikey, Object as ASObject, type DocumentLoader } from "@fedify/vocab";
+import { decodeBase58btc, encodeBase58btc } from "./base58.ts";
+import { canonicalizeJson, isPlainObject } from "./jcs.ts";
 
 const PROOF_TYPE = "DataIntegrityProof";
 const CRYPTOSUITE = "eddsa-jcs-2022";
@@ -42,7 +42,8 @@ export interface FetchedKey {
 /**
  * Resolves a verification method id to its key. Must return the controller only
  * when the controller vouches for the key (lists it in its `assertionMethod`):
- * `verifyDocument` trusts the controller it gets here.
+ * `verifyDocument` trusts the controller it gets here. The default one, through
+ * Fedify, is `createKeyFetcher` in `key-fetcher.ts`.
  */
 export type KeyFetcher = (keyId: URL) => Promise<FetchedKey | null>;
 
@@ -192,120 +193,6 @@ async function verifyInternal(document: unknown, options: VerifyOptions): Promis
   return { ok: true, signer: key.controller, created };
 }
 
-/**
- * The default {@link KeyFetcher}: resolves a Multikey id through Fedify (so a
- * Fedify `Context`, which has `documentLoader` and `contextLoader`, can be
- * passed as is), then fetches the key's controller and accepts the key only if
- * the controller is an actor listing that key id in its `assertionMethod`
- * (FEP-8b32, FEP-521a). Without that second step anyone could publish a
- * Multikey naming someone else's actor as its controller. The public key is
- * taken from the controller's own document.
- *
- * @param loaders A Fedify `Context`, or `{ documentLoader, contextLoader }`
- *   (e.g. `ctx.getDocumentLoader({ identifier })` for authorized fetch).
- */
-export function createKeyFetcher(loaders: { documentLoader: DocumentLoader; contextLoader?: DocumentLoader }): KeyFetcher {
-  const { documentLoader, contextLoader } = loaders;
-  return async (keyId) => {
-    try {
-      const { key } = await fedifyFetchKey(keyId, Multikey, { documentLoader, contextLoader });
-      const controller = key?.controllerId;
-      if (!controller) return null;
-      const { document } = await documentLoader(controller.href);
-      const actor = await ASObject.fromJsonLd(document, { documentLoader, contextLoader });
-      if (!isActor(actor) || actor.id?.href !== controller.href) return null;
-      for await (const method of actor.getAssertionMethods({ documentLoader, contextLoader, suppressError: true })) {
-        if (method.id?.href !== keyId.href) continue;
-        if (method.controllerId?.href !== controller.href || !method.publicKey) return null;
-        return { publicKey: method.publicKey, controller };
-      }
-      return null;
-    } catch {
-      return null;
-    }
-  };
-}
-
-/**
- * RFC 8785 JSON Canonicalization Scheme: object keys sorted by UTF-16 code
- * units, no whitespace, ECMAScript number and string serialisation (which
- * `JSON.stringify` implements). Throws on anything that is not JSON.
- * (Fedify uses the `json-canon` package; Folkmoot does not depend on it directly.)
- */
-export function canonicalizeJson(value: unknown): string {
-  if (value === null || typeof value === "boolean") return JSON.stringify(value);
-  if (typeof value === "number") {
-    if (!Number.isFinite(value)) throw new TypeError("JCS: non-finite number");
-    return JSON.stringify(value);
-  }
-  if (typeof value === "string") return canonicalString(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalizeJson).join(",")}]`;
-  if (isPlainObject(value)) {
-    const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort();
-    return `{${keys.map((k) => `${canonicalString(k)}:${canonicalizeJson(value[k])}`).join(",")}}`;
-  }
-  throw new TypeError(`JCS: not a JSON value (${typeof value})`);
-}
-
-function canonicalString(s: string): string {
-  // JCS forbids lone surrogates; JSON.stringify would escape them instead.
-  if (!s.isWellFormed()) throw new TypeError("JCS: lone surrogate");
-  return JSON.stringify(s);
-}
-
-const BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-const BASE58_INDEX = new Map([...BASE58_ALPHABET].map((c, i) => [c, i]));
-
-/**
- * Base58 with the Bitcoin alphabet, without the multibase `z` prefix. Written
- * here because the implementation Fedify uses lives in `@fedify/vocab-runtime`,
- * which Folkmoot does not depend on directly.
- */
-export function encodeBase58btc(bytes: Uint8Array): string {
-  let zeros = 0;
-  while (zeros < bytes.length && bytes[zeros] === 0) zeros++;
-  // Little-endian base-58 digits of the big-endian number in `bytes`.
-  const digits: number[] = [];
-  for (let i = zeros; i < bytes.length; i++) {
-    let carry = bytes[i]!;
-    for (let j = 0; j < digits.length; j++) {
-      carry += digits[j]! * 256;
-      digits[j] = carry % 58;
-      carry = Math.floor(carry / 58);
-    }
-    while (carry > 0) {
-      digits.push(carry % 58);
-      carry = Math.floor(carry / 58);
-    }
-  }
-  let out = "1".repeat(zeros);
-  for (let i = digits.length - 1; i >= 0; i--) out += BASE58_ALPHABET[digits[i]!];
-  return out;
-}
-
-/** Decodes {@link encodeBase58btc}'s output; `null` on a character outside the alphabet. */
-export function decodeBase58btc(text: string): Uint8Array<ArrayBuffer> | null {
-  let zeros = 0;
-  while (zeros < text.length && text[zeros] === "1") zeros++;
-  const bytes: number[] = []; // little-endian
-  for (let i = zeros; i < text.length; i++) {
-    let carry = BASE58_INDEX.get(text[i]!);
-    if (carry === undefined) return null;
-    for (let j = 0; j < bytes.length; j++) {
-      carry += bytes[j]! * 58;
-      bytes[j] = carry & 0xff;
-      carry >>= 8;
-    }
-    while (carry > 0) {
-      bytes.push(carry & 0xff);
-      carry >>= 8;
-    }
-  }
-  const out = new Uint8Array(zeros + bytes.length);
-  for (let i = 0; i < bytes.length; i++) out[out.length - 1 - i] = bytes[i]!;
-  return out;
-}
-
 /** eddsa-jcs-2022 hashing: SHA-256(JCS(proof config)) ‖ SHA-256(JCS(document)). */
 async function hashData(unsecured: Record<string, unknown>, proofOptions: Record<string, unknown>): Promise<Uint8Array<ArrayBuffer>> {
   // The proof configuration carries the document's @context (spec §3.3.5).
@@ -354,12 +241,6 @@ function contextStartsWith(documentContext: unknown, proofContext: unknown): boo
   const doc = Array.isArray(documentContext) ? documentContext : [documentContext];
   const prefix = Array.isArray(proofContext) ? proofContext : [proofContext];
   return prefix.length <= doc.length && prefix.every((c, i) => canonicalizeJson(c) === canonicalizeJson(doc[i]));
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
 }
 
 function fail(reason: VerifyFailureReason): VerifyResult {
