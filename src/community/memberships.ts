@@ -1,9 +1,9 @@
 import type { AppContext } from "../context.ts";
 import { recordMemberJoined } from "../decisions/bridge.ts";
 import { resolveRemoteActor } from "../federation/remote-actors.ts";
-import { actorUri, localActorId } from "../federation/uris.ts";
+import { actorUri, localActorId } from "../shared/uris.ts";
 import { findActorById, findActorByHandle, findBody, isBody, type ActorRow } from "./actors.ts";
-import { fail, ok, type Result } from "./result.ts";
+import { fail, ok, type Result } from "../shared/result.ts";
 
 export interface Member {
   uri: string;

@@ -4,13 +4,13 @@ import type { AppContext } from "../context.ts";
 import { announceToFollowers } from "../federation/announce.ts";
 import { recordActivity, type DeliveryTarget } from "../federation/outbox.ts";
 import { deliveryTargetFor } from "../federation/remote-actors.ts";
-import { toInstant } from "../federation/time.ts";
-import { activityUri, actorUri, followersUri, isLocal, localActorId, noteUri } from "../federation/uris.ts";
+import { toInstant } from "../shared/time.ts";
+import { activityUri, actorUri, followersUri, isLocal, localActorId, noteUri } from "../shared/uris.ts";
 import type { ObjectsTable } from "../store/app-tables.ts";
 import { findActorById, findBody } from "./actors.ts";
 import { isMember } from "./memberships.ts";
-import { fail, ok, type Result } from "./result.ts";
-import { textToHtml } from "./text.ts";
+import { fail, ok, type Result } from "../shared/result.ts";
+import { textToHtml } from "../shared/text.ts";
 
 export type ObjectRow = Selectable<ObjectsTable>;
 

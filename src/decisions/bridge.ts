@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
-import type { Failure } from "../community/result.ts";
+import type { Failure } from "../shared/result.ts";
 import type { AppContext } from "../context.ts";
-import { actorUri } from "../federation/uris.ts";
+import { actorUri } from "../shared/uris.ts";
 import { foundBody, joinBody, type BodyKind } from "../governance/index.ts";
 import type { Schema } from "../store/schema.ts";
 import type { BodyRef } from "./projection.ts";

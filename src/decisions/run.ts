@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
-import { fail, ok, type Failure, type Result } from "../community/result.ts";
+import { fail, ok, type Failure, type Result } from "../shared/result.ts";
 import type { AppContext } from "../context.ts";
-import { actorUri, INSTANCE_ACTOR_ID } from "../federation/uris.ts";
+import { actorUri, INSTANCE_ACTOR_ID } from "../shared/uris.ts";
 import {
   advance,
   applyBodyEvent,

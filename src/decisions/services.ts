@@ -1,8 +1,8 @@
 import { findBody, type ActorRow } from "../community/actors.ts";
 import { resolveMemberRef } from "../community/memberships.ts";
-import { fail, ok, type Failure, type Result } from "../community/result.ts";
+import { fail, ok, type Failure, type Result } from "../shared/result.ts";
 import type { AppContext } from "../context.ts";
-import { proposalUri } from "../federation/uris.ts";
+import { proposalUri } from "../shared/uris.ts";
 import {
   castVote,
   completeImplementation as coreCompleteImplementation,

@@ -1,5 +1,5 @@
 import { findBody } from "../community/actors.ts";
-import { fail, type Failure, type Result } from "../community/result.ts";
+import { fail, type Failure, type Result } from "../shared/result.ts";
 import type { AppContext } from "../context.ts";
 import { castVote, choicesFor, type BodyState, type ProposalState, type Refusal, type RoundRule, type VoteChoice } from "../governance/index.ts";
 import { findProposal, proposalByUri } from "./read.ts";

@@ -2,7 +2,7 @@ import { Announce, PUBLIC_COLLECTION, type Create } from "@fedify/vocab";
 import type { Transaction } from "kysely";
 import type { Schema } from "../store/schema.ts";
 import { recordActivity } from "./outbox.ts";
-import { activityUri, actorUri, followersUri } from "./uris.ts";
+import { activityUri, actorUri, followersUri } from "../shared/uris.ts";
 
 /**
  * A body passes a member's post on to its followers in two forms: the FEP-1b12

@@ -5,7 +5,7 @@ import { confederationVerdict, ratificationVerdict, type BodyState, type Mandate
 import { createKeyFetcher, signDocument, verifyDocument } from "./integrity.ts";
 import { documentSigningKey } from "./keys.ts";
 import { contextUrl } from "./proposals.ts";
-import { actorUri, localActorId, proposalUri } from "./uris.ts";
+import { actorUri, localActorId, proposalUri } from "../shared/uris.ts";
 
 // The signed documents of a confederation (docs/federation.md, "Confederation"): a
 // referral (by the confederation) and a verdict (by a member body). Each is served at a

@@ -3,7 +3,7 @@ import { findProposal, readHistory } from "../decisions/index.ts";
 import { documentSigningKey } from "./keys.ts";
 import { signDocument } from "./integrity.ts";
 import { contextUrl } from "./proposals.ts";
-import { actorUri } from "./uris.ts";
+import { actorUri } from "../shared/uris.ts";
 
 const AS = "https://www.w3.org/ns/activitystreams";
 

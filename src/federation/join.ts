@@ -8,7 +8,7 @@ import { onBodyJoin } from "./confederation.ts";
 import { claimActivity, releaseActivity } from "./inbox-log.ts";
 import { recordActivity } from "./outbox.ts";
 import { rememberRemoteActor } from "./remote-actors.ts";
-import { activityUri, actorUri, localActorId } from "./uris.ts";
+import { activityUri, actorUri, localActorId } from "../shared/uris.ts";
 
 /**
  * Someone on another server asks to join a body. A body that admits openly

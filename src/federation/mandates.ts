@@ -4,7 +4,7 @@ import { mandateStatus, type Mandate } from "../governance/index.ts";
 import { signDocument } from "./integrity.ts";
 import { documentSigningKey } from "./keys.ts";
 import { contextUrl } from "./proposals.ts";
-import { actorUri, localActorId } from "./uris.ts";
+import { actorUri, localActorId } from "../shared/uris.ts";
 
 const AS = "https://www.w3.org/ns/activitystreams";
 

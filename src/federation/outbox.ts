@@ -2,7 +2,7 @@ import { Activity } from "@fedify/vocab";
 import type { Transaction } from "kysely";
 import type { AppContext } from "../context.ts";
 import type { Schema } from "../store/schema.ts";
-import { actorUri } from "./uris.ts";
+import { actorUri } from "../shared/uris.ts";
 
 /** A remote actor as a delivery target. */
 export interface DeliveryTarget {

@@ -1,6 +1,6 @@
 import { Collection, Create, Mention, Note, PropertyValue, PUBLIC_COLLECTION, Question, Update, type Object as APObject } from "@fedify/vocab";
 import type { Transaction } from "kysely";
-import { escapeHtml } from "../community/text.ts";
+import { escapeHtml } from "../shared/text.ts";
 import type { AppContext } from "../context.ts";
 import { STATUS_WORDS } from "../decisions/labels.ts";
 import { castVoteAs, findProposal, readProposal, voteOptions, type ProposalDetail, type ProposalRef, type RoundSummary } from "../decisions/index.ts";
@@ -8,9 +8,9 @@ import { roundRuleOf, type Instant } from "../governance/index.ts";
 import type { Schema } from "../store/schema.ts";
 import { recordActivity, type DeliveryTarget } from "./outbox.ts";
 import { deliveryTargetFor } from "./remote-actors.ts";
-import { toInstant } from "./time.ts";
+import { toInstant } from "../shared/time.ts";
 import { claimActivity, releaseActivity } from "./inbox-log.ts";
-import { activityUri, followersUri, isLocal, localActorId, noteUri } from "./uris.ts";
+import { activityUri, followersUri, isLocal, localActorId, noteUri } from "../shared/uris.ts";
 
 // A proposal is a `Question`: a poll Mastodon shows and votes on, with a readable
 // text. Each later round (a second temperature check, the final vote, each

@@ -8,7 +8,7 @@ import { readRecord } from "../community/record.ts";
 import type { AppContext } from "../context.ts";
 import { parseAct, sendAct } from "../federation/acts.ts";
 import { listReferrals, tableConfederalProposal } from "../federation/confederation.ts";
-import { actorUri, profileUrl } from "../federation/uris.ts";
+import { actorUri, profileUrl } from "../shared/uris.ts";
 import type { BodyKind } from "../store/app-tables.ts";
 import { requireAccount, type TokenIssuer } from "./auth.ts";
 import { reply } from "./errors.ts";

@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { findBody } from "../community/actors.ts";
 import { getThread, type ThreadNode } from "../community/posts.ts";
-import type { Failure } from "../community/result.ts";
-import { escapeHtml as e, textToHtml } from "../community/text.ts";
+import type { Failure } from "../shared/result.ts";
+import { escapeHtml as e, textToHtml } from "../shared/text.ts";
 import type { AppContext } from "../context.ts";
 import { decisionRegister, listProposals, readForkOrigin, readHistory, readProposal, type ForkOrigin, type HistoryEntry, type ProposalDetail, type RegisterEntry, type RoundSummary } from "../decisions/index.ts";
 import { formatFraction, type Quorum } from "../governance/index.ts";
-import { localActorId, profileUrl } from "../federation/uris.ts";
+import { localActorId, profileUrl } from "../shared/uris.ts";
 import { STATUS_WORDS } from "../decisions/labels.ts";
 import { layout } from "./pages.ts";
 

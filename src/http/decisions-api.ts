@@ -1,6 +1,6 @@
 import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { Result } from "../community/result.ts";
+import type { Result } from "../shared/result.ts";
 import type { AppContext } from "../context.ts";
 import {
   completeImplementation,
@@ -26,7 +26,7 @@ import {
   voteOnAmendment,
   withdrawProposal,
 } from "../decisions/index.ts";
-import { actorUri } from "../federation/uris.ts";
+import { actorUri } from "../shared/uris.ts";
 import { requireAccount, type TokenIssuer } from "./auth.ts";
 import { reply, sendFailure } from "./errors.ts";
 

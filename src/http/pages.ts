@@ -3,9 +3,9 @@ import { findActorByHandle, isBody, listBodies } from "../community/actors.ts";
 import { listMembers } from "../community/memberships.ts";
 import { getThread, type ThreadNode } from "../community/posts.ts";
 import { readRecord } from "../community/record.ts";
-import { escapeHtml as e } from "../community/text.ts";
+import { escapeHtml as e } from "../shared/text.ts";
 import type { AppContext } from "../context.ts";
-import { actorUri } from "../federation/uris.ts";
+import { actorUri } from "../shared/uris.ts";
 
 /** The page frame shared by every HTML page. */
 export function layout(title: string, body: string, head = ""): string {

@@ -11,7 +11,7 @@ import { createKeyFetcher, signDocument } from "../../src/federation/integrity.t
 import { documentSigningKey } from "../../src/federation/keys.ts";
 import { mandateUrl } from "../../src/federation/mandates.ts";
 import { recordActivity } from "../../src/federation/outbox.ts";
-import { activityUri, actorUri, inboxUri, proposalUri } from "../../src/federation/uris.ts";
+import { activityUri, actorUri, inboxUri, proposalUri } from "../../src/shared/uris.ts";
 import { verifyReferral } from "../../src/federation/verify-confederal.ts";
 import { applyBodyEvent, draftProposal, tableProposal } from "../../src/governance/index.ts";
 import { AP_JSON, eventually, startTestInstance, type TestInstance } from "../support/instance.ts";

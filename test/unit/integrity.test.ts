@@ -12,7 +12,7 @@ import {
   type KeyFetcher,
 } from "../../src/federation/integrity.ts";
 import { generateActorKeys, importActorKeys } from "../../src/federation/keys.ts";
-import { toInstant } from "../../src/federation/time.ts";
+import { toInstant } from "../../src/shared/time.ts";
 
 const AS = "https://www.w3.org/ns/activitystreams";
 const DI = "https://w3id.org/security/data-integrity/v1";
