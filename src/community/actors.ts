@@ -1,7 +1,7 @@
 import type { Selectable } from "kysely";
 import type { AppContext } from "../context.ts";
-import { recordBodyFounded } from "../decisions/bridge.ts";
-import { generateActorKeys } from "../federation/keys.ts";
+import { recordBodyFounded } from "./body-record.ts";
+import { generateActorKeys } from "./keys.ts";
 import { actorUri, INSTANCE_ACTOR_ID } from "../shared/uris.ts";
 import type { ActorKind, ActorsTable, BodyKind } from "../store/app-tables.ts";
 import { BODY_KINDS } from "../store/app-tables.ts";

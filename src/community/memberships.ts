@@ -1,6 +1,6 @@
 import type { AppContext } from "../context.ts";
-import { recordMemberJoined } from "../decisions/bridge.ts";
-import { resolveRemoteActor } from "../federation/remote-actors.ts";
+import { recordMemberJoined } from "./body-record.ts";
+import { resolveRemoteActor } from "./remote-actors.ts";
 import { actorUri, localActorId } from "../shared/uris.ts";
 import { findActorById, findActorByHandle, findBody, isBody, type ActorRow } from "./actors.ts";
 import { fail, ok, type Result } from "../shared/result.ts";

@@ -6,9 +6,9 @@ import type { AppContext } from "../context.ts";
 import { castVoteAs, electAdvocate, findProposal, proposeAmendment, recordGrievanceAgreement, recordObjection } from "../decisions/index.ts";
 import type { VoteChoice } from "../governance/index.ts";
 import { claimActivity, releaseActivity } from "./inbox-log.ts";
-import { recordActivity } from "./outbox.ts";
+import { recordActivity } from "../community/outbox.ts";
 import { pollTarget } from "./proposals.ts";
-import { deliveryTargetFor, resolveRemoteActor } from "./remote-actors.ts";
+import { deliveryTargetFor, resolveRemoteActor } from "../community/remote-actors.ts";
 import { toInstant } from "../shared/time.ts";
 import { activityUri, actorUri, followersUri, noteUri } from "../shared/uris.ts";
 

@@ -3,7 +3,7 @@ import type { AppContext } from "../context.ts";
 import { replayBody } from "../decisions/index.ts";
 import { confederationVerdict, ratificationVerdict, type BodyState, type Mandate, type RatificationTally, type Verdict } from "../governance/index.ts";
 import { createKeyFetcher, signDocument, verifyDocument } from "./integrity.ts";
-import { documentSigningKey } from "./keys.ts";
+import { documentSigningKey } from "../community/keys.ts";
 import { contextUrl } from "./proposals.ts";
 import { actorUri, localActorId, proposalUri } from "../shared/uris.ts";
 

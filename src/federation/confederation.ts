@@ -45,8 +45,8 @@ import {
 } from "./confederal-documents.ts";
 import { claimActivity, releaseActivity } from "./inbox-log.ts";
 import { mandateIdFromPath, mandateUrl } from "./mandates.ts";
-import { recordActivity, type DeliveryTarget } from "./outbox.ts";
-import { deliveryTargetFor, rememberRemoteActor } from "./remote-actors.ts";
+import { recordActivity, type DeliveryTarget } from "../community/outbox.ts";
+import { deliveryTargetFor, rememberRemoteActor } from "../community/remote-actors.ts";
 import { toInstant } from "../shared/time.ts";
 import { activityUri, actorUri, followersUri, inboxUri, localActorId, noteUri, proposalUri, SHARED_INBOX_PATH } from "../shared/uris.ts";
 

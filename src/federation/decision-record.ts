@@ -1,6 +1,6 @@
 import type { AppContext } from "../context.ts";
 import { findProposal, readHistory } from "../decisions/index.ts";
-import { documentSigningKey } from "./keys.ts";
+import { documentSigningKey } from "../community/keys.ts";
 import { signDocument } from "./integrity.ts";
 import { contextUrl } from "./proposals.ts";
 import { actorUri } from "../shared/uris.ts";

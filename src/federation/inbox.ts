@@ -8,11 +8,11 @@ import { bodyOfThread } from "../community/posts.ts";
 import { sanitizeRemoteHtml } from "../shared/text.ts";
 import type { AppContext } from "../context.ts";
 import type { Schema } from "../store/schema.ts";
-import { announceToFollowers } from "./announce.ts";
+import { announceToFollowers } from "../community/announce.ts";
 import { readAct, receiveAct } from "./acts.ts";
 import { onJoinRefused } from "./confederation.ts";
 import { isVote, pollTarget, receiveVote } from "./proposals.ts";
-import { rememberRemoteActor } from "./remote-actors.ts";
+import { rememberRemoteActor } from "../community/remote-actors.ts";
 import { fromInstant } from "../shared/time.ts";
 import { actorUri, localActorId } from "../shared/uris.ts";
 

@@ -26,7 +26,7 @@ import { Temporal } from "@js-temporal/polyfill";
 import type { Config } from "../config.ts";
 import { textToHtml } from "../shared/text.ts";
 import type { AppContext } from "../context.ts";
-import { loadActorKeyPairs } from "./keys.ts";
+import { loadActorKeyPairs } from "../community/keys.ts";
 import { onJoin } from "./join.ts";
 import { onAdd, onInvite, onLeave, onOffer, onRemove } from "./confederation.ts";
 import { onAccept, onAnnounce, onCreate, onDelete, onFollow, onOtherActivity, onReject, onUndo, onUpdate } from "./inbox.ts";

@@ -6,8 +6,8 @@ import type { AppContext } from "../context.ts";
 import { answer } from "./acts.ts";
 import { onBodyJoin } from "./confederation.ts";
 import { claimActivity, releaseActivity } from "./inbox-log.ts";
-import { recordActivity } from "./outbox.ts";
-import { rememberRemoteActor } from "./remote-actors.ts";
+import { recordActivity } from "../community/outbox.ts";
+import { rememberRemoteActor } from "../community/remote-actors.ts";
 import { activityUri, actorUri, localActorId } from "../shared/uris.ts";
 
 /**

@@ -11,7 +11,7 @@ import {
   verifyDocument,
   type KeyFetcher,
 } from "../../src/federation/integrity.ts";
-import { generateActorKeys, importActorKeys } from "../../src/federation/keys.ts";
+import { generateActorKeys, importActorKeys } from "../../src/community/keys.ts";
 import { toInstant } from "../../src/shared/time.ts";
 
 const AS = "https://www.w3.org/ns/activitystreams";
