@@ -3,6 +3,7 @@ import type { Kysely } from "kysely";
 import type { Config } from "./config.ts";
 import type { BodyState, Effect, GovernanceEvent } from "./governance/index.ts";
 import type { Logger } from "./logging.ts";
+import type { Failure } from "./shared/result.ts";
 import type { Database } from "./store/database.ts";
 import type { Schema } from "./store/schema.ts";
 
@@ -25,6 +26,17 @@ export interface AppContext {
     federate?(trx: Kysely<Schema>, app: AppContext, body: BodyRef, change: RecordChange): Promise<void>;
     /** After a confederation's referrals closed (committed): admit bodies whose admission was ratified. */
     afterReferralsClosed?(app: AppContext, body: BodyRef): Promise<void>;
+  };
+  /**
+   * A body's record of decisions, as community/ needs it: creating a body with its founder
+   * and admitting a member append to the record in their own transaction. decisions/ keeps
+   * the record and imports community/, so community reaches it through this port, which
+   * instance.ts wires to decisions/bridge.ts.
+   */
+  bodyRecord: {
+    founded(app: AppContext, trx: Kysely<Schema>, body: BodyRef, founderUri: string): Promise<void>;
+    /** @returns the failure to give the caller, having written nothing; null if recorded. */
+    memberJoined(app: AppContext, trx: Kysely<Schema>, body: BodyRef, memberUri: string): Promise<Failure | null>;
   };
 }
 

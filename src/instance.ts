@@ -2,10 +2,11 @@ import type { FastifyInstance } from "fastify";
 import { ensureInstanceActor } from "./community/actors.ts";
 import type { Config } from "./config.ts";
 import type { AppContext } from "./context.ts";
+import { recordBodyFounded, recordMemberJoined } from "./decisions/bridge.ts";
 import { startDeadlineTimer } from "./decisions/deadlines.ts";
 import { admitRatifiedBodies, federateChange } from "./federation/confederation.ts";
 import { createFolkmootFederation } from "./federation/index.ts";
-import { createDeliveryKicker, deliverPending } from "./federation/outbox.ts";
+import { createDeliveryKicker, deliverPending } from "./federation/delivery.ts";
 import { publishDueUpdates, publishProposalChange } from "./federation/proposals.ts";
 import { buildHttpApp, closeGracefully } from "./http/app.ts";
 import { createTokenIssuer, loadTokenSecret } from "./http/auth.ts";
@@ -60,8 +61,18 @@ export async function openApp(config: Config, log: Logger): Promise<OpenedApp> {
     const queue = new KyselyMessageQueue(database, { workers: config.queueWorkers, leaseSeconds: config.queueLeaseSeconds, logger: log.child({ component: "queue" }) });
     const federation = createFolkmootFederation(config, kv, queue);
     const kicker = createDeliveryKicker(() => app);
-    // Committed changes to proposals are published as Questions (federation/proposals.ts).
-    const app: AppContext = { config, database, db: database.db, log, federation, deliveries: kicker, decisions: { onChange: publishProposalChange, federate: federateChange, afterReferralsClosed: admitRatifiedBodies } };
+    const app: AppContext = {
+      config,
+      database,
+      db: database.db,
+      log,
+      federation,
+      deliveries: kicker,
+      // Committed changes to proposals are published as Questions (federation/proposals.ts).
+      decisions: { onChange: publishProposalChange, federate: federateChange, afterReferralsClosed: admitRatifiedBodies },
+      // Community (new bodies, new members) appends to a body's record through this port.
+      bodyRecord: { founded: recordBodyFounded, memberJoined: recordMemberJoined },
+    };
     await ensureInstanceActor(app);
     return {
       app,

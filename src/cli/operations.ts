@@ -1,9 +1,9 @@
 import { createAccount, createBody, listBodies } from "../community/actors.ts";
 import { decideFollowRequest, listFollowRequests } from "../community/follows.ts";
 import { addMember, listMembers } from "../community/memberships.ts";
-import type { Result } from "../community/result.ts";
+import type { Result } from "../shared/result.ts";
 import type { AppContext } from "../context.ts";
-import { actorUri, profileUrl } from "../federation/uris.ts";
+import { actorUri, profileUrl } from "../shared/uris.ts";
 import { BODY_KINDS, type BodyKind } from "../store/app-tables.ts";
 import { CliError } from "./errors.ts";
 

@@ -1,12 +1,12 @@
 import type { Selectable } from "kysely";
 import type { AppContext } from "../context.ts";
-import { recordBodyFounded } from "../decisions/bridge.ts";
-import { generateActorKeys } from "../federation/keys.ts";
-import { actorUri, INSTANCE_ACTOR_ID, localActorId } from "../federation/uris.ts";
+import { recordBodyFounded } from "./body-record.ts";
+import { generateActorKeys } from "./keys.ts";
+import { actorUri, INSTANCE_ACTOR_ID, localActorId } from "../shared/uris.ts";
 import type { ActorKind, ActorsTable, BodyKind } from "../store/app-tables.ts";
 import { BODY_KINDS } from "../store/app-tables.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
-import { fail, ok, type Result } from "./result.ts";
+import { fail, ok, type Result } from "../shared/result.ts";
 
 export type ActorRow = Selectable<ActorsTable>;
 

@@ -1,13 +1,13 @@
 import { Accept, Follow, Reject } from "@fedify/vocab";
 import type { Transaction } from "kysely";
 import type { AppContext } from "../context.ts";
-import { recordActivity, type DeliveryTarget } from "../federation/outbox.ts";
-import { deliveryTargetFor, resolveRemoteActor } from "../federation/remote-actors.ts";
-import { activityUri, actorUri } from "../federation/uris.ts";
+import { recordActivity, type DeliveryTarget } from "./outbox.ts";
+import { deliveryTargetFor, resolveRemoteActor } from "./remote-actors.ts";
+import { activityUri, actorUri } from "../shared/uris.ts";
 import type { Schema } from "../store/schema.ts";
 import { findActorById, findBody } from "./actors.ts";
 import { isMember } from "./memberships.ts";
-import { fail, ok, type Result } from "./result.ts";
+import { fail, ok, type Result } from "../shared/result.ts";
 
 export interface FollowRequest {
   id: string;

@@ -1,10 +1,10 @@
 import type { AppContext } from "../context.ts";
-import type { InboundActivity } from "../decisions/inbound.ts";
-import { recordMemberJoined } from "../decisions/bridge.ts";
-import { resolveRemoteActor } from "../federation/remote-actors.ts";
-import { actorUri, localActorId } from "../federation/uris.ts";
+import type { InboundActivity } from "./inbound.ts";
+import { recordMemberJoined } from "./body-record.ts";
+import { resolveRemoteActor } from "./remote-actors.ts";
+import { actorUri, localActorId } from "../shared/uris.ts";
 import { findActorById, findActorByHandle, findBody, isBody, type ActorRow } from "./actors.ts";
-import { fail, ok, type Result } from "./result.ts";
+import { fail, ok, type Result } from "../shared/result.ts";
 
 export interface Member {
   uri: string;

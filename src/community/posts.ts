@@ -1,16 +1,16 @@
 import { Create, Mention, Note, PUBLIC_COLLECTION } from "@fedify/vocab";
 import type { Selectable } from "kysely";
 import type { AppContext } from "../context.ts";
-import { announceToFollowers } from "../federation/announce.ts";
-import { recordActivity, type DeliveryTarget } from "../federation/outbox.ts";
-import { deliveryTargetFor } from "../federation/remote-actors.ts";
-import { toInstant } from "../federation/time.ts";
-import { activityUri, actorUri, followersUri, isLocal, localActorId, noteUri } from "../federation/uris.ts";
+import { announceToFollowers } from "./announce.ts";
+import { recordActivity, type DeliveryTarget } from "./outbox.ts";
+import { deliveryTargetFor } from "./remote-actors.ts";
+import { toInstant } from "../shared/time.ts";
+import { activityUri, actorUri, followersUri, isLocal, localActorId, noteUri } from "../shared/uris.ts";
 import type { ObjectsTable } from "../store/app-tables.ts";
 import { findActorById, findBody } from "./actors.ts";
 import { isMember } from "./memberships.ts";
-import { fail, ok, type Result } from "./result.ts";
-import { textToHtml } from "./text.ts";
+import { fail, ok, type Result } from "../shared/result.ts";
+import { textToHtml } from "../shared/text.ts";
 
 export type ObjectRow = Selectable<ObjectsTable>;
 

@@ -1,6 +1,6 @@
 import type { AppContext } from "../context.ts";
 import { findBody } from "./actors.ts";
-import { fail, ok, type Result } from "./result.ts";
+import { fail, ok, type Result } from "../shared/result.ts";
 
 export interface RecordEntry {
   seq: string;

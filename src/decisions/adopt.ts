@@ -1,6 +1,6 @@
-import { fail, ok, type Result } from "../community/result.ts";
+import { fail, ok, type Result } from "../shared/result.ts";
 import type { AppContext } from "../context.ts";
-import { actorUri } from "../federation/uris.ts";
+import { actorUri } from "../shared/uris.ts";
 import { acceptedAmendments, type AdoptedSource, type AdoptPayload } from "../governance/index.ts";
 import { proposalIdFromUri } from "./ids.ts";
 import { outcomeOf, type BodyRef } from "./projection.ts";

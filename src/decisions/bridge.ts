@@ -1,14 +1,16 @@
 import type { Kysely } from "kysely";
-import type { Failure } from "../community/result.ts";
+import type { Failure } from "../shared/result.ts";
 import type { AppContext } from "../context.ts";
-import { actorUri } from "../federation/uris.ts";
+import { actorUri } from "../shared/uris.ts";
 import { foundBody, joinBody, type BodyKind } from "../governance/index.ts";
 import type { Schema } from "../store/schema.ts";
 import type { BodyRef } from "./projection.ts";
 import { applyOnBody, foundingBylaws, nothing } from "./run.ts";
 
 // The community services (creating a body, adding a member) tell the record of decisions
-// in their own transactions, so the record and the memberships never disagree.
+// in their own transactions, so the record and the memberships never disagree. They reach
+// these two functions through the AppContext.bodyRecord port (wired in instance.ts):
+// decisions/ imports community/, never the other way.
 
 /**
  * Founds the record of a body just created with a founder (inside createBody's

@@ -1,7 +1,7 @@
 import { createBody, findBody, type ActorRow } from "../community/actors.ts";
-import { fail, ok, type Failure, type Result } from "../community/result.ts";
+import { fail, ok, type Failure, type Result } from "../shared/result.ts";
 import type { AppContext } from "../context.ts";
-import { actorUri, localActorId } from "../federation/uris.ts";
+import { actorUri, localActorId } from "../shared/uris.ts";
 import { forkBody as coreForkBody, type BodyState, type Instant } from "../governance/index.ts";
 import { loadRecord } from "./record.ts";
 import { replayBody } from "./read.ts";

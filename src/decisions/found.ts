@@ -1,7 +1,7 @@
 import { findBody } from "../community/actors.ts";
-import { fail, ok, type Result } from "../community/result.ts";
+import { fail, ok, type Result } from "../shared/result.ts";
 import type { AppContext } from "../context.ts";
-import { actorUri, INSTANCE_ACTOR_ID } from "../federation/uris.ts";
+import { actorUri, INSTANCE_ACTOR_ID } from "../shared/uris.ts";
 import { foundBody, validateBylaws, type BodyKind, type Bylaws } from "../governance/index.ts";
 import { applyOnBody, foundingBylaws } from "./run.ts";
 

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { proposalUri } from "../federation/uris.ts";
+import { proposalUri } from "../shared/uris.ts";
 
 const ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"; // no 0/o, 1/l: ids get read aloud and typed
 

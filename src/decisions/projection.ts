@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
-import { escapeHtml, textToHtml } from "../community/text.ts";
+import { escapeHtml, textToHtml } from "../shared/text.ts";
 import type { AppContext, BodyRef } from "../context.ts";
-import { actorUri, profileUrl } from "../federation/uris.ts";
+import { actorUri, profileUrl } from "../shared/uris.ts";
 import {
   nextDeadline,
   outcomeOf,

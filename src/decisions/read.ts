@@ -1,7 +1,7 @@
 import { findBody, type ActorRow } from "../community/actors.ts";
-import { fail, ok, type Failure, type Result } from "../community/result.ts";
+import { fail, ok, type Failure, type Result } from "../shared/result.ts";
 import type { AppContext } from "../context.ts";
-import { proposalUri } from "../federation/uris.ts";
+import { proposalUri } from "../shared/uris.ts";
 import {
   isProposalEvent,
   type BodyState,

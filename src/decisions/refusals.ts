@@ -1,4 +1,4 @@
-import type { Failure } from "../community/result.ts";
+import type { Failure } from "../shared/result.ts";
 import type { Refusal, RefusalCode } from "../governance/index.ts";
 
 const FORBIDDEN = new Set<RefusalCode>([

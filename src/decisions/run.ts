@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
-import { fail, ok, type Failure, type Result } from "../community/result.ts";
+import { fail, ok, type Failure, type Result } from "../shared/result.ts";
 import type { AppContext } from "../context.ts";
-import { actorUri, INSTANCE_ACTOR_ID } from "../federation/uris.ts";
+import { actorUri, INSTANCE_ACTOR_ID } from "../shared/uris.ts";
 import {
   advance,
   applyBodyEvent,
@@ -20,7 +20,7 @@ import {
 } from "../governance/index.ts";
 import type { Schema } from "../store/schema.ts";
 import { proposalIdFromUri } from "./ids.ts";
-import type { InboundActivity } from "./inbound.ts";
+import type { InboundActivity } from "../community/inbound.ts";
 import { carryOutEffects, projectProposal, type BodyRef } from "./projection.ts";
 import { appendEvents, isPositionConflict, loadRecord, lockBody, rememberAppended, replayRecord, type LoadedRecord, type NewEvent } from "./record.ts";
 import { refusalToFailure, type FieldNames } from "./refusals.ts";

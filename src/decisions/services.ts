@@ -1,8 +1,8 @@
 import { findBody, type ActorRow } from "../community/actors.ts";
 import { resolveMemberRef } from "../community/memberships.ts";
-import { fail, ok, type Failure, type Result } from "../community/result.ts";
+import { fail, ok, type Failure, type Result } from "../shared/result.ts";
 import type { AppContext } from "../context.ts";
-import { proposalUri } from "../federation/uris.ts";
+import { proposalUri } from "../shared/uris.ts";
 import {
   castVote,
   completeImplementation as coreCompleteImplementation,
@@ -31,7 +31,7 @@ import { resolveAdoption } from "./adopt.ts";
 import { newAmendmentId, newProposalId, PROPOSAL_ID_PATTERN } from "./ids.ts";
 import type { BodyRef } from "./projection.ts";
 import { refusalToFailure, type FieldNames } from "./refusals.ts";
-import type { InboundActivity } from "./inbound.ts";
+import type { InboundActivity } from "../community/inbound.ts";
 import { runOnBody, type Step, type StepContext } from "./run.ts";
 import { proposalDetail, type ProposalDetail } from "./views.ts";
 

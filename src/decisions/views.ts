@@ -1,5 +1,5 @@
 import type { AppContext } from "../context.ts";
-import { actorUri } from "../federation/uris.ts";
+import { actorUri } from "../shared/uris.ts";
 import {
   acceptedAmendments,
   amendedPayload,

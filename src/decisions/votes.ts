@@ -1,10 +1,10 @@
 import { findBody } from "../community/actors.ts";
-import { fail, type Failure, type Result } from "../community/result.ts";
+import { fail, type Failure, type Result } from "../shared/result.ts";
 import type { AppContext } from "../context.ts";
 import { castVote, choicesFor, type BodyState, type ProposalState, type Refusal, type RoundRule, type VoteChoice } from "../governance/index.ts";
 import { findProposal, proposalByUri } from "./read.ts";
 import { refusalToFailure } from "./refusals.ts";
-import type { InboundActivity } from "./inbound.ts";
+import type { InboundActivity } from "../community/inbound.ts";
 import { runOnBody } from "./run.ts";
 import { tooLong, voteStep, type VoteReceipt } from "./services.ts";
 

@@ -1,17 +1,17 @@
 import { Create, Mention, Note, PropertyValue } from "@fedify/vocab";
 import { findActorById } from "../community/actors.ts";
-import { fail, type Result } from "../community/result.ts";
-import { escapeHtml, textToHtml } from "../community/text.ts";
+import { fail, type Result } from "../shared/result.ts";
+import { escapeHtml, textToHtml } from "../shared/text.ts";
 import type { AppContext } from "../context.ts";
 import { castVoteAs, electAdvocate, findProposal, proposeAmendment, recordGrievanceAgreement, recordObjection } from "../decisions/index.ts";
 import type { VoteChoice } from "../governance/index.ts";
-import { InboundActivity, takeInThrough } from "../decisions/inbound.ts";
+import { InboundActivity, takeInThrough } from "../community/inbound.ts";
 import { queueAnswer } from "./answers.ts";
-import { recordActivity } from "./outbox.ts";
+import { recordActivity } from "../community/outbox.ts";
 import { pollTarget } from "./proposals.ts";
-import { deliveryTargetFor, resolveRemoteActor } from "./remote-actors.ts";
-import { toInstant } from "./time.ts";
-import { activityUri, actorUri, followersUri, noteUri } from "./uris.ts";
+import { deliveryTargetFor, resolveRemoteActor } from "../community/remote-actors.ts";
+import { toInstant } from "../shared/time.ts";
+import { activityUri, actorUri, followersUri, noteUri } from "../shared/uris.ts";
 
 // Folkmoot acts on a proposal beyond a plain vote (an objection, an advocate
 // vote, agreement with a grievance, an amendment, a vote with a reason) travel

@@ -1,12 +1,12 @@
 import { Create, Mention, Note } from "@fedify/vocab";
 import type { Transaction } from "kysely";
-import { escapeHtml } from "../community/text.ts";
+import { escapeHtml } from "../shared/text.ts";
 import type { AppContext } from "../context.ts";
 import type { Schema } from "../store/schema.ts";
-import { recordActivity } from "./outbox.ts";
-import { deliveryTargetFor } from "./remote-actors.ts";
-import { toInstant } from "./time.ts";
-import { activityUri, actorUri, noteUri } from "./uris.ts";
+import { recordActivity } from "../community/outbox.ts";
+import { deliveryTargetFor } from "../community/remote-actors.ts";
+import { toInstant } from "../shared/time.ts";
+import { activityUri, actorUri, noteUri } from "../shared/uris.ts";
 
 /**
  * Queues, in `trx` (the transaction that took the activity in), a short direct note from

@@ -4,9 +4,9 @@ import { replayBody } from "../decisions/index.ts";
 import { confederationVerdict, ratificationVerdict, type BodyState, type Mandate, type RatificationTally, type Verdict } from "../governance/index.ts";
 import { signDocument, verifyDocument } from "../proofs/integrity.ts";
 import { createKeyFetcher } from "../proofs/key-fetcher.ts";
-import { documentSigningKey } from "./keys.ts";
+import { documentSigningKey } from "../community/keys.ts";
 import { contextUrl } from "./proposals.ts";
-import { actorUri, localActorId, proposalUri } from "./uris.ts";
+import { actorUri, localActorId, proposalUri } from "../shared/uris.ts";
 
 // The signed documents of a confederation (docs/federation.md, "Confederation"): a
 // referral (by the confederation) and a verdict (by a member body). Each is served at a

@@ -3,8 +3,8 @@ import { Accept, Add, Create, Invite, isActor, Join, Leave, Note, Offer, Propert
 import type { Kysely, Transaction } from "kysely";
 import { findActorById, isBody, type ActorRow } from "../community/actors.ts";
 import { resolveMemberRef } from "../community/memberships.ts";
-import { fail, ok, type Result } from "../community/result.ts";
-import { escapeHtml, textToHtml } from "../community/text.ts";
+import { fail, ok, type Result } from "../shared/result.ts";
+import { escapeHtml, textToHtml } from "../shared/text.ts";
 import type { AppContext, BodyRef, RecordChange } from "../context.ts";
 import { replayBody } from "../decisions/index.ts";
 import { newProposalId } from "../decisions/ids.ts";
@@ -43,12 +43,12 @@ import {
   verdictFromDocument,
   verdictUrl,
 } from "./confederal-documents.ts";
-import { InboundActivity, takeInOnce, takenInBefore, type InboundClaim } from "../decisions/inbound.ts";
+import { InboundActivity, takeInOnce, takenInBefore, type InboundClaim } from "../community/inbound.ts";
 import { mandateIdFromPath, mandateUrl } from "./mandates.ts";
-import { recordActivity, type DeliveryTarget } from "./outbox.ts";
-import { deliveryTargetFor, rememberRemoteActor } from "./remote-actors.ts";
-import { toInstant } from "./time.ts";
-import { activityUri, actorUri, followersUri, inboxUri, localActorId, noteUri, proposalUri, SHARED_INBOX_PATH } from "./uris.ts";
+import { recordActivity, type DeliveryTarget } from "../community/outbox.ts";
+import { deliveryTargetFor, rememberRemoteActor } from "../community/remote-actors.ts";
+import { toInstant } from "../shared/time.ts";
+import { activityUri, actorUri, followersUri, inboxUri, localActorId, noteUri, proposalUri, SHARED_INBOX_PATH } from "../shared/uris.ts";
 
 // Confederation across instances (docs/federation.md, "Confederation"). Sending happens
 // in the transaction that appends the governance events (federateChange), so an event

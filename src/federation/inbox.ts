@@ -5,17 +5,17 @@ import { isBody, findActorById } from "../community/actors.ts";
 import { receiveFollow } from "../community/follows.ts";
 import { isMember } from "../community/memberships.ts";
 import { bodyOfThread } from "../community/posts.ts";
-import { sanitizeRemoteHtml } from "../community/text.ts";
+import { sanitizeRemoteHtml } from "../shared/text.ts";
 import type { AppContext } from "../context.ts";
-import { takeInOnce } from "../decisions/inbound.ts";
+import { takeInOnce } from "../community/inbound.ts";
 import type { Schema } from "../store/schema.ts";
-import { announceToFollowers } from "./announce.ts";
+import { announceToFollowers } from "../community/announce.ts";
 import { readAct, receiveAct } from "./acts.ts";
 import { onJoinRefused } from "./confederation.ts";
 import { isVote, pollTarget, receiveVote } from "./proposals.ts";
-import { rememberRemoteActor } from "./remote-actors.ts";
-import { fromInstant } from "./time.ts";
-import { actorUri, localActorId } from "./uris.ts";
+import { rememberRemoteActor } from "../community/remote-actors.ts";
+import { fromInstant } from "../shared/time.ts";
+import { actorUri, localActorId } from "../shared/uris.ts";
 
 // Fedify has verified the signature and that the key belongs to `activity.actor`
 // before any of these run. Folkmoot decides who may act: origin, ownership and

@@ -24,17 +24,16 @@ import {
 } from "@fedify/vocab";
 import { Temporal } from "@js-temporal/polyfill";
 import type { Config } from "../config.ts";
-import { textToHtml } from "../community/text.ts";
+import { textToHtml } from "../shared/text.ts";
 import type { AppContext } from "../context.ts";
-import { loadActorKeyPairs } from "./keys.ts";
+import { loadActorKeyPairs } from "../community/keys.ts";
 import { onJoin } from "./join.ts";
 import { onAdd, onInvite, onLeave, onOffer, onRemove } from "./confederation.ts";
 import { onAccept, onAnnounce, onCreate, onDelete, onFollow, onOtherActivity, onReject, onUndo, onUpdate } from "./inbox.ts";
-import { ACTIVITY_PATH, ACTOR_PATH, FOLLOWERS_PATH, FOLLOWING_PATH, INBOX_PATH, INSTANCE_ACTOR_ID, NOTE_PATH, OUTBOX_PATH, SHARED_INBOX_PATH, profileUrl } from "./uris.ts";
-import { toInstant } from "./time.ts";
-import packageJson from "../../package.json" with { type: "json" };
+import { ACTIVITY_PATH, ACTOR_PATH, FOLLOWERS_PATH, FOLLOWING_PATH, INBOX_PATH, INSTANCE_ACTOR_ID, NOTE_PATH, OUTBOX_PATH, SHARED_INBOX_PATH, profileUrl } from "../shared/uris.ts";
+import { toInstant } from "../shared/time.ts";
+import { SOFTWARE_VERSION } from "../shared/version.ts";
 
-export const SOFTWARE_VERSION: string = packageJson.version;
 const PAGE_SIZE = 20;
 
 /**

@@ -3,12 +3,12 @@ import { Accept, isActor, type Join } from "@fedify/vocab";
 import { findActorById, isBody } from "../community/actors.ts";
 import { addMember } from "../community/memberships.ts";
 import type { AppContext } from "../context.ts";
-import { InboundActivity, takeInOnce, takeInThrough } from "../decisions/inbound.ts";
+import { InboundActivity, takeInOnce, takeInThrough } from "../community/inbound.ts";
 import { queueAnswer } from "./answers.ts";
 import { onBodyJoin } from "./confederation.ts";
-import { recordActivity } from "./outbox.ts";
-import { rememberRemoteActor } from "./remote-actors.ts";
-import { activityUri, actorUri, localActorId } from "./uris.ts";
+import { recordActivity } from "../community/outbox.ts";
+import { rememberRemoteActor } from "../community/remote-actors.ts";
+import { activityUri, actorUri, localActorId } from "../shared/uris.ts";
 
 /**
  * Someone on another server asks to join a body. A body that admits openly

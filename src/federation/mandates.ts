@@ -2,9 +2,9 @@ import type { AppContext } from "../context.ts";
 import { replayBody } from "../decisions/index.ts";
 import { mandateStatus, type Mandate } from "../governance/index.ts";
 import { signDocument } from "../proofs/integrity.ts";
-import { documentSigningKey } from "./keys.ts";
+import { documentSigningKey } from "../community/keys.ts";
 import { contextUrl } from "./proposals.ts";
-import { actorUri, localActorId } from "./uris.ts";
+import { actorUri, localActorId } from "../shared/uris.ts";
 
 const AS = "https://www.w3.org/ns/activitystreams";
 

@@ -1,17 +1,17 @@
 import { Collection, Create, Mention, Note, PropertyValue, PUBLIC_COLLECTION, Question, Update, type Object as APObject } from "@fedify/vocab";
 import type { Transaction } from "kysely";
-import { escapeHtml } from "../community/text.ts";
+import { escapeHtml } from "../shared/text.ts";
 import type { AppContext } from "../context.ts";
 import { STATUS_WORDS } from "../decisions/labels.ts";
 import { castVoteAs, findProposal, readProposal, voteOptions, type ProposalDetail, type ProposalRef, type RoundSummary } from "../decisions/index.ts";
 import { roundRuleOf, type Instant } from "../governance/index.ts";
 import type { Schema } from "../store/schema.ts";
-import { recordActivity, type DeliveryTarget } from "./outbox.ts";
-import { deliveryTargetFor } from "./remote-actors.ts";
-import { toInstant } from "./time.ts";
-import { InboundActivity, takeInThrough } from "../decisions/inbound.ts";
+import { recordActivity, type DeliveryTarget } from "../community/outbox.ts";
+import { deliveryTargetFor } from "../community/remote-actors.ts";
+import { toInstant } from "../shared/time.ts";
+import { InboundActivity, takeInThrough } from "../community/inbound.ts";
 import { queueAnswer } from "./answers.ts";
-import { activityUri, followersUri, isLocal, localActorId, noteUri } from "./uris.ts";
+import { activityUri, followersUri, isLocal, localActorId, noteUri } from "../shared/uris.ts";
 
 // A proposal is a `Question`: a poll Mastodon shows and votes on, with a readable
 // text. Each later round (a second temperature check, the final vote, each

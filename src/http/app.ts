@@ -6,7 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { sql } from "kysely";
 import type { AppContext } from "../context.ts";
 import { fedifyPlugin } from "../federation/fastify-plugin.ts";
-import { SOFTWARE_VERSION } from "../federation/index.ts";
+import { SOFTWARE_VERSION } from "../shared/version.ts";
 import type { TokenIssuer } from "./auth.ts";
 import { sendNoRoute, sendRouteError } from "./errors.ts";
 import { homePage } from "./pages/home.ts";

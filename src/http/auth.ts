@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { jwtVerify, SignJWT } from "jose";
 import { findActorById } from "../community/actors.ts";
 import type { AppContext } from "../context.ts";
-import { actorUri } from "../federation/uris.ts";
+import { actorUri } from "../shared/uris.ts";
 
 const AUDIENCE = "folkmoot-api";
 const TOKEN_LIFETIME_SECONDS = 30 * 24 * 3600;

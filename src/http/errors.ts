@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { Failure, Result } from "../community/result.ts";
+import type { Failure, Result } from "../shared/result.ts";
 
 const STATUS: Record<Failure["code"], number> = {
   invalid: 400,

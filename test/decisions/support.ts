@@ -1,9 +1,9 @@
 import { expect } from "vitest";
 import { operations } from "../../src/cli/operations.ts";
-import type { Result } from "../../src/community/result.ts";
+import type { Result } from "../../src/shared/result.ts";
 import type { AppContext } from "../../src/context.ts";
 import { foundBodyRecord, runDueDeadlines, type ProposalDetail } from "../../src/decisions/index.ts";
-import { actorUri } from "../../src/federation/uris.ts";
+import { actorUri } from "../../src/shared/uris.ts";
 import { defaultBylaws, type Bylaws, type DecisionRule } from "../../src/governance/index.ts";
 
 /** Bylaws for tests: the given rule, a quorum of `quorum` voters, one-hour stages. */

@@ -2,8 +2,8 @@ import { createProof, signObject, verifyObject, verifyProof, type Context } from
 import { Create, Multikey, Note, Person, PUBLIC_COLLECTION, type DocumentLoader } from "@fedify/vocab";
 import { Temporal } from "@js-temporal/polyfill";
 import { beforeAll, describe, expect, it } from "vitest";
-import { generateActorKeys, importActorKeys } from "../../src/federation/keys.ts";
-import { toInstant } from "../../src/federation/time.ts";
+import { generateActorKeys, importActorKeys } from "../../src/community/keys.ts";
+import { toInstant } from "../../src/shared/time.ts";
 import { decodeBase58btc, encodeBase58btc } from "../../src/proofs/base58.ts";
 import { signDocument, verifyDocument, type KeyFetcher } from "../../src/proofs/integrity.ts";
 import { canonicalizeJson } from "../../src/proofs/jcs.ts";

@@ -1,5 +1,5 @@
 import { lookUpHandles } from "../../community/actors.ts";
-import { escapeHtml as e } from "../../community/text.ts";
+import { escapeHtml as e } from "../../shared/text.ts";
 import type { AppContext } from "../../context.ts";
 import { formatFraction, type Quorum } from "../../governance/index.ts";
 

@@ -1,6 +1,6 @@
 import type { FastifyReply } from "fastify";
-import type { Failure } from "../../community/result.ts";
-import { escapeHtml as e } from "../../community/text.ts";
+import type { Failure } from "../../shared/result.ts";
+import { escapeHtml as e } from "../../shared/text.ts";
 
 export const HTML = "text/html; charset=utf-8";
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { getLocalThread, type ThreadNode } from "../../community/posts.ts";
-import { escapeHtml as e } from "../../community/text.ts";
+import { escapeHtml as e } from "../../shared/text.ts";
 import type { AppContext } from "../../context.ts";
 import { HTML, layout } from "./layout.ts";
 

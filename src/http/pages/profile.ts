@@ -2,9 +2,9 @@ import type { FastifyInstance } from "fastify";
 import { findActorByHandle, isBody } from "../../community/actors.ts";
 import { listMembers } from "../../community/memberships.ts";
 import { readRecord } from "../../community/record.ts";
-import { escapeHtml as e } from "../../community/text.ts";
+import { escapeHtml as e } from "../../shared/text.ts";
 import type { AppContext } from "../../context.ts";
-import { actorUri } from "../../federation/uris.ts";
+import { actorUri } from "../../shared/uris.ts";
 import { HTML, layout } from "./layout.ts";
 
 /** An actor's profile page (/@handle); a body's also lists its members and its latest record. */

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { findBody } from "../../community/actors.ts";
-import { escapeHtml as e } from "../../community/text.ts";
+import { escapeHtml as e } from "../../shared/text.ts";
 import type { AppContext } from "../../context.ts";
 import { listProposals } from "../../decisions/index.ts";
 import { STATUS_WORDS } from "../../decisions/labels.ts";

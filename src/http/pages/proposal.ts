@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { findBody } from "../../community/actors.ts";
 import { getThread, type ThreadNode } from "../../community/posts.ts";
-import { escapeHtml as e, textToHtml } from "../../community/text.ts";
+import { escapeHtml as e, textToHtml } from "../../shared/text.ts";
 import type { AppContext } from "../../context.ts";
 import { readHistory, readProposal, type HistoryEntry, type ProposalDetail, type RoundSummary } from "../../decisions/index.ts";
 import { STATUS_WORDS } from "../../decisions/labels.ts";

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import { findBody } from "../../community/actors.ts";
-import { escapeHtml as e, textToHtml } from "../../community/text.ts";
+import { escapeHtml as e, textToHtml } from "../../shared/text.ts";
 import type { AppContext } from "../../context.ts";
 import { decisionRegister, readForkOrigin, type ForkOrigin, type RegisterEntry } from "../../decisions/index.ts";
-import { profileUrl } from "../../federation/uris.ts";
+import { profileUrl } from "../../shared/uris.ts";
 import type { Quorum } from "../../governance/index.ts";
 import { quorumText, when } from "./format.ts";
 import { HTML, layout, sendFailurePage } from "./layout.ts";

@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { authenticate, findActorById } from "../../community/actors.ts";
 import { followRemote } from "../../community/follows.ts";
 import type { AppContext } from "../../context.ts";
-import { actorUri } from "../../federation/uris.ts";
+import { actorUri } from "../../shared/uris.ts";
 import { requireAccount, type TokenIssuer } from "../auth.ts";
 import { reply } from "../errors.ts";
 import { bearer, ErrorBody, errors } from "../schemas/common.ts";

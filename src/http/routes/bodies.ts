@@ -5,7 +5,7 @@ import { decideFollowRequest, listFollowRequests } from "../../community/follows
 import { joinBody, listMembers, type Member } from "../../community/memberships.ts";
 import { readRecord } from "../../community/record.ts";
 import type { AppContext } from "../../context.ts";
-import { actorUri, profileUrl } from "../../federation/uris.ts";
+import { actorUri, profileUrl } from "../../shared/uris.ts";
 import type { BodyKind as BodyKindName } from "../../store/app-tables.ts";
 import { requireAccount, type TokenIssuer } from "../auth.ts";
 import { reply } from "../errors.ts";

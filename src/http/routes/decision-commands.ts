@@ -1,6 +1,6 @@
 import { Type, type Static, type TSchema } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
-import type { Result } from "../../community/result.ts";
+import type { Result } from "../../shared/result.ts";
 import type { AppContext } from "../../context.ts";
 import {
   completeImplementation,

@@ -2,7 +2,7 @@ import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../../context.ts";
 import { forkBody, readForkOrigin, type ForkOrigin, type Forked } from "../../decisions/index.ts";
-import { actorUri, profileUrl } from "../../federation/uris.ts";
+import { actorUri, profileUrl } from "../../shared/uris.ts";
 import { optionalViewer, requireAccount, type TokenIssuer } from "../auth.ts";
 import { reply } from "../errors.ts";
 import { ForkOriginOut, ForkOut } from "../schemas/bodies.ts";

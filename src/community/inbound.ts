@@ -1,5 +1,5 @@
 import type { Transaction } from "kysely";
-import type { Result } from "../community/result.ts";
+import type { Result } from "../shared/result.ts";
 import type { AppContext } from "../context.ts";
 import { faultPoint } from "../shared/faults.ts";
 import type { Schema } from "../store/schema.ts";

@@ -1,8 +1,11 @@
+// Remote actors as the services know them: looked up (WebFinger, through the Federation
+// object every AppContext holds), remembered in `remote_actors`, and read back as delivery
+// targets. Following and admitting members need it, so it sits with them, not in federation/.
 import { isActor, type Actor } from "@fedify/vocab";
 import type { Kysely } from "kysely";
 import type { AppContext } from "../context.ts";
 import type { Schema } from "../store/schema.ts";
-import type { DeliveryTarget } from "./outbox.ts";
+import type { DeliveryTarget } from "../community/outbox.ts";
 
 /** Keeps what we need to deliver to and show a remote actor. */
 export async function rememberRemoteActor(db: Kysely<Schema>, actor: Actor): Promise<DeliveryTarget | null> {

@@ -1,3 +1,6 @@
+// An actor's key pairs: made when the actor is created (actors.ts), stored with it, and
+// read by federation/ to sign requests and documents. Only library code (JWK import and
+// export), so creating an actor needs nothing from federation/.
 import { exportJwk, importJwk } from "@fedify/fedify";
 import type { Kysely } from "kysely";
 import type { Schema } from "../store/schema.ts";

@@ -1,8 +1,10 @@
+// What a body does with a member's post: it records the two Announces in its outbox, in
+// the post's transaction. Posting here and receiving a post (federation/inbox.ts) both do it.
 import { Announce, PUBLIC_COLLECTION, type Create } from "@fedify/vocab";
 import type { Transaction } from "kysely";
 import type { Schema } from "../store/schema.ts";
-import { recordActivity } from "./outbox.ts";
-import { activityUri, actorUri, followersUri } from "./uris.ts";
+import { recordActivity } from "../community/outbox.ts";
+import { activityUri, actorUri, followersUri } from "../shared/uris.ts";
 
 /**
  * A body passes a member's post on to its followers in two forms: the FEP-1b12

@@ -1,61 +1,9 @@
+// The transactional outbox, the delivery half: hands the activities recorded in the
+// `activities` table (community/outbox.ts) to Fedify's queue, and coalesces hand-off requests.
 import { Activity } from "@fedify/vocab";
-import type { Transaction } from "kysely";
+import type { Recipients } from "../community/outbox.ts";
 import type { AppContext } from "../context.ts";
-import type { Schema } from "../store/schema.ts";
-import { actorUri } from "./uris.ts";
-
-/** A remote actor as a delivery target. */
-export interface DeliveryTarget {
-  id: string;
-  inbox: string;
-  sharedInbox?: string | null;
-}
-
-export interface Recipients {
-  /** Deliver to every accepted follower of the sender. */
-  followers: boolean;
-  /** And to these actors (deduplicated by Fedify within one send). */
-  actors: DeliveryTarget[];
-  /**
-   * Deliver to `actors` on this instance too, over HTTP like any other (a confederation
-   * and its member bodies may share an instance). Otherwise local actors are skipped.
-   */
-  includeLocal?: boolean;
-}
-
-/**
- * Records an activity in the sender's outbox in the caller's transaction: the
- * state change and the activities it causes commit together, and delivery
- * happens afterwards from this table ({@link deliverPending}). A crash between
- * commit and hand-off loses nothing: the sweeper picks the row up.
- */
-export async function recordActivity(
-  trx: Transaction<Schema>,
-  input: { actorId: string; activity: Activity; recipients: Recipients; isPublic: boolean },
-): Promise<void> {
-  if (!input.activity.id) throw new Error("an activity needs an id");
-  // The default (fast) compaction; format: "compact" would run the full JSON-LD algorithm.
-  const payload = await input.activity.toJsonLd();
-  await trx
-    .insertInto("activities")
-    .values({
-      uri: input.activity.id.href,
-      actor_id: input.actorId,
-      type: activityType(payload),
-      object_uri: input.activity.objectId?.href ?? null,
-      payload: JSON.stringify(payload),
-      recipients: JSON.stringify(input.recipients),
-      public: input.isPublic,
-      // Nothing to deliver: mark it handed off at once.
-      enqueued_at: !input.recipients.followers && input.recipients.actors.length === 0 ? new Date() : null,
-    })
-    .execute();
-}
-
-function activityType(payload: unknown): string {
-  const t = (payload as { type?: unknown }).type;
-  return typeof t === "string" ? t : "Activity";
-}
+import { actorUri } from "../shared/uris.ts";
 
 /** Short, so rows claimed by a process that died are retaken soon; a slow hand-off that outlives it only risks a duplicate, which receivers ignore. */
 const HANDOFF_LEASE_MS = 10_000;

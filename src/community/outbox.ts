@@ -1,0 +1,60 @@
+// The transactional outbox, the recording half: services (posts, follows, decisions
+// federated by federation/) write the activities a change causes in the change's own
+// transaction. It is plain SQL over a JSON-LD payload, so the application layer may
+// call it; handing rows to Fedify's queue is federation's (federation/delivery.ts).
+import type { Activity } from "@fedify/vocab";
+import type { Transaction } from "kysely";
+import type { Schema } from "../store/schema.ts";
+
+/** A remote actor as a delivery target. */
+export interface DeliveryTarget {
+  id: string;
+  inbox: string;
+  sharedInbox?: string | null;
+}
+
+export interface Recipients {
+  /** Deliver to every accepted follower of the sender. */
+  followers: boolean;
+  /** And to these actors (deduplicated by Fedify within one send). */
+  actors: DeliveryTarget[];
+  /**
+   * Deliver to `actors` on this instance too, over HTTP like any other (a confederation
+   * and its member bodies may share an instance). Otherwise local actors are skipped.
+   */
+  includeLocal?: boolean;
+}
+
+/**
+ * Records an activity in the sender's outbox in the caller's transaction: the
+ * state change and the activities it causes commit together, and delivery
+ * happens afterwards from this table (federation/delivery.ts `deliverPending`). A crash between
+ * commit and hand-off loses nothing: the sweeper picks the row up.
+ */
+export async function recordActivity(
+  trx: Transaction<Schema>,
+  input: { actorId: string; activity: Activity; recipients: Recipients; isPublic: boolean },
+): Promise<void> {
+  if (!input.activity.id) throw new Error("an activity needs an id");
+  // The default (fast) compaction; format: "compact" would run the full JSON-LD algorithm.
+  const payload = await input.activity.toJsonLd();
+  await trx
+    .insertInto("activities")
+    .values({
+      uri: input.activity.id.href,
+      actor_id: input.actorId,
+      type: activityType(payload),
+      object_uri: input.activity.objectId?.href ?? null,
+      payload: JSON.stringify(payload),
+      recipients: JSON.stringify(input.recipients),
+      public: input.isPublic,
+      // Nothing to deliver: mark it handed off at once.
+      enqueued_at: !input.recipients.followers && input.recipients.actors.length === 0 ? new Date() : null,
+    })
+    .execute();
+}
+
+function activityType(payload: unknown): string {
+  const t = (payload as { type?: unknown }).type;
+  return typeof t === "string" ? t : "Activity";
+}
