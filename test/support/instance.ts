@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { vi } from "vitest";
 import { loadConfig, type Config } from "../../src/config.ts";
 import { startInstance, type Instance } from "../../src/instance.ts";
 import { createLogger } from "../../src/logging.ts";
@@ -65,7 +66,20 @@ export async function startTestInstance(opts: { host: string; tls?: boolean; env
   };
 }
 
-// One polling helper for tests and the demo.
-export { eventually } from "../../src/demo/steps.ts";
+/**
+ * Polls `check` (vitest's `vi.waitFor`) until it returns a truthy value, for at most
+ * `timeoutMs`; the same contract as the demo's `eventually` (src/demo/steps.ts), polled
+ * more often.
+ */
+export async function eventually<T>(check: () => Promise<T | null | undefined | false>, timeoutMs = 15_000, label = "condition"): Promise<T> {
+  return await vi.waitFor(
+    async () => {
+      const value = await check();
+      if (!value) throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}`);
+      return value;
+    },
+    { timeout: timeoutMs, interval: 50 },
+  );
+}
 
 export const AP_JSON = "application/activity+json";
