@@ -1,11 +1,11 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { vi } from "vitest";
 import { loadConfig, type Config } from "../../src/config.ts";
 import { startInstance, type Instance } from "../../src/instance.ts";
 import { createLogger } from "../../src/logging.ts";
-import { createTestDatabase, type TestDatabase } from "./database.ts";
+import { createTestDatabase, pgliteTemplate, type TestDatabase } from "./database.ts";
 import { TLS_DIR_ENV, TLS_FILES } from "./tls.ts";
 
 export interface TestInstance extends Instance {
@@ -30,6 +30,8 @@ export async function startTestInstance(opts: { host: string; tls?: boolean; env
   const database = opts.database ?? (process.env.TEST_DATABASE_URL ? await createTestDatabase() : undefined);
   const ownsDataDir = !opts.dataDir;
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), "folkmoot-test-")));
+  // A new instance on PGlite starts from a copy of the migrated template: PGlite's initdb takes seconds.
+  if (!database && ownsDataDir) await cp(await pgliteTemplate(), join(dataDir, "db"), { recursive: true });
   const tlsDir = process.env[TLS_DIR_ENV];
   if (opts.tls && !tlsDir) throw new Error("TLS tests need the vitest globalSetup that makes a test CA");
   const env: Record<string, string> = {
