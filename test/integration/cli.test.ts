@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTestDatabase, testBackend, type TestDatabase } from "../support/database.ts";
 import { runCliProcess, spawnServer, waitForHttp } from "../support/process.ts";
 
@@ -84,11 +84,19 @@ describe("the server process", { timeout: 120_000 }, () => {
     const port = 22_000 + (process.pid % 1000);
     const server = spawnServer({ ...env, HOST: "127.0.0.9", PORT: String(port), PUBLIC_ORIGIN: "", LOG_LEVEL: "info" });
     await waitForHttp(`http://127.0.0.9:${port}/healthz`);
-    const line = server
-      .output()
-      .split("\n")
-      .map((l) => (l.startsWith("{") ? (JSON.parse(l) as { msg: string }) : null))
-      .find((l) => l?.msg.startsWith("Folkmoot listening"));
+    // The line may reach the pipe just after the server answers.
+    const line = await vi.waitFor(
+      () => {
+        const found = server
+          .output()
+          .split("\n")
+          .map((l) => (l.startsWith("{") ? (JSON.parse(l) as { msg: string }) : null))
+          .find((l) => l?.msg.startsWith("Folkmoot listening"));
+        if (!found) throw new Error(`no "Folkmoot listening" line yet in:\n${server.output()}`);
+        return found;
+      },
+      { timeout: 5_000, interval: 50 },
+    );
     expect(line?.msg).toMatch(new RegExp(`^Folkmoot listening on http://127\\.0\\.0\\.9:${port} .*database: ${testBackend === "postgres" ? "PostgreSQL" : "PGlite"}`));
     if (testBackend === "pglite") {
       // While the server holds the embedded database, the CLI works through it.

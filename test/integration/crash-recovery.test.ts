@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startMastodonPeer, type MastodonPeer } from "../support/mastodon-peer.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { runCliProcess, spawnServer, waitForHttp, type ServerProcess } from "../support/process.ts";
@@ -96,10 +96,8 @@ describe("crash recovery", { timeout: 240_000 }, () => {
     const expected = new Set(record.items.filter((i) => i.type === "Announce").map((i) => i.uri));
     expect(expected.size).toBe(POSTS * 2);
 
-    const deadline = Date.now() + 60_000;
     const arrived = () => new Set(peer.received.filter((r) => r.body?.type === "Announce" && r.signatureValid).map((r) => r.body.id as string));
-    while (arrived().size < expected.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
-    expect([...arrived()].sort()).toEqual([...expected].sort());
+    await vi.waitFor(() => expect([...arrived()].sort()).toEqual([...expected].sort()), { timeout: 60_000, interval: 100 });
     // The announced notes are the posts made before the crash, each one exactly.
     const plainTargets = peer.received.filter((r) => r.body?.type === "Announce" && typeof r.body.object === "string").map((r) => r.body.object as string);
     expect(new Set(plainTargets)).toEqual(new Set(posted));

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operations } from "../../src/cli/operations.ts";
 import { startMastodonPeer, type MastodonPeer } from "../support/mastodon-peer.ts";
 import { AP_JSON, eventually, startTestInstance, type TestInstance } from "../support/instance.ts";
+import { quiesce } from "../support/quiesce.ts";
 
 // A Folkmoot instance and an independently written, Mastodon-style server
 // (node:crypto, draft-cavage signatures) federating over real HTTP on loopback.
@@ -118,8 +119,7 @@ describe("a Mastodon-style follower", () => {
     const announcesBefore = peer.received.filter((r) => r.body?.type === "Announce").length;
     const logged = await count(a, "inbox_log");
     expect((await peer.post(`${a.origin}/ap/inbox`, create)).status).toBe(202);
-    await new Promise((r) => setTimeout(r, 1500));
-    await a.deliveriesIdle();
+    await quiesce([a]);
     expect(peer.received.filter((r) => r.body?.type === "Announce").length).toBe(announcesBefore);
     expect(await count(a, "inbox_log")).toBe(logged);
   });
@@ -132,7 +132,7 @@ describe("a Mastodon-style follower", () => {
     const create = { "@context": "https://www.w3.org/ns/activitystreams", id: peer.newId(), type: "Create", actor: mallory.actorId, object: note, to: [bodyUri] };
     const res = await peer.post(bodyInbox, create, { keyId: mallory.keyId, privateKeyPem: mallory.privateKeyPem });
     expect(res.status).toBe(202);
-    await new Promise((r) => setTimeout(r, 1500));
+    await quiesce([a]);
     expect(await a.app.db.selectFrom("objects").select("uri").where("uri", "=", noteId).executeTakeFirst()).toBeUndefined();
   });
 
@@ -203,7 +203,7 @@ describe("the inbox refuses what is not signed by the actor", () => {
     const target = await a.app.db.selectFrom("objects").select("uri").where("attributed_to", "=", peer.actorId).executeTakeFirstOrThrow();
     const del = { "@context": "https://www.w3.org/ns/activitystreams", id: peer.newId(), type: "Delete", actor: peer.mallory.actorId, object: target.uri };
     expect((await peer.post(bodyInbox, del, { keyId: peer.mallory.keyId, privateKeyPem: peer.mallory.privateKeyPem })).status).toBe(202);
-    await new Promise((r) => setTimeout(r, 1000));
+    await quiesce([a]);
     const row = await a.app.db.selectFrom("objects").select("deleted_at").where("uri", "=", target.uri).executeTakeFirstOrThrow();
     expect(row.deleted_at).toBeNull();
   });

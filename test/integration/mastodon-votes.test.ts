@@ -4,6 +4,7 @@ import { draftProposal, foundBodyRecord, readProposal, tableProposal } from "../
 import { defaultBylaws, fraction } from "../../src/governance/index.ts";
 import { startMastodonPeer, type MastodonPeer } from "../support/mastodon-peer.ts";
 import { AP_JSON, eventually, startTestInstance, type TestInstance } from "../support/instance.ts";
+import { quiesce } from "../support/quiesce.ts";
 
 // A proposal is a poll a Mastodon user can vote on: the hand-written
 // Mastodon-style peer receives the Question, votes as Mastodon does, and is
@@ -107,7 +108,7 @@ describe("proposals as polls", () => {
     const before = peer.received.length;
     const { res } = await vote(peer, 1, "Agree");
     expect(res.status).toBe(202);
-    await new Promise((r) => setTimeout(r, 1500));
+    await quiesce([a]);
     expect(await agreeCount()).toBe(1);
     // No "not counted" reply for a duplicate.
     expect(peer.received.slice(before).some((r) => r.body?.type === "Create" && r.body.object?.type === "Note")).toBe(false);

@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { operations } from "../../src/cli/operations.ts";
 import { createTestDatabase, testBackend, type TestDatabase } from "../support/database.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
 import { startMastodonPeer, type MastodonPeer } from "../support/mastodon-peer.ts";
+import { quiesce } from "../support/quiesce.ts";
 
 // One web process and two worker processes' worth of instances against one
 // PostgreSQL database: every queued delivery is handled once. (The embedded
@@ -44,9 +45,8 @@ describe.runIf(testBackend === "postgres")("web and worker roles on one PostgreS
       expect(res.status).toBe(201);
     }
     const announces = () => peer.received.filter((r) => r.body?.type === "Announce" && r.signatureValid);
-    const deadline = Date.now() + 30_000;
-    while (announces().length < POSTS * 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    await new Promise((r) => setTimeout(r, 2000)); // any duplicate would arrive by now
+    await vi.waitFor(() => expect(announces().length).toBeGreaterThanOrEqual(POSTS * 2), { timeout: 30_000, interval: 50 });
+    await quiesce([web, ...workers]); // any duplicate has arrived by now
     const ids = announces().map((r) => r.body.id as string);
     expect(ids).toHaveLength(POSTS * 2);
     expect(new Set(ids).size).toBe(POSTS * 2);

@@ -98,7 +98,7 @@ let template: Promise<string> | undefined;
  * runs: its name carries a hash of the migrations and of PGlite's version, so
  * any change builds a new one. It is only ever copied, never opened.
  */
-function pgliteTemplate(): Promise<string> {
+export function pgliteTemplate(): Promise<string> {
   return (template ??= (async () => {
     const hash = createHash("sha256");
     const pglitePackage = fileURLToPath(new URL("../../node_modules/@electric-sql/pglite/package.json", import.meta.url));

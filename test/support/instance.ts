@@ -1,10 +1,11 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { vi } from "vitest";
 import { loadConfig, type Config } from "../../src/config.ts";
 import { startInstance, type Instance } from "../../src/instance.ts";
 import { createLogger } from "../../src/logging.ts";
-import { createTestDatabase, type TestDatabase } from "./database.ts";
+import { createTestDatabase, pgliteTemplate, type TestDatabase } from "./database.ts";
 import { TLS_DIR_ENV, TLS_FILES } from "./tls.ts";
 
 export interface TestInstance extends Instance {
@@ -29,6 +30,8 @@ export async function startTestInstance(opts: { host: string; tls?: boolean; env
   const database = opts.database ?? (process.env.TEST_DATABASE_URL ? await createTestDatabase() : undefined);
   const ownsDataDir = !opts.dataDir;
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), "folkmoot-test-")));
+  // A new instance on PGlite starts from a copy of the migrated template: PGlite's initdb takes seconds.
+  if (!database && ownsDataDir) await cp(await pgliteTemplate(), join(dataDir, "db"), { recursive: true });
   const tlsDir = process.env[TLS_DIR_ENV];
   if (opts.tls && !tlsDir) throw new Error("TLS tests need the vitest globalSetup that makes a test CA");
   const env: Record<string, string> = {
@@ -65,7 +68,20 @@ export async function startTestInstance(opts: { host: string; tls?: boolean; env
   };
 }
 
-// One polling helper for tests and the demo.
-export { eventually } from "../../src/demo/steps.ts";
+/**
+ * Polls `check` (vitest's `vi.waitFor`) until it returns a truthy value, for at most
+ * `timeoutMs`; the same contract as the demo's `eventually` (src/demo/steps.ts), polled
+ * more often.
+ */
+export async function eventually<T>(check: () => Promise<T | null | undefined | false>, timeoutMs = 15_000, label = "condition"): Promise<T> {
+  return await vi.waitFor(
+    async () => {
+      const value = await check();
+      if (!value) throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}`);
+      return value;
+    },
+    { timeout: timeoutMs, interval: 50 },
+  );
+}
 
 export const AP_JSON = "application/activity+json";

@@ -1,6 +1,6 @@
 import { Agent, request } from "node:http";
 import Fastify from "fastify";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { closeGracefully } from "../../src/http/app.ts";
 
 // A request still in flight when the instance stops finishes, and its keep-alive
@@ -11,7 +11,9 @@ describe("closeGracefully", () => {
     const f = Fastify({ keepAliveTimeout: 72_000 });
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
+    let handling = false;
     f.get("/slow", async () => {
+      handling = true;
       await held;
       return { ok: true };
     });
@@ -28,10 +30,8 @@ describe("closeGracefully", () => {
         req.on("error", reject);
         req.end();
       });
-      // Wait until the request is being handled, then stop while it is in flight.
-      for (let i = 0; i < 100 && (await new Promise<number>((r) => f.server.getConnections((_e, n) => r(n)))) === 0; i++) {
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      // Wait until the request is being handled (not only connected), then stop while it is in flight.
+      await vi.waitFor(() => expect(handling).toBe(true), { timeout: 10_000, interval: 10 });
       const started = Date.now();
       const closed = closeGracefully(f, 30_000);
       setTimeout(release, 200);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listReferrals, tableConfederalProposal } from "../../src/federation/confederation.ts";
 import { runDueDeadlines } from "../../src/decisions/index.ts";
 import { AP_JSON, eventually, startTestInstance, type TestInstance } from "../support/instance.ts";
+import { quiesce } from "../support/quiesce.ts";
 import { confederationBylaws, createBody, createPeople, decide, ForwardClock, membersOf, ratificationFor, ratifyAll, type People } from "../support/confederation.ts";
 
 // Two instances: riverside and hillside assemblies on one, millbrook and the town
@@ -145,7 +146,7 @@ describe("a confederation across two instances", () => {
     const { mandateUrl } = await import("../../src/federation/mandates.ts");
     const sent = await sendConfederalOffer(a.app, localId(pa.bob!), { confederation: bodies.town!, title: "After recall", text: "…", topic: "commons", mandateUrl: mandateUrl(a.app.config.publicOrigin, mandate).href });
     expect(sent.ok).toBe(true);
-    await new Promise((r) => setTimeout(r, 3_000));
+    await quiesce([a, b]);
     expect((await listReferrals(b.app, localId(bodies.town!))).length).toBe(before);
   }, 120_000);
 

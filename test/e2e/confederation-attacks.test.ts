@@ -16,6 +16,7 @@ import { signDocument } from "../../src/proofs/integrity.ts";
 import { createKeyFetcher } from "../../src/proofs/key-fetcher.ts";
 import { verifyReferral } from "../../src/verify/index.ts";
 import { AP_JSON, eventually, startTestInstance, type TestInstance } from "../support/instance.ts";
+import { quiesce } from "../support/quiesce.ts";
 import { confederationBylaws, createBody, createPeople, decide, electDelegate, membersOf, ratificationFor, ratifyAll, settle, type People } from "../support/confederation.ts";
 
 // Each attack on a confederation is refused with no effect: a verdict from a body that is
@@ -48,10 +49,10 @@ async function addsFrom(body: string): Promise<number> {
   return (await b.app.db.selectFrom("inbox_log").select("activity_uri").where("actor_uri", "=", body).where("type", "=", "Add").execute()).length;
 }
 
-/** Waits until the council has taken in (or thrown out) an activity. */
+/** Waits until the council has taken in (or thrown out) an activity, and whatever it caused is done. */
 async function processed(activityId: string): Promise<void> {
   await eventually(() => b.app.db.selectFrom("inbox_log").select("activity_uri").where("activity_uri", "=", activityId).executeTakeFirst(), 20_000, `${activityId} processed`);
-  await new Promise((r) => setTimeout(r, 300));
+  await quiesce([a, b]);
 }
 
 /** A referral opened by Bob, the riverside delegate, in `conf`; its URI once the council has it. */
@@ -147,7 +148,7 @@ describe("attacks on a confederation, each refused with no effect", () => {
     const verdict = await getJson(`${proposal}/verdict`);
     expect(verdict).toMatchObject({ type: "Verdict", attributedTo: bodies.shadow, referral: open, verdict: "ratify" });
     await eventually(async () => (await b.app.db.selectFrom("inbox_log").select("activity_uri").where("actor_uri", "=", bodies.shadow!).where("type", "=", "Add").executeTakeFirst()) ?? null, 20_000, "the verdict delivered");
-    await new Promise((r) => setTimeout(r, 500));
+    await quiesce([a, b]);
     expect((await townEvents("verdict-received")).filter((e) => e.actor === bodies.shadow)).toEqual([]);
     expect((await getJson(open)).verdicts.filter((v: { body: string }) => v.body === bodies.shadow)).toEqual([]);
   }, 60_000);
@@ -202,7 +203,7 @@ describe("attacks on a confederation, each refused with no effect", () => {
     const counted = async () => (await townEvents("verdict-received")).filter((e) => e.referral === open).map((e) => e.actor);
     // Hillside's verdict arrived too, and was refused.
     await eventually(async () => ((await addsFrom(bodies.hillside!)) > hillsideAdds ? true : null), 20_000, "hillside's verdict delivered");
-    await new Promise((res) => setTimeout(res, 500));
+    await quiesce([a, b]);
     expect(await counted()).toEqual([bodies.riverside]);
     // Riverside's verdict sent again, in a new activity: the first one counts.
     const replay = await sendFromA("riverside", new Add({ id: activityUri(a.app.config.publicOrigin), actor: new URL(bodies.riverside!), object: new URL(`${r.uri}/verdict`), target: new URL(open), to: new URL(bodies.town!) }), bodies.town!);
