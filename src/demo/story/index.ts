@@ -12,7 +12,7 @@ import { setTheStage, type Stage } from "./setting-the-stage.ts";
 
 export type { StoryOptions, StoryResult, Tally, VerifySummary } from "./result.ts";
 
-// The demonstration (`npm run demo`, test/integration/demo.test.ts): six Folkmoot
+// The demonstration (`npm run demo`, test/e2e/demo.test.ts): six Folkmoot
 // instances in this process, three communes and three councils, tell one story of
 // confederation in real time. Every step prints one line; every checkpoint is checked
 // and the result says which failed. Nothing is simulated but the people, who vote
