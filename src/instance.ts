@@ -121,7 +121,7 @@ export async function startInstance(config: Config, options: StartOptions = {}):
     }
     let listening: string | null = null;
     if (runsWeb) {
-      const tokens = createTokenIssuer(await loadTokenSecret(app), config.publicOrigin);
+      const tokens = createTokenIssuer(await loadTokenSecret(app), config.publicOrigin, app);
       http = await buildHttpApp(app, tokens);
       await http.listen({ port: config.port, host: config.host });
       listening = `${config.tls ? "https" : "http"}://${config.host.includes(":") ? `[${config.host}]` : config.host}:${config.port}`;

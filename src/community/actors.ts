@@ -5,7 +5,7 @@ import { generateActorKeys } from "./keys.ts";
 import { actorUri, INSTANCE_ACTOR_ID, localActorId } from "../shared/uris.ts";
 import type { ActorKind, ActorsTable, BodyKind } from "../store/app-tables.ts";
 import { BODY_KINDS } from "../store/app-tables.ts";
-import { hashPassword, verifyPassword } from "./passwords.ts";
+import { hashPassword } from "./passwords.ts";
 import { fail, ok, type Result } from "../shared/result.ts";
 
 export type ActorRow = Selectable<ActorsTable>;
@@ -195,22 +195,6 @@ export async function findBody(ctx: Pick<AppContext, "db">, handle: string): Pro
   if (!actor || !BODY_KINDS.includes(actor.kind as BodyKind)) return fail("not-found", `no body with the handle "${handle}"`);
   return ok(actor);
 }
-
-export async function authenticate(ctx: AppContext, handle: string, password: string): Promise<Result<ActorRow>> {
-  const row = await ctx.db
-    .selectFrom("actors")
-    .innerJoin("accounts", "accounts.actor_id", "actors.id")
-    .selectAll("actors")
-    .select("accounts.password_hash")
-    .where("actors.handle", "=", handle.trim().replace(/^@/, "").toLowerCase())
-    .executeTakeFirst();
-  // Same work whether or not the account exists, so timing does not reveal handles.
-  const valid = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
-  if (!row || !valid) return fail("unauthorized", "wrong handle or password");
-  const { password_hash: _, ...actor } = row;
-  return ok(actor);
-}
-const DUMMY_HASH = "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 
 export async function listBodies(ctx: Pick<AppContext, "db">): Promise<(ActorRow & { members: number })[]> {
   const rows = await ctx.db

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { jwtVerify, SignJWT } from "jose";
 import { findActorById } from "../community/actors.ts";
+import { liveSession, openSession } from "../community/sessions.ts";
 import type { AppContext } from "../context.ts";
 import { actorUri } from "../shared/uris.ts";
 
@@ -9,7 +10,11 @@ const AUDIENCE = "folkmoot-api";
 const TOKEN_LIFETIME_SECONDS = 30 * 24 * 3600;
 
 export interface TokenIssuer {
-  issue(actorId: string): Promise<{ token: string; expiresAt: Date }>;
+  /** Opens a session for the account and signs its token; `label` says what signed in (a user agent). */
+  issue(actorId: string, label?: string): Promise<{ token: string; sessionId: string; expiresAt: Date }>;
+  /** The account and session behind a token; null if the token is forged or expired, or its session has ended. */
+  session(token: string): Promise<{ actorId: string; sessionId: string } | null>;
+  /** The account behind a token, as `session`. */
   verify(token: string): Promise<string | null>;
 }
 
@@ -25,27 +30,42 @@ export async function loadTokenSecret(app: Pick<AppContext, "db" | "config">): P
   return new TextEncoder().encode(row.value);
 }
 
-export function createTokenIssuer(secret: Uint8Array, origin: URL): TokenIssuer {
+/**
+ * Tokens are JWTs signed with the instance secret, each naming its session (`jti`): a token
+ * is honoured only while its session row is live, so signing out, ending one session or
+ * changing the password takes effect at once without changing the secret.
+ */
+export function createTokenIssuer(secret: Uint8Array, origin: URL, ctx: Pick<AppContext, "db">): TokenIssuer {
+  async function session(token: string) {
+    let claims: { sub?: unknown; jti?: unknown };
+    try {
+      ({ payload: claims } = await jwtVerify(token, secret, { issuer: origin.origin, audience: AUDIENCE, algorithms: ["HS256"] }));
+    } catch {
+      return null;
+    }
+    if (typeof claims.sub !== "string" || typeof claims.jti !== "string") return null;
+    const live = await liveSession(ctx, claims.jti);
+    return live && live.actorId === claims.sub ? { actorId: live.actorId, sessionId: claims.jti } : null;
+  }
   return {
-    async issue(actorId) {
+    async issue(actorId, label = "") {
       const expiresAt = new Date(Date.now() + TOKEN_LIFETIME_SECONDS * 1000);
+      const sessionId = randomBytes(18).toString("base64url");
+      await openSession(ctx, { id: sessionId, actorId, label, expiresAt });
       const token = await new SignJWT({})
         .setProtectedHeader({ alg: "HS256", typ: "JWT" })
         .setSubject(actorId)
+        .setJti(sessionId)
         .setIssuer(origin.origin)
         .setAudience(AUDIENCE)
         .setIssuedAt()
         .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
         .sign(secret);
-      return { token, expiresAt };
+      return { token, sessionId, expiresAt };
     },
+    session,
     async verify(token) {
-      try {
-        const { payload } = await jwtVerify(token, secret, { issuer: origin.origin, audience: AUDIENCE, algorithms: ["HS256"] });
-        return typeof payload.sub === "string" ? payload.sub : null;
-      } catch {
-        return null;
-      }
+      return (await session(token))?.actorId ?? null;
     },
   };
 }
@@ -61,14 +81,25 @@ export function requireAccount(app: AppContext, tokens: TokenIssuer) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const header = req.headers.authorization ?? "";
     const m = /^Bearer\s+(\S+)$/i.exec(header);
-    const actorId = m?.[1] ? await tokens.verify(m[1]) : null;
-    const actor = actorId ? await findActorById(app, actorId) : undefined;
-    if (!actor || actor.kind !== "person") {
+    const session = m?.[1] ? await tokens.session(m[1]) : null;
+    const actor = session ? await findActorById(app, session.actorId) : undefined;
+    if (!session || !actor || actor.kind !== "person") {
       reply.header("www-authenticate", 'Bearer realm="folkmoot"');
-      return reply.code(401).send({ error: "Unauthorized", message: m ? "the token is invalid or expired" : "sign in first: send Authorization: Bearer <token>" });
+      return reply.code(401).send({ error: "Unauthorized", message: m ? "the token is invalid, expired or signed out" : "sign in first: send Authorization: Bearer <token>" });
     }
     req.actorId = actor.id;
+    sessions.set(req, session.sessionId);
   };
+}
+
+// The session `requireAccount` let through, per request: no request decoration to declare app-wide.
+const sessions = new WeakMap<FastifyRequest, string>();
+
+/** The id of the session whose token `requireAccount` accepted for this request. */
+export function currentSessionId(req: FastifyRequest): string {
+  const id = sessions.get(req);
+  if (id === undefined) throw new Error("currentSessionId needs requireAccount first");
+  return id;
 }
 
 /** The actor URI of the account `requireAccount` let through: what the decision services take. */

@@ -110,6 +110,24 @@ export interface InstanceSecretsTable {
   value: string;
 }
 
+/** One issued bearer token (id = its `jti`); see migrations/2026-12-03-0100_sessions.ts. */
+export interface SessionsTable {
+  id: string;
+  actor_id: string;
+  label: Generated<string>;
+  created_at: Generated<Date>;
+  last_used_at: Generated<Date>;
+  expires_at: Timestamp;
+  revoked_at: NullableTimestamp;
+}
+
+/** Sign-in attempts for one account in the current throttle window. */
+export interface SignInAttemptsTable {
+  actor_id: string;
+  attempts: number;
+  window_started_at: Timestamp;
+}
+
 export interface AppTables {
   actors: ActorsTable;
   actor_keys: ActorKeysTable;
@@ -121,4 +139,6 @@ export interface AppTables {
   inbox_log: InboxLogTable;
   activities: ActivitiesTable;
   instance_secrets: InstanceSecretsTable;
+  sessions: SessionsTable;
+  sign_in_attempts: SignInAttemptsTable;
 }
