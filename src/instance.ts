@@ -11,7 +11,7 @@ import { publishDueUpdates, publishProposalChange } from "./federation/proposals
 import { buildHttpApp, closeGracefully } from "./http/app.ts";
 import { createTokenIssuer, loadTokenSecret } from "./http/auth.ts";
 import { createLogger, routeFedifyLogs, type Logger } from "./logging.ts";
-import { openDatabase } from "./store/database.ts";
+import { makeDataDirectoryPrivate, openDatabase } from "./store/database.ts";
 import { KyselyKvStore } from "./store/kv-store.ts";
 import { KyselyMessageQueue } from "./store/message-queue.ts";
 import { migrateToLatest } from "./store/migrator.ts";
@@ -48,6 +48,7 @@ export interface OpenedApp {
  */
 export async function openApp(config: Config, log: Logger): Promise<OpenedApp> {
   routeFedifyLogs(log);
+  keepDataDirectoryPrivate(config, log);
   const database = await openDatabase({
     url: config.databaseUrl,
     dataDir: config.databaseUrl ? undefined : `${config.dataDir}/db`,
@@ -87,6 +88,22 @@ export async function openApp(config: Config, log: Logger): Promise<OpenedApp> {
     await database.close().catch(() => {});
     throw err;
   }
+}
+
+/**
+ * With the embedded database: creates DATA_DIR 0700, or tightens one other users could
+ * enter (directories 0700, files 0600) and says so in one warning.
+ *
+ * @throws DataDirectoryModeError when it is open to others and cannot be tightened.
+ */
+export function keepDataDirectoryPrivate(config: Config, log: Logger): void {
+  if (config.databaseUrl) return;
+  const { directories, files, exposed } = makeDataDirectoryPrivate(config.dataDir);
+  if (directories + files === 0) return;
+  (exposed ? log.warn.bind(log) : log.debug.bind(log))(
+    { dataDir: config.dataDir, directories, files },
+    `the data directory ${config.dataDir} was open to other users: made ${directories} director${directories === 1 ? "y" : "ies"} 0700 and ${files} file${files === 1 ? "" : "s"} 0600`,
+  );
 }
 
 /**

@@ -1,11 +1,14 @@
 import { ConfigError, loadConfig } from "./config.ts";
 import { startInstance } from "./instance.ts";
 import { createLogger } from "./logging.ts";
-import { DataDirectoryLockedError } from "./store/database.ts";
+import { DataDirectoryLockedError, DataDirectoryModeError } from "./store/database.ts";
 
 // `npm start`: one process serving HTTP and running the queues on the embedded
 // database, unless the environment says otherwise (see docs/configuration.md).
 async function main(): Promise<void> {
+  // Every file this process creates (the database, the lock, the admin socket) is the
+  // operator's alone: the data holds password hashes, private keys and the token secret.
+  process.umask(0o077);
   let config;
   try {
     config = loadConfig();
@@ -21,7 +24,7 @@ async function main(): Promise<void> {
   try {
     instance = await startInstance(config, { logger: log });
   } catch (err) {
-    if (err instanceof DataDirectoryLockedError) {
+    if (err instanceof DataDirectoryLockedError || err instanceof DataDirectoryModeError) {
       process.stderr.write(`folkmoot: ${err.message}\n`);
       process.exit(1);
     }

@@ -38,12 +38,18 @@ async function run(config: Config, op: OperationName, args: object): Promise<unk
   }
   const [{ createLogger }, { openApp }, { operations }] = await Promise.all([import("../logging.ts"), import("../instance.ts"), import("./operations.ts")]);
   const log = createLogger(config.logLevel === "info" ? "warn" : config.logLevel, process.stderr as never);
+  privateFiles();
   const opened = await openApp(config, log);
   try {
     return await (operations[op] as (a: typeof opened.app, x: object) => Promise<unknown>)(opened.app, args);
   } finally {
     await opened.close();
   }
+}
+
+/** Before the CLI opens the data directory itself: what it creates there is the operator's alone, as in the server (main.ts). */
+function privateFiles(): void {
+  process.umask(0o077);
 }
 
 async function readPassword(given: string | undefined): Promise<string> {
@@ -82,7 +88,14 @@ export function buildCli(): Command {
         const reply = await callAdminSocket(config.dataDir, "body.list", {});
         if (reply) return print({ applied: [], note: "the running server applied migrations at start" }, json());
       }
-      const [{ openDatabase }, { migrateToLatest }] = await Promise.all([import("../store/database.ts"), import("../store/migrator.ts")]);
+      const [{ openDatabase }, { migrateToLatest }, { createLogger }, { keepDataDirectoryPrivate }] = await Promise.all([
+        import("../store/database.ts"),
+        import("../store/migrator.ts"),
+        import("../logging.ts"),
+        import("../instance.ts"),
+      ]);
+      privateFiles();
+      keepDataDirectoryPrivate(config, createLogger(config.logLevel === "info" ? "warn" : config.logLevel, process.stderr as never));
       const database = await openDatabase({ url: config.databaseUrl, dataDir: config.databaseUrl ? undefined : `${config.dataDir}/db` });
       try {
         const { applied } = await migrateToLatest(database.db);
@@ -185,7 +198,7 @@ export async function runCli(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    const known = err instanceof CliError || err instanceof ConfigError || (err as Error)?.name === "DataDirectoryLockedError";
+    const known = err instanceof CliError || err instanceof ConfigError || ["DataDirectoryLockedError", "DataDirectoryModeError"].includes((err as Error)?.name);
     // One line for the operator; the stack only when asked for.
     const debug = process.env.LOG_LEVEL === "debug" || process.env.LOG_LEVEL === "trace";
     const message = known || !debug ? String((err as Error)?.message ?? err).split("\n")[0] : `unexpected error: ${(err as Error).stack ?? err}`;

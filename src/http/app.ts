@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
@@ -15,6 +16,7 @@ import { profilePage } from "./pages/profile.ts";
 import { proposalListPage } from "./pages/proposal-list.ts";
 import { proposalPage } from "./pages/proposal.ts";
 import { registerPage } from "./pages/register.ts";
+import { stylesheet } from "./pages/stylesheet.ts";
 import { accountRoutes } from "./routes/accounts.ts";
 import { activityPubRoutes } from "./routes/activitypub.ts";
 import { bodyRoutes } from "./routes/bodies.ts";
@@ -24,6 +26,7 @@ import { forkRoutes } from "./routes/forks.ts";
 import { postRoutes } from "./routes/posts.ts";
 import { proposalReadRoutes } from "./routes/proposals.ts";
 import { remoteActRoutes } from "./routes/remote-acts.ts";
+import { cspHeader, DOCS_CSP, securityHeaders } from "./security-headers.ts";
 
 /** The native API lives under its own prefix, clear of Mastodon's /api/v1 and /api/v2. */
 export const API_PREFIX = "/api/folkmoot/v1";
@@ -58,6 +61,8 @@ export async function buildHttpApp(app: AppContext, tokens: TokenIssuer): Promis
   f.setErrorHandler(sendRouteError);
   f.setNotFoundHandler(sendNoRoute);
 
+  // Before Fedify's hook, so its ActivityPub answers carry the headers too.
+  await f.register(helmet, securityHeaders(app.config.publicOrigin));
   await f.register(fedifyPlugin, { federation: app.federation, contextData: () => app, origin: app.config.publicOrigin });
   await f.register(rateLimit, { global: false });
   await f.register(swagger, {
@@ -68,14 +73,14 @@ export async function buildHttpApp(app: AppContext, tokens: TokenIssuer): Promis
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
     },
   });
-  await f.register(swaggerUi, { routePrefix: "/api/folkmoot/docs" });
+  await f.register(swaggerUi, { routePrefix: "/api/folkmoot/docs", staticCSP: cspHeader(DOCS_CSP) });
   f.get("/api/folkmoot/openapi.json", { schema: { hide: true } }, async () => f.swagger());
 
   // Each resource's routes, in the order the docs list their tags.
   for (const routes of [accountRoutes, bodyRoutes, postRoutes, confederationRoutes, remoteActRoutes, proposalReadRoutes, decisionCommandRoutes, forkRoutes]) {
     await f.register(routes(app, tokens), { prefix: API_PREFIX });
   }
-  for (const page of [homePage, profilePage, notePage, proposalListPage, proposalPage, registerPage]) await f.register(page(app));
+  for (const page of [stylesheet, homePage, profilePage, notePage, proposalListPage, proposalPage, registerPage]) await f.register(page(app));
   await f.register(activityPubRoutes(app));
 
   f.get("/healthz", { schema: { hide: true } }, async (_req, reply) => {

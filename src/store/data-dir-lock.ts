@@ -34,7 +34,7 @@ export function acquireLock(dir: string): string {
   const lockPath = path.join(dir, "folkmoot.lock");
   if (heldLocks.has(lockPath)) throw new DataDirectoryLockedError(dir, process.pid);
   const tmp = `${lockPath}.${process.pid}.${randomBytes(4).toString("hex")}`;
-  fs.writeFileSync(tmp, `${process.pid}\n`);
+  fs.writeFileSync(tmp, `${process.pid}\n`, { mode: 0o600 });
   try {
     for (let attempt = 0; attempt < 5; attempt++) {
       try {

@@ -7,6 +7,7 @@ import type { Schema } from "./schema.ts";
 // backend (postgres.ts, pglite.ts). Migrations are run apart (migrator.ts).
 
 export { DataDirectoryLockedError } from "./data-dir-lock.ts";
+export { DataDirectoryModeError, makeDataDirectoryPrivate } from "./private-directory.ts";
 export { describePostgresUrl } from "./postgres.ts";
 
 /** The logging calls the storage layer makes; a pino logger fits. */

@@ -6,6 +6,7 @@ import { Kysely, sql } from "kysely";
 import { acquireLock, releaseLock } from "./data-dir-lock.ts";
 import type { Database, StoreLogger } from "./database.ts";
 import { PGliteDialect } from "./pglite-dialect.ts";
+import { makeTreePrivate } from "./private-directory.ts";
 import type { Schema } from "./schema.ts";
 
 /**
@@ -16,19 +17,26 @@ export async function openPGlite(dataDir: string | undefined, logger: StoreLogge
   const inMemory = dataDir == null || dataDir === "" || dataDir.startsWith("memory://");
   let dir: string | undefined;
   let lockPath: string | undefined;
+  let fresh = false;
   if (!inMemory) {
     dir = path.resolve(dataDir.startsWith("file://") ? fileURLToPath(dataDir) : dataDir);
-    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fresh = !fs.existsSync(path.join(dir, "PG_VERSION"));
     lockPath = acquireLock(dir);
   }
-  let pglite: PGlite;
+  let pglite: PGlite | undefined;
   try {
     pglite = await PGlite.create({
       ...(dir != null ? { dataDir: dir } : {}),
       // int8 as a string, like node-postgres: one behaviour on both backends.
       parsers: { 20: (value: string) => value },
     });
+    // PGlite's initdb writes its files 0666 whatever the umask (Emscripten chmods
+    // them); PostgreSQL creates its later files 0600, except the relation cache
+    // (0644, tightened at close; the directory is 0700 meanwhile).
+    if (fresh && dir != null) makeTreePrivate(dir);
   } catch (err) {
+    await pglite?.close().catch(() => {});
     if (lockPath != null) releaseLock(lockPath);
     throw err;
   }
@@ -58,9 +66,18 @@ export async function openPGlite(dataDir: string | undefined, logger: StoreLogge
       (closing ??= (async () => {
         try {
           await db.destroy();
+          if (dir != null) tightenAtClose(dir, logger);
         } finally {
           if (lockPath != null) releaseLock(lockPath);
         }
       })()),
   };
+}
+
+function tightenAtClose(dir: string, logger: StoreLogger): void {
+  try {
+    makeTreePrivate(dir);
+  } catch (err) {
+    logger.warn({ err, dir }, "could not make the data directory private at close");
+  }
 }

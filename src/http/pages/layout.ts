@@ -1,6 +1,7 @@
 import type { FastifyReply } from "fastify";
 import type { Failure } from "../../shared/result.ts";
 import { escapeHtml as e } from "../../shared/text.ts";
+import { STYLESHEET_HREF } from "./stylesheet.ts";
 
 export const HTML = "text/html; charset=utf-8";
 
@@ -9,12 +10,7 @@ export function layout(title: string, body: string, head = ""): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${e(title)}</title>${head}
-<style>
-body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222}
-header a{color:inherit;text-decoration:none}.kind{font-size:.8rem;text-transform:uppercase;letter-spacing:.08em;color:#666}
-.card{border:1px solid #ddd;border-radius:8px;padding:.75rem 1rem;margin:.75rem 0}.meta{color:#666;font-size:.85rem}
-.replies{margin-left:1.25rem;border-left:2px solid #eee;padding-left:.75rem}code{background:#f4f4f4;padding:0 .25rem}
-</style></head><body><header><a href="/">Folkmoot</a></header><main>${body}</main></body></html>`;
+<link rel="stylesheet" href="${STYLESHEET_HREF}"></head><body><header><a href="/">Folkmoot</a></header><main>${body}</main></body></html>`;
 }
 
 /** A service's refusal as a page: 404 for what does not exist, 403 for a record one may not read, else 400. */
