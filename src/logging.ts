@@ -36,7 +36,14 @@ const LOGTAPE_TO_PINO = {
 export function routeFedifyLogs(logger: Logger): void {
   const fedify = logger.child({ component: "fedify" });
   const sink = (record: LogRecord) => {
-    const level = LOGTAPE_TO_PINO[record.level];
+    // The Fastify bridge (federation/fastify-plugin.ts) catches and logs every error
+    // federation.fetch throws, as a 400 for a malformed activity or with its stack;
+    // Fedify's own line for it would log each malformed delivery as an error.
+    const category = record.category.join(".");
+    if (category === "fedify.federation.http" && rawText(record).startsWith("An error occurred while serving request")) return;
+    // A malformed activity is the sender's fault and is answered 400: not an error of ours.
+    const malformed = category === "fedify.federation.inbox" && rawText(record).startsWith("Failed to parse");
+    const level = malformed ? "info" : LOGTAPE_TO_PINO[record.level];
     if (!fedify.isLevelEnabled(level)) return;
     const message = record.message.map((part) => (typeof part === "string" ? part : safeJson(part))).join("");
     const { error, err, ...rest } = record.properties as Record<string, unknown>;
@@ -52,6 +59,10 @@ export function routeFedifyLogs(logger: Logger): void {
       { category: ["logtape", "meta"], sinks: ["pino"], lowestLevel: "warning" },
     ],
   });
+}
+
+function rawText(record: LogRecord): string {
+  return typeof record.rawMessage === "string" ? record.rawMessage : record.rawMessage.join("");
 }
 
 function safeJson(value: unknown): string {

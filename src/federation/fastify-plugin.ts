@@ -1,7 +1,8 @@
-import type { Federation } from "@fedify/fedify";
+import type { Federation, KeyCache } from "@fedify/fedify";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { AppContext } from "../context.ts";
+import { authenticateInboxRequest, boundedKeyCache, parseInboxBody, withTimeout } from "./inbox-guard.ts";
 
 export interface FedifyPluginOptions {
   federation: Federation<AppContext>;
@@ -38,6 +39,7 @@ const isInboxPath = (path: string) => path === "/ap/inbox" || /^\/ap\/actors\/[^
 export const fedifyPlugin = fp<FedifyPluginOptions>(
   async (app: FastifyInstance, opts) => {
     const limit = opts.maxInboxBytes ?? 1 << 20;
+    const keyCache = boundedKeyCache();
     app.addHook("onRequest", async (req: FastifyRequest, reply: FastifyReply) => {
       const url = new URL(req.url, opts.origin);
       let body: Buffer | undefined;
@@ -63,8 +65,20 @@ export const fedifyPlugin = fp<FedifyPluginOptions>(
       }
       let declined: 404 | 406 | null = null;
       const request = new Request(url, { method: req.method, headers, body, duplex: "half" } as RequestInit);
-      const response = await opts.federation.fetch(request, {
-        contextData: opts.contextData(req),
+      const contextData = opts.contextData(req);
+      if (body !== undefined) {
+        // Nothing the sender controls is processed before its signature verifies (inbox-guard.ts).
+        const parsed = parseInboxBody(body);
+        const refusal = parsed.ok ? await authenticateInboxRequest(request, inboxLoaders(opts, contextData, keyCache)) : parsed.refusal;
+        if (refusal !== null) {
+          contextData.log.debug({ path: url.pathname, status: refusal.status, reason: refusal.message }, "inbox request refused before Fedify");
+          return reply.code(refusal.status).send({ error: refusal.status === 400 ? "Bad Request" : "Unauthorized", message: refusal.message });
+        }
+      }
+      let response: Response;
+      try {
+        response = await opts.federation.fetch(request, {
+        contextData,
         onNotFound: () => {
           declined = 404;
           return new Response(null, { status: 404 });
@@ -74,6 +88,17 @@ export const fedifyPlugin = fp<FedifyPluginOptions>(
           return new Response(null, { status: 406 });
         },
       });
+      } catch (err) {
+        // Fedify throws on an authenticated activity it cannot read (a field of the wrong
+        // type, an @context that cannot be loaded): the sender's fault, so 400, which peers
+        // do not retry. Anything else (the database) stays a 500, logged with its stack.
+        if (body === undefined || !isMalformedActivityError(err)) {
+          contextData.log.error({ err, method: req.method, url: url.href }, "serving an ActivityPub request failed");
+          throw err;
+        }
+        contextData.log.info({ path: url.pathname, reason: String(err) }, "malformed activity refused");
+        return reply.code(400).send({ error: "Bad Request", message: `the activity cannot be read: ${String((err as Error).message ?? err).slice(0, 300)}` });
+      }
       if (declined !== null && body === undefined) {
         // A browser asking for an actor: show its page.
         if (declined === 406) {
@@ -87,6 +112,23 @@ export const fedifyPlugin = fp<FedifyPluginOptions>(
   },
   { name: "folkmoot-fedify" },
 );
+
+/** Fedify's loaders (cached in its KV store), each fetch bounded in time. */
+function inboxLoaders(opts: FedifyPluginOptions, contextData: AppContext, keyCache: KeyCache) {
+  const ctx = opts.federation.createContext(opts.origin, contextData);
+  return { documentLoader: withTimeout(ctx.documentLoader, FETCH_TIMEOUT_MS), contextLoader: withTimeout(ctx.contextLoader, FETCH_TIMEOUT_MS), keyCache };
+}
+
+/** Errors that mean an activity's content is malformed (not the server's failure). */
+export function isMalformedActivityError(err: unknown): boolean {
+  if (err instanceof TypeError || err instanceof RangeError || err instanceof SyntaxError) return true;
+  const name = (err as { name?: unknown } | null)?.name;
+  // jsonld.js names its errors "jsonld.SyntaxError", "jsonld.InvalidUrl", "jsonld.LoadDocumentError"…; a context fetch fails with FetchError.
+  return typeof name === "string" && (name.startsWith("jsonld.") || name === "FetchError");
+}
+
+/** How long fetching a signer's key may take before the request is refused. */
+const FETCH_TIMEOUT_MS = 10_000;
 
 function wantsFedify(path: string): boolean {
   return path.startsWith("/ap/") || path.startsWith("/.well-known/") || path.startsWith("/nodeinfo/");
