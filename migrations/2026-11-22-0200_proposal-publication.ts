@@ -1,4 +1,4 @@
-import { type Kysely } from "kysely";
+import type { Kysely } from "kysely";
 
 // Where each proposal's Question stands on the network: created once, then
 // updated (debounced, durably: a restart loses no pending update), closed once.

@@ -1,4 +1,4 @@
-import { type Kysely } from "kysely";
+import type { Kysely } from "kysely";
 
 // Confederation: referrals (their deadlines, for the timer), the signed documents other
 // bodies sent (verdicts, mandates), embedded as received in what the confederation

@@ -1,5 +1,5 @@
-import { ConfigError, loadConfig } from "./config.ts";
-import { startInstance } from "./instance.ts";
+import { ConfigError, loadConfig, type Config } from "./config.ts";
+import { startInstance, type Instance } from "./instance.ts";
 import { createLogger } from "./logging.ts";
 import { DataDirectoryLockedError, DataDirectoryModeError } from "./store/database.ts";
 
@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   // Every file this process creates (the database, the lock, the admin socket) is the
   // operator's alone: the data holds password hashes, private keys and the token secret.
   process.umask(0o077);
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (err) {
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  let instance;
+  let instance: Instance;
   try {
     instance = await startInstance(config, { logger: log });
   } catch (err) {

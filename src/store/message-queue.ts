@@ -450,7 +450,10 @@ class Waker {
   /** Wakes at `at` (epoch ms). Later than a poll interval away is left to the poll. */
   wakeAt(at: number): void {
     const inMs = at - Date.now();
-    if (inMs <= 0) return this.wake();
+    if (inMs <= 0) {
+      this.wake();
+      return;
+    }
     if (this.#disposed || inMs > this.#maxScheduleMs || at >= this.#timerAt) return;
     if (this.#timer != null) clearTimeout(this.#timer);
     this.#timerAt = at;

@@ -10,7 +10,7 @@ import { bodyWithMembers, hourBylaws, unwrap } from "./support.ts";
 describe.runIf(testBackend === "postgres")("deadlines with several workers", () => {
   let database: TestDatabase;
   let web: TestInstance;
-  let workers: TestInstance[] = [];
+  const workers: TestInstance[] = [];
 
   beforeAll(async () => {
     database = await createTestDatabase();

@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { operations } from "../../src/cli/operations.ts";
 import { draftProposal, tableProposal } from "../../src/decisions/index.ts";
 import { sendAct } from "../../src/federation/acts.ts";
 import { tableConfederalProposal } from "../../src/federation/confederation.ts";

@@ -11,7 +11,7 @@ import {
   withdraw,
   type VoteChoice,
 } from "../../src/governance/index.ts";
-import { Ledger, people, refused, setup, t, testBylaws } from "./helpers.ts";
+import { type Ledger, people, refused, setup, t, testBylaws } from "./helpers.ts";
 
 const m = people(10);
 const member = (i: number): string => m[i]!;

@@ -46,7 +46,9 @@ const quorum: fc.Arbitrary<Quorum> = fc.oneof(
 /** Reorders ballots at random while keeping each voter's own ballots in order. */
 function interleave<T extends { voter: string }>(ballots: readonly T[], keys: readonly number[]): T[] {
   const byVoter = new Map<string, number[]>();
-  ballots.forEach((b, i) => byVoter.set(b.voter, [...(byVoter.get(b.voter) ?? []), keys[i] ?? i]));
+  ballots.forEach((b, i) => {
+    byVoter.set(b.voter, [...(byVoter.get(b.voter) ?? []), keys[i] ?? i]);
+  });
   for (const list of byVoter.values()) list.sort((x, y) => x - y);
   const used = new Map<string, number>();
   const withKey = ballots.map((b, i) => {

@@ -179,7 +179,7 @@ describe("the inbox refuses what is not signed by the actor", () => {
   });
 
   it("401 for a body that does not match its digest", async () => {
-    const res = await peer.post(bodyInbox, someNote(), { digestOverride: "SHA-256=" + Buffer.alloc(32).toString("base64") });
+    const res = await peer.post(bodyInbox, someNote(), { digestOverride: `SHA-256=${Buffer.alloc(32).toString("base64")}` });
     expect(res.status).toBe(401);
   });
 

@@ -137,7 +137,7 @@ describe("proposals as polls", () => {
 
   it("announces a member's reply to the proposal: its deliberation thread", async () => {
     const noteId = peer.newId("notes");
-    const note = { id: noteId, type: "Note", attributedTo: peer.actorId, inReplyTo: proposalUri, content: "<p>Could we use oak?</p>", to: [AS + "#Public"], cc: [a.app.config.publicOrigin.href] };
+    const note = { id: noteId, type: "Note", attributedTo: peer.actorId, inReplyTo: proposalUri, content: "<p>Could we use oak?</p>", to: [`${AS}#Public`], cc: [a.app.config.publicOrigin.href] };
     peer.serve(noteId, { "@context": AS, ...note });
     expect((await peer.post(`${a.origin}/ap/inbox`, { "@context": AS, id: peer.newId(), type: "Create", actor: peer.actorId, object: note, to: note.to })).status).toBe(202);
     await peer.waitFor((r) => r.body?.type === "Announce" && r.body.object === noteId && r.signatureValid, 20_000);

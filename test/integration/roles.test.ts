@@ -18,7 +18,7 @@ describe.runIf(testBackend === "postgres")("web and worker roles on one PostgreS
     database = await createTestDatabase();
     web = await startTestInstance({ host: "127.0.0.10", database, env: { ROLE: "web" } });
     workers = [];
-    for (const port of [1, 2]) workers.push(await startTestInstance({ host: "127.0.0.10", port: web.config.port, database, env: { ROLE: "worker", PUBLIC_ORIGIN: web.origin } }));
+    for (const _port of [1, 2]) workers.push(await startTestInstance({ host: "127.0.0.10", port: web.config.port, database, env: { ROLE: "worker", PUBLIC_ORIGIN: web.origin } }));
     peer = await startMastodonPeer({ host: "127.0.0.15" });
   });
 

@@ -230,9 +230,9 @@ describe("verifyDocument refuses", () => {
       { ...signed, proof: [proof, proof] },
       { ...signed, proof: { ...proof, previousProof: "urn:uuid:1" } },
       { ...signed, proof: { ...proof, proofValue: undefined } },
-      { ...signed, proof: { ...proof, proofValue: "u" + (proof.proofValue as string).slice(1) } },
+      { ...signed, proof: { ...proof, proofValue: `u${(proof.proofValue as string).slice(1)}` } },
       { ...signed, proof: { ...proof, proofValue: "z0OIl" } },
-      { ...signed, proof: { ...proof, proofValue: "z" + encodeBase58btc(new Uint8Array(32)) } },
+      { ...signed, proof: { ...proof, proofValue: `z${encodeBase58btc(new Uint8Array(32))}` } },
       { ...signed, proof: { ...proof, verificationMethod: "not a url" } },
       { ...signed, proof: { ...proof, verificationMethod: { id: alice.keyId.href } } },
       { ...signed, proof: { ...proof, created: undefined } },
@@ -378,6 +378,7 @@ describe("base58btc and JCS", () => {
     // RFC 8785 §3.2.3 (sorting by UTF-16 code units) and §3.2.2.3 (numbers).
     const sorted = { "\u20ac": "Euro", "\r": "CR", "\ufb33": "Dalet", "1": "One", "\ud83d\ude00": "Emoji", "\u0080": "Control", "\u00f6": "o" };
     expect(canonicalizeJson(sorted)).toBe('{"\\r":"CR","1":"One","\u0080":"Control","ö":"o","€":"Euro","😀":"Emoji","\ufb33":"Dalet"}');
+    // biome-ignore lint/correctness/noPrecisionLoss: RFC 8785's own test value, written as the RFC writes it
     expect(canonicalizeJson({ numbers: [333333333.33333329, 1e30, 4.5, 2e-3, 0.000000000000000000000000001, -0, 1e21, 1e-7] }))
       .toBe('{"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27,0,1e+21,1e-7]}');
     expect(canonicalizeJson({ b: [true, null, "\u001f\n\"\\/"], a: { d: 1, c: undefined } })).toBe('{"a":{"d":1},"b":[true,null,"\\u001f\\n\\"\\\\/"]}');

@@ -65,7 +65,7 @@ describe("src/governance is pure", () => {
     for (const spec of specifiers(readFileSync(file, "utf8"))) {
       expect(spec.startsWith("./") || spec.startsWith("../"), `${spec} is not a relative import`).toBe(true);
       expect(spec.endsWith(".ts"), `${spec} lacks its .ts extension`).toBe(true);
-      expect(resolve(dirname(file), spec).startsWith(root + "/"), `${spec} leaves src/governance`).toBe(true);
+      expect(resolve(dirname(file), spec).startsWith(`${root}/`), `${spec} leaves src/governance`).toBe(true);
     }
   });
 

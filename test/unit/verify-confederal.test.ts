@@ -502,7 +502,9 @@ async function localDecision(w: World, body: Actor, votes: VoteChoice[], members
   run(draftProposal(state(), { proposal, actor: people[0]!, kind: "policy", title: "Ratify the tool library", text: "Ratify it." }, at(0)));
   run(tableProposal(prop(), { actor: people[0]!, body: state() }, at(0)));
   run(openVoting(prop(), { actor: people[0]!, body: state() }, at(25)));
-  votes.forEach((choice, i) => run(castVote(prop(), { actor: people[i]!, choice }, at(26))));
+  votes.forEach((choice, i) => {
+    run(castVote(prop(), { actor: people[i]!, choice }, at(26)));
+  });
   run(advance(prop(), at(50), state()));
   const p = prop();
   const round = [...p.rounds.values()].at(-1)!;

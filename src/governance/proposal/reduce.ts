@@ -282,15 +282,18 @@ function endStage(s: ProposalState, at: Instant): void {
         const g = graduated(s);
         for (const b of round.ballots.values()) if (b.choice === "disagree") g.eligibleObjectors.add(b.voter);
       }
-      return follow(s, step, at);
+      follow(s, step, at);
+      return;
     }
     case "objections":
-      return follow(s, afterObjections(summary(graduated(s))), at);
+      follow(s, afterObjections(summary(graduated(s))), at);
+      return;
     case "grievances": {
       const g = graduated(s);
       const t = tier(g);
       const count = [...g.amendments.values()].filter((a) => a.tier === t).length;
-      return follow(s, afterGrievances(t, count), at);
+      follow(s, afterGrievances(t, count), at);
+      return;
     }
     case "amendment-voting": {
       const g = graduated(s);
@@ -299,7 +302,8 @@ function endStage(s: ProposalState, at: Instant): void {
         if (amendment === undefined || round.result === null) throw new Error("invariant: amendment round");
         amendment.outcome = amendmentOutcome(round.result.quorum.met, round.result.passed);
       }
-      return follow(s, afterAmendments(tier(g)), at);
+      follow(s, afterAmendments(tier(g)), at);
+      return;
     }
     case "contention": {
       const [round] = closeOpenRounds(s, at);

@@ -85,7 +85,7 @@ function renderProposal(d: ProposalDetail, history: HistoryEntry[], thread: Thre
       return `<li>${when(h.at)} <span class="kind">${e(h.type)}</span> ${actor} ${detail}</li>`;
     })
     .join("");
-  const replies = thread && thread.replies.length ? renderReplies(thread, name) : "<p>No replies yet. Reply to the proposal from any fediverse account to deliberate.</p>";
+  const replies = thread?.replies.length ? renderReplies(thread, name) : "<p>No replies yet. Reply to the proposal from any fediverse account to deliberate.</p>";
   return `<p class="meta"><a href="/@${e(d.body.handle)}">${e(bodyName)}</a> · <a href="/@${e(d.body.handle)}/proposals">proposals</a> · <a href="/@${e(d.body.handle)}/decisions">decisions</a></p>
 <div class="kind">${e(v.kind)} proposal · ${e(STATUS_WORDS[v.status] ?? v.status)}</div>
 <h1>${e(v.title)}</h1>
