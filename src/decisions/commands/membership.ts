@@ -4,6 +4,7 @@ import type { InboundActivity } from "../../community/inbound.ts";
 import { resolveMemberRef, type Member } from "../../community/memberships.ts";
 import type { AppContext } from "../../context.ts";
 import { joinBody as coreJoinBody } from "../../governance/index.ts";
+import { faultPoint } from "../../shared/faults.ts";
 import { fail, ok, type Failure, type Result } from "../../shared/result.ts";
 import { actorUri } from "../../shared/uris.ts";
 import type { Schema } from "../../store/schema.ts";
@@ -33,6 +34,7 @@ export async function addMember(app: AppContext, bodyHandle: string, ref: string
     const refused = await recordMemberJoined(app, trx, body.value, who.value.uri);
     if (refused) {
       await inbound?.settle(trx, { ok: false, error: refused });
+      faultPoint("command-before-commit", { body: body.value.handle });
       return { refused };
     }
     const row = await trx
@@ -42,6 +44,7 @@ export async function addMember(app: AppContext, bodyHandle: string, ref: string
       .returningAll()
       .executeTakeFirst();
     await inbound?.settle(trx, row ? { ok: true, value: row } : { ok: false, error: { code: "conflict", message: "already a member" } });
+    faultPoint("command-before-commit", { body: body.value.handle });
     return { row };
   });
   if (inbound?.state === "claimed") app.deliveries.kick();
