@@ -3,7 +3,7 @@ import type { Kysely } from "kysely";
 import type { Config } from "./config.ts";
 import type { BodyState, Effect, GovernanceEvent } from "./governance/index.ts";
 import type { Logger } from "./logging.ts";
-import type { Failure } from "./shared/result.ts";
+import type { Result } from "./shared/result.ts";
 import type { Database } from "./store/database.ts";
 import type { Schema } from "./store/schema.ts";
 
@@ -28,16 +28,11 @@ export interface AppContext {
     afterReferralsClosed?(app: AppContext, body: BodyRef): Promise<void>;
   };
   /**
-   * A body's record of decisions, as community/ needs it: creating a body with its founder
-   * and admitting a member append to the record in their own transaction. decisions/ keeps
-   * the record and imports community/, so community reaches it through this port, which
-   * instance.ts wires to decisions/bridge.ts.
+   * TEMPORARY: decisions' `addMember` (decisions/commands/membership.ts), for the one
+   * importer left of community's forwarding `addMember` (src/federation/join.ts). Goes
+   * when that import moves to decisions/.
    */
-  bodyRecord: {
-    founded(app: AppContext, trx: Kysely<Schema>, body: BodyRef, founderUri: string): Promise<void>;
-    /** @returns the failure to give the caller, having written nothing; null if recorded. */
-    memberJoined(app: AppContext, trx: Kysely<Schema>, body: BodyRef, memberUri: string): Promise<Failure | null>;
-  };
+  admitMember(app: AppContext, bodyHandle: string, ref: string, admittedBy: string, inbound?: unknown): Promise<Result<unknown>>;
 }
 
 /** A body as the decision hooks see it. */

@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { ensureInstanceActor } from "./community/actors.ts";
 import type { Config } from "./config.ts";
 import type { AppContext } from "./context.ts";
-import { recordBodyFounded, recordMemberJoined } from "./decisions/bridge.ts";
+import { addMember } from "./decisions/commands/membership.ts";
 import { startDeadlineTimer } from "./decisions/deadlines.ts";
 import { admitRatifiedBodies, federateChange } from "./federation/confederation.ts";
 import { createFolkmootFederation } from "./federation/index.ts";
@@ -71,8 +71,8 @@ export async function openApp(config: Config, log: Logger): Promise<OpenedApp> {
       deliveries: kicker,
       // Committed changes to proposals are published as Questions (federation/proposals.ts).
       decisions: { onChange: publishProposalChange, federate: federateChange, afterReferralsClosed: admitRatifiedBodies },
-      // Community (new bodies, new members) appends to a body's record through this port.
-      bodyRecord: { founded: recordBodyFounded, memberJoined: recordMemberJoined },
+      // TEMPORARY: until federation/join.ts imports addMember from decisions/ (see context.ts).
+      admitMember: addMember,
     };
     await ensureInstanceActor(app);
     return {

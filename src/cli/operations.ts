@@ -1,6 +1,7 @@
-import { createAccount, createBody, listBodies } from "../community/actors.ts";
+import { createAccount, listBodies } from "../community/actors.ts";
 import { decideFollowRequest, listFollowRequests } from "../community/follows.ts";
-import { addMember, listMembers } from "../community/memberships.ts";
+import { listMembers } from "../community/memberships.ts";
+import { addMember, createBody } from "../decisions/index.ts";
 import type { Result } from "../shared/result.ts";
 import type { AppContext } from "../context.ts";
 import { actorUri, profileUrl } from "../shared/uris.ts";

@@ -1,6 +1,5 @@
 import type { Selectable } from "kysely";
 import type { AppContext } from "../context.ts";
-import { recordBodyFounded } from "./body-record.ts";
 import { generateActorKeys } from "./keys.ts";
 import { actorUri, INSTANCE_ACTOR_ID, localActorId } from "../shared/uris.ts";
 import type { ActorKind, ActorsTable, BodyKind } from "../store/app-tables.ts";
@@ -102,16 +101,24 @@ export interface NewBody {
   summary?: string;
   manuallyApprovesFollowers?: boolean;
   admission?: "open" | "by-decision";
-  /** A local person who becomes the first member (not for confederations, whose members are bodies). */
-  founderId?: string;
-  /**
-   * Starts the body's record with its founder, in the same transaction, instead of the
-   * default founding (default bylaws): a fork starts it with `body-forked`.
-   */
-  startRecord?: (trx: AppContext["db"], body: ActorRow, founderUri: string) => Promise<void>;
 }
 
-export async function createBody(ctx: AppContext, input: NewBody): Promise<Result<ActorRow>> {
+/** Starts a body's record of decisions with its founder, inside the transaction that creates the body. */
+export type StartRecord = (trx: AppContext["db"], body: ActorRow, founderUri: string) => Promise<void>;
+
+/** The local person who founds a body, and how its record starts (decisions/commands/founding.ts says). */
+export interface Founder {
+  readonly id: string;
+  readonly startRecord: StartRecord;
+}
+
+/**
+ * Creates a body's actor (its row and keys). With a founder (ignored for a confederation,
+ * whose members are bodies), the founder's membership and the start of the body's record
+ * commit in the same transaction. Bodies with a founder are created through decisions'
+ * `createBody`, which knows how a record starts.
+ */
+export async function createBodyActor(ctx: AppContext, input: NewBody, founder?: Founder): Promise<Result<ActorRow>> {
   const handle = checkHandle(input.handle);
   if (!handle.ok) return handle;
   if (!BODY_KINDS.includes(input.kind)) return fail("invalid", `kind is one of ${BODY_KINDS.join(", ")}`, "kind");
@@ -121,10 +128,10 @@ export async function createBody(ctx: AppContext, input: NewBody): Promise<Resul
   const origin = ctx.config.publicOrigin;
   let founderUri: string | undefined;
   // A confederation's members are bodies: its founder is not enrolled as one.
-  if (input.founderId && input.kind !== "confederation") {
-    const founder = await findActorById(ctx, input.founderId);
-    if (!founder || founder.kind !== "person") return fail("not-found", "the founder is not a local person", "founderId");
-    founderUri = actorUri(origin, founder.id).href;
+  if (founder && input.kind !== "confederation") {
+    const person = await findActorById(ctx, founder.id);
+    if (!person || person.kind !== "person") return fail("not-found", "the founder is not a local person", "founderId");
+    founderUri = actorUri(origin, person.id).href;
   }
   return insertActor(
     ctx,
@@ -137,11 +144,10 @@ export async function createBody(ctx: AppContext, input: NewBody): Promise<Resul
       admission: input.admission ?? "open",
     },
     async (trx, actor) => {
-      if (founderUri) {
+      if (founder && founderUri) {
         await trx.insertInto("memberships").values({ body_id: actor.id, member_uri: founderUri, admitted_by: "founder" }).execute();
-        // The body's record of decisions starts here, with its founder: default bylaws, or as startRecord says (a fork).
-        if (input.startRecord) await input.startRecord(trx, actor, founderUri);
-        else await recordBodyFounded(ctx, trx, actor, founderUri);
+        // The body's record of decisions starts here, with its founder.
+        await founder.startRecord(trx, actor, founderUri);
       }
     },
   );

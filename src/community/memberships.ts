@@ -1,6 +1,5 @@
 import type { AppContext } from "../context.ts";
 import type { InboundActivity } from "./inbound.ts";
-import { recordMemberJoined } from "./body-record.ts";
 import { resolveRemoteActor } from "./remote-actors.ts";
 import { actorUri, localActorId } from "../shared/uris.ts";
 import { findActorById, findActorByHandle, findBody, isBody, type ActorRow } from "./actors.ts";
@@ -36,62 +35,14 @@ export async function resolveMemberRef(app: AppContext, ref: string): Promise<Re
   return ok({ uri: remote.id.href, local: null, isGroup: remote.constructor.name === "Group" });
 }
 
-/** Admits `ref` to the body. A confederation's members are bodies; other bodies' members are people. */
-export async function addMember(app: AppContext, bodyHandle: string, ref: string, admittedBy: string, inbound?: InboundActivity): Promise<Result<Member>> {
-  const body = await findBody(app, bodyHandle);
-  if (!body.ok) return body;
-  const who = await resolveMemberRef(app, ref);
-  if (!who.ok) return who;
-  if (body.value.kind === "confederation" && !who.value.isGroup) {
-    return fail("invalid", "the members of a confederation are bodies", "member");
-  }
-  if (body.value.kind !== "confederation" && who.value.isGroup) {
-    return fail("invalid", `the members of ${body.value.kind === "assembly" ? "an assembly" : `a ${body.value.kind}`} are people`, "member");
-  }
-  if (who.value.local?.id === body.value.id) return fail("invalid", "a body cannot be its own member", "member");
-  const added = await app.db.transaction().execute(async (trx) => {
-    // A Join from another server is claimed in the transaction that admits its actor.
-    if (inbound && !(await inbound.claimIn(trx))) return { refused: { code: "conflict" as const, message: "this Join was taken in before" } };
-    // The body's record of decisions learns of the member in the same transaction.
-    const refused = await recordMemberJoined(app, trx, body.value, who.value.uri);
-    if (refused) {
-      await inbound?.settle(trx, { ok: false, error: refused });
-      return { refused };
-    }
-    const row = await trx
-      .insertInto("memberships")
-      .values({ body_id: body.value.id, member_uri: who.value.uri, admitted_by: admittedBy })
-      .onConflict((oc) => oc.columns(["body_id", "member_uri"]).doNothing())
-      .returningAll()
-      .executeTakeFirst();
-    await inbound?.settle(trx, row ? { ok: true, value: row } : { ok: false, error: { code: "conflict", message: "already a member" } });
-    return { row };
-  });
-  if (inbound?.state === "claimed") app.deliveries.kick();
-  if (added.refused) return { ok: false, error: added.refused };
-  const row = added.row;
-  if (!row) return fail("conflict", `${ref} is already a member of ${body.value.handle}`, "member");
-  return ok({
-    uri: row.member_uri,
-    handle: who.value.local ? `${who.value.local.handle}@${app.config.publicOrigin.host}` : null,
-    name: who.value.local?.name ?? null,
-    local: who.value.local !== null,
-    admittedAt: row.admitted_at,
-    admittedBy: row.admitted_by,
-  });
-}
-
-/** A local person joins a body that admits members openly. */
-export async function joinBody(app: AppContext, personId: string, bodyHandle: string): Promise<Result<Member>> {
-  const body = await findBody(app, bodyHandle);
-  if (!body.ok) return body;
-  if (body.value.kind === "confederation") return fail("forbidden", "people join assemblies and councils; bodies join confederations");
-  if (body.value.admission !== "open") {
-    return fail("forbidden", `${body.value.handle} admits members by decision: ask for a membership proposal`);
-  }
-  const person = await findActorById(app, personId);
-  if (!person) return fail("not-found", "no such account");
-  return addMember(app, body.value.handle, actorUri(app.config.publicOrigin, person.id).href, "self (open admission)");
+/**
+ * TEMPORARY: admitting a member is a decision (`addMember` in
+ * decisions/commands/membership.ts). src/federation/join.ts still imports it from here;
+ * this forwards through the `AppContext.admitMember` port until that import moves to
+ * decisions/index.ts, then goes with the port.
+ */
+export function addMember(app: AppContext, bodyHandle: string, ref: string, admittedBy: string, inbound?: InboundActivity): Promise<Result<Member>> {
+  return app.admitMember(app, bodyHandle, ref, admittedBy, inbound) as Promise<Result<Member>>;
 }
 
 export async function listMembers(app: AppContext, bodyHandle: string): Promise<Result<Member[]>> {

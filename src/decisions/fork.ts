@@ -1,4 +1,5 @@
-import { createBody, findBody, type ActorRow } from "../community/actors.ts";
+import { findBody, type ActorRow } from "../community/actors.ts";
+import { createBody } from "./commands/founding.ts";
 import { fail, ok, type Failure, type Result } from "../shared/result.ts";
 import type { AppContext } from "../context.ts";
 import { actorUri, localActorId } from "../shared/uris.ts";

@@ -4,26 +4,20 @@
  * at their deadlines, and tells federation about every committed change
  * (`AppContext.decisions.onChange`). See docs/governance.md and docs/api.md.
  */
-export type { DraftableKind, DraftRequest, VoteReceipt } from "./services.ts";
+export type { DraftableKind, DraftRequest } from "./commands/draft.ts";
+export { DRAFTABLE_KINDS, draftProposal } from "./commands/draft.ts";
+export { MAX_PROPOSAL_TEXT_LENGTH, MAX_REASON_LENGTH, MAX_TITLE_LENGTH } from "./commands/limits.ts";
+export { openVoting, secondProposal, tableProposal, withdrawProposal } from "./commands/proposal.ts";
+export type { RemoteVote, VoteReceipt } from "./commands/votes.ts";
+export { castVoteAs, choiceForOption, vote, voteOnAmendment, voteOptions } from "./commands/votes.ts";
 export {
   completeImplementation,
-  DRAFTABLE_KINDS,
-  draftProposal,
   electAdvocate,
   electImplementationDelegates,
-  MAX_PROPOSAL_TEXT_LENGTH,
-  MAX_REASON_LENGTH,
-  MAX_TITLE_LENGTH,
-  openVoting,
   proposeAmendment,
   recordGrievanceAgreement,
   recordObjection,
-  secondProposal,
-  tableProposal,
-  vote,
-  voteOnAmendment,
-  withdrawProposal,
-} from "./services.ts";
+} from "./commands/graduated.ts";
 export type { BylawsInfo, HistoryEntry, ProposalRef, ProposalSummary } from "./read.ts";
 export {
   decisionRegister,
@@ -36,15 +30,15 @@ export {
   readProposal,
   replayBody,
 } from "./read.ts";
-export type { RemoteVote } from "./votes.ts";
-export { castVoteAs, choiceForOption, voteOptions } from "./votes.ts";
 export type { Transition } from "./deadlines.ts";
 export { runDueDeadlines, startDeadlineTimer } from "./deadlines.ts";
 export type { ProposalDetail, RegisterEntry, RoundSummary } from "./views.ts";
 export { redactEvent } from "./views.ts";
 export type { BodyRef, Outcome } from "./projection.ts";
 export { proposalPageUrl, renderProposalContent } from "./projection.ts";
-export { foundBodyRecord } from "./found.ts";
+export type { NewFoundedBody } from "./commands/founding.ts";
+export { createBody, foundBodyRecord } from "./commands/founding.ts";
+export { addMember, joinBody } from "./commands/membership.ts";
 export { rebuildProjection } from "./maintenance.ts";
 export { PROPOSAL_ID_PATTERN, proposalIdFromUri } from "./ids.ts";
 export { resolveAdoption } from "./adopt.ts";

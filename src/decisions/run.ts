@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { faultPoint } from "../shared/faults.ts";
 import { fail, ok, type Failure, type Result } from "../shared/result.ts";
 import type { AppContext } from "../context.ts";
 import { actorUri, INSTANCE_ACTOR_ID } from "../shared/uris.ts";
@@ -237,10 +238,11 @@ export async function runOnBody<T>(
     try {
       const { outcome, changes, appended } = await app.db.transaction().execute(async (trx) => {
         const inbound = opts.inbound;
-        if (inbound === undefined) return applyOnBody(app, trx, body, opts, decide);
-        if (!(await inbound.claimIn(trx))) return { outcome: fail("conflict", "this activity was taken in before"), changes: [], appended: null };
+        if (inbound !== undefined && !(await inbound.claimIn(trx))) return { outcome: fail("conflict", "this activity was taken in before"), changes: [], appended: null };
         const applied = await applyOnBody(app, trx, body, opts, decide);
-        await inbound.settle(trx, applied.outcome);
+        await inbound?.settle(trx, applied.outcome);
+        // Everything the command writes is written: a failure from here leaves none of it.
+        faultPoint("command-before-commit", { body: body.handle });
         return applied;
       });
       if (opts.inbound !== undefined && opts.inbound.state === "claimed") app.deliveries.kick();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operations } from "../../src/cli/operations.ts";
-import { createBody } from "../../src/community/actors.ts";
-import { addMember, joinBody, listMembers } from "../../src/community/memberships.ts";
+import { listMembers } from "../../src/community/memberships.ts";
+import { addMember, createBody, joinBody } from "../../src/decisions/index.ts";
 import { getThread, postToBody } from "../../src/community/posts.ts";
 import * as d from "../../src/decisions/index.ts";
 import { appendEvents, isPositionConflict, loadRecord } from "../../src/decisions/record.ts";

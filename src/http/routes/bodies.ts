@@ -1,10 +1,11 @@
 import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
-import { createBody, findBody, listBodies, type ActorRow } from "../../community/actors.ts";
+import { findBody, listBodies, type ActorRow } from "../../community/actors.ts";
 import { decideFollowRequest, listFollowRequests } from "../../community/follows.ts";
-import { joinBody, listMembers, type Member } from "../../community/memberships.ts";
+import { listMembers, type Member } from "../../community/memberships.ts";
 import { readRecord } from "../../community/record.ts";
 import type { AppContext } from "../../context.ts";
+import { createBody, joinBody } from "../../decisions/index.ts";
 import { actorUri, profileUrl } from "../../shared/uris.ts";
 import type { BodyKind as BodyKindName } from "../../store/app-tables.ts";
 import { requireAccount, type TokenIssuer } from "../auth.ts";

@@ -1,12 +1,101 @@
-import { findBody } from "../community/actors.ts";
-import { fail, type Failure, type Result } from "../shared/result.ts";
-import type { AppContext } from "../context.ts";
-import { castVote, choicesFor, type BodyState, type ProposalState, type Refusal, type RoundRule, type VoteChoice } from "../governance/index.ts";
-import { findProposal, proposalByUri } from "./read.ts";
-import { refusalToFailure } from "./refusals.ts";
-import type { InboundActivity } from "../community/inbound.ts";
-import { runOnBody } from "./run.ts";
-import { tooLong, voteStep, type VoteReceipt } from "./services.ts";
+import { findBody } from "../../community/actors.ts";
+import type { InboundActivity } from "../../community/inbound.ts";
+import type { AppContext } from "../../context.ts";
+import {
+  castVote,
+  choicesFor,
+  voteOnAmendment as coreVoteOnAmendment,
+  type BodyState,
+  type CommandResult,
+  type Instant,
+  type ProposalState,
+  type Refusal,
+  type RoundRule,
+  type VoteChoice,
+} from "../../governance/index.ts";
+import { fail, type Failure, type Result } from "../../shared/result.ts";
+import { findProposal, proposalByUri } from "../read.ts";
+import { refusalToFailure } from "../refusals.ts";
+import { runOnBody, type Step } from "../run.ts";
+import { tooLong } from "./limits.ts";
+import { onProposal } from "./on-proposal.ts";
+
+// Votes: a member's through the API (in the round open now or on an amendment), and a
+// remote member's arriving from federation (a Mastodon poll answer, say).
+
+/** A counted ballot. */
+export interface VoteReceipt {
+  proposalId: string;
+  proposalUri: string;
+  bodyId: string;
+  round: string;
+  choice: VoteChoice;
+  reason: string | null;
+  at: Instant;
+  /** True when it replaced an earlier ballot of the same voter in this round. */
+  changed: boolean;
+}
+
+/** A vote's step, whose success is the receipt (shared with castVoteAs). */
+export function voteStep(p: ProposalState, bodyId: string, actor: string, command: CommandResult, explain?: (r: Refusal) => Failure): Step<VoteReceipt> {
+  const event = command.ok ? command.events.find((e) => e.type === "vote-cast") : undefined;
+  return {
+    command,
+    value: () => {
+      if (event?.type !== "vote-cast") throw new Error("invariant: a vote records a vote-cast event");
+      return {
+        proposalId: p.id.slice(p.id.lastIndexOf("/") + 1),
+        proposalUri: p.id,
+        bodyId,
+        round: event.round,
+        choice: event.choice,
+        reason: event.reason ?? null,
+        at: event.at,
+        changed: p.rounds.get(event.round)?.ballots.has(actor) ?? false,
+      };
+    },
+    fields: { "invalid-input": "reason" },
+    ...(explain !== undefined ? { explain } : {}),
+  };
+}
+
+/**
+ * A member on the roll votes (or changes their vote) in the round open now, or in
+ * `round` (e.g. `amendment:<id>`), with an optional reason.
+ */
+export function vote(
+  app: AppContext,
+  actor: string,
+  bodyHandle: string,
+  proposalId: string,
+  input: { choice: VoteChoice; reason?: string; round?: string },
+): Promise<Result<VoteReceipt>> {
+  return onProposal(app, bodyHandle, proposalId, (p, { now, ref }) =>
+    voteStep(p, ref.id, actor, castVote(p, { actor, choice: input.choice, ...(input.reason !== undefined ? { reason: input.reason } : {}), ...(input.round !== undefined ? { round: input.round } : {}) }, now)),
+    input,
+  );
+}
+
+/** Graduated consensus: a member on the roll votes on a friendly amendment. */
+export function voteOnAmendment(
+  app: AppContext,
+  actor: string,
+  bodyHandle: string,
+  proposalId: string,
+  amendmentId: string,
+  input: { choice: VoteChoice; reason?: string },
+): Promise<Result<VoteReceipt>> {
+  return onProposal(app, bodyHandle, proposalId, (p, { now, ref }) =>
+    voteStep(
+      p,
+      ref.id,
+      actor,
+      coreVoteOnAmendment(p, { actor, amendment: amendmentId, choice: input.choice, ...(input.reason !== undefined ? { reason: input.reason } : {}) }, now),
+      (reason) => (reason.code === "unknown-round" ? { code: "not-found", message: reason.message } : refusalToFailure(reason, { "invalid-input": "reason" })),
+    ),
+    input,
+  );
+}
 
 const NAMES: Record<VoteChoice, string> = { agree: "Agree", disagree: "Disagree", abstain: "Abstain", block: "Block" };
 

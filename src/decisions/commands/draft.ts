@@ -1,0 +1,130 @@
+import { findBody } from "../../community/actors.ts";
+import { resolveMemberRef } from "../../community/memberships.ts";
+import type { AppContext } from "../../context.ts";
+import { draftProposal as coreDraftProposal, durationMs, isDecisionRule, type DecisionRule } from "../../governance/index.ts";
+import { fail, type Failure, type Result } from "../../shared/result.ts";
+import { proposalUri } from "../../shared/uris.ts";
+import { resolveAdoption } from "../adopt.ts";
+import { newProposalId } from "../ids.ts";
+import { refusalToFailure } from "../refusals.ts";
+import { runOnBody } from "../run.ts";
+import type { ProposalDetail } from "../views.ts";
+import { MAX_PROPOSAL_TEXT_LENGTH, MAX_TITLE_LENGTH } from "./limits.ts";
+import { bodyRef, showing } from "./on-proposal.ts";
+import { resolvePeople } from "./people.ts";
+
+/**
+ * Kinds a member may draft through the API. (`ratification` is drafted by the body itself
+ * when its confederation refers a proposal to it.)
+ */
+export const DRAFTABLE_KINDS = ["policy", "bylaws", "membership", "delegation", "recall", "join", "leave", "adopt", "confederal"] as const;
+export type DraftableKind = (typeof DRAFTABLE_KINDS)[number];
+
+/** What a member writes to draft a proposal. */
+export interface DraftRequest {
+  kind: DraftableKind;
+  title: string;
+  text: string;
+  /** policy: `{ implementation?: boolean }`; bylaws: `{ bylaws }` (complete); membership: `{ member }` (a handle or URI). */
+  payload?: unknown;
+  /** A stronger rule than the bylaws require. */
+  rule?: DecisionRule;
+  /** Longer periods than the bylaws' (ISO 8601 durations). */
+  deliberationPeriod?: string;
+  votingPeriod?: string;
+}
+
+/** Checks a draft's input before the core sees it, naming the field at fault. */
+function checkDraft(input: DraftRequest): Failure | null {
+  const field = (f: string, message: string): Failure => ({ code: "invalid", message, field: f });
+  if (!(DRAFTABLE_KINDS as readonly string[]).includes(input.kind)) return field("kind", `kind is one of ${DRAFTABLE_KINDS.join(", ")}`);
+  if (typeof input.title !== "string" || input.title.trim() === "") return field("title", "a proposal needs a title");
+  if (input.title.length > MAX_TITLE_LENGTH) return field("title", `a title has at most ${MAX_TITLE_LENGTH} characters`);
+  if (typeof input.text !== "string") return field("text", "a proposal needs a text");
+  if (input.text.length > MAX_PROPOSAL_TEXT_LENGTH) return field("text", `a text has at most ${MAX_PROPOSAL_TEXT_LENGTH} characters`);
+  if (input.rule !== undefined && !isDecisionRule(input.rule)) return field("rule", "not a valid decision rule");
+  for (const name of ["deliberationPeriod", "votingPeriod"] as const) {
+    const period = input[name];
+    if (period !== undefined && durationMs(period) === null) {
+      return field(name, "must be a positive ISO 8601 duration in weeks, days, hours, minutes, seconds (e.g. P7D, PT48H)");
+    }
+  }
+  return null;
+}
+
+/**
+ * A member drafts a proposal in a body. For a `membership` proposal, `payload.member`
+ * may be a local handle, a remote handle or an actor URI; it is recorded as the URI.
+ */
+export async function draftProposal(app: AppContext, actorUri: string, bodyHandle: string, input: DraftRequest): Promise<Result<ProposalDetail>> {
+  const found = await findBody(app, bodyHandle);
+  if (!found.ok) return found;
+  const body = bodyRef(found.value);
+  const problem = checkDraft(input);
+  if (problem !== null) return { ok: false, error: problem };
+  let payload = input.payload;
+  if (input.kind === "membership") {
+    const ref = (payload as { member?: unknown } | null | undefined)?.member;
+    if (typeof ref !== "string" || ref.trim() === "") return fail("invalid", "a membership proposal names the person to admit: { member }", "payload.member");
+    const who = await resolveMemberRef(app, ref);
+    if (!who.ok) return fail(who.error.code, who.error.message, "payload.member");
+    if ((body.kind === "confederation") !== who.value.isGroup) {
+      return fail("invalid", body.kind === "confederation" ? "the members of a confederation are bodies" : `the members of ${body.handle} are people`, "payload.member");
+    }
+    payload = { ...(payload as object), member: who.value.uri };
+  }
+  // Delegates and recalled delegates may be named by handle; the record holds their URIs.
+  if (input.kind === "delegation") {
+    const refs = (payload as { delegates?: unknown } | null | undefined)?.delegates;
+    if (!Array.isArray(refs) || !refs.every((r) => typeof r === "string")) return fail("invalid", "a delegation names its delegates: { delegates: [...] }", "payload.delegates");
+    const people = await resolvePeople(app, refs as string[], "payload.delegates");
+    if (!people.ok) return people;
+    payload = { ...(payload as object), delegates: people.value };
+  }
+  // A confederation (to join or leave, or where a confederal delegate acts) may be named by handle.
+  if (input.kind === "join" || input.kind === "leave" || input.kind === "confederal" || (input.kind === "delegation" && (payload as { confederation?: unknown } | null)?.confederation !== undefined)) {
+    const ref = (payload as { confederation?: unknown } | null | undefined)?.confederation;
+    if (typeof ref !== "string" || ref.trim() === "") return fail("invalid", "name the confederation: { confederation }", "payload.confederation");
+    const conf = await resolveMemberRef(app, ref);
+    if (!conf.ok) return fail(conf.error.code, conf.error.message, "payload.confederation");
+    if (!conf.value.isGroup) return fail("invalid", "a confederation is a body", "payload.confederation");
+    payload = { ...(payload as object), confederation: conf.value.uri };
+  }
+  if (input.kind === "recall") {
+    const ref = (payload as { delegate?: unknown } | null | undefined)?.delegate;
+    if (typeof ref === "string" && ref.trim() !== "") {
+      const people = await resolvePeople(app, [ref], "payload.delegate");
+      if (!people.ok) return people;
+      payload = { ...(payload as object), delegate: people.value[0] };
+    }
+  }
+  // Adopt: the decision adopted is named by its URL; the record holds its body, proposal, title and text (adopt.ts).
+  if (input.kind === "adopt") {
+    const adopted = await resolveAdoption(app, actorUri, body, payload);
+    if (!adopted.ok) return adopted;
+    payload = adopted.value;
+  }
+  const id = newProposalId();
+  const uri = proposalUri(app.config.publicOrigin, id).href;
+  return runOnBody(app, body, { found: true }, ({ body: state, now }) => {
+    if (state === null) return { fail: { code: "forbidden", message: `${actorUri} is not a member of ${body.handle}` } };
+    const command = coreDraftProposal(
+      state,
+      {
+        proposal: uri,
+        actor: actorUri,
+        kind: input.kind,
+        title: input.title.trim(),
+        text: input.text,
+        ...(payload !== undefined ? { payload } : {}),
+        ...(input.rule !== undefined ? { rule: input.rule } : {}),
+        ...(input.deliberationPeriod !== undefined ? { deliberationPeriod: input.deliberationPeriod } : {}),
+        ...(input.votingPeriod !== undefined ? { votingPeriod: input.votingPeriod } : {}),
+      },
+      now,
+    );
+    return showing(app, body, uri, command, { "already-member": "payload.member" }, (reason) =>
+      reason.code === "already-member" ? { code: "conflict", message: reason.message, field: "payload.member" } : refusalToFailure(reason),
+    );
+  });
+}

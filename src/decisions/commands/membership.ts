@@ -1,0 +1,98 @@
+import type { Kysely } from "kysely";
+import { findActorById, findBody } from "../../community/actors.ts";
+import type { InboundActivity } from "../../community/inbound.ts";
+import { resolveMemberRef, type Member } from "../../community/memberships.ts";
+import type { AppContext } from "../../context.ts";
+import { joinBody as coreJoinBody } from "../../governance/index.ts";
+import { faultPoint } from "../../shared/faults.ts";
+import { fail, ok, type Failure, type Result } from "../../shared/result.ts";
+import { actorUri } from "../../shared/uris.ts";
+import type { Schema } from "../../store/schema.ts";
+import type { BodyRef } from "../projection.ts";
+import { applyOnBody, nothing } from "../run.ts";
+
+// Admitting a member appends to the body's record of decisions, in the same transaction
+// as the membership, so the record and the memberships never disagree.
+
+/** Admits `ref` to the body. A confederation's members are bodies; other bodies' members are people. */
+export async function addMember(app: AppContext, bodyHandle: string, ref: string, admittedBy: string, inbound?: InboundActivity): Promise<Result<Member>> {
+  const body = await findBody(app, bodyHandle);
+  if (!body.ok) return body;
+  const who = await resolveMemberRef(app, ref);
+  if (!who.ok) return who;
+  if (body.value.kind === "confederation" && !who.value.isGroup) {
+    return fail("invalid", "the members of a confederation are bodies", "member");
+  }
+  if (body.value.kind !== "confederation" && who.value.isGroup) {
+    return fail("invalid", `the members of ${body.value.kind === "assembly" ? "an assembly" : `a ${body.value.kind}`} are people`, "member");
+  }
+  if (who.value.local?.id === body.value.id) return fail("invalid", "a body cannot be its own member", "member");
+  const added = await app.db.transaction().execute(async (trx) => {
+    // A Join from another server is claimed in the transaction that admits its actor.
+    if (inbound && !(await inbound.claimIn(trx))) return { refused: { code: "conflict" as const, message: "this Join was taken in before" } };
+    // The body's record of decisions learns of the member in the same transaction.
+    const refused = await recordMemberJoined(app, trx, body.value, who.value.uri);
+    if (refused) {
+      await inbound?.settle(trx, { ok: false, error: refused });
+      faultPoint("command-before-commit", { body: body.value.handle });
+      return { refused };
+    }
+    const row = await trx
+      .insertInto("memberships")
+      .values({ body_id: body.value.id, member_uri: who.value.uri, admitted_by: admittedBy })
+      .onConflict((oc) => oc.columns(["body_id", "member_uri"]).doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    await inbound?.settle(trx, row ? { ok: true, value: row } : { ok: false, error: { code: "conflict", message: "already a member" } });
+    faultPoint("command-before-commit", { body: body.value.handle });
+    return { row };
+  });
+  if (inbound?.state === "claimed") app.deliveries.kick();
+  if (added.refused) return { ok: false, error: added.refused };
+  const row = added.row;
+  if (!row) return fail("conflict", `${ref} is already a member of ${body.value.handle}`, "member");
+  return ok({
+    uri: row.member_uri,
+    handle: who.value.local ? `${who.value.local.handle}@${app.config.publicOrigin.host}` : null,
+    name: who.value.local?.name ?? null,
+    local: who.value.local !== null,
+    admittedAt: row.admitted_at,
+    admittedBy: row.admitted_by,
+  });
+}
+
+/** A local person joins a body that admits members openly. */
+export async function joinBody(app: AppContext, personId: string, bodyHandle: string): Promise<Result<Member>> {
+  const body = await findBody(app, bodyHandle);
+  if (!body.ok) return body;
+  if (body.value.kind === "confederation") return fail("forbidden", "people join assemblies and councils; bodies join confederations");
+  if (body.value.admission !== "open") {
+    return fail("forbidden", `${body.value.handle} admits members by decision: ask for a membership proposal`);
+  }
+  const person = await findActorById(app, personId);
+  if (!person) return fail("not-found", "no such account");
+  return addMember(app, body.value.handle, actorUri(app.config.publicOrigin, person.id).href, "self (open admission)");
+}
+
+/**
+ * Records that someone joined (inside addMember's transaction). A body without a
+ * record yet (no member so far, or created before decisions) is founded with all its
+ * members when it first decides something, so nothing is recorded now. A body that
+ * admits by decision refuses: its members come in by `membership` proposals.
+ *
+ * @returns the failure to give the caller, having written nothing; null if recorded.
+ */
+async function recordMemberJoined(app: AppContext, trx: Kysely<Schema>, body: BodyRef, memberUri: string): Promise<Failure | null> {
+  const { outcome } = await applyOnBody(app, trx, body, {}, ({ body: state, now }) => {
+    if (state === null || state.members.has(memberUri)) return nothing(() => undefined);
+    return {
+      command: coreJoinBody(state, { actor: memberUri }, now),
+      value: () => undefined,
+      explain: (reason) =>
+        reason.code === "admission-by-decision"
+          ? { code: "forbidden", message: `${body.handle} admits members by decision: a member tables a membership proposal` }
+          : { code: "conflict", message: reason.message, field: "member" },
+    };
+  });
+  return outcome.ok ? null : outcome.error;
+}
