@@ -27,12 +27,6 @@ export interface AppContext {
     /** After a confederation's referrals closed (committed): admit bodies whose admission was ratified. */
     afterReferralsClosed?(app: AppContext, body: BodyRef): Promise<void>;
   };
-  /**
-   * TEMPORARY: decisions' `addMember` (decisions/commands/membership.ts), for the one
-   * importer left of community's forwarding `addMember` (src/federation/join.ts). Goes
-   * when that import moves to decisions/.
-   */
-  admitMember(app: AppContext, bodyHandle: string, ref: string, admittedBy: string, inbound?: unknown): Promise<Result<unknown>>;
 }
 
 /** A body as the decision hooks see it. */

@@ -71,8 +71,6 @@ export async function openApp(config: Config, log: Logger): Promise<OpenedApp> {
       deliveries: kicker,
       // Committed changes to proposals are published as Questions (federation/proposals.ts).
       decisions: { onChange: publishProposalChange, federate: federateChange, afterReferralsClosed: admitRatifiedBodies },
-      // TEMPORARY: until federation/join.ts imports addMember from decisions/ (see context.ts).
-      admitMember: addMember,
     };
     await ensureInstanceActor(app);
     return {

@@ -35,16 +35,6 @@ export async function resolveMemberRef(app: AppContext, ref: string): Promise<Re
   return ok({ uri: remote.id.href, local: null, isGroup: remote.constructor.name === "Group" });
 }
 
-/**
- * TEMPORARY: admitting a member is a decision (`addMember` in
- * decisions/commands/membership.ts). src/federation/join.ts still imports it from here;
- * this forwards through the `AppContext.admitMember` port until that import moves to
- * decisions/index.ts, then goes with the port.
- */
-export function addMember(app: AppContext, bodyHandle: string, ref: string, admittedBy: string, inbound?: InboundActivity): Promise<Result<Member>> {
-  return app.admitMember(app, bodyHandle, ref, admittedBy, inbound) as Promise<Result<Member>>;
-}
-
 export async function listMembers(app: AppContext, bodyHandle: string): Promise<Result<Member[]>> {
   const body = await findBody(app, bodyHandle);
   if (!body.ok) return body;

@@ -1,7 +1,7 @@
 import type { InboxContext } from "@fedify/fedify";
 import { Accept, isActor, type Join } from "@fedify/vocab";
 import { findActorById, isBody } from "../community/actors.ts";
-import { addMember } from "../community/memberships.ts";
+import { addMember } from "../decisions/index.ts";
 import type { AppContext } from "../context.ts";
 import { InboundActivity, takeInOnce, takeInThrough } from "../community/inbound.ts";
 import { queueAnswer } from "./answers.ts";
