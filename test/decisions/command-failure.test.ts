@@ -61,7 +61,7 @@ async function failsLeavingNothing(command: () => Promise<{ status: number; body
 
 beforeAll(async () => {
   // Poll updates are debounced for an hour: no Update(Question) lands in the outbox while a command fails.
-  a = await startTestInstance({ host: "127.0.0.61", env: { QUESTION_UPDATE_SECONDS: "3600" } });
+  a = await startTestInstance({ host: "127.0.0.64", env: { QUESTION_UPDATE_SECONDS: "3600" } });
   api = `${a.origin}/api/folkmoot/v1`;
   // Deliberation 1 s, voting 3 s: the deadlines pass in real time.
   await bodyWithMembers(a.app, "riverside", ["ann", "ben"], quickBylaws("assembly", { votingPeriod: "PT3S" }));
