@@ -4,7 +4,8 @@ import type { Config } from "./config.ts";
 import type { AppContext } from "./context.ts";
 import { recordBodyFounded, recordMemberJoined } from "./decisions/bridge.ts";
 import { startDeadlineTimer } from "./decisions/deadlines.ts";
-import { admitRatifiedBodies, federateChange } from "./federation/confederation.ts";
+import { answerRatifiedJoins } from "./federation/outbox/admissions.ts";
+import { federateChange } from "./federation/outbox/federate.ts";
 import { createFolkmootFederation } from "./federation/index.ts";
 import { createDeliveryKicker, deliverPending } from "./federation/delivery.ts";
 import { publishDueUpdates, publishProposalChange } from "./federation/proposals.ts";
@@ -69,7 +70,7 @@ export async function openApp(config: Config, log: Logger): Promise<OpenedApp> {
       federation,
       deliveries: kicker,
       // Committed changes to proposals are published as Questions (federation/proposals.ts).
-      decisions: { onChange: publishProposalChange, federate: federateChange, afterReferralsClosed: admitRatifiedBodies },
+      decisions: { onChange: publishProposalChange, federate: federateChange, afterReferralsClosed: answerRatifiedJoins },
       // Community (new bodies, new members) appends to a body's record through this port.
       bodyRecord: { founded: recordBodyFounded, memberJoined: recordMemberJoined },
     };

@@ -16,10 +16,7 @@ import { actorUri, localActorId, proposalUri } from "../shared/uris.ts";
 const AS = "https://www.w3.org/ns/activitystreams";
 type Json = Record<string, unknown>;
 
-/** A new referral's URL (its id in the confederation's record). */
-export function newReferralUrl(origin: URL): URL {
-  return new URL(`/ap/referrals/${crypto.randomUUID()}`, origin);
-}
+export { newReferralUri as newReferralUrl } from "../shared/uris.ts";
 
 /** The referral id from a `/ap/referrals/{id}` path segment. */
 export function referralUrl(origin: URL, id: string): URL {

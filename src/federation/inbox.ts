@@ -11,7 +11,7 @@ import { takeInOnce } from "../community/inbound.ts";
 import type { Schema } from "../store/schema.ts";
 import { announceToFollowers } from "../community/announce.ts";
 import { readAct, receiveAct } from "./acts.ts";
-import { onJoinRefused } from "./confederation.ts";
+import { receiveJoinRefusal } from "./inbox/confederation/join-refusal.ts";
 import { isVote, pollTarget, receiveVote } from "./proposals.ts";
 import { rememberRemoteActor } from "../community/remote-actors.ts";
 import { fromInstant } from "../shared/time.ts";
@@ -79,7 +79,7 @@ export async function onAccept(ctx: Ctx, accept: Accept): Promise<void> {
 }
 
 export async function onReject(ctx: Ctx, reject: Reject): Promise<void> {
-  if (await onJoinRefused(ctx, reject)) return;
+  if (await receiveJoinRefusal(ctx, reject)) return;
   await answerToOurFollow(ctx, reject, "rejected");
 }
 

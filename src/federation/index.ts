@@ -28,7 +28,11 @@ import { textToHtml } from "../shared/text.ts";
 import type { AppContext } from "../context.ts";
 import { loadActorKeyPairs } from "../community/keys.ts";
 import { onJoin } from "./join.ts";
-import { onAdd, onInvite, onLeave, onOffer, onRemove } from "./confederation.ts";
+import { receiveLeave } from "./inbox/confederation/leave.ts";
+import { receiveConfederalProposal } from "./inbox/confederation/offer.ts";
+import { receiveReferral } from "./inbox/confederation/referral.ts";
+import { receiveRevocation } from "./inbox/confederation/revocation.ts";
+import { receiveVerdict } from "./inbox/confederation/verdict.ts";
 import { onAccept, onAnnounce, onCreate, onDelete, onFollow, onOtherActivity, onReject, onUndo, onUpdate } from "./inbox.ts";
 import { ACTIVITY_PATH, ACTOR_PATH, FOLLOWERS_PATH, FOLLOWING_PATH, INBOX_PATH, INSTANCE_ACTOR_ID, NOTE_PATH, OUTBOX_PATH, SHARED_INBOX_PATH, profileUrl } from "../shared/uris.ts";
 import { toInstant } from "../shared/time.ts";
@@ -283,11 +287,11 @@ export function createFolkmootFederation(config: Config, kv: KvStore, queue: Mes
     .on(Delete, onDelete)
     .on(Announce, onAnnounce)
     .on(Join, onJoin)
-    .on(Leave, onLeave)
-    .on(Invite, onInvite)
-    .on(Add, onAdd)
-    .on(Remove, onRemove)
-    .on(Offer, onOffer)
+    .on(Leave, receiveLeave)
+    .on(Invite, receiveReferral)
+    .on(Add, receiveVerdict)
+    .on(Remove, receiveRevocation)
+    .on(Offer, receiveConfederalProposal)
     .on(Activity, onOtherActivity)
     .onError((ctx, error) => {
       ctx.data.log.error({ err: error }, "inbox listener failed; the activity will be retried");
