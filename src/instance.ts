@@ -8,7 +8,7 @@ import { answerRatifiedJoins } from "./federation/outbox/admissions.ts";
 import { federateChange } from "./federation/outbox/federate.ts";
 import { createFolkmootFederation } from "./federation/index.ts";
 import { createDeliveryKicker, deliverPending } from "./federation/delivery.ts";
-import { publishDueUpdates, publishProposalChange } from "./federation/proposals.ts";
+import { publishDueUpdates, publishProposalChange } from "./federation/outbox/proposals.ts";
 import { buildHttpApp, closeGracefully } from "./http/app.ts";
 import { createTokenIssuer, loadTokenSecret } from "./http/auth.ts";
 import { createLogger, routeFedifyLogs, type Logger } from "./logging.ts";
@@ -69,7 +69,7 @@ export async function openApp(config: Config, log: Logger): Promise<OpenedApp> {
       log,
       federation,
       deliveries: kicker,
-      // Committed changes to proposals are published as Questions (federation/proposals.ts).
+      // Committed changes to proposals are published as Questions (federation/outbox/proposals.ts).
       decisions: { onChange: publishProposalChange, federate: federateChange, afterReferralsClosed: answerRatifiedJoins },
       // Community (new bodies, new members) appends to a body's record through this port.
       bodyRecord: { founded: recordBodyFounded, memberJoined: recordMemberJoined },

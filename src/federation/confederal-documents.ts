@@ -5,7 +5,7 @@ import { confederationVerdict, ratificationVerdict, type BodyState, type Mandate
 import { signDocument, verifyDocument } from "../proofs/integrity.ts";
 import { createKeyFetcher } from "../proofs/key-fetcher.ts";
 import { documentSigningKey } from "../community/keys.ts";
-import { contextUrl } from "./proposals.ts";
+import { contextUrl } from "./vocab/context.ts";
 import { actorUri, localActorId, proposalUri } from "../shared/uris.ts";
 
 // The signed documents of a confederation (docs/federation.md, "Confederation"): a

@@ -12,7 +12,7 @@ import type { Schema } from "../store/schema.ts";
 import { announceToFollowers } from "../community/announce.ts";
 import { readAct, receiveAct } from "./acts.ts";
 import { receiveJoinRefusal } from "./inbox/confederation/join-refusal.ts";
-import { isVote, pollTarget, receiveVote } from "./proposals.ts";
+import { isVote, pollTarget, receiveVote } from "./inbox/votes.ts";
 import { rememberRemoteActor } from "../community/remote-actors.ts";
 import { fromInstant } from "../shared/time.ts";
 import { actorUri, localActorId } from "../shared/uris.ts";

@@ -3,7 +3,7 @@ import { replayBody } from "../decisions/index.ts";
 import { mandateStatus, type Mandate } from "../governance/index.ts";
 import { signDocument } from "../proofs/integrity.ts";
 import { documentSigningKey } from "../community/keys.ts";
-import { contextUrl } from "./proposals.ts";
+import { contextUrl } from "./vocab/context.ts";
 import { actorUri, localActorId, mandateUrl } from "../shared/uris.ts";
 
 const AS = "https://www.w3.org/ns/activitystreams";
