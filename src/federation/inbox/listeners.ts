@@ -1,13 +1,13 @@
 import type { Federation } from "@fedify/fedify";
 import { Accept, Activity, Add, Announce, Create, Delete, Follow, Invite, Join, Leave, Offer, Reject, Remove, Undo, Update } from "@fedify/vocab";
 import type { AppContext } from "../../context.ts";
-import { onJoin } from "../join.ts";
+import { onJoin } from "./join.ts";
 import { receiveLeave } from "./confederation/leave.ts";
 import { receiveConfederalProposal } from "./confederation/offer.ts";
 import { receiveReferral } from "./confederation/referral.ts";
 import { receiveRevocation } from "./confederation/revocation.ts";
 import { receiveVerdict } from "./confederation/verdict.ts";
-import { onAccept, onAnnounce, onCreate, onDelete, onFollow, onOtherActivity, onReject, onUndo, onUpdate } from "../inbox.ts";
+import { onAccept, onAnnounce, onCreate, onDelete, onFollow, onOtherActivity, onReject, onUndo, onUpdate } from "./social.ts";
 import { INBOX_PATH, SHARED_INBOX_PATH } from "../../shared/uris.ts";
 
 // The inbox listener table: which handler each activity type goes to (Fedify calls the

@@ -1,14 +1,14 @@
 import type { InboxContext } from "@fedify/fedify";
 import { Accept, isActor, type Join } from "@fedify/vocab";
-import { findActorById, isBody } from "../community/actors.ts";
-import { addMember } from "../community/memberships.ts";
-import type { AppContext } from "../context.ts";
-import { InboundActivity, takeInOnce, takeInThrough } from "../community/inbound.ts";
-import { queueAnswer } from "./answers.ts";
-import { receiveJoinFromBody } from "./inbox/confederation/join.ts";
-import { recordActivity } from "../community/outbox.ts";
-import { rememberRemoteActor } from "../community/remote-actors.ts";
-import { activityUri, actorUri, localActorId } from "../shared/uris.ts";
+import { findActorById, isBody } from "../../community/actors.ts";
+import { addMember } from "../../community/memberships.ts";
+import type { AppContext } from "../../context.ts";
+import { InboundActivity, takeInOnce, takeInThrough } from "../../community/inbound.ts";
+import { queueAnswer } from "../answers.ts";
+import { receiveJoinFromBody } from "./confederation/join.ts";
+import { recordActivity } from "../../community/outbox.ts";
+import { rememberRemoteActor } from "../../community/remote-actors.ts";
+import { activityUri, actorUri, localActorId } from "../../shared/uris.ts";
 
 /**
  * Someone on another server asks to join a body. A body that admits openly
