@@ -2,12 +2,12 @@ import type { FastifyInstance } from "fastify";
 import { ensureInstanceActor } from "./community/actors.ts";
 import type { Config } from "./config.ts";
 import type { AppContext } from "./context.ts";
-import { addMember } from "./decisions/commands/membership.ts";
 import { startDeadlineTimer } from "./decisions/deadlines.ts";
-import { admitRatifiedBodies, federateChange } from "./federation/confederation.ts";
+import { answerRatifiedJoins } from "./federation/outbox/admissions.ts";
+import { federateChange } from "./federation/outbox/federate.ts";
 import { createFolkmootFederation } from "./federation/index.ts";
 import { createDeliveryKicker, deliverPending } from "./federation/delivery.ts";
-import { publishDueUpdates, publishProposalChange } from "./federation/proposals.ts";
+import { publishDueUpdates, publishProposalChange } from "./federation/outbox/proposals.ts";
 import { buildHttpApp, closeGracefully } from "./http/app.ts";
 import { createTokenIssuer, loadTokenSecret } from "./http/auth.ts";
 import { createLogger, routeFedifyLogs, type Logger } from "./logging.ts";
@@ -69,8 +69,8 @@ export async function openApp(config: Config, log: Logger): Promise<OpenedApp> {
       log,
       federation,
       deliveries: kicker,
-      // Committed changes to proposals are published as Questions (federation/proposals.ts).
-      decisions: { onChange: publishProposalChange, federate: federateChange, afterReferralsClosed: admitRatifiedBodies },
+      // Committed changes to proposals are published as Questions (federation/outbox/proposals.ts).
+      decisions: { onChange: publishProposalChange, federate: federateChange, afterReferralsClosed: answerRatifiedJoins },
     };
     await ensureInstanceActor(app);
     return {

@@ -1,5 +1,5 @@
 // What a body does with a member's post: it records the two Announces in its outbox, in
-// the post's transaction. Posting here and receiving a post (federation/inbox.ts) both do it.
+// the post's transaction. Posting here and receiving a post (federation/inbox/social.ts) both do it.
 import { Announce, PUBLIC_COLLECTION, type Create } from "@fedify/vocab";
 import type { Transaction } from "kysely";
 import type { Schema } from "../store/schema.ts";

@@ -33,7 +33,8 @@ export type AfterEffect = (trx: Db, outcome: Result<unknown>) => Promise<void>;
  * {@link InboundActivity.settle} last, both inside the transaction of its effect.
  */
 export class InboundActivity {
-  #state: "pending" | "claimed" | "duplicate" = "pending";
+  // Shared with the views `withEffect` makes, so the adapter sees what the service's claim did.
+  #taken: { state: "pending" | "claimed" | "duplicate" };
 
   readonly claim: InboundClaim;
   readonly after: AfterEffect | undefined;
@@ -41,11 +42,26 @@ export class InboundActivity {
   constructor(claim: InboundClaim, after?: AfterEffect) {
     this.claim = claim;
     this.after = after;
+    this.#taken = { state: "pending" };
   }
 
   /** pending: no transaction took it yet; claimed: taken in now; duplicate: taken in before. */
   get state(): "pending" | "claimed" | "duplicate" {
-    return this.#state;
+    return this.#taken.state;
+  }
+
+  /**
+   * The same activity (one claim, one state) with `effect` run first in the claiming
+   * transaction: a service's own writes, before the answers the adapter queues.
+   */
+  withEffect(effect: AfterEffect): InboundActivity {
+    const after = this.after;
+    const view = new InboundActivity(this.claim, async (trx, outcome) => {
+      await effect(trx, outcome);
+      await after?.(trx, outcome);
+    });
+    view.#taken = this.#taken;
+    return view;
   }
 
   /** Claims the activity in `trx`; false when it was taken in before (then apply nothing). */
@@ -56,7 +72,7 @@ export class InboundActivity {
       .onConflict((oc) => oc.columns(["activity_uri", "scope"]).doNothing())
       .returning("activity_uri")
       .executeTakeFirst();
-    this.#state = row === undefined ? "duplicate" : "claimed";
+    this.#taken.state = row === undefined ? "duplicate" : "claimed";
     return row !== undefined;
   }
 
@@ -72,7 +88,12 @@ export class InboundActivity {
  * transaction. Returns null for a duplicate.
  */
 export async function takeInOnce<T>(app: AppContext, claim: InboundClaim, effect: (trx: Db) => Promise<T>): Promise<{ value: T } | null> {
-  const inbound = new InboundActivity(claim);
+  return takeInWith(app, new InboundActivity(claim), effect);
+}
+
+/** {@link takeInOnce} for an inbound activity that carries its own `after` step (run with the effect's value). */
+export async function takeInWith<T>(app: AppContext, inbound: InboundActivity, effect: (trx: Db) => Promise<T>): Promise<{ value: T } | null> {
+  const claim = inbound.claim;
   const value = await app.db.transaction().execute(async (trx) => {
     if (!(await inbound.claimIn(trx))) return null;
     const v = await effect(trx);

@@ -8,7 +8,7 @@ import type { VoteChoice } from "../governance/index.ts";
 import { InboundActivity, takeInThrough } from "../community/inbound.ts";
 import { queueAnswer } from "./answers.ts";
 import { recordActivity } from "../community/outbox.ts";
-import { pollTarget } from "./proposals.ts";
+import { pollTarget } from "./inbox/votes.ts";
 import { deliveryTargetFor, resolveRemoteActor } from "../community/remote-actors.ts";
 import { toInstant } from "../shared/time.ts";
 import { activityUri, actorUri, followersUri, noteUri } from "../shared/uris.ts";

@@ -5,7 +5,7 @@ import { confederationVerdict, ratificationVerdict, type BodyState, type Mandate
 import { signDocument, verifyDocument } from "../proofs/integrity.ts";
 import { createKeyFetcher } from "../proofs/key-fetcher.ts";
 import { documentSigningKey } from "../community/keys.ts";
-import { contextUrl } from "./proposals.ts";
+import { contextUrl } from "./vocab/context.ts";
 import { actorUri, localActorId, proposalUri } from "../shared/uris.ts";
 
 // The signed documents of a confederation (docs/federation.md, "Confederation"): a
@@ -16,10 +16,7 @@ import { actorUri, localActorId, proposalUri } from "../shared/uris.ts";
 const AS = "https://www.w3.org/ns/activitystreams";
 type Json = Record<string, unknown>;
 
-/** A new referral's URL (its id in the confederation's record). */
-export function newReferralUrl(origin: URL): URL {
-  return new URL(`/ap/referrals/${crypto.randomUUID()}`, origin);
-}
+export { newReferralUri as newReferralUrl } from "../shared/uris.ts";
 
 /** The referral id from a `/ap/referrals/{id}` path segment. */
 export function referralUrl(origin: URL, id: string): URL {

@@ -2,7 +2,7 @@ import type { AppContext } from "../context.ts";
 import { findProposal, readHistory } from "../decisions/index.ts";
 import { documentSigningKey } from "../community/keys.ts";
 import { signDocument } from "../proofs/integrity.ts";
-import { contextUrl } from "./proposals.ts";
+import { contextUrl } from "./vocab/context.ts";
 import { actorUri } from "../shared/uris.ts";
 
 const AS = "https://www.w3.org/ns/activitystreams";

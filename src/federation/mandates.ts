@@ -3,23 +3,12 @@ import { replayBody } from "../decisions/index.ts";
 import { mandateStatus, type Mandate } from "../governance/index.ts";
 import { signDocument } from "../proofs/integrity.ts";
 import { documentSigningKey } from "../community/keys.ts";
-import { contextUrl } from "./proposals.ts";
-import { actorUri, localActorId } from "../shared/uris.ts";
+import { contextUrl } from "./vocab/context.ts";
+import { actorUri, localActorId, mandateUrl } from "../shared/uris.ts";
 
 const AS = "https://www.w3.org/ns/activitystreams";
 
-/** A mandate's URL: its id (`<proposal>#mandate:<delegate>`) made path-safe. */
-export function mandateUrl(origin: URL, mandateId: string): URL {
-  return new URL(`/ap/mandates/${Buffer.from(mandateId).toString("base64url")}`, origin);
-}
-
-export function mandateIdFromPath(segment: string): string | null {
-  try {
-    return Buffer.from(segment, "base64url").toString("utf8");
-  } catch {
-    return null;
-  }
-}
+export { mandateIdFromPath, mandateUrl } from "../shared/uris.ts";
 
 /**
  * A mandate as a document the body signs (Object Integrity Proof), so that any

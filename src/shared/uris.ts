@@ -57,3 +57,22 @@ export function safeUrl(s: string): URL | null {
     return null;
   }
 }
+
+/** A new referral's URL (its id in the confederation's record). */
+export function newReferralUri(origin: URL): URL {
+  return new URL(`/ap/referrals/${crypto.randomUUID()}`, origin);
+}
+
+/** A mandate's URL: its id (`<proposal>#mandate:<delegate>`) made path-safe. */
+export function mandateUrl(origin: URL, mandateId: string): URL {
+  return new URL(`/ap/mandates/${Buffer.from(mandateId).toString("base64url")}`, origin);
+}
+
+/** A mandate's id from the path segment of its URL. */
+export function mandateIdFromPath(segment: string): string | null {
+  try {
+    return Buffer.from(segment, "base64url").toString("utf8");
+  } catch {
+    return null;
+  }
+}

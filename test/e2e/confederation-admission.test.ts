@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { replayBody } from "../../src/decisions/index.ts";
-import { listReferrals } from "../../src/federation/confederation.ts";
+import { listReferrals } from "../../src/decisions/confederation/members.ts";
 import { AP_JSON, eventually, startTestInstance, type TestInstance } from "../support/instance.ts";
 import { confederationBylaws, createBody, createPeople, decide, membersOf, ratificationFor, ratifyAll, type People } from "../support/confederation.ts";
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listReferrals, tableConfederalProposal } from "../../src/federation/confederation.ts";
+import { listReferrals } from "../../src/decisions/confederation/members.ts";
+import { tableConfederalProposal } from "../../src/federation/outbox/tabling.ts";
 import { runDueDeadlines } from "../../src/decisions/index.ts";
 import { AP_JSON, eventually, startTestInstance, type TestInstance } from "../support/instance.ts";
 import { quiesce } from "../support/quiesce.ts";
@@ -142,7 +143,7 @@ describe("a confederation across two instances", () => {
     // Bob's own instance refuses at once; a hostile instance that sends anyway is refused by the council.
     const refusedLocally = await tableConfederalProposal(a.app, localId(pa.bob!), { confederation: bodies.town!, title: "After recall", text: "…", topic: "commons", mandate });
     expect(refusedLocally.ok).toBe(false);
-    const { sendConfederalOffer } = await import("../../src/federation/confederation.ts");
+    const { sendConfederalOffer } = await import("../../src/federation/outbox/tabling.ts");
     const { mandateUrl } = await import("../../src/federation/mandates.ts");
     const sent = await sendConfederalOffer(a.app, localId(pa.bob!), { confederation: bodies.town!, title: "After recall", text: "…", topic: "commons", mandateUrl: mandateUrl(a.app.config.publicOrigin, mandate).href });
     expect(sent.ok).toBe(true);

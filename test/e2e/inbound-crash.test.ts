@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { draftProposal, tableProposal } from "../../src/decisions/index.ts";
 import { sendAct } from "../../src/federation/acts.ts";
-import { tableConfederalProposal } from "../../src/federation/confederation.ts";
+import { tableConfederalProposal } from "../../src/federation/outbox/tabling.ts";
 import { confederationBylaws, createBody, createPeople, decide, electDelegate, quickBylaws, ratify, settle, type People } from "../support/confederation.ts";
 import { createTestDatabase, type TestDatabase } from "../support/database.ts";
 import { eventually, startTestInstance, type TestInstance } from "../support/instance.ts";

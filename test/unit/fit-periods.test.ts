@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fitPeriods, nestedDeadline } from "../../src/federation/confederation.ts";
+import { fitPeriods, nestedDeadline } from "../../src/decisions/confederation/ratification.ts";
 import { defaultBylaws, termsFor } from "../../src/governance/index.ts";
 
 describe("a ratification's calendar fits its referral's deadline", () => {

@@ -1,5 +1,6 @@
 import type { VoteChoice } from "../../governance/index.ts";
-import { listReferrals, tableConfederalProposal } from "../../federation/confederation.ts";
+import { listReferrals } from "../../decisions/confederation/members.ts";
+import { tableConfederalProposal } from "../../federation/outbox/tabling.ts";
 import { eventually, ratify } from "../steps.ts";
 import { rules, WAIT, type Story } from "./cast.ts";
 import type { Mandates } from "./electing-delegates.ts";

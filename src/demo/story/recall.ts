@@ -1,4 +1,5 @@
-import { listReferrals, sendConfederalOffer, tableConfederalProposal } from "../../federation/confederation.ts";
+import { listReferrals } from "../../decisions/confederation/members.ts";
+import { sendConfederalOffer, tableConfederalProposal } from "../../federation/outbox/tabling.ts";
 import { mandateUrl } from "../../federation/mandates.ts";
 import { decide, eventually } from "../steps.ts";
 import { WAIT, type Story } from "./cast.ts";

@@ -1,5 +1,5 @@
 import { runDueDeadlines } from "../../decisions/index.ts";
-import { listReferrals } from "../../federation/confederation.ts";
+import { listReferrals } from "../../decisions/confederation/members.ts";
 import type { DemoInstance } from "../instances.ts";
 import { eventually } from "../steps.ts";
 import { WAIT, type Story } from "./cast.ts";

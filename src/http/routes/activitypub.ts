@@ -4,7 +4,8 @@ import { findProposal, proposalPageUrl } from "../../decisions/index.ts";
 import { decisionRecordDocument } from "../../federation/decision-record.ts";
 import { mandateDocument, mandateIdFromPath } from "../../federation/mandates.ts";
 import { localProposalUri, referralDocument, referralUrl, servedVerdict } from "../../federation/confederal-documents.ts";
-import { contextDocument, CONTEXT_PATH, questionDocument } from "../../federation/proposals.ts";
+import { contextDocument, CONTEXT_PATH } from "../../federation/vocab/context.ts";
+import { questionDocument } from "../../federation/vocab/question.ts";
 
 const AP_TYPES = /application\/(activity\+json|ld\+json)/;
 

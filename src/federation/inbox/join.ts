@@ -1,14 +1,14 @@
 import type { InboxContext } from "@fedify/fedify";
 import { Accept, isActor, type Join } from "@fedify/vocab";
-import { findActorById, isBody } from "../community/actors.ts";
-import { addMember } from "../decisions/index.ts";
-import type { AppContext } from "../context.ts";
-import { InboundActivity, takeInOnce, takeInThrough } from "../community/inbound.ts";
-import { queueAnswer } from "./answers.ts";
-import { onBodyJoin } from "./confederation.ts";
-import { recordActivity } from "../community/outbox.ts";
-import { rememberRemoteActor } from "../community/remote-actors.ts";
-import { activityUri, actorUri, localActorId } from "../shared/uris.ts";
+import { findActorById, isBody } from "../../community/actors.ts";
+import { addMember } from "../../decisions/index.ts";
+import type { AppContext } from "../../context.ts";
+import { InboundActivity, takeInOnce, takeInThrough } from "../../community/inbound.ts";
+import { queueAnswer } from "../answers.ts";
+import { receiveJoinFromBody } from "./confederation/join.ts";
+import { recordActivity } from "../../community/outbox.ts";
+import { rememberRemoteActor } from "../../community/remote-actors.ts";
+import { activityUri, actorUri, localActorId } from "../../shared/uris.ts";
 
 /**
  * Someone on another server asks to join a body. A body that admits openly
@@ -21,7 +21,7 @@ export async function onJoin(ctx: InboxContext<AppContext>, join: Join): Promise
   const bodyId = localActorId(app.config.publicOrigin, join.objectId);
   const body = bodyId ? await findActorById(app, bodyId) : undefined;
   if (!body || !isBody(body)) return;
-  if (body.kind === "confederation") return onBodyJoin(ctx, join, body); // member bodies join confederations
+  if (body.kind === "confederation") return receiveJoinFromBody(ctx, join, body); // member bodies join confederations
   const person = await join.getActor(ctx).catch(() => null);
   if (!person || !isActor(person) || person.id?.href !== join.actorId.href) return;
   const target = await rememberRemoteActor(app.db, person);

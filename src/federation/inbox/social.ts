@@ -1,21 +1,21 @@
 import type { InboxContext } from "@fedify/fedify";
 import { Accept, Activity, Announce, Article, Create, Delete, Follow, Mention, Note, Page, Reject, Undo, Update, isActor, type Object as APObject } from "@fedify/vocab";
 import type { Transaction } from "kysely";
-import { isBody, findActorById } from "../community/actors.ts";
-import { receiveFollow } from "../community/follows.ts";
-import { isMember } from "../community/memberships.ts";
-import { bodyOfThread } from "../community/posts.ts";
-import { sanitizeRemoteHtml } from "../shared/text.ts";
-import type { AppContext } from "../context.ts";
-import { takeInOnce } from "../community/inbound.ts";
-import type { Schema } from "../store/schema.ts";
-import { announceToFollowers } from "../community/announce.ts";
-import { readAct, receiveAct } from "./acts.ts";
-import { onJoinRefused } from "./confederation.ts";
-import { isVote, pollTarget, receiveVote } from "./proposals.ts";
-import { rememberRemoteActor } from "../community/remote-actors.ts";
-import { fromInstant } from "../shared/time.ts";
-import { actorUri, localActorId } from "../shared/uris.ts";
+import { isBody, findActorById } from "../../community/actors.ts";
+import { receiveFollow } from "../../community/follows.ts";
+import { isMember } from "../../community/memberships.ts";
+import { bodyOfThread } from "../../community/posts.ts";
+import { sanitizeRemoteHtml } from "../../shared/text.ts";
+import type { AppContext } from "../../context.ts";
+import { takeInOnce } from "../../community/inbound.ts";
+import type { Schema } from "../../store/schema.ts";
+import { announceToFollowers } from "../../community/announce.ts";
+import { readAct, receiveAct } from "../acts.ts";
+import { receiveJoinRefusal } from "./confederation/join-refusal.ts";
+import { isVote, pollTarget, receiveVote } from "./votes.ts";
+import { rememberRemoteActor } from "../../community/remote-actors.ts";
+import { fromInstant } from "../../shared/time.ts";
+import { actorUri, localActorId } from "../../shared/uris.ts";
 
 // Fedify has verified the signature and that the key belongs to `activity.actor`
 // before any of these run. Folkmoot decides who may act: origin, ownership and
@@ -79,7 +79,7 @@ export async function onAccept(ctx: Ctx, accept: Accept): Promise<void> {
 }
 
 export async function onReject(ctx: Ctx, reject: Reject): Promise<void> {
-  if (await onJoinRefused(ctx, reject)) return;
+  if (await receiveJoinRefusal(ctx, reject)) return;
   await answerToOurFollow(ctx, reject, "rejected");
 }
 

@@ -1,0 +1,48 @@
+import type { AppContext } from "../../context.ts";
+import { mandateStatus, type Mandate, type ProposalKind } from "../../governance/index.ts";
+import { fail, ok, type Result } from "../../shared/result.ts";
+import { actorUri, mandateIdFromPath, mandateUrl } from "../../shared/uris.ts";
+import { replayBody } from "../read.ts";
+
+// The delegate's side: whether a person may table a confederal proposal under a mandate
+// of a local body. Checked here first (a clear answer at once); the confederation checks
+// again against the signed mandate. Sending the `Offer` is federation's.
+
+export interface ConfederalProposalInput {
+  /** The confederation: a handle or its actor URL. */
+  confederation: string;
+  title: string;
+  text: string;
+  topic?: string;
+  /** The delegate's mandate: its URL (or its id, `<proposal>#mandate:<delegate>`). */
+  mandate?: string;
+  /**
+   * The confederation's own decision put to its members (`join`, `leave`, `policy`), with
+   * its payload (`{ confederation }`: a handle or URL, for join and leave).
+   */
+  decides?: { kind: ProposalKind; payload?: unknown };
+}
+
+/** The local mandate a URL or id names, with the body that gave it. */
+async function findLocalMandate(app: AppContext, ref: string): Promise<Mandate | null> {
+  let id = ref;
+  const url = /^https?:\/\//.test(ref) ? new URL(ref) : null;
+  if (url && url.pathname.startsWith("/ap/mandates/")) id = mandateIdFromPath(url.pathname.slice("/ap/mandates/".length)) ?? ref;
+  const proposal = id.split("#mandate:")[0] ?? "";
+  const row = await app.db.selectFrom("proposals").select(["body_id"]).where("uri", "=", proposal).executeTakeFirst();
+  if (!row) return null;
+  return (await replayBody(app, row.body_id))?.mandates.get(id) ?? null;
+}
+
+/** Whether `personId` may table `input` under its mandate: the mandate's URL if so. */
+export async function mayTableUnderMandate(app: AppContext, personId: string, input: ConfederalProposalInput): Promise<Result<{ mandateUrl: string }>> {
+  const person = actorUri(app.config.publicOrigin, personId).href;
+  if (!input.title?.trim()) return fail("invalid", "a confederal proposal needs a title", "title");
+  if (!input.mandate) return fail("invalid", "a delegate tables a confederal proposal under their mandate: give its URL", "mandate");
+  const m = await findLocalMandate(app, input.mandate);
+  if (!m) return fail("not-found", "no such mandate on this instance", "mandate");
+  if (m.delegate !== person) return fail("forbidden", "that mandate is someone else's", "mandate");
+  const status = mandateStatus(m, new Date().toISOString());
+  if (status !== "live") return fail("forbidden", `that mandate is ${status}${m.revokedBy ? ` (recalled by ${m.revokedBy})` : ""}`, "mandate");
+  return ok({ mandateUrl: mandateUrl(app.config.publicOrigin, m.id).href });
+}
