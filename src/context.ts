@@ -3,7 +3,6 @@ import type { Kysely } from "kysely";
 import type { Config } from "./config.ts";
 import type { BodyState, Effect, GovernanceEvent } from "./governance/index.ts";
 import type { Logger } from "./logging.ts";
-import type { Result } from "./shared/result.ts";
 import type { Database } from "./store/database.ts";
 import type { Schema } from "./store/schema.ts";
 

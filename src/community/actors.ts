@@ -130,7 +130,7 @@ export async function createBodyActor(ctx: AppContext, input: NewBody, founder?:
   // A confederation's members are bodies: its founder is not enrolled as one.
   if (founder && input.kind !== "confederation") {
     const person = await findActorById(ctx, founder.id);
-    if (!person || person.kind !== "person") return fail("not-found", "the founder is not a local person", "founderId");
+    if (person?.kind !== "person") return fail("not-found", "the founder is not a local person", "founderId");
     founderUri = actorUri(origin, person.id).href;
   }
   return insertActor(

@@ -1,7 +1,7 @@
 import { Create, Mention, Note, PropertyValue } from "@fedify/vocab";
 import { findActorById } from "../community/actors.ts";
 import { fail, type Result } from "../shared/result.ts";
-import { escapeHtml, textToHtml } from "../shared/text.ts";
+import { textToHtml } from "../shared/text.ts";
 import type { AppContext } from "../context.ts";
 import { castVoteAs, electAdvocate, findProposal, proposeAmendment, recordGrievanceAgreement, recordObjection } from "../decisions/index.ts";
 import type { VoteChoice } from "../governance/index.ts";
@@ -189,7 +189,7 @@ export function parseAct(input: { act: string; category?: string; dealBreaker?: 
 export async function sendAct(app: AppContext, personId: string, proposal: string, act: Act): Promise<Result<{ activity: string }>> {
   const origin = app.config.publicOrigin;
   const person = await findActorById(app, personId);
-  if (!person || person.kind !== "person") return fail("forbidden", "only people act on proposals");
+  if (person?.kind !== "person") return fail("forbidden", "only people act on proposals");
   let proposalUrl: URL;
   try {
     proposalUrl = new URL(proposal);
@@ -199,7 +199,7 @@ export async function sendAct(app: AppContext, personId: string, proposal: strin
   if (proposalUrl.origin === origin.origin) return fail("invalid", "act on this instance's proposals through /bodies/{handle}/proposals", "proposal");
   const ctx = app.federation.createContext(origin, app);
   const question = await ctx.lookupObject(proposalUrl.href).catch(() => null);
-  if (!question || question.constructor.name !== "Question" || !question.id) return fail("unreachable", "could not fetch that proposal", "proposal");
+  if (question?.constructor.name !== "Question" || !question.id) return fail("unreachable", "could not fetch that proposal", "proposal");
   const bodyRef = (question as Note).attributionId;
   const body = bodyRef ? await resolveRemoteActor(app, bodyRef.href) : null;
   if (!body?.id) return fail("unreachable", "could not find the body that owns that proposal", "proposal");

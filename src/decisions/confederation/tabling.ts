@@ -27,7 +27,7 @@ export interface ConfederalProposalInput {
 async function findLocalMandate(app: AppContext, ref: string): Promise<Mandate | null> {
   let id = ref;
   const url = /^https?:\/\//.test(ref) ? new URL(ref) : null;
-  if (url && url.pathname.startsWith("/ap/mandates/")) id = mandateIdFromPath(url.pathname.slice("/ap/mandates/".length)) ?? ref;
+  if (url?.pathname.startsWith("/ap/mandates/")) id = mandateIdFromPath(url.pathname.slice("/ap/mandates/".length)) ?? ref;
   const proposal = id.split("#mandate:")[0] ?? "";
   const row = await app.db.selectFrom("proposals").select(["body_id"]).where("uri", "=", proposal).executeTakeFirst();
   if (!row) return null;

@@ -84,7 +84,7 @@ export function registerActorDispatchers(federation: Federation<AppContext>, con
       return row?.id ?? null;
     })
     // FEP-d556: the server's own actor is found by WebFinger on the origin URL.
-    .mapAlias((ctx, resource) => {
+    .mapAlias((_ctx, resource) => {
       if (resource.protocol === "http:" || resource.protocol === "https:") {
         if (resource.origin === config.publicOrigin.origin && (resource.pathname === "/" || resource.pathname === "")) {
           return { identifier: INSTANCE_ACTOR_ID };

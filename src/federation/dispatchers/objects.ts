@@ -29,7 +29,7 @@ export function registerObjectDispatchers(federation: Federation<AppContext>): v
       .select(["payload", "public"])
       .where("uri", "=", ctx.getObjectUri(Activity, { id }).href)
       .executeTakeFirst();
-    if (!row || !row.public) return null;
+    if (!row?.public) return null;
     return Activity.fromJsonLd(JSON.parse(row.payload), { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader });
   });
 }

@@ -1,5 +1,5 @@
 import type { InboxContext } from "@fedify/fedify";
-import { Accept, Activity, Announce, Article, Create, Delete, Follow, Mention, Note, Page, Reject, Undo, Update, isActor, type Object as APObject } from "@fedify/vocab";
+import { type Accept, type Activity, type Announce, Article, Create, type Delete, Follow, Mention, Note, Page, type Reject, type Undo, type Update, isActor, type Object as APObject } from "@fedify/vocab";
 import type { Transaction } from "kysely";
 import { isBody, findActorById } from "../../community/actors.ts";
 import { receiveFollow } from "../../community/follows.ts";

@@ -1,4 +1,4 @@
-import { Create, Note, type Object as APObject } from "@fedify/vocab";
+import { type Create, Note, type Object as APObject } from "@fedify/vocab";
 import type { AppContext } from "../../context.ts";
 import { castVoteAs, findProposal } from "../../decisions/index.ts";
 import { InboundActivity, takeInThrough } from "../../community/inbound.ts";

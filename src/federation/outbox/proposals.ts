@@ -1,4 +1,4 @@
-import { Create, Note, PUBLIC_COLLECTION, Question, Update } from "@fedify/vocab";
+import { Create, Note, PUBLIC_COLLECTION, type Question, Update } from "@fedify/vocab";
 import type { Transaction } from "kysely";
 import { escapeHtml } from "../../shared/text.ts";
 import type { AppContext } from "../../context.ts";

@@ -16,7 +16,7 @@ import { contextUrl } from "./context.ts";
 // served at its URL (docs/federation.md, "Proposals").
 
 function when(i: Instant | null | undefined): string {
-  return i ? new Date(i).toISOString().replace("T", " ").slice(0, 16) + " UTC" : "";
+  return i ? `${new Date(i).toISOString().replace("T", " ").slice(0, 16)} UTC` : "";
 }
 
 /** The first round is the proposal's own poll; later rounds have their own ids. */

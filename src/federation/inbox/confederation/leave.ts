@@ -9,7 +9,7 @@ import { claimOf, localBody } from "./common.ts";
 export async function receiveLeave(ctx: InboxContext<AppContext>, leave: Leave): Promise<void> {
   const app = ctx.data;
   const conf = await localBody(app, leave.objectId);
-  if (!conf || conf.kind !== "confederation" || !leave.actorId || !leave.id) return;
+  if (conf?.kind !== "confederation" || !leave.actorId || !leave.id) return;
   const member = leave.actorId.href;
   const inbound = new InboundActivity(claimOf(leave, "Leave"));
   const left = await recordMemberBodyLeft(app, conf, member, inbound);

@@ -22,7 +22,7 @@ export async function receiveConfederalProposal(ctx: InboxContext<AppContext>, o
   const app = ctx.data;
   if (!offer.actorId || !offer.id) return;
   const conf = await localBody(app, offer.targetId);
-  if (!conf || conf.kind !== "confederation") return;
+  if (conf?.kind !== "confederation") return;
   const note = await offer.getObject(ctx).catch(() => null);
   if (!(note instanceof Note)) return;
   const read = await readOfferNote(note);

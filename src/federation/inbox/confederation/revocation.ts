@@ -11,7 +11,7 @@ export async function receiveRevocation(ctx: InboxContext<AppContext>, remove: R
   const app = ctx.data;
   if (!remove.objectId || !remove.actorId || !remove.id) return;
   const conf = await localBody(app, remove.targetId);
-  if (!conf || conf.kind !== "confederation") return;
+  if (conf?.kind !== "confederation") return;
   if (await takenInBefore(app, remove.id.href)) return;
   const sender = remove.actorId.href;
   const claim = claimOf(remove, "Remove");
