@@ -91,7 +91,10 @@ describe("a Mastodon-style follower", () => {
   });
 
   it("announces a member's post, addressed to the body, in both forms", async () => {
-    await operations["member.add"](a.app, { body: "riverside", member: peer.actorId });
+    const added = await operations["member.add"](a.app, { body: "riverside", member: peer.actorId });
+    // The handle, found by WebFinger over the actor URL's own scheme (http here).
+    expect(new URL(peer.actorId).protocol).toBe("http:");
+    expect(added.handle).toBe(`alice@${new URL(peer.actorId).host}`);
     const noteId = peer.newId("notes");
     const note = {
       id: noteId,

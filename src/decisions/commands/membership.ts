@@ -53,7 +53,7 @@ export async function addMember(app: AppContext, bodyHandle: string, ref: string
   if (!row) return fail("conflict", `${ref} is already a member of ${body.value.handle}`, "member");
   return ok({
     uri: row.member_uri,
-    handle: who.value.local ? `${who.value.local.handle}@${app.config.publicOrigin.host}` : null,
+    handle: who.value.handle,
     name: who.value.local?.name ?? null,
     local: who.value.local !== null,
     admittedAt: row.admitted_at,
