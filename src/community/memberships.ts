@@ -1,5 +1,4 @@
 import type { AppContext } from "../context.ts";
-import type { InboundActivity } from "./inbound.ts";
 import { resolveRemoteActorWithHandle } from "./remote-actors.ts";
 import { actorUri, localActorId } from "../shared/uris.ts";
 import { findActorById, findActorByHandle, findBody, isBody, type ActorRow } from "./actors.ts";
