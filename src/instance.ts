@@ -1,8 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import { ensureInstanceActor } from "./community/actors.ts";
+import { expirePendingFollows, reportFloodsTo } from "./community/origin-limits.ts";
 import type { Config } from "./config.ts";
 import type { AppContext } from "./context.ts";
-import { addMember } from "./decisions/commands/membership.ts";
 import { startDeadlineTimer } from "./decisions/deadlines.ts";
 import { admitRatifiedBodies, federateChange } from "./federation/confederation.ts";
 import { createFolkmootFederation } from "./federation/index.ts";
@@ -111,6 +111,7 @@ export function keepDataDirectoryPrivate(config: Config, log: Logger): void {
  */
 export async function startInstance(config: Config, options: StartOptions = {}): Promise<Instance> {
   const log = options.logger ?? createLogger(config.logLevel);
+  reportFloodsTo(log);
   const opened = await openApp(config, log);
   const { app, kv, kicker } = opened;
   const { federation, database } = app;
@@ -128,6 +129,8 @@ export async function startInstance(config: Config, options: StartOptions = {}):
       // The transactional outbox's safety net: anything committed but never handed off.
       timers.push(setInterval(() => void deliverPending(app, { minAgeMs: 3000 }).catch((err) => log.error({ err }, "delivery sweep failed")), 5000));
       timers.push(setInterval(() => void kv.sweepExpired().catch((err) => log.warn({ err }, "KV sweep failed")), 10 * 60_000));
+      // Follow requests nobody approved in 14 days expire.
+      timers.push(setInterval(() => void expirePendingFollows(app.db).catch((err) => log.warn({ err }, "expiring follow requests failed")), 10 * 60_000));
       // Proposals move on at their deadlines; the deadlines live in the database, so restarts keep them.
       deadlines = startDeadlineTimer(app, 1000);
       // Debounced Update(Question) after votes, as Mastodon does; pending updates survive restarts.
