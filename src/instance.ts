@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { ensureInstanceActor } from "./community/actors.ts";
+import { expirePendingFollows } from "./community/origin-limits.ts";
 import type { Config } from "./config.ts";
 import type { AppContext } from "./context.ts";
 import { startDeadlineTimer } from "./decisions/deadlines.ts";
@@ -128,6 +129,8 @@ export async function startInstance(config: Config, options: StartOptions = {}):
       // The transactional outbox's safety net: anything committed but never handed off.
       timers.push(setInterval(() => void deliverPending(app, { minAgeMs: 3000 }).catch((err) => log.error({ err }, "delivery sweep failed")), 5000));
       timers.push(setInterval(() => void kv.sweepExpired().catch((err) => log.warn({ err }, "KV sweep failed")), 10 * 60_000));
+      // Follow requests nobody approved in 14 days expire.
+      timers.push(setInterval(() => void expirePendingFollows(app.db).catch((err) => log.warn({ err }, "expiring follow requests failed")), 10 * 60_000));
       // Proposals move on at their deadlines; the deadlines live in the database, so restarts keep them.
       deadlines = startDeadlineTimer(app, 1000);
       // Debounced Update(Question) after votes, as Mastodon does; pending updates survive restarts.

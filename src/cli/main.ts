@@ -188,6 +188,17 @@ export function buildCli(): Command {
       .argument("<id>", "the request id (from follower requests)")
       .action(async (bodyHandle: string, id: string) => print(await run(cfg(), "follower.decide", { body: bodyHandle, id, decision }), json()));
   }
+
+  const remote = program.command("remote").description("what other servers hold here: members by open admission, pending follow requests");
+  remote
+    .command("list")
+    .description("per remote origin: members gained by open admission in each body, pending follow requests")
+    .action(async () => print(await run(cfg(), "remote.list", {}), json()));
+  remote
+    .command("remove")
+    .description("remove an origin's members admitted by open admission (they leave on each body's record) and its pending follow requests")
+    .argument("<origin>", "the origin, e.g. https://example.org (https:// if no scheme is given)")
+    .action(async (origin: string) => print(await run(cfg(), "remote.remove", { origin }), json()));
   return program;
 }
 

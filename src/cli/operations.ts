@@ -1,7 +1,8 @@
 import { createAccount, listBodies } from "../community/actors.ts";
 import { decideFollowRequest, listFollowRequests } from "../community/follows.ts";
 import { listMembers } from "../community/memberships.ts";
-import { addMember, createBody } from "../decisions/index.ts";
+import { listRemoteOrigins } from "../community/origin-limits.ts";
+import { addMember, createBody, removeRemoteOrigin } from "../decisions/index.ts";
 import type { Result } from "../shared/result.ts";
 import type { AppContext } from "../context.ts";
 import { actorUri, profileUrl } from "../shared/uris.ts";
@@ -60,6 +61,21 @@ export const operations = {
   },
   async "follower.requests"(app: AppContext, a: { body: string }) {
     return unwrap(await listFollowRequests(app, a.body, null)).map((r) => ({ id: r.id, follower: r.follower, handle: r.handle, requestedAt: r.requestedAt.toISOString() }));
+  },
+  async "remote.list"(app: AppContext) {
+    const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+    return (await listRemoteOrigins(app.db, app.config.publicOrigin)).map((o) => ({
+      origin: o.origin,
+      members: sum(o.openAdmissions),
+      pendingFollows: sum(o.pendingFollows),
+      where: [
+        ...Object.entries(o.openAdmissions).map(([body, n]) => `${body}: ${n} member${n === 1 ? "" : "s"}`),
+        ...Object.entries(o.pendingFollows).map(([body, n]) => `${body}: ${n} pending`),
+      ].join(", "),
+    }));
+  },
+  async "remote.remove"(app: AppContext, a: { origin: string }) {
+    return unwrap(await removeRemoteOrigin(app, a.origin));
   },
   async "follower.decide"(app: AppContext, a: { body: string; id: string; decision: "accept" | "reject" }) {
     return unwrap(await decideFollowRequest(app, a.body, a.id, a.decision, null));

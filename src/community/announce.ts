@@ -1,9 +1,10 @@
 // What a body does with a member's post: it records the two Announces in its outbox, in
 // the post's transaction. Posting here and receiving a post (federation/inbox/social.ts) both do it.
-import { Announce, PUBLIC_COLLECTION, type Create } from "@fedify/vocab";
+import { Announce, Article, Note, Page, PUBLIC_COLLECTION, type Create } from "@fedify/vocab";
 import type { Transaction } from "kysely";
 import type { Schema } from "../store/schema.ts";
 import { recordActivity } from "../community/outbox.ts";
+import { sanitizeRemoteHtml } from "../shared/text.ts";
 import { activityUri, actorUri, followersUri } from "../shared/uris.ts";
 
 /**
@@ -22,7 +23,7 @@ export async function announceToFollowers(
   const common = { actor: body, to: PUBLIC_COLLECTION, cc: followersUri(origin, bodyId) };
   await recordActivity(trx, {
     actorId: bodyId,
-    activity: new Announce({ id: activityUri(origin), object: create, ...common }),
+    activity: new Announce({ id: activityUri(origin), object: await withSanitisedPost(create, origin), ...common }),
     recipients: { followers: true, actors: [] },
     isPublic: true,
   });
@@ -31,5 +32,30 @@ export async function announceToFollowers(
     activity: new Announce({ id: activityUri(origin), object: noteId, ...common }),
     recipients: { followers: true, actors: [] },
     isPublic: true,
+  });
+}
+
+/**
+ * The `Create` as the body passes it on: a remote post's HTML sanitised as the inbox kept
+ * it (scripts, frames and `javascript:` links never leave through the body), the rest as
+ * its author sent it. A post written here is passed on as it is; a post not embedded is
+ * referred to by its id only (nothing is fetched inside the transaction).
+ */
+async function withSanitisedPost(create: Create, origin: URL): Promise<Create> {
+  const post = await create
+    .getObject({
+      crossOrigin: "trust",
+      documentLoader: () => Promise.reject(new Error("not fetched while announcing")),
+    })
+    .catch(() => null);
+  if (post?.id?.origin === origin.origin) return create;
+  if (!(post instanceof Note || post instanceof Article || post instanceof Page)) return create.clone({ object: create.objectId });
+  const summary = post.summary?.toString();
+  return create.clone({
+    object: post.clone({
+      content: sanitizeRemoteHtml(post.content?.toString() ?? ""),
+      summary: summary === undefined ? null : sanitizeRemoteHtml(summary),
+      source: null,
+    }),
   });
 }

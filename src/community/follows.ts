@@ -1,3 +1,4 @@
+import type { Logger } from "../logging.ts";
 import { Accept, Follow, Reject } from "@fedify/vocab";
 import type { Transaction } from "kysely";
 import type { AppContext } from "../context.ts";
@@ -7,6 +8,7 @@ import { activityUri, actorUri } from "../shared/uris.ts";
 import type { Schema } from "../store/schema.ts";
 import { findActorById, findBody } from "./actors.ts";
 import { isMember } from "./memberships.ts";
+import { originOf, pendingFollowCutoff, pendingFollowsFull, warnOriginAtLimit } from "./origin-limits.ts";
 import { fail, ok, type Result } from "../shared/result.ts";
 
 export interface FollowRequest {
@@ -49,7 +51,8 @@ export async function followRemote(app: AppContext, actorId: string, target: str
 /**
  * Records an incoming follow of a local actor, in the inbox handler's
  * transaction. Open actors accept at once; bodies that approve followers keep
- * it pending until a member approves it.
+ * it pending until a member approves it (or it expires), and refuse it
+ * unrecorded when too many from the follower's origin are waiting.
  */
 export async function receiveFollow(
   trx: Transaction<Schema>,
@@ -57,9 +60,18 @@ export async function receiveFollow(
   followee: { id: string; manually_approves_followers: boolean },
   follow: Follow,
   follower: DeliveryTarget,
-): Promise<"accepted" | "pending"> {
+  log: Logger,
+): Promise<"accepted" | "pending" | "refused"> {
   const state = followee.manually_approves_followers ? "pending" : "accepted";
   const followeeUri = actorUri(origin, followee.id).href;
+  // A body that approves followers keeps only so many requests from one origin waiting; more are not recorded.
+  if (state === "pending" && (await pendingFollowsFull(trx, followeeUri, follower.id))) {
+    const known = await trx.selectFrom("follows").select("id").where("follower_uri", "=", follower.id).where("followee_uri", "=", followeeUri).executeTakeFirst();
+    if (!known) {
+      warnOriginAtLimit(log, originOf(follower.id) ?? follower.id, "pending follow requests", { followee: followeeUri });
+      return "refused";
+    }
+  }
   // A repeated Follow (new id, same pair) replaces the old one so the Accept matches the latest.
   await trx
     .insertInto("follows")
@@ -102,6 +114,7 @@ export async function listFollowRequests(app: AppContext, bodyHandle: string, ac
     .select(["follows.id", "follows.follower_uri", "follows.created_at", "remote_actors.handle", "remote_actors.name"])
     .where("follows.followee_uri", "=", actorUri(app.config.publicOrigin, body.value.id).href)
     .where("follows.state", "=", "pending")
+    .where("follows.created_at", ">", pendingFollowCutoff())
     .orderBy("follows.id")
     .execute();
   return ok(rows.map((r) => ({ id: String(r.id), follower: r.follower_uri, handle: r.handle, name: r.name, requestedAt: r.created_at })));

@@ -1,6 +1,5 @@
 import type { AppContext } from "../context.ts";
-import type { InboundActivity } from "./inbound.ts";
-import { resolveRemoteActor } from "./remote-actors.ts";
+import { resolveRemoteActorWithHandle } from "./remote-actors.ts";
 import { actorUri, localActorId } from "../shared/uris.ts";
 import { findActorById, findActorByHandle, findBody, isBody, type ActorRow } from "./actors.ts";
 import { fail, ok, type Result } from "../shared/result.ts";
@@ -18,7 +17,7 @@ export interface Member {
  * Resolves who is meant by `ref`: a local handle (`alice`), a remote handle
  * (`@bob@example.org`) or an actor URL.
  */
-export async function resolveMemberRef(app: AppContext, ref: string): Promise<Result<{ uri: string; local: ActorRow | null; isGroup: boolean }>> {
+export async function resolveMemberRef(app: AppContext, ref: string): Promise<Result<{ uri: string; local: ActorRow | null; isGroup: boolean; handle: string | null }>> {
   const trimmed = ref.trim();
   const localId = /^https?:\/\//.test(trimmed) ? localActorId(app.config.publicOrigin, trimmed) : null;
   const isLocalHandle = !/^https?:\/\//.test(trimmed) && !/^@?[^@]+@[^@]+$/.test(trimmed);
@@ -28,11 +27,11 @@ export async function resolveMemberRef(app: AppContext, ref: string): Promise<Re
       ? await findActorById(app, localId)
       : await findActorByHandle(app, localHostHandle ? localHostHandle[1]! : trimmed);
     if (!actor || actor.kind === "instance") return fail("not-found", `no local account or body "${trimmed}"`, "member");
-    return ok({ uri: actorUri(app.config.publicOrigin, actor.id).href, local: actor, isGroup: isBody(actor) });
+    return ok({ uri: actorUri(app.config.publicOrigin, actor.id).href, local: actor, isGroup: isBody(actor), handle: `${actor.handle}@${app.config.publicOrigin.host}` });
   }
-  const remote = await resolveRemoteActor(app, trimmed);
-  if (!remote?.id) return fail("unreachable", `could not find the remote actor "${trimmed}"`, "member");
-  return ok({ uri: remote.id.href, local: null, isGroup: remote.constructor.name === "Group" });
+  const remote = await resolveRemoteActorWithHandle(app, trimmed);
+  if (!remote?.actor.id) return fail("unreachable", `could not find the remote actor "${trimmed}"`, "member");
+  return ok({ uri: remote.actor.id.href, local: null, isGroup: remote.actor.constructor.name === "Group", handle: remote.handle });
 }
 
 export async function listMembers(app: AppContext, bodyHandle: string): Promise<Result<Member[]>> {

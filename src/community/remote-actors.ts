@@ -7,11 +7,11 @@ import type { AppContext } from "../context.ts";
 import type { Schema } from "../store/schema.ts";
 import type { DeliveryTarget } from "../community/outbox.ts";
 
-/** Keeps what we need to deliver to and show a remote actor. */
-export async function rememberRemoteActor(db: Kysely<Schema>, actor: Actor): Promise<DeliveryTarget | null> {
+/** Keeps what we need to deliver to and show a remote actor (`handle`: as its server confirmed it, if known). */
+export async function rememberRemoteActor(db: Kysely<Schema>, actor: Actor, confirmedHandle?: string | null): Promise<DeliveryTarget | null> {
   if (!actor.id || !actor.inboxId) return null;
   const host = actor.id.host;
-  const handle = actor.preferredUsername ? `${actor.preferredUsername}@${host}` : null;
+  const handle = confirmedHandle ?? (actor.preferredUsername ? `${actor.preferredUsername}@${host}` : null);
   const row = {
     uri: actor.id.href,
     handle,
@@ -34,11 +34,22 @@ function actorType(actor: Actor): string {
   return actor.constructor.name === "Object" ? "Actor" : actor.constructor.name;
 }
 
+/** A remote actor as a look-up found it, with its handle (`user@host`) when it has one. */
+export interface ResolvedActor {
+  actor: Actor;
+  handle: string | null;
+}
+
 /**
  * Resolves `@user@host`, `user@host`, `acct:user@host` or an actor URL to a
  * remote actor and remembers it. Handle look-ups use WebFinger over HTTPS.
  */
 export async function resolveRemoteActor(app: AppContext, ref: string): Promise<Actor | null> {
+  return (await resolveRemoteActorWithHandle(app, ref))?.actor ?? null;
+}
+
+/** {@link resolveRemoteActor}, and the handle the actor's own server gives it. */
+export async function resolveRemoteActorWithHandle(app: AppContext, ref: string): Promise<ResolvedActor | null> {
   const ctx = app.federation.createContext(app.config.publicOrigin, app);
   let query = ref.trim();
   if (/^@?[^@\s/]+@[^@\s/]+$/.test(query)) query = `acct:${query.replace(/^@/, "")}`;
@@ -46,9 +57,27 @@ export async function resolveRemoteActor(app: AppContext, ref: string): Promise<
     app.log.debug({ err, ref }, "remote look-up failed");
     return null;
   });
-  if (!object || !isActor(object)) return null;
-  await rememberRemoteActor(app.db, object);
-  return object;
+  if (!object || !isActor(object) || !object.id) return null;
+  const handle = await handleByWebFinger(app, object.id);
+  await rememberRemoteActor(app.db, object, handle);
+  return { actor: object, handle: handle ?? (object.preferredUsername ? `${object.preferredUsername}@${object.id.host}` : null) };
+}
+
+/**
+ * The handle the actor's server gives it: WebFinger asked with the actor's URL, so over
+ * the URL's own scheme and host (an `acct:` query always goes over https), and believed
+ * only when the answer names the actor back as its `self`.
+ */
+async function handleByWebFinger(app: AppContext, actorId: URL): Promise<string | null> {
+  const ctx = app.federation.createContext(app.config.publicOrigin, app);
+  const jrd = await ctx.lookupWebFinger(actorId).catch((err) => {
+    app.log.debug({ err, actor: actorId.href }, "WebFinger look-up of an actor failed");
+    return null;
+  });
+  const subject = jrd?.subject;
+  if (!subject?.startsWith("acct:")) return null;
+  const namesBack = (jrd?.links ?? []).some((link) => link.rel === "self" && link.href === actorId.href);
+  return namesBack ? subject.slice("acct:".length) : null;
 }
 
 export async function deliveryTargetFor(db: Kysely<Schema>, uri: string): Promise<DeliveryTarget | null> {

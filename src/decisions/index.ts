@@ -38,7 +38,7 @@ export type { BodyRef, Outcome } from "./projection.ts";
 export { proposalPageUrl, renderProposalContent } from "./projection.ts";
 export type { NewFoundedBody } from "./commands/founding.ts";
 export { createBody, foundBodyRecord } from "./commands/founding.ts";
-export { addMember, joinBody } from "./commands/membership.ts";
+export { addMember, joinBody, removeMember, removeRemoteOrigin } from "./commands/membership.ts";
 export { rebuildProjection } from "./maintenance.ts";
 export { PROPOSAL_ID_PATTERN, proposalIdFromUri } from "./ids.ts";
 export { resolveAdoption } from "./adopt.ts";

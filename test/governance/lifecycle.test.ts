@@ -120,6 +120,19 @@ describe("opening voting", () => {
     const rec = setup({ open: false });
     refused(openVoting(rec.proposal(), { actor: a, body: rec.body }, t(0, 23)), "too-early");
   });
+  it("says so when voting is already open, or the proposal is still a draft", () => {
+    const rec = setup({});
+    expect(rec.proposal().status).toBe("voting");
+    const again = openVoting(rec.proposal(), { actor: a, body: rec.body }, t(1, 1));
+    refused(again, "wrong-stage");
+    if (!again.ok) expect(again.reason.message).toBe("voting is already open on this proposal");
+    const draft = new Ledger();
+    draft.run(foundBody({ body: BODY, actor: a, kind: "assembly", name: "R", bylaws: testBylaws({ kind: "simple-majority" }), members: m }, t(0)));
+    draft.run(draftProposal(draft.body, { proposal: "p1", actor: a, kind: "policy", title: "T", text: "X" }, t(0)));
+    const early = openVoting(draft.proposal(), { actor: a, body: draft.body }, t(1));
+    refused(early, "wrong-stage");
+    if (!early.ok) expect(early.reason.message).toContain("still a draft");
+  });
   it("refuses a non-member opening it", () => {
     const rec = setup({ open: false });
     refused(openVoting(rec.proposal(), { actor: "x", body: rec.body }, t(1)), "not-member");

@@ -91,7 +91,10 @@ describe("a Mastodon-style follower", () => {
   });
 
   it("announces a member's post, addressed to the body, in both forms", async () => {
-    await operations["member.add"](a.app, { body: "riverside", member: peer.actorId });
+    const added = await operations["member.add"](a.app, { body: "riverside", member: peer.actorId });
+    // The handle, found by WebFinger over the actor URL's own scheme (http here).
+    expect(new URL(peer.actorId).protocol).toBe("http:");
+    expect(added.handle).toBe(`alice@${new URL(peer.actorId).host}`);
     const noteId = peer.newId("notes");
     const note = {
       id: noteId,
@@ -122,6 +125,32 @@ describe("a Mastodon-style follower", () => {
     await quiesce([a]);
     expect(peer.received.filter((r) => r.body?.type === "Announce").length).toBe(announcesBefore);
     expect(await count(a, "inbox_log")).toBe(logged);
+  });
+
+  it("passes a member's post on with its HTML sanitised: no script, iframe or javascript: link", async () => {
+    const noteId = peer.newId("notes");
+    const note = {
+      id: noteId,
+      type: "Note",
+      attributedTo: peer.actorId,
+      content: '<p>Look<script>alert(1)</script><iframe src="https://evil.example/"></iframe> <a href="javascript:alert(2)">here</a></p>',
+      contentMap: { en: '<p>Look<script>alert(3)</script><iframe src="https://evil.example/"></iframe> <a href="javascript:alert(4)">here</a></p>' },
+      summary: '<a href="javascript:alert(5)">cw</a>',
+      to: ["https://www.w3.org/ns/activitystreams#Public"],
+      cc: [bodyUri],
+      tag: [{ type: "Mention", href: bodyUri, name: "@riverside" }],
+      published: new Date().toISOString(),
+    };
+    peer.serve(noteId, { "@context": "https://www.w3.org/ns/activitystreams", ...note });
+    const create = { "@context": "https://www.w3.org/ns/activitystreams", id: peer.newId(), type: "Create", actor: peer.actorId, object: note, to: note.to, cc: note.cc };
+    expect((await peer.post(`${a.origin}/ap/inbox`, create)).status).toBe(202);
+    const plain = await peer.waitFor((r) => r.body?.type === "Announce" && r.body.object === noteId && r.signatureValid, 15_000);
+    const wrapped = await peer.waitFor((r) => r.body?.type === "Announce" && r.body.object?.id === create.id && r.signatureValid, 15_000);
+    expect(wrapped.body.object.object.content).toContain("Look");
+    for (const sent of [plain, wrapped]) {
+      const text = JSON.stringify(sent.body);
+      expect(text).not.toMatch(/<script|<iframe|javascript:/i);
+    }
   });
 
   it("ignores a post to the body from someone who is not a member", async () => {

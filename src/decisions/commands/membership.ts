@@ -3,12 +3,14 @@ import { findActorById, findBody } from "../../community/actors.ts";
 import type { InboundActivity } from "../../community/inbound.ts";
 import { resolveMemberRef, type Member } from "../../community/memberships.ts";
 import type { AppContext } from "../../context.ts";
-import { joinBody as coreJoinBody } from "../../governance/index.ts";
+import { joinBody as coreJoinBody, leaveBody as coreLeaveBody } from "../../governance/index.ts";
 import { faultPoint } from "../../shared/faults.ts";
 import { fail, ok, type Failure, type Result } from "../../shared/result.ts";
 import { actorUri } from "../../shared/uris.ts";
 import type { Schema } from "../../store/schema.ts";
 import type { BodyRef } from "../projection.ts";
+import { lockBody } from "../record.ts";
+import { dropPendingFollowsFrom, openAdmissionRefusal, openAdmissionsFrom, originOf, warnOriginAtLimit } from "../../community/origin-limits.ts";
 import { applyOnBody, nothing } from "../run.ts";
 
 // Admitting a member appends to the body's record of decisions, in the same transaction
@@ -30,6 +32,15 @@ export async function addMember(app: AppContext, bodyHandle: string, ref: string
   const added = await app.db.transaction().execute(async (trx) => {
     // A Join from another server is claimed in the transaction that admits its actor.
     if (inbound && !(await inbound.claimIn(trx))) return { refused: { code: "conflict" as const, message: "this Join was taken in before" } };
+    // Open admission from another server: at most so many members per origin (the body locked, so processes agree).
+    if (inbound && who.value.local === null && (await lockBody(trx, body.value.id))) {
+      const capped = await openAdmissionRefusal(trx, body.value, who.value.uri);
+      if (capped) {
+        warnOriginAtLimit(app.log, originOf(who.value.uri) ?? who.value.uri, "open admission", { body: body.value.handle });
+        await inbound.settle(trx, { ok: false, error: capped });
+        return { refused: capped };
+      }
+    }
     // The body's record of decisions learns of the member in the same transaction.
     const refused = await recordMemberJoined(app, trx, body.value, who.value.uri);
     if (refused) {
@@ -53,7 +64,7 @@ export async function addMember(app: AppContext, bodyHandle: string, ref: string
   if (!row) return fail("conflict", `${ref} is already a member of ${body.value.handle}`, "member");
   return ok({
     uri: row.member_uri,
-    handle: who.value.local ? `${who.value.local.handle}@${app.config.publicOrigin.host}` : null,
+    handle: who.value.handle,
     name: who.value.local?.name ?? null,
     local: who.value.local !== null,
     admittedAt: row.admitted_at,
@@ -95,4 +106,46 @@ async function recordMemberJoined(app: AppContext, trx: Kysely<Schema>, body: Bo
     };
   });
   return outcome.ok ? null : outcome.error;
+}
+
+/**
+ * A member leaves the body: the record's `member-left` and the end of the membership in
+ * one transaction, so the record and the memberships agree. (A body without a record yet
+ * records nothing: it is founded from its memberships when it first decides.)
+ */
+export async function removeMember(app: AppContext, body: BodyRef, memberUri: string): Promise<Result<{ removed: boolean }>> {
+  return app.db.transaction().execute(async (trx) => {
+    const { outcome } = await applyOnBody(app, trx, body, {}, ({ body: state, now }) => {
+      if (state === null || !state.members.has(memberUri)) return nothing(() => undefined);
+      return { command: coreLeaveBody(state, { actor: memberUri }, now), value: () => undefined };
+    });
+    if (!outcome.ok) return outcome;
+    const removed = await trx.deleteFrom("memberships").where("body_id", "=", body.id).where("member_uri", "=", memberUri).executeTakeFirst();
+    return ok({ removed: Number(removed.numDeletedRows) > 0 });
+  });
+}
+
+/**
+ * The operator removes a flood from one remote origin: its members admitted by open
+ * admission leave every body (on each body's record), its pending follow requests go.
+ */
+export async function removeRemoteOrigin(app: AppContext, origin: string): Promise<Result<{ origin: string; members: { body: string; member: string }[]; pendingFollows: number }>> {
+  let normal: string;
+  try {
+    normal = new URL(/^https?:\/\//.test(origin) ? origin : `https://${origin}`).origin;
+  } catch {
+    return fail("invalid", `"${origin}" is not an origin (https://example.org)`, "origin");
+  }
+  if (normal === app.config.publicOrigin.origin) return fail("invalid", "that is this instance's own origin", "origin");
+  const members: { body: string; member: string }[] = [];
+  for (const m of await openAdmissionsFrom(app.db, normal)) {
+    const body = await findBody(app, m.handle);
+    if (!body.ok) continue;
+    const left = await removeMember(app, body.value, m.memberUri);
+    if (!left.ok) return left;
+    members.push({ body: m.handle, member: m.memberUri });
+  }
+  const pendingFollows = await dropPendingFollowsFrom(app.db, normal);
+  app.log.warn({ origin: normal, members: members.length, pendingFollows }, "the operator removed a remote origin's open admissions and follow requests");
+  return ok({ origin: normal, members, pendingFollows });
 }

@@ -53,7 +53,7 @@ export async function onFollow(ctx: Ctx, follow: Follow): Promise<void> {
   const target = await rememberRemoteActor(app.db, follower);
   if (!target) return;
   await once(app, follow, async (trx) => {
-    const state = await receiveFollow(trx, app.config.publicOrigin, followee, follow, target);
+    const state = await receiveFollow(trx, app.config.publicOrigin, followee, follow, target, app.log);
     app.log.info({ follower: target.id, followee: followee.handle, state }, "follow received");
   });
 }

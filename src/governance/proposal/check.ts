@@ -178,9 +178,17 @@ function checkTabled(state: ProposalState, e: ProposalTabled, ctx: ReplayContext
   return sameData(expected.terms, e.terms) ? null : refusal("terms-mismatch", "the terms differ from the body's current bylaws");
 }
 
+/** Why voting cannot open now, said for the stage the proposal is in. */
+function votingNotOpenable(status: ProposalState["status"]): string {
+  if (status === "voting") return "voting is already open on this proposal";
+  if (status === "draft") return "voting opens only at the end of deliberation, and the proposal is still a draft";
+  if (status === "deliberation") return "voting opens only at the end of deliberation";
+  return `voting has already taken place (the proposal is ${status})`;
+}
+
 function checkVotingOpened(state: ProposalState, e: VotingOpened, ctx: ReplayContext): Refusal | null {
   if (state.status !== "deliberation" || state.deliberationEndsAt === null) {
-    return refusal("wrong-stage", "voting opens only at the end of deliberation");
+    return refusal("wrong-stage", votingNotOpenable(state.status));
   }
   if (requireMs(e.at) < requireMs(state.deliberationEndsAt)) {
     return refusal("too-early", `deliberation runs until ${state.deliberationEndsAt}`);
