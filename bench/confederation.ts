@@ -210,7 +210,8 @@ try {
   // ---------------------------------------------------------------------------- instances
   const confNode: Node = { target: await prepareTarget("pglite", "127.0.0.60", BASE_PORT, { QUEUE_WORKERS, LOG_LEVEL }), instance: null };
   nodes.push(confNode);
-  for (let i = 0; i < MEMBER_INSTANCES; i++) nodes.push({ target: await prepareTarget(memberBackend, `127.0.0.${61 + i}`, BASE_PORT + 1 + i, { QUEUE_WORKERS, LOG_LEVEL }), instance: null });
+  for (let i = 0; i < MEMBER_INSTANCES; i++)
+    nodes.push({ target: await prepareTarget(memberBackend, `127.0.0.${61 + i}`, BASE_PORT + 1 + i, { QUEUE_WORKERS, LOG_LEVEL }), instance: null });
   const memberNodes = nodes.slice(1);
   await Promise.all(nodes.map(async (n) => (n.instance = await startInstance(n.target.config, { logger: createLogger(n.target.config.logLevel) }))));
   const conf = confNode.instance!.app;
@@ -222,7 +223,13 @@ try {
   // ---------------------------------------------------------------------------- setup
   const t0 = performance.now();
   const council = await operations["body.create"](conf, { handle: "council", kind: "confederation", name: "The bench council", admission: "open" });
-  const confBylaws: Bylaws = { ...defaultBylaws("confederation"), admission: "open", ratification: { kind: "majority" }, deliberationPeriod: "PT1S", votingPeriod: `PT${REFERRAL_SECONDS - 1}S` };
+  const confBylaws: Bylaws = {
+    ...defaultBylaws("confederation"),
+    admission: "open",
+    ratification: { kind: "majority" },
+    deliberationPeriod: "PT1S",
+    votingPeriod: `PT${REFERRAL_SECONDS - 1}S`,
+  };
   const founded = await foundBodyRecord(conf, "council", { bylaws: confBylaws });
   if (!founded.ok) throw new Error(`found the council: ${founded.error.message}`);
 
@@ -283,7 +290,11 @@ try {
   console.log(`setup: ${ASSEMBLIES} joins carried in ${seconds(tCarried - tCreated)} from the first draft`);
   const councilId = localId(council.id);
   const admittedCount = async () => {
-    const { n } = await conf.db.selectFrom("memberships").select((eb) => eb.fn.countAll<string>().as("n")).where("body_id", "=", councilId).executeTakeFirstOrThrow();
+    const { n } = await conf.db
+      .selectFrom("memberships")
+      .select((eb) => eb.fn.countAll<string>().as("n"))
+      .where("body_id", "=", councilId)
+      .executeTakeFirstOrThrow();
     return Number(n);
   };
   let admitted = 0;
@@ -314,7 +325,8 @@ try {
   try {
     const row = await waitFor(
       `${proposer.handle}'s own decision to table it`,
-      async () => (await papp.db.selectFrom("proposals").select(["outcome", "decided_at"]).where("id", "=", drafted.value.id).where("outcome", "is not", null).executeTakeFirst()) ?? null,
+      async () =>
+        (await papp.db.selectFrom("proposals").select(["outcome", "decided_at"]).where("id", "=", drafted.value.id).where("outcome", "is not", null).executeTakeFirst()) ?? null,
       { timeoutMs: 120_000, everyMs: 50 },
     );
     if (row.outcome !== "passed" || row.decided_at === null) throw new Error(`${proposer.handle}'s confederal proposal was ${row.outcome}`);
@@ -324,13 +336,19 @@ try {
   }
   const runProfile = await profile("run");
   const m0 = carriedAt.getTime();
-  console.log(`run: ${proposer.handle} decided by its own proposal to table it in the council (${seconds(m0 - p0)}: deliberation 1 s, voting ${VOTING_SECONDS} s; not counted); carried, it sends the Offer: time 0`);
+  console.log(
+    `run: ${proposer.handle} decided by its own proposal to table it in the council (${seconds(m0 - p0)}: deliberation 1 s, voting ${VOTING_SECONDS} s; not counted); carried, it sends the Offer: time 0`,
+  );
   const at = (t: number) => seconds(t - m0);
   try {
-    const opened = await waitFor("the council to open the referral", async () => (await conf.db.selectFrom("referrals").select(["uri", "deadline"]).where("body_id", "=", councilId).executeTakeFirst()) ?? null, {
-      timeoutMs: 60_000,
-      everyMs: 50,
-    });
+    const opened = await waitFor(
+      "the council to open the referral",
+      async () => (await conf.db.selectFrom("referrals").select(["uri", "deadline"]).where("body_id", "=", councilId).executeTakeFirst()) ?? null,
+      {
+        timeoutMs: 60_000,
+        everyMs: 50,
+      },
+    );
     const referral = opened.uri;
     const deadline = opened.deadline.getTime();
     console.log(`run: ${at(Date.now())} the council opened the referral; its deadline is ${seconds(deadline - m0)} after tabling`);
@@ -338,8 +356,8 @@ try {
     const countRatifications = async (decidedOnly: boolean) => {
       let n = 0;
       for (const node of memberNodes) {
-        const { c } = await node.instance!.app.db
-          .selectFrom("proposals")
+        const { c } = await node
+          .instance!.app.db.selectFrom("proposals")
           .select((eb) => eb.fn.countAll<string>().as("c"))
           .where("kind", "=", "ratification")
           .$if(decidedOnly, (q) => q.where("outcome", "is not", null))
@@ -359,7 +377,12 @@ try {
 
     let verdicts = 0;
     const verdictCount = async () => {
-      const { n } = await conf.db.selectFrom("governance_events").select((eb) => eb.fn.countAll<string>().as("n")).where("body_id", "=", councilId).where("type", "=", "verdict-received").executeTakeFirstOrThrow();
+      const { n } = await conf.db
+        .selectFrom("governance_events")
+        .select((eb) => eb.fn.countAll<string>().as("n"))
+        .where("body_id", "=", councilId)
+        .where("type", "=", "verdict-received")
+        .executeTakeFirstOrThrow();
       return Number(n);
     };
     await waitFor(
@@ -380,7 +403,11 @@ try {
     ).map((r) => r.recorded_at.getTime());
     let firstDecided = Number.POSITIVE_INFINITY;
     for (const node of memberNodes) {
-      const row = await node.instance!.app.db.selectFrom("proposals").select((eb) => eb.fn.min("decided_at").as("t")).where("kind", "=", "ratification").executeTakeFirst();
+      const row = await node
+        .instance!.app.db.selectFrom("proposals")
+        .select((eb) => eb.fn.min("decided_at").as("t"))
+        .where("kind", "=", "ratification")
+        .executeTakeFirst();
       if (row?.t) firstDecided = Math.min(firstDecided, new Date(row.t as Date).getTime());
     }
     const decided = await countRatifications(true);
@@ -397,12 +424,15 @@ try {
     const waitedMs = Math.max(0, deadline - Date.now());
     const closed = await waitFor(
       "the referral to close at its deadline",
-      async () => (await conf.db.selectFrom("referrals").select(["closed_at", "outcome"]).where("uri", "=", referral).where("closed_at", "is not", null).executeTakeFirst()) ?? null,
+      async () =>
+        (await conf.db.selectFrom("referrals").select(["closed_at", "outcome"]).where("uri", "=", referral).where("closed_at", "is not", null).executeTakeFirst()) ?? null,
       { timeoutMs: waitedMs + 120_000, everyMs: 50 },
     );
     const mClosed = Date.now();
     const closeMs = mClosed - deadline;
-    console.log(`run: ${at(mClosed)} closed and tallied ${seconds(closeMs)} after the deadline (the timer runs once a second), having waited ${seconds(waitedMs)} (idle) for it: ${closed.outcome}`);
+    console.log(
+      `run: ${at(mClosed)} closed and tallied ${seconds(closeMs)} after the deadline (the timer runs once a second), having waited ${seconds(waitedMs)} (idle) for it: ${closed.outcome}`,
+    );
     console.log(`run: end to end ${seconds(mClosed - m0)}, of which ${seconds(waitedMs)} idle waiting for the deadline`);
     const f0 = performance.now();
     const text = await (await fetch(referral, { headers: { accept: "application/activity+json" } })).text();

@@ -38,12 +38,22 @@ for (const backend of backends()) {
         const r = receivers[i % SERVERS]!;
         return { uri: `${r.origin}/users/f${i}`, inbox: `${r.origin}/users/f${i}/inbox` };
       });
-      await app.db.insertInto("remote_actors").values(rows.map((r) => ({ uri: r.uri, type: "Person", inbox: r.inbox, handle: null, name: null, shared_inbox: null, url: null }))).execute();
-      await app.db.insertInto("follows").values(rows.map((r, i) => ({ follower_uri: r.uri, followee_uri: body.id, activity_uri: `${r.uri}#follow-${i}`, state: "accepted" as const }))).execute();
+      await app.db
+        .insertInto("remote_actors")
+        .values(rows.map((r) => ({ uri: r.uri, type: "Person", inbox: r.inbox, handle: null, name: null, shared_inbox: null, url: null })))
+        .execute();
+      await app.db
+        .insertInto("follows")
+        .values(rows.map((r, i) => ({ follower_uri: r.uri, followee_uri: body.id, activity_uri: `${r.uri}#follow-${i}`, state: "accepted" as const })))
+        .execute();
     });
     const server = spawnServer(target.env);
     await waitForHttp(`${target.origin}/healthz`);
-    const session = await fetch(`${target.origin}/api/folkmoot/v1/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ handle: "poster", password: "poster-password" }) });
+    const session = await fetch(`${target.origin}/api/folkmoot/v1/sessions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ handle: "poster", password: "poster-password" }),
+    });
     const { token } = (await session.json()) as { token: string };
     const total = () => receivers.reduce((n, r) => n + r.count(), 0);
     const expected = POSTS * 2 * FOLLOWERS;

@@ -24,7 +24,14 @@ for (const backend of backends()) {
     await waitForHttp(`${target.origin}/healthz`);
 
     const sign = (body: string) => {
-      const headers = signRequestCavage({ method: "POST", url: inbox, keyId: peer.keyId, privateKeyPem: peer.privateKeyPem, body, headers: { "content-type": "application/activity+json" } });
+      const headers = signRequestCavage({
+        method: "POST",
+        url: inbox,
+        keyId: peer.keyId,
+        privateKeyPem: peer.privateKeyPem,
+        body,
+        headers: { "content-type": "application/activity+json" },
+      });
       delete headers.host;
       return headers;
     };
@@ -36,7 +43,13 @@ for (const backend of backends()) {
       id: peer.newId(),
       type: "Create",
       actor: peer.actorId,
-      object: { id: peer.newId(), type: "Note", attributedTo: peer.actorId, content: "x".repeat(50_000), tag: Array.from({ length: 900 }, (_, i) => ({ type: "Mention", href: `${peer.actorId}/${i}`, name: `@m${i}` })) },
+      object: {
+        id: peer.newId(),
+        type: "Note",
+        attributedTo: peer.actorId,
+        content: "x".repeat(50_000),
+        tag: Array.from({ length: 900 }, (_, i) => ({ type: "Mention", href: `${peer.actorId}/${i}`, name: `@m${i}` })),
+      },
     });
     const phases: { name: string; request: () => { body: string; headers: Record<string, string> } }[] = [
       { name: "idle (no attack)", request: () => ({ body: "", headers: {} }) },
@@ -72,7 +85,9 @@ for (const backend of backends()) {
       await attack;
       latencies.sort((x, y) => x - y);
       const st = [...statuses].map(([s, n]) => `${s}×${n}`).join(" ") || "-";
-      console.log(`${phase.name.padEnd(26)} ${fmt(sent / (PHASE_MS / 1000)).padStart(12)}  ${st.padEnd(16)}  ${fmt(percentile(latencies, 50)).padStart(11)} ${fmt(percentile(latencies, 99)).padStart(6)} ${fmt(latencies.at(-1) ?? Number.NaN).padStart(6)}`);
+      console.log(
+        `${phase.name.padEnd(26)} ${fmt(sent / (PHASE_MS / 1000)).padStart(12)}  ${st.padEnd(16)}  ${fmt(percentile(latencies, 50)).padStart(11)} ${fmt(percentile(latencies, 99)).padStart(6)} ${fmt(latencies.at(-1) ?? Number.NaN).padStart(6)}`,
+      );
     }
     server.child.kill("SIGTERM");
     await server.exited;

@@ -21,10 +21,33 @@ for (const backend of backends()) {
     // Sign everything first, so the figures measure the server, not this client.
     const requests = Array.from({ length: N }, (_, i) => {
       const noteId = peer.newId("notes");
-      const note = { id: noteId, type: "Note", attributedTo: peer.actorId, content: `<p>Bench post ${i}</p>`, to: ["https://www.w3.org/ns/activitystreams#Public"], cc: [bodyUri], published: new Date().toISOString() };
+      const note = {
+        id: noteId,
+        type: "Note",
+        attributedTo: peer.actorId,
+        content: `<p>Bench post ${i}</p>`,
+        to: ["https://www.w3.org/ns/activitystreams#Public"],
+        cc: [bodyUri],
+        published: new Date().toISOString(),
+      };
       peer.serve(noteId, { "@context": "https://www.w3.org/ns/activitystreams", ...note });
-      const body = JSON.stringify({ "@context": "https://www.w3.org/ns/activitystreams", id: peer.newId(), type: "Create", actor: peer.actorId, object: note, to: note.to, cc: note.cc });
-      const headers = signRequestCavage({ method: "POST", url: inbox, keyId: peer.keyId, privateKeyPem: peer.privateKeyPem, body, headers: { "content-type": "application/activity+json" } });
+      const body = JSON.stringify({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        id: peer.newId(),
+        type: "Create",
+        actor: peer.actorId,
+        object: note,
+        to: note.to,
+        cc: note.cc,
+      });
+      const headers = signRequestCavage({
+        method: "POST",
+        url: inbox,
+        keyId: peer.keyId,
+        privateKeyPem: peer.privateKeyPem,
+        body,
+        headers: { "content-type": "application/activity+json" },
+      });
       delete headers.host;
       return { body, headers };
     });

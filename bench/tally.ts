@@ -1,7 +1,19 @@
 // Time to tally a proposal with 10,000 votes, and to replay its whole record
 // (what the decisions adapter does before each command).
 // Usage: npm run bench:tally   (BENCH_VOTES=10000)
-import { bodyState, castVote, defaultBylaws, draftProposal, foundBody, fraction, openVoting, tableProposal, tally, type GovernanceEvent, type VoteChoice } from "../src/governance/index.ts";
+import {
+  bodyState,
+  castVote,
+  defaultBylaws,
+  draftProposal,
+  foundBody,
+  fraction,
+  openVoting,
+  tableProposal,
+  tally,
+  type GovernanceEvent,
+  type VoteChoice,
+} from "../src/governance/index.ts";
 
 const N = Number(process.env.BENCH_VOTES ?? 10_000);
 const choices: VoteChoice[] = ["agree", "agree", "disagree", "abstain"];
@@ -56,4 +68,6 @@ const replayMs = time(5, () => {
   state = bodyState(events)!;
 });
 p = state.proposals.get(proposal)!;
-console.log(`record of ${events.length} events (${N} votes): replayed from scratch in ${replayMs.toFixed(0)} ms (median of 5); ${N} castVote checks against one state: ${castMs.toFixed(0)} ms`);
+console.log(
+  `record of ${events.length} events (${N} votes): replayed from scratch in ${replayMs.toFixed(0)} ms (median of 5); ${N} castVote checks against one state: ${castMs.toFixed(0)} ms`,
+);

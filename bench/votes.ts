@@ -53,9 +53,17 @@ for (const backend of backends()) {
       await operations["member.add"](app, { body: "bench", member: "alice" });
       // Members written directly (the roll is what is measured, not admission).
       const rows = Array.from({ length: VOTERS }, (_, i) => voters.actor(i));
-      await app.db.insertInto("remote_actors").values(rows.map((uri) => ({ uri, type: "Person", inbox: `${uri}/inbox`, handle: null, name: null, shared_inbox: null, url: null }))).execute();
-      await app.db.insertInto("memberships").values(rows.map((uri) => ({ body_id: body.id.split("/").at(-1)!, member_uri: uri, admitted_by: "bench" }))).execute();
-      const founded = await foundBodyRecord(app, "bench", { bylaws: { ...defaultBylaws("assembly"), quorum: { kind: "share", share: fraction(1, 10) }, deliberationPeriod: "PT2S", votingPeriod: "PT1H" } });
+      await app.db
+        .insertInto("remote_actors")
+        .values(rows.map((uri) => ({ uri, type: "Person", inbox: `${uri}/inbox`, handle: null, name: null, shared_inbox: null, url: null })))
+        .execute();
+      await app.db
+        .insertInto("memberships")
+        .values(rows.map((uri) => ({ body_id: body.id.split("/").at(-1)!, member_uri: uri, admitted_by: "bench" })))
+        .execute();
+      const founded = await foundBodyRecord(app, "bench", {
+        bylaws: { ...defaultBylaws("assembly"), quorum: { kind: "share", share: fraction(1, 10) }, deliberationPeriod: "PT2S", votingPeriod: "PT1H" },
+      });
       if (!founded.ok) throw new Error(founded.error.message);
       const d = await draftProposal(app, alice.id, "bench", { kind: "policy", title: "Bench", text: "…" });
       if (!d.ok) throw new Error(d.error.message);
@@ -74,7 +82,14 @@ for (const backend of backends()) {
         to: [target.origin],
         object: { id: `${actor}#votes/1`, type: "Note", name: i % 3 === 2 ? "Disagree" : "Agree", attributedTo: actor, inReplyTo: proposalUri, to: [target.origin] },
       });
-      const headers = signRequestCavage({ method: "POST", url: inbox, keyId: `${actor}#main-key`, privateKeyPem: voters.privateKeyPem, body, headers: { "content-type": "application/activity+json" } });
+      const headers = signRequestCavage({
+        method: "POST",
+        url: inbox,
+        keyId: `${actor}#main-key`,
+        privateKeyPem: voters.privateKeyPem,
+        body,
+        headers: { "content-type": "application/activity+json" },
+      });
       delete headers.host;
       return { body, headers };
     });

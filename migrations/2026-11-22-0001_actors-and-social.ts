@@ -7,9 +7,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable("actors")
     .addColumn("id", "text", (c) => c.primaryKey())
     .addColumn("handle", "text", (c) => c.notNull().unique())
-    .addColumn("kind", "text", (c) =>
-      c.notNull().check(sql`kind in ('person', 'assembly', 'council', 'committee', 'confederation', 'instance')`),
-    )
+    .addColumn("kind", "text", (c) => c.notNull().check(sql`kind in ('person', 'assembly', 'council', 'committee', 'confederation', 'instance')`))
     .addColumn("name", "text", (c) => c.notNull())
     .addColumn("summary", "text", (c) => c.notNull().defaultTo(""))
     .addColumn("manually_approves_followers", "boolean", (c) => c.notNull().defaultTo(false))
@@ -130,18 +128,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of [
-    "instance_secrets",
-    "activities",
-    "inbox_log",
-    "objects",
-    "memberships",
-    "follows",
-    "remote_actors",
-    "accounts",
-    "actor_keys",
-    "actors",
-  ]) {
+  for (const t of ["instance_secrets", "activities", "inbox_log", "objects", "memberships", "follows", "remote_actors", "accounts", "actor_keys", "actors"]) {
     await db.schema.dropTable(t).ifExists().execute();
   }
 }

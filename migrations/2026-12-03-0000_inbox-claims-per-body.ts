@@ -6,7 +6,10 @@ import { sql, type Kysely } from "kysely";
 // body's id, or "" for a claim of the whole activity (every claim made before this).
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable("inbox_log").addColumn("scope", "text", (c) => c.notNull().defaultTo("")).execute();
+  await db.schema
+    .alterTable("inbox_log")
+    .addColumn("scope", "text", (c) => c.notNull().defaultTo(""))
+    .execute();
   await sql`alter table inbox_log drop constraint inbox_log_pkey`.execute(db);
   await sql`alter table inbox_log add primary key (activity_uri, scope)`.execute(db);
 }

@@ -9,9 +9,7 @@ export const srcRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../src"
 /** Every .ts file under `dir`, recursively. */
 export function sourceFiles(dir: string = srcRoot): string[] {
   return readdirSync(dir, { withFileTypes: true })
-    .flatMap((entry) =>
-      entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith(".ts") ? [join(dir, entry.name)] : [],
-    )
+    .flatMap((entry) => (entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith(".ts") ? [join(dir, entry.name)] : []))
     .sort();
 }
 

@@ -33,7 +33,10 @@ async function main(): Promise<void> {
   }
   const database = instance.app.database.describe;
   if (instance.listening) {
-    log.info({ role: config.role, listen: instance.listening, publicOrigin: config.publicOrigin.origin, database }, `Folkmoot listening on ${instance.listening} (public origin ${config.publicOrigin.origin}), database: ${database}`);
+    log.info(
+      { role: config.role, listen: instance.listening, publicOrigin: config.publicOrigin.origin, database },
+      `Folkmoot listening on ${instance.listening} (public origin ${config.publicOrigin.origin}), database: ${database}`,
+    );
   } else {
     log.info({ role: config.role, database }, `Folkmoot worker running, database: ${database}`);
   }

@@ -60,4 +60,3 @@ async function handle(app: AppContext, line: string): Promise<Reply> {
     return { ok: false, error: `the server failed: ${(err as Error).message}` };
   }
 }
-

@@ -20,7 +20,11 @@ function print(value: unknown, json: boolean): void {
     const cols = Object.keys(value[0] as object);
     const rows = value.map((r) => cols.map((c) => String((r as Record<string, unknown>)[c] ?? "")));
     const widths = cols.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i]!.length)));
-    const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
+    const line = (cells: string[]) =>
+      cells
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join("  ")
+        .trimEnd();
     process.stdout.write(`${line(cols)}\n${rows.map(line).join("\n")}\n`);
     return;
   }

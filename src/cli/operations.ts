@@ -26,10 +26,7 @@ export const operations = {
     const actor = unwrap(await createAccount(app, a));
     return { id: actorUri(app.config.publicOrigin, actor.id).href, handle: `${actor.handle}@${app.config.publicOrigin.host}` };
   },
-  async "body.create"(
-    app: AppContext,
-    a: { handle: string; kind: string; name?: string; summary?: string; approveFollowers?: boolean; admission?: string },
-  ) {
+  async "body.create"(app: AppContext, a: { handle: string; kind: string; name?: string; summary?: string; approveFollowers?: boolean; admission?: string }) {
     if (!BODY_KINDS.includes(a.kind as BodyKind)) throw new CliError(`--kind is one of ${BODY_KINDS.join(", ")}`);
     if (a.admission !== undefined && a.admission !== "open" && a.admission !== "by-decision") throw new CliError("--admission is open or by-decision");
     const body = unwrap(
@@ -50,7 +47,14 @@ export const operations = {
     };
   },
   async "body.list"(app: AppContext) {
-    return (await listBodies(app)).map((b) => ({ handle: b.handle, kind: b.kind, name: b.name, members: b.members, admission: b.admission, approvesFollowers: b.manually_approves_followers }));
+    return (await listBodies(app)).map((b) => ({
+      handle: b.handle,
+      kind: b.kind,
+      name: b.name,
+      members: b.members,
+      admission: b.admission,
+      approvesFollowers: b.manually_approves_followers,
+    }));
   },
   async "member.add"(app: AppContext, a: { body: string; member: string }) {
     const m = unwrap(await addMember(app, a.body, a.member, "operator (cli)"));

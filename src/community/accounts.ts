@@ -62,13 +62,7 @@ export async function signIn(ctx: Pick<AppContext, "db">, handle: string, passwo
  * Replaces the account's password, given the current one, and ends every session but
  * `keepSessionId` (the one asking): whoever knew the old password is signed out.
  */
-export async function changePassword(
-  ctx: Pick<AppContext, "db">,
-  actorId: string,
-  keepSessionId: string | null,
-  current: string,
-  next: string,
-): Promise<Result<void> | Throttled> {
+export async function changePassword(ctx: Pick<AppContext, "db">, actorId: string, keepSessionId: string | null, current: string, next: string): Promise<Result<void> | Throttled> {
   const valid = checkNewPassword(next, "newPassword");
   if (!valid.ok) return valid;
   const row = await ctx.db.selectFrom("accounts").select("password_hash").where("actor_id", "=", actorId).executeTakeFirst();

@@ -85,13 +85,9 @@ export async function createAccount(ctx: AppContext, input: NewAccount): Promise
   if (input.password.length < 8) return fail("invalid", "a password has at least 8 characters", "password");
   if (input.password.length > 1024) return fail("invalid", "a password has at most 1024 characters", "password");
   const hash = await hashPassword(input.password);
-  return insertActor(
-    ctx,
-    { handle: handle.value, kind: "person", name: input.name?.trim() || handle.value, summary: input.summary ?? "" },
-    async (trx, actor) => {
-      await trx.insertInto("accounts").values({ actor_id: actor.id, password_hash: hash }).execute();
-    },
-  );
+  return insertActor(ctx, { handle: handle.value, kind: "person", name: input.name?.trim() || handle.value, summary: input.summary ?? "" }, async (trx, actor) => {
+    await trx.insertInto("accounts").values({ actor_id: actor.id, password_hash: hash }).execute();
+  });
 }
 
 export interface NewBody {
@@ -207,7 +203,11 @@ export async function listBodies(ctx: Pick<AppContext, "db">): Promise<(ActorRow
     .selectFrom("actors")
     .selectAll("actors")
     .select((eb) =>
-      eb.selectFrom("memberships").whereRef("memberships.body_id", "=", "actors.id").select((e) => e.fn.countAll<string>().as("n")).as("members"),
+      eb
+        .selectFrom("memberships")
+        .whereRef("memberships.body_id", "=", "actors.id")
+        .select((e) => e.fn.countAll<string>().as("n"))
+        .as("members"),
     )
     .where("kind", "in", [...BODY_KINDS])
     .orderBy("handle")

@@ -12,13 +12,7 @@ import { activityUri, actorUri, followersUri } from "../shared/uris.ts";
  * `Announce(Create(Note))` that group-aware servers (Lemmy, Folkmoot) read, and
  * a plain `Announce(Note)`, the boost that Mastodon understands.
  */
-export async function announceToFollowers(
-  trx: Transaction<Schema>,
-  origin: URL,
-  bodyId: string,
-  create: Create,
-  noteId: URL,
-): Promise<void> {
+export async function announceToFollowers(trx: Transaction<Schema>, origin: URL, bodyId: string, create: Create, noteId: URL): Promise<void> {
   const body = actorUri(origin, bodyId);
   const common = { actor: body, to: PUBLIC_COLLECTION, cc: followersUri(origin, bodyId) };
   await recordActivity(trx, {

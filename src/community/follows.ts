@@ -28,20 +28,12 @@ export async function followRemote(app: AppContext, actorId: string, target: str
   if (!remote?.id || !remote.inboxId) return fail("unreachable", `could not find "${target}"`, "target");
   if (remote.id.origin === origin.origin) return fail("invalid", "follow local accounts and bodies on their pages", "target");
   const followerUri = actorUri(origin, actor.id);
-  const existing = await app.db
-    .selectFrom("follows")
-    .select("state")
-    .where("follower_uri", "=", followerUri.href)
-    .where("followee_uri", "=", remote.id.href)
-    .executeTakeFirst();
+  const existing = await app.db.selectFrom("follows").select("state").where("follower_uri", "=", followerUri.href).where("followee_uri", "=", remote.id.href).executeTakeFirst();
   if (existing) return ok({ target: remote.id.href, state: existing.state });
   const follow = new Follow({ id: activityUri(origin), actor: followerUri, object: remote.id });
   const targetInbox = await deliveryTargetFor(app.db, remote.id.href);
   await app.db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto("follows")
-      .values({ follower_uri: followerUri.href, followee_uri: remote.id!.href, activity_uri: follow.id!.href, state: "pending" })
-      .execute();
+    await trx.insertInto("follows").values({ follower_uri: followerUri.href, followee_uri: remote.id!.href, activity_uri: follow.id!.href, state: "pending" }).execute();
     await recordActivity(trx, { actorId: actor.id, activity: follow, recipients: { followers: false, actors: targetInbox ? [targetInbox] : [] }, isPublic: false });
   });
   app.deliveries.kick();
@@ -133,13 +125,7 @@ export async function decideFollowRequest(
   if (!body.ok) return body;
   if (!/^\d+$/.test(requestId)) return fail("invalid", "a request id is a number", "id");
   const bodyUri = actorUri(origin, body.value.id);
-  const row = await app.db
-    .selectFrom("follows")
-    .selectAll()
-    .where("id", "=", requestId)
-    .where("followee_uri", "=", bodyUri.href)
-    .where("state", "=", "pending")
-    .executeTakeFirst();
+  const row = await app.db.selectFrom("follows").selectAll().where("id", "=", requestId).where("followee_uri", "=", bodyUri.href).where("state", "=", "pending").executeTakeFirst();
   if (!row) return fail("not-found", "no such pending follow request");
   const target = await deliveryTargetFor(app.db, row.follower_uri);
   const follow = new Follow({ id: new URL(row.activity_uri), actor: new URL(row.follower_uri), object: bodyUri });
@@ -160,4 +146,3 @@ export async function decideFollowRequest(
   app.deliveries.kick();
   return ok({ follower: row.follower_uri, state: decision === "accept" ? "accepted" : "rejected" });
 }
-

@@ -17,14 +17,16 @@ export interface StoredKeyPair {
  * take up to two seconds each to generate on a small machine.
  */
 export async function generateActorKeys(): Promise<StoredKeyPair[]> {
-  const rsa = (await crypto.subtle.generateKey(
-    { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
-    true,
-    ["sign", "verify"],
-  )) as CryptoKeyPair;
+  const rsa = (await crypto.subtle.generateKey({ name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" }, true, [
+    "sign",
+    "verify",
+  ])) as CryptoKeyPair;
   const ed = (await crypto.subtle.generateKey("Ed25519", true, ["sign", "verify"])) as CryptoKeyPair;
   const out: StoredKeyPair[] = [];
-  for (const [algorithm, pair] of [["RSASSA-PKCS1-v1_5", rsa], ["Ed25519", ed]] as const) {
+  for (const [algorithm, pair] of [
+    ["RSASSA-PKCS1-v1_5", rsa],
+    ["Ed25519", ed],
+  ] as const) {
     out.push({
       algorithm,
       publicJwk: JSON.stringify(await exportJwk(pair.publicKey)),
@@ -49,11 +51,7 @@ export async function importActorKeys(rows: readonly StoredKeyPair[]): Promise<C
 
 /** An actor's key pairs from the database, in Fedify's order (RSA, then Ed25519). */
 export async function loadActorKeyPairs(db: Kysely<Schema>, actorId: string): Promise<CryptoKeyPair[]> {
-  const rows = await db
-    .selectFrom("actor_keys")
-    .select(["algorithm", "public_jwk as publicJwk", "private_jwk as privateJwk"])
-    .where("actor_id", "=", actorId)
-    .execute();
+  const rows = await db.selectFrom("actor_keys").select(["algorithm", "public_jwk as publicJwk", "private_jwk as privateJwk"]).where("actor_id", "=", actorId).execute();
   return importActorKeys(rows);
 }
 

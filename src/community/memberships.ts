@@ -23,9 +23,7 @@ export async function resolveMemberRef(app: AppContext, ref: string): Promise<Re
   const isLocalHandle = !/^https?:\/\//.test(trimmed) && !/^@?[^@]+@[^@]+$/.test(trimmed);
   const localHostHandle = /^@?([^@]+)@([^@]+)$/.exec(trimmed);
   if (localId || isLocalHandle || (localHostHandle && localHostHandle[2] === app.config.publicOrigin.host)) {
-    const actor = localId
-      ? await findActorById(app, localId)
-      : await findActorByHandle(app, localHostHandle ? localHostHandle[1]! : trimmed);
+    const actor = localId ? await findActorById(app, localId) : await findActorByHandle(app, localHostHandle ? localHostHandle[1]! : trimmed);
     if (!actor || actor.kind === "instance") return fail("not-found", `no local account or body "${trimmed}"`, "member");
     return ok({ uri: actorUri(app.config.publicOrigin, actor.id).href, local: actor, isGroup: isBody(actor), handle: `${actor.handle}@${app.config.publicOrigin.host}` });
   }
@@ -46,9 +44,7 @@ export async function listMembers(app: AppContext, bodyHandle: string): Promise<
     .orderBy("memberships.id")
     .execute();
   const localIds = rows.map((r) => localActorId(app.config.publicOrigin, r.member_uri)).filter((x): x is string => x !== null);
-  const locals = localIds.length
-    ? await app.db.selectFrom("actors").select(["id", "handle", "name"]).where("id", "in", localIds).execute()
-    : [];
+  const locals = localIds.length ? await app.db.selectFrom("actors").select(["id", "handle", "name"]).where("id", "in", localIds).execute() : [];
   const byId = new Map(locals.map((a) => [a.id, a]));
   return ok(
     rows.map((r) => {
@@ -66,11 +62,6 @@ export async function listMembers(app: AppContext, bodyHandle: string): Promise<
 }
 
 export async function isMember(app: Pick<AppContext, "db">, bodyId: string, memberUri: string): Promise<boolean> {
-  const row = await app.db
-    .selectFrom("memberships")
-    .select("id")
-    .where("body_id", "=", bodyId)
-    .where("member_uri", "=", memberUri)
-    .executeTakeFirst();
+  const row = await app.db.selectFrom("memberships").select("id").where("body_id", "=", bodyId).where("member_uri", "=", memberUri).executeTakeFirst();
   return row !== undefined;
 }

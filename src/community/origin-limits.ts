@@ -57,7 +57,10 @@ export async function openAdmissionRefusal(db: Kysely<Schema>, body: { id: strin
     return { code: "forbidden", message: `@${body.handle} takes at most ${ORIGIN_LIMITS.openAdmissionsPerHour} new members an hour from ${host}; try again later` };
   }
   if (Number(counted.all) >= ORIGIN_LIMITS.openAdmissionsInAll) {
-    return { code: "forbidden", message: `@${body.handle} takes at most ${ORIGIN_LIMITS.openAdmissionsInAll} members from ${host} by open admission; a member may table a membership proposal` };
+    return {
+      code: "forbidden",
+      message: `@${body.handle} takes at most ${ORIGIN_LIMITS.openAdmissionsInAll} members from ${host} by open admission; a member may table a membership proposal`,
+    };
   }
   return null;
 }
@@ -119,12 +122,7 @@ export async function listRemoteOrigins(db: Kysely<Schema>, localOrigin: URL): P
     .select(["memberships.member_uri", "actors.handle"])
     .where("memberships.admitted_by", "like", OPEN_ADMISSION)
     .execute();
-  const follows = await db
-    .selectFrom("follows")
-    .select(["follower_uri", "followee_uri"])
-    .where("state", "=", "pending")
-    .where("created_at", ">", pendingFollowCutoff())
-    .execute();
+  const follows = await db.selectFrom("follows").select(["follower_uri", "followee_uri"]).where("state", "=", "pending").where("created_at", ">", pendingFollowCutoff()).execute();
   const handles = new Map((await db.selectFrom("actors").select(["id", "handle"]).execute()).map((a) => [actorUri(localOrigin, a.id).href, a.handle]));
   const byOrigin = new Map<string, RemoteOriginState>();
   const entry = (origin: string) => {

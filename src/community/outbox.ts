@@ -31,10 +31,7 @@ export interface Recipients {
  * happens afterwards from this table (federation/delivery.ts `deliverPending`). A crash between
  * commit and hand-off loses nothing: the sweeper picks the row up.
  */
-export async function recordActivity(
-  trx: Transaction<Schema>,
-  input: { actorId: string; activity: Activity; recipients: Recipients; isPublic: boolean },
-): Promise<void> {
+export async function recordActivity(trx: Transaction<Schema>, input: { actorId: string; activity: Activity; recipients: Recipients; isPublic: boolean }): Promise<void> {
   if (!input.activity.id) throw new Error("an activity needs an id");
   // The default (fast) compaction; format: "compact" would run the full JSON-LD algorithm.
   const payload = await input.activity.toJsonLd();

@@ -35,8 +35,18 @@ export async function openSession(ctx: Pick<AppContext, "db">, s: NewSession): P
       .where("actor_id", "=", s.actorId)
       .where((eb) => eb.or([eb("revoked_at", "is not", null), eb("expires_at", "<=", now)]))
       .execute();
-    await trx.insertInto("sessions").values({ id: s.id, actor_id: s.actorId, label: s.label.slice(0, 200), expires_at: s.expiresAt }).execute();
-    const keep = trx.selectFrom("sessions").select("id").where("actor_id", "=", s.actorId).where("revoked_at", "is", null).orderBy("created_at", "desc").orderBy("id").limit(MAX_LIVE_SESSIONS);
+    await trx
+      .insertInto("sessions")
+      .values({ id: s.id, actor_id: s.actorId, label: s.label.slice(0, 200), expires_at: s.expiresAt })
+      .execute();
+    const keep = trx
+      .selectFrom("sessions")
+      .select("id")
+      .where("actor_id", "=", s.actorId)
+      .where("revoked_at", "is", null)
+      .orderBy("created_at", "desc")
+      .orderBy("id")
+      .limit(MAX_LIVE_SESSIONS);
     await trx.updateTable("sessions").set({ revoked_at: now }).where("actor_id", "=", s.actorId).where("revoked_at", "is", null).where("id", "not in", keep).execute();
   });
 }

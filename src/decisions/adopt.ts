@@ -100,7 +100,7 @@ export async function remoteSource(app: AppContext, url: URL): Promise<Result<Ad
     return fail("conflict", `only a decision that passed can be adopted: ${url.href} is ${raw.outcome === null ? "undecided" : String(raw.outcome)}`, FIELD);
   }
   const state = raw.proposalState as { title?: unknown; text?: unknown } | undefined;
-  const title = (typeof state?.title === "string" ? state.title : question.name?.toString() ?? "").trim();
+  const title = (typeof state?.title === "string" ? state.title : (question.name?.toString() ?? "")).trim();
   const text = typeof state?.text === "string" ? state.text : stripTags(question.content?.toString() ?? "");
   if (title === "") return fail("invalid", `${url.href} has no title (name)`, FIELD);
   return ok({ body: body.href, proposal: question.id.href, title, text });

@@ -31,9 +31,7 @@ export async function runDueDeadlines(app: AppContext, now: Date = new Date(), o
   for (const row of due) {
     // The runner applies passed deadlines before any command, so there is nothing else to
     // do; if nothing was due after all (another worker was first), the row is refreshed.
-    const result = await runOnBody(app, row, { proposal: row.uri, now, refresh: true }, () =>
-      nothing((_after, appended) => appended.map((e) => e.type)),
-    );
+    const result = await runOnBody(app, row, { proposal: row.uri, now, refresh: true }, () => nothing((_after, appended) => appended.map((e) => e.type)));
     if (result.ok && result.value.length > 0) moved.push({ proposalId: row.proposalId, events: result.value });
   }
   await closeDueReferrals(app, now, opts.limit ?? 100);

@@ -2,15 +2,7 @@ import type { Kysely } from "kysely";
 import { escapeHtml, textToHtml } from "../shared/text.ts";
 import type { AppContext, BodyRef } from "../context.ts";
 import { actorUri, profileUrl } from "../shared/uris.ts";
-import {
-  nextDeadline,
-  outcomeOf,
-  ruleFor,
-  type BodyState,
-  type DecisionRule,
-  type Effect,
-  type ProposalState,
-} from "../governance/index.ts";
+import { nextDeadline, outcomeOf, ruleFor, type BodyState, type DecisionRule, type Effect, type ProposalState } from "../governance/index.ts";
 import type { Schema } from "../store/schema.ts";
 import { proposalIdFromUri } from "./ids.ts";
 
@@ -45,14 +37,7 @@ export function renderProposalContent(p: Pick<ProposalState, "title" | "text">):
  * Brings the `proposals` row of `p` up to date, and on its first appearance adds the
  * `objects` row (a `Question`) that replies attach to.
  */
-export async function projectProposal(
-  trx: Db,
-  app: AppContext,
-  body: BodyRef,
-  state: BodyState,
-  p: ProposalState,
-  created: boolean,
-): Promise<void> {
+export async function projectProposal(trx: Db, app: AppContext, body: BodyRef, state: BodyState, p: ProposalState, created: boolean): Promise<void> {
   const origin = app.config.publicOrigin;
   const id = proposalIdFromUri(origin, p.id);
   if (id === null) throw new Error(`invariant: ${p.id} is not a local proposal URI`);
@@ -107,12 +92,7 @@ export async function carryOutEffects(trx: Db, body: BodyRef, effects: readonly 
           .execute();
         break;
       case "bylaws-adopted":
-        await trx
-          .updateTable("actors")
-          .set({ admission: effect.bylaws.admission })
-          .where("id", "=", body.id)
-          .where("admission", "!=", effect.bylaws.admission)
-          .execute();
+        await trx.updateTable("actors").set({ admission: effect.bylaws.admission }).where("id", "=", body.id).where("admission", "!=", effect.bylaws.admission).execute();
         break;
       case "policy-adopted":
       case "delegate-recalled":

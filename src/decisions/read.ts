@@ -2,14 +2,7 @@ import { findBody, type ActorRow } from "../community/actors.ts";
 import { fail, ok, type Failure, type Result } from "../shared/result.ts";
 import type { AppContext } from "../context.ts";
 import { proposalUri } from "../shared/uris.ts";
-import {
-  isProposalEvent,
-  type BodyState,
-  type Bylaws,
-  type BylawsVersion,
-  type DecisionRule,
-  type ProposalState,
-} from "../governance/index.ts";
+import { isProposalEvent, type BodyState, type Bylaws, type BylawsVersion, type DecisionRule, type ProposalState } from "../governance/index.ts";
 import { PROPOSAL_ID_PATTERN } from "./ids.ts";
 import { proposalPageUrl, type BodyRef, type Outcome } from "./projection.ts";
 import { loadRecord, replayRecord } from "./record.ts";
@@ -210,10 +203,7 @@ export function proposalByUri(app: AppContext, uri: string): Promise<ProposalRef
 }
 
 /** Replays one proposal for federation code: its body, the body's state and the proposal's, with no visibility check. */
-export async function loadProposalState(
-  app: AppContext,
-  id: string,
-): Promise<{ body: BodyRef; state: BodyState; proposal: ProposalState; detail: ProposalDetail } | null> {
+export async function loadProposalState(app: AppContext, id: string): Promise<{ body: BodyRef; state: BodyState; proposal: ProposalState; detail: ProposalDetail } | null> {
   const ref = await findProposal(app, id);
   if (ref === null) return null;
   const body = await findBody(app, ref.bodyHandle);

@@ -86,13 +86,7 @@ export function replayRecord(record: LoadedRecord): BodyState | null {
  * led to, so the next command on the body need not read or replay it again. Skipped if
  * the cache has moved on meanwhile (another read already saw these rows).
  */
-export function rememberAppended(
-  root: Db,
-  bodyId: string,
-  record: LoadedRecord,
-  appended: readonly (NewEvent & { seq: string })[],
-  after: BodyState,
-): void {
+export function rememberAppended(root: Db, bodyId: string, record: LoadedRecord, appended: readonly (NewEvent & { seq: string })[], after: BodyState): void {
   const cache = caches.get(root);
   if (cache === undefined || cache.get(bodyId) !== record || appended.length === 0) return;
   const next = new Map(record.next);

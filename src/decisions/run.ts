@@ -86,13 +86,7 @@ function recordTime(clock: Date, lastAt: Instant | undefined): Instant {
 
 /** The founding event of a body that has members but no record yet (created before decisions, or by the operator). */
 async function foundFromMemberships(trx: Db, app: AppContext, body: BodyRef, now: Instant): Promise<GovernanceEvent | null> {
-  const rows = await trx
-    .selectFrom("memberships")
-    .select("member_uri")
-    .where("body_id", "=", body.id)
-    .orderBy("admitted_at")
-    .orderBy("id")
-    .execute();
+  const rows = await trx.selectFrom("memberships").select("member_uri").where("body_id", "=", body.id).orderBy("admitted_at").orderBy("id").execute();
   if (rows.length === 0 && body.kind !== "confederation") return null;
   const origin = app.config.publicOrigin;
   const result = foundBody(
@@ -189,7 +183,14 @@ export async function applyOnBody<T>(
     for (const [proposalId, { uri, events }] of byProposal) {
       const p = after.proposals.get(uri);
       if (p === undefined) throw new Error(`invariant: proposal ${proposalId} replays`);
-      await projectProposal(trx, app, body, after, p, events.some((e) => e.type === "proposal-drafted"));
+      await projectProposal(
+        trx,
+        app,
+        body,
+        after,
+        p,
+        events.some((e) => e.type === "proposal-drafted"),
+      );
       changes.push({ proposalId, events });
     }
   }
@@ -228,12 +229,7 @@ export async function publishChanges(app: AppContext, bodyId: string, changes: r
  * Runs a command on a body in its own transaction (see {@link applyOnBody}), retrying once
  * if another writer took the same position in the record, then publishes the change.
  */
-export async function runOnBody<T>(
-  app: AppContext,
-  body: BodyRef,
-  opts: RunOptions,
-  decide: (ctx: StepContext) => Step<T>,
-): Promise<Result<T>> {
+export async function runOnBody<T>(app: AppContext, body: BodyRef, opts: RunOptions, decide: (ctx: StepContext) => Step<T>): Promise<Result<T>> {
   for (let attempt = 0; ; attempt++) {
     try {
       const { outcome, changes, appended } = await app.db.transaction().execute(async (trx) => {

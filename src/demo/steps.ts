@@ -68,7 +68,12 @@ export async function createBody(
   inst: HasApp,
   input: { handle: string; kind: BodyKind; name?: string; members?: readonly string[]; bylaws?: Bylaws; admission?: "open" | "by-decision" },
 ): Promise<string> {
-  const body = await operations["body.create"](inst.app, { handle: input.handle, kind: input.kind, ...(input.name ? { name: input.name } : {}), ...(input.admission ? { admission: input.admission } : {}) });
+  const body = await operations["body.create"](inst.app, {
+    handle: input.handle,
+    kind: input.kind,
+    ...(input.name ? { name: input.name } : {}),
+    ...(input.admission ? { admission: input.admission } : {}),
+  });
   for (const m of input.members ?? []) await operations["member.add"](inst.app, { body: input.handle, member: m });
   const founded = await foundBodyRecord(inst.app, input.handle, { bylaws: input.bylaws ?? quickBylaws(input.kind) });
   if (!founded.ok) throw new Error(`found ${input.handle}: ${founded.error.message}`);
@@ -82,11 +87,15 @@ export function confederationBylaws(rule: RatificationRule, periods: { deliberat
 
 /** Moves deadlines on (real time) until the proposal's status satisfies `done`. */
 export async function settle(inst: HasApp, body: string, id: string, done: (status: string) => boolean, label: string, timeoutMs = 30_000): Promise<string> {
-  return eventually(async () => {
-    await runDueDeadlines(inst.app);
-    const read = await readProposal(inst.app, null, body, id);
-    return read.ok && done(read.value.view.status) ? read.value.view.status : null;
-  }, timeoutMs, label);
+  return eventually(
+    async () => {
+      await runDueDeadlines(inst.app);
+      const read = await readProposal(inst.app, null, body, id);
+      return read.ok && done(read.value.view.status) ? read.value.view.status : null;
+    },
+    timeoutMs,
+    label,
+  );
 }
 
 const decided = (s: string) => ["passed", "rejected", "tabled", "withdrawn", "implementing", "done"].includes(s);
@@ -105,7 +114,12 @@ export async function decide(
   _clock: ForwardClock | null,
   input: { body: string; author: string; kind: string; title: string; payload?: unknown; votes: Record<string, VoteChoice> },
 ): Promise<{ id: string; uri: string; outcome: string | null; counts: ChoiceCounts | null }> {
-  const drafted = await draftProposal(inst.app, input.author, input.body, { kind: input.kind as never, title: input.title, text: input.title, ...(input.payload === undefined ? {} : { payload: input.payload }) });
+  const drafted = await draftProposal(inst.app, input.author, input.body, {
+    kind: input.kind as never,
+    title: input.title,
+    text: input.title,
+    ...(input.payload === undefined ? {} : { payload: input.payload }),
+  });
   if (!drafted.ok) throw new Error(`draft ${input.title}: ${drafted.error.message}`);
   const id = drafted.value.id;
   const tabled = await tableProposal(inst.app, input.author, input.body, id);
@@ -127,7 +141,19 @@ export async function decide(
 export async function electDelegate(
   inst: HasApp,
   clock: ForwardClock | null,
-  input: { body: string; author: string; delegate: string; confederation: string; title: string; scope: string; instructions: string; covers: string[]; start: string; end: string; votes: Record<string, VoteChoice> },
+  input: {
+    body: string;
+    author: string;
+    delegate: string;
+    confederation: string;
+    title: string;
+    scope: string;
+    instructions: string;
+    covers: string[];
+    start: string;
+    end: string;
+    votes: Record<string, VoteChoice>;
+  },
 ): Promise<{ outcome: string | null; counts: ChoiceCounts | null; mandate: string }> {
   const d = await decide(inst, clock, {
     body: input.body,

@@ -71,7 +71,15 @@ export async function readAct(note: Note): Promise<Act | { invalid: string } | n
 }
 
 function stripTags(html: string): string {
-  return html.replace(/<br\s*\/?>/gi, "\n").replace(/<\/p>/gi, "\n\n").replace(/<[^>]*>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+  return html
+    .replace(/<br\s*\/?>/gi, "\n")
+    .replace(/<\/p>/gi, "\n\n")
+    .replace(/<[^>]*>/g, "")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&");
 }
 
 /** The fields of an act as PropertyValues, for sending. */
@@ -127,7 +135,11 @@ async function apply(app: AppContext, actor: string, bodyHandle: string, proposa
       return proposeAmendment(app, actor, bodyHandle, proposalId, { text: act.text, ...(act.category ? { category: act.category } : {}) }, inbound);
     case "vote":
       // The same path as a Mastodon vote, with its explanations for the voter.
-      return castVoteAs(app, { proposalId, voterUri: actor, choice: act.choice, ...(act.reason ? { reason: act.reason } : {}), ...(act.round ? { round: act.round } : {}) }, inbound);
+      return castVoteAs(
+        app,
+        { proposalId, voterUri: actor, choice: act.choice, ...(act.reason ? { reason: act.reason } : {}), ...(act.round ? { round: act.round } : {}) },
+        inbound,
+      );
   }
 }
 
@@ -148,7 +160,9 @@ export async function receiveAct(app: AppContext, create: Create, note: Note, ac
     if (!outcome.ok) await queueAnswer(trx, app, ref.bodyId, actor, note.id, `Your ${what} on “${ref.title}” was not taken in: ${outcome.error.message}.`);
   });
   const result = await takeInThrough(app, inbound, (inbound) =>
-    "invalid" in act ? Promise.resolve(fail("invalid", act.invalid)) : apply(app, actor, ref.bodyHandle, ref.id, target.roundId && act.act === "vote" ? { ...act, round: act.round ?? target.roundId } : act, inbound),
+    "invalid" in act
+      ? Promise.resolve(fail("invalid", act.invalid))
+      : apply(app, actor, ref.bodyHandle, ref.id, target.roundId && act.act === "vote" ? { ...act, round: act.round ?? target.roundId } : act, inbound),
   );
   if (result === null) return;
   if (result.ok) app.log.info({ proposal: ref.id, actor, act: "act" in act ? act.act : "invalid" }, "remote act taken in");
@@ -156,7 +170,16 @@ export async function receiveAct(app: AppContext, create: Create, note: Note, ac
 }
 
 /** Checks an act given through the API; the failure names the field at fault. */
-export function parseAct(input: { act: string; category?: string; dealBreaker?: boolean; candidate?: string; shares?: boolean; text?: string; choice?: string; round?: string }): Result<Act> {
+export function parseAct(input: {
+  act: string;
+  category?: string;
+  dealBreaker?: boolean;
+  candidate?: string;
+  shares?: boolean;
+  text?: string;
+  choice?: string;
+  round?: string;
+}): Result<Act> {
   const need = (field: string, message: string) => fail("invalid", message, field);
   const category = input.category?.trim() ?? "";
   switch (input.act) {
@@ -175,7 +198,10 @@ export function parseAct(input: { act: string; category?: string; dealBreaker?: 
       return { ok: true, value: { act: "amendment", text: input.text, ...(category ? { category } : {}) } };
     case "vote":
       if (!CHOICES.includes(input.choice as VoteChoice)) return need("choice", `choice is one of ${CHOICES.join(", ")}`);
-      return { ok: true, value: { act: "vote", choice: input.choice as VoteChoice, ...(input.text ? { reason: input.text } : {}), ...(input.round ? { round: input.round } : {}) } };
+      return {
+        ok: true,
+        value: { act: "vote", choice: input.choice as VoteChoice, ...(input.text ? { reason: input.text } : {}), ...(input.round ? { round: input.round } : {}) },
+      };
     default:
       return need("act", `act is one of ${ACT_KINDS.join(", ")}`);
   }
@@ -222,11 +248,20 @@ export async function sendAct(app: AppContext, personId: string, proposal: strin
   await app.db.transaction().execute(async (trx) => {
     await trx
       .insertInto("objects")
-      .values({ uri: note.id!.href, local_id: note.id!.pathname.split("/").at(-1)!, type: "Note", attributed_to: personUri.href, audience: body.id!.href, in_reply_to: question.id!.href, content: note.content?.toString() ?? "", url: null, published })
+      .values({
+        uri: note.id!.href,
+        local_id: note.id!.pathname.split("/").at(-1)!,
+        type: "Note",
+        attributed_to: personUri.href,
+        audience: body.id!.href,
+        in_reply_to: question.id!.href,
+        content: note.content?.toString() ?? "",
+        url: null,
+        published,
+      })
       .execute();
     await recordActivity(trx, { actorId: person.id, activity: create, recipients: { followers: false, actors: [target] }, isPublic: false });
   });
   app.deliveries.kick();
   return { ok: true, value: { activity: create.id!.href } };
 }
-

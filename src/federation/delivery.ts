@@ -33,7 +33,11 @@ export async function deliverPending(app: AppContext, opts: { limit?: number; mi
     return trx
       .updateTable("activities")
       .set({ handoff_until: new Date(Date.now() + HANDOFF_LEASE_MS) })
-      .where("seq", "in", candidates.map((c) => c.seq))
+      .where(
+        "seq",
+        "in",
+        candidates.map((c) => c.seq),
+      )
       .returning(["seq", "uri", "actor_id", "payload", "recipients"])
       .execute();
   });
@@ -73,7 +77,12 @@ export async function deliverPending(app: AppContext, opts: { limit?: number; mi
       handed++;
     } catch (err) {
       app.log.error({ err, activity: row.uri }, "could not hand an activity to the delivery queue; will retry");
-      await app.db.updateTable("activities").set({ handoff_until: null }).where("seq", "=", row.seq).execute().catch(() => {});
+      await app.db
+        .updateTable("activities")
+        .set({ handoff_until: null })
+        .where("seq", "=", row.seq)
+        .execute()
+        .catch(() => {});
     }
   }
   return handed;

@@ -78,16 +78,16 @@ export const fedifyPlugin = fp<FedifyPluginOptions>(
       let response: Response;
       try {
         response = await opts.federation.fetch(request, {
-        contextData,
-        onNotFound: () => {
-          declined = 404;
-          return new Response(null, { status: 404 });
-        },
-        onNotAcceptable: () => {
-          declined = 406;
-          return new Response(null, { status: 406 });
-        },
-      });
+          contextData,
+          onNotFound: () => {
+            declined = 404;
+            return new Response(null, { status: 404 });
+          },
+          onNotAcceptable: () => {
+            declined = 406;
+            return new Response(null, { status: 406 });
+          },
+        });
       } catch (err) {
         // Fedify throws on an authenticated activity it cannot read (a field of the wrong
         // type, an @context that cannot be loaded): the sender's fault, so 400, which peers

@@ -119,12 +119,19 @@ export function hasHttpSignature(headers: Headers): boolean {
  * `documentLoader`, which must bound its time). The key's owner is checked against the
  * activity's actor later, by Fedify.
  */
-export async function authenticateInboxRequest(request: Request, loaders: { documentLoader: DocumentLoader; contextLoader: DocumentLoader; keyCache: KeyCache }): Promise<InboxRefusal | null> {
+export async function authenticateInboxRequest(
+  request: Request,
+  loaders: { documentLoader: DocumentLoader; contextLoader: DocumentLoader; keyCache: KeyCache },
+): Promise<InboxRefusal | null> {
   if (!hasHttpSignature(request.headers)) return { status: 401, message: "an activity must be signed with an HTTP signature" };
   const result = await verifyRequestDetailed(request.clone(), { ...loaders, timeWindow: { hours: 1 } });
   if (result.verified) return null;
   const why =
-    result.reason.type === "keyFetchError" ? `its key ${result.reason.keyId.href} could not be fetched` : result.reason.type === "noSignature" ? "it has no valid signature header" : "its signature does not verify";
+    result.reason.type === "keyFetchError"
+      ? `its key ${result.reason.keyId.href} could not be fetched`
+      : result.reason.type === "noSignature"
+        ? "it has no valid signature header"
+        : "its signature does not verify";
   return { status: 401, message: `the request's HTTP signature was not accepted: ${why}` };
 }
 

@@ -52,7 +52,14 @@ export function createFolkmootFederation(config: Config, kv: KvStore, queue: Mes
       .where((eb) => eb.or([eb("inbox", "=", inbox.href), eb("shared_inbox", "=", inbox.href)]))
       .execute();
     if (gone.length === 0) return;
-    const removed = await db.deleteFrom("follows").where("follower_uri", "in", gone.map((g) => g.uri)).executeTakeFirst();
+    const removed = await db
+      .deleteFrom("follows")
+      .where(
+        "follower_uri",
+        "in",
+        gone.map((g) => g.uri),
+      )
+      .executeTakeFirst();
     ctx.data.log.info({ inbox: inbox.href, statusCode, reason, removed: Number(removed.numDeletedRows) }, "inbox gone for good; its followers removed");
   });
 

@@ -57,15 +57,7 @@ export interface BodyState {
 }
 
 /** Founding: a new body's state. */
-function newBody(e: {
-  body: string;
-  kind: BodyKind;
-  name: string;
-  at: Instant;
-  members: readonly string[];
-  bylaws: Bylaws;
-  origin: string | null;
-}): BodyState {
+function newBody(e: { body: string; kind: BodyKind; name: string; at: Instant; members: readonly string[]; bylaws: Bylaws; origin: string | null }): BodyState {
   return {
     id: e.body,
     kind: e.kind,

@@ -14,9 +14,7 @@ export type BodyKind = "assembly" | "council" | "committee" | "confederation";
 export const BODY_KINDS: readonly BodyKind[] = ["assembly", "council", "committee", "confederation"];
 
 /** Who may table a proposal: any member, or any member once enough other members seconded it. */
-export type TablingRule =
-  | { readonly who: "any-member" }
-  | { readonly who: "seconded"; readonly seconds: number };
+export type TablingRule = { readonly who: "any-member" } | { readonly who: "seconded"; readonly seconds: number };
 
 /** Periods of the graduated-consensus stages that are not votes. */
 export interface GraduatedPeriods {
@@ -78,10 +76,7 @@ export function bylawsRuleFor(bylaws: Bylaws, kind: ProposalKind): DecisionRule 
 }
 
 /** Checks untrusted bylaws (e.g. a proposal's payload) and names every problem found. */
-export function validateBylaws(
-  value: unknown,
-  bodyKind?: BodyKind,
-): { ok: true; bylaws: Bylaws } | { ok: false; reason: Refusal } {
+export function validateBylaws(value: unknown, bodyKind?: BodyKind): { ok: true; bylaws: Bylaws } | { ok: false; reason: Refusal } {
   const problems: string[] = [];
   if (typeof value !== "object" || value === null) {
     return { ok: false, reason: refusal("invalid-bylaws", "bylaws must be an object") };
@@ -116,10 +111,7 @@ export function validateBylaws(
   }
   if (b.admission !== "open" && b.admission !== "by-decision") problems.push("admission must be open or by-decision");
   const t = b.tabling as Record<string, unknown> | undefined;
-  const tablingOk =
-    typeof t === "object" &&
-    t !== null &&
-    (t.who === "any-member" || (t.who === "seconded" && Number.isSafeInteger(t.seconds) && (t.seconds as number) >= 1));
+  const tablingOk = typeof t === "object" && t !== null && (t.who === "any-member" || (t.who === "seconded" && Number.isSafeInteger(t.seconds) && (t.seconds as number) >= 1));
   if (!tablingOk) problems.push("tabling must be any-member, or seconded with seconds >= 1");
   if (b.visibility !== "public" && b.visibility !== "members") problems.push("visibility must be public or members");
   if (b.ballot !== "named" && b.ballot !== "secret") problems.push("ballot must be named or secret");
@@ -132,7 +124,5 @@ export function validateBylaws(
   if (bodyKind === "confederation" && b.ratification === undefined) problems.push("a confederation needs a ratification rule");
   if (b.text !== undefined && typeof b.text !== "string") problems.push("text must be a string");
 
-  return problems.length === 0
-    ? { ok: true, bylaws: value as Bylaws }
-    : { ok: false, reason: refusal("invalid-bylaws", problems.join("; ")) };
+  return problems.length === 0 ? { ok: true, bylaws: value as Bylaws } : { ok: false, reason: refusal("invalid-bylaws", problems.join("; ")) };
 }

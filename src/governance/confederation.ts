@@ -40,9 +40,7 @@ export interface VerdictsTally {
 }
 
 /** The rule a verdict was reached by: a body's vote, or (nested) a confederation's tally. */
-export type VerdictRule =
-  | { readonly of: "votes"; readonly rule: RoundRule }
-  | { readonly of: "verdicts"; readonly rule: RatificationRule };
+export type VerdictRule = { readonly of: "votes"; readonly rule: RoundRule } | { readonly of: "verdicts"; readonly rule: RatificationRule };
 
 /**
  * A member body's signed answer to a referral (the adapter signs and checks signatures).
@@ -249,10 +247,7 @@ export function tallyVerdicts(rule: RatificationRule, referral: ReferralList, ve
  * The verdict a confederation returns to a higher one from the tally of its own
  * members' verdicts (nested referral): power stays at the base.
  */
-export function verdictOfTally(
-  tally: RatificationTally,
-  input: { readonly body: string; readonly referral: string; readonly at: Instant; readonly decidedBy?: string },
-): Verdict {
+export function verdictOfTally(tally: RatificationTally, input: { readonly body: string; readonly referral: string; readonly at: Instant; readonly decidedBy?: string }): Verdict {
   const t: VerdictsTally = {
     counts: { ...tally.counts },
     people: { ...tally.people },

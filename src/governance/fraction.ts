@@ -13,13 +13,7 @@ export function fraction(num: number, den: number): Fraction {
 export function isUnitFraction(value: unknown): value is Fraction {
   if (typeof value !== "object" || value === null) return false;
   const { num, den } = value as Record<string, unknown>;
-  return (
-    Number.isSafeInteger(num) &&
-    Number.isSafeInteger(den) &&
-    (den as number) > 0 &&
-    (num as number) >= 0 &&
-    (num as number) <= (den as number)
-  );
+  return Number.isSafeInteger(num) && Number.isSafeInteger(den) && (den as number) > 0 && (num as number) >= 0 && (num as number) <= (den as number);
 }
 
 /** Sign of a − b (−1, 0 or 1), exact for safe integers. */

@@ -2,15 +2,7 @@ import { refusal, type Refusal } from "./result.ts";
 import { instantMs, requireMs, type Instant } from "./time.ts";
 
 /** The roles a body may elect delegates to (DOMAIN.md, "Delegates, mandates and recall"). */
-export const DELEGATE_ROLES = [
-  "confederal-delegate",
-  "implementation-delegate",
-  "secretary",
-  "treasurer",
-  "outreach",
-  "auditor",
-  "advocate",
-] as const;
+export const DELEGATE_ROLES = ["confederal-delegate", "implementation-delegate", "secretary", "treasurer", "outreach", "auditor", "advocate"] as const;
 
 /** A delegate's role. */
 export type DelegateRole = (typeof DELEGATE_ROLES)[number];
@@ -173,10 +165,7 @@ export function rotationProblem(
     runEnd = Math.max(runEnd, term.end);
     containsNew ||= term.isNew;
     if (containsNew && run > max) {
-      return refusal(
-        "rotation-limit",
-        `${nomination.delegate} would serve ${run} consecutive terms as ${nomination.role}; the bylaws allow at most ${max}`,
-      );
+      return refusal("rotation-limit", `${nomination.delegate} would serve ${run} consecutive terms as ${nomination.role}; the bylaws allow at most ${max}`);
     }
   }
   return null;

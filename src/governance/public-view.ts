@@ -1,14 +1,5 @@
 import type { Effect } from "./kinds/types.ts";
-import {
-  advocatesOf,
-  categoriesOf,
-  tierCategory,
-  type Decision,
-  type IgnoredEvent,
-  type ProposalState,
-  type ProposalStatus,
-  type RoundKind,
-} from "./proposal/state.ts";
+import { advocatesOf, categoriesOf, tierCategory, type Decision, type IgnoredEvent, type ProposalState, type ProposalStatus, type RoundKind } from "./proposal/state.ts";
 import type { AmendmentOutcome, Tier } from "./rules/graduated-consensus.ts";
 import type { RoundRule, VoteChoice } from "./rules/types.ts";
 import type { Tally } from "./tally.ts";

@@ -4,9 +4,7 @@ import { isUnitFraction, type Fraction } from "./fraction.ts";
  * How many people on the roll must take part (any ballot, abstentions included) for a
  * vote to count: an absolute number, or a share of the roll frozen when voting opened.
  */
-export type Quorum =
-  | { readonly kind: "count"; readonly count: number }
-  | { readonly kind: "share"; readonly share: Fraction };
+export type Quorum = { readonly kind: "count"; readonly count: number } | { readonly kind: "share"; readonly share: Fraction };
 
 /** The number of ballots needed out of a roll of `rollSize`. A share rounds up. */
 export function requiredTurnout(quorum: Quorum | number, rollSize: number): number {

@@ -121,10 +121,7 @@ function checkReferralOpened(state: BodyState, e: ReferralOpened): Refusal | nul
 }
 
 /** The mandate as this confederation knows it: revoked from the earliest revocation received. */
-export function withRevocation<M extends { readonly id: string; readonly revokedAt: Instant | null; readonly revokedBy: string | null }>(
-  state: BodyState,
-  mandate: M,
-): M {
+export function withRevocation<M extends { readonly id: string; readonly revokedAt: Instant | null; readonly revokedBy: string | null }>(state: BodyState, mandate: M): M {
   const r = state.revocations.get(mandate.id);
   if (r === undefined) return mandate;
   if (mandate.revokedAt !== null && requireMs(mandate.revokedAt) <= requireMs(r.at)) return mandate;

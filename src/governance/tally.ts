@@ -82,13 +82,7 @@ export function thresholdMet(rule: RoundRule, counts: ChoiceCounts): ThresholdRe
  * the roll, with a choice the rule allows and (given a deadline) cast no later than the
  * deadline count; of those, each voter's last one counts.
  */
-export function tally(
-  rule: DecisionRule,
-  roll: ReadonlySet<string> | Iterable<string>,
-  votes: Iterable<VoteRecord>,
-  quorum: Quorum | number,
-  options: TallyOptions = {},
-): Tally {
+export function tally(rule: DecisionRule, roll: ReadonlySet<string> | Iterable<string>, votes: Iterable<VoteRecord>, quorum: Quorum | number, options: TallyOptions = {}): Tally {
   const roundRule = roundRuleOf(rule);
   const eligible = roll instanceof Set ? (roll as ReadonlySet<string>) : new Set(roll);
   const allowed = new Set(choicesFor(roundRule));
@@ -126,10 +120,7 @@ export function tally(
   const passed = quorumMet && threshold.met;
   const outcome: TallyOutcome = !quorumMet ? "no-quorum" : passed ? "passed" : "failed";
   const turnoutText = `turnout ${turnout} of ${eligible.size}, quorum ${required}`;
-  const reason =
-    outcome === "no-quorum"
-      ? `No quorum: ${turnoutText}.`
-      : `${passed ? "Passed" : "Failed"}: ${threshold.why}; ${turnoutText}.`;
+  const reason = outcome === "no-quorum" ? `No quorum: ${turnoutText}.` : `${passed ? "Passed" : "Failed"}: ${threshold.why}; ${turnoutText}.`;
 
   return {
     rule: roundRule,

@@ -57,11 +57,7 @@ export function ruleFor(bylaws: Bylaws, request: TermsRequest): { ok: true; rule
 }
 
 /** The terms for a draft under the given bylaws, or why it cannot be tabled under them. */
-export function termsFor(
-  bylaws: Bylaws,
-  bylawsVersion: number,
-  request: TermsRequest,
-): { ok: true; terms: ProposalTerms } | { ok: false; reason: Refusal } {
+export function termsFor(bylaws: Bylaws, bylawsVersion: number, request: TermsRequest): { ok: true; terms: ProposalTerms } | { ok: false; reason: Refusal } {
   if (request.rule !== undefined && !isDecisionRule(request.rule)) {
     return { ok: false, reason: refusal("invalid-input", "the requested rule is not a valid rule") };
   }
@@ -102,11 +98,7 @@ export function isWellFormedTerms(value: unknown): value is ProposalTerms {
   const graduatedOk =
     t.graduated === null
       ? (t.rule as { kind?: unknown } | undefined)?.kind !== "graduated-consensus"
-      : typeof g === "object" &&
-        g !== null &&
-        durationMs(g.objectionPeriod) !== null &&
-        durationMs(g.grievancePeriod) !== null &&
-        durationMs(g.contentionPeriod) !== null;
+      : typeof g === "object" && g !== null && durationMs(g.objectionPeriod) !== null && durationMs(g.grievancePeriod) !== null && durationMs(g.contentionPeriod) !== null;
   return (
     isDecisionRule(t.rule) &&
     isQuorum(t.quorum) &&

@@ -36,12 +36,7 @@ export function durationMs(value: unknown): number | null {
   const m = DURATION.exec(value);
   if (m === null || value === "P" || value.endsWith("T")) return null;
   const [, w, d, h, min, s] = m;
-  const ms =
-    Number(w ?? 0) * 604_800_000 +
-    Number(d ?? 0) * 86_400_000 +
-    Number(h ?? 0) * 3_600_000 +
-    Number(min ?? 0) * 60_000 +
-    Math.round(Number(s ?? 0) * 1000);
+  const ms = Number(w ?? 0) * 604_800_000 + Number(d ?? 0) * 86_400_000 + Number(h ?? 0) * 3_600_000 + Number(min ?? 0) * 60_000 + Math.round(Number(s ?? 0) * 1000);
   return ms > 0 ? ms : null;
 }
 

@@ -33,9 +33,7 @@ export const API_PREFIX = "/api/folkmoot/v1";
 
 /** The whole HTTP surface: Fedify's endpoints, the native API with its OpenAPI docs, HTML pages. */
 export async function buildHttpApp(app: AppContext, tokens: TokenIssuer): Promise<FastifyInstance> {
-  const https = app.config.tls
-    ? { cert: readFileSync(app.config.tls.certFile), key: readFileSync(app.config.tls.keyFile) }
-    : null;
+  const https = app.config.tls ? { cert: readFileSync(app.config.tls.certFile), key: readFileSync(app.config.tls.keyFile) } : null;
   const f = Fastify({
     ...(https ? { https } : {}),
     loggerInstance: app.log.child({ component: "http" }) as FastifyBaseLogger,
@@ -68,7 +66,11 @@ export async function buildHttpApp(app: AppContext, tokens: TokenIssuer): Promis
   await f.register(swagger, {
     openapi: {
       openapi: "3.1.0",
-      info: { title: "Folkmoot API", version: SOFTWARE_VERSION, description: "The native API of a Folkmoot instance. Authenticate with POST /sessions and send the token as `Authorization: Bearer <token>`." },
+      info: {
+        title: "Folkmoot API",
+        version: SOFTWARE_VERSION,
+        description: "The native API of a Folkmoot instance. Authenticate with POST /sessions and send the token as `Authorization: Bearer <token>`.",
+      },
       servers: [{ url: app.config.publicOrigin.origin }],
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } } },
     },

@@ -25,7 +25,11 @@ export interface TokenIssuer {
 export async function loadTokenSecret(app: Pick<AppContext, "db" | "config">): Promise<Uint8Array> {
   if (app.config.jwtSecret) return new TextEncoder().encode(app.config.jwtSecret);
   const fresh = randomBytes(32).toString("base64url");
-  await app.db.insertInto("instance_secrets").values({ name: "jwt", value: fresh }).onConflict((oc) => oc.column("name").doNothing()).execute();
+  await app.db
+    .insertInto("instance_secrets")
+    .values({ name: "jwt", value: fresh })
+    .onConflict((oc) => oc.column("name").doNothing())
+    .execute();
   const row = await app.db.selectFrom("instance_secrets").select("value").where("name", "=", "jwt").executeTakeFirstOrThrow();
   return new TextEncoder().encode(row.value);
 }

@@ -43,11 +43,19 @@ export function sendRouteError(error: RouteError, req: FastifyRequest, reply: Fa
       const key = missing && path !== missing ? `${path ? `${path}.` : ""}${missing}` : path;
       fields[key] ??= extra ? "is not a known field" : missing ? "is required" : (v.message ?? "is invalid");
     }
-    return reply.code(400).send({ error: "Bad Request", message: `invalid input: ${Object.entries(fields).map(([k, m]) => `${k} ${m}`).join("; ")}`, fields });
+    return reply.code(400).send({
+      error: "Bad Request",
+      message: `invalid input: ${Object.entries(fields)
+        .map(([k, m]) => `${k} ${m}`)
+        .join("; ")}`,
+      fields,
+    });
   }
   const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
   if (status >= 500) req.log.error({ err: error }, "request failed");
-  return reply.code(status).send({ error: status >= 500 ? "Internal Server Error" : "Request Error", message: status >= 500 ? "something went wrong; see the server log" : error.message });
+  return reply
+    .code(status)
+    .send({ error: status >= 500 ? "Internal Server Error" : "Request Error", message: status >= 500 ? "something went wrong; see the server log" : error.message });
 }
 
 /** Fastify's not-found handler. */

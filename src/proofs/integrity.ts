@@ -57,18 +57,10 @@ export interface VerifyOptions {
 }
 
 /** Why {@link verifyDocument} refused a document. */
-export type VerifyFailureReason =
-  | "no-proof"
-  | "unsupported-cryptosuite"
-  | "key-not-found"
-  | "bad-signature"
-  | "controller-mismatch"
-  | "malformed";
+export type VerifyFailureReason = "no-proof" | "unsupported-cryptosuite" | "key-not-found" | "bad-signature" | "controller-mismatch" | "malformed";
 
 /** Result of {@link verifyDocument}: tagged, never thrown. */
-export type VerifyResult =
-  | { ok: true; signer: URL; created: Date }
-  | { ok: false; reason: VerifyFailureReason };
+export type VerifyResult = { ok: true; signer: URL; created: Date } | { ok: false; reason: VerifyFailureReason };
 
 /**
  * Adds an `eddsa-jcs-2022` `DataIntegrityProof` to a JSON document.
@@ -153,9 +145,7 @@ async function verifyInternal(document: unknown, options: VerifyOptions): Promis
   if (proof.proofPurpose !== PROOF_PURPOSE || "previousProof" in proof) return fail("malformed");
   const keyId = parseUrl(proof.verificationMethod);
   const created = parseDateTime(proof.created);
-  const signature = typeof proof.proofValue === "string" && proof.proofValue.startsWith("z")
-    ? decodeBase58btc(proof.proofValue.slice(1))
-    : null;
+  const signature = typeof proof.proofValue === "string" && proof.proofValue.startsWith("z") ? decodeBase58btc(proof.proofValue.slice(1)) : null;
   if (keyId === null || created === null || signature === null || signature.length !== 64) return fail("malformed");
   const now = options.now ?? new Date();
   if (created.getTime() > now.getTime() + MAX_CLOCK_SKEW_MS) return fail("malformed");
@@ -196,9 +186,7 @@ async function verifyInternal(document: unknown, options: VerifyOptions): Promis
 /** eddsa-jcs-2022 hashing: SHA-256(JCS(proof config)) ‖ SHA-256(JCS(document)). */
 async function hashData(unsecured: Record<string, unknown>, proofOptions: Record<string, unknown>): Promise<Uint8Array<ArrayBuffer>> {
   // The proof configuration carries the document's @context (spec §3.3.5).
-  const proofConfig = unsecured["@context"] === undefined
-    ? proofOptions
-    : { ...proofOptions, "@context": unsecured["@context"] };
+  const proofConfig = unsecured["@context"] === undefined ? proofOptions : { ...proofOptions, "@context": unsecured["@context"] };
   const encoder = new TextEncoder();
   const configHash = await crypto.subtle.digest("SHA-256", encoder.encode(canonicalizeJson(proofConfig)));
   const documentHash = await crypto.subtle.digest("SHA-256", encoder.encode(canonicalizeJson(unsecured)));

@@ -20,7 +20,9 @@ export function canonicalizeJson(value: unknown): string {
   if (typeof value === "string") return canonicalString(value);
   if (Array.isArray(value)) return `[${value.map(canonicalizeJson).join(",")}]`;
   if (isPlainObject(value)) {
-    const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort();
+    const keys = Object.keys(value)
+      .filter((k) => value[k] !== undefined)
+      .sort();
     return `{${keys.map((k) => `${canonicalString(k)}:${canonicalizeJson(value[k])}`).join(",")}}`;
   }
   throw new TypeError(`JCS: not a JSON value (${typeof value})`);

@@ -1,11 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import type {
-  MessageQueue,
-  MessageQueueDepth,
-  MessageQueueEnqueueOptions,
-  MessageQueueListenOptions,
-} from "@fedify/fedify";
+import type { MessageQueue, MessageQueueDepth, MessageQueueEnqueueOptions, MessageQueueListenOptions } from "@fedify/fedify";
 import { sql } from "kysely";
 import type { Kysely } from "kysely";
 import type { Database, StoreLogger } from "./database.ts";
@@ -123,9 +118,7 @@ export class KyselyMessageQueue implements MessageQueue {
     const payloads = messages.map(serialize);
     await this.#db.transaction().execute(async (trx) => {
       for (let i = 0; i < payloads.length; i += 500) {
-        const rows = payloads
-          .slice(i, i + 500)
-          .map((p) => sql`(${p}::text::json, ${key}, now() + ${delayMs}::float8 * interval '1 millisecond')`);
+        const rows = payloads.slice(i, i + 500).map((p) => sql`(${p}::text::json, ${key}, now() + ${delayMs}::float8 * interval '1 millisecond')`);
         await sql`insert into fedify_mq (message, ordering_key, deliver_at) values ${sql.join(rows)}`.execute(trx);
       }
       await sql`select pg_notify(${this.#channel}, ${String(delayMs)})`.execute(trx);
@@ -181,12 +174,7 @@ export class KyselyMessageQueue implements MessageQueue {
     return await this.#releaseLeases([...this.#inFlight.values()]);
   }
 
-  async #work(
-    handler: (message: any) => Promise<void> | void,
-    signal: AbortSignal,
-    waker: Waker,
-    inFlight: Map<string, InFlight>,
-  ): Promise<void> {
+  async #work(handler: (message: any) => Promise<void> | void, signal: AbortSignal, waker: Waker, inFlight: Map<string, InFlight>): Promise<void> {
     let failures = 0;
     const aborted = new Promise<void>((resolve) => {
       if (signal.aborted) resolve();
@@ -211,9 +199,7 @@ export class KyselyMessageQueue implements MessageQueue {
       }
       if (signal.aborted) {
         // Claimed while stopping: give it straight back.
-        await this.#releaseLeases([
-          { id: claimed.id, released: false, done: false, stopHeartbeat() {}, settled: Promise.resolve() },
-        ]);
+        await this.#releaseLeases([{ id: claimed.id, released: false, done: false, stopHeartbeat() {}, settled: Promise.resolve() }]);
         break;
       }
       const entry = this.#startHandling(handler, claimed, waker);
@@ -386,10 +372,7 @@ export class KyselyMessageQueue implements MessageQueue {
     clearTimeout(timer);
     const leftover = [...inFlight.values()].filter((e) => !e.done);
     if (leftover.length === 0) return;
-    this.#logger.warn(
-      { messageIds: leftover.map((e) => e.id) },
-      "handlers still running at shutdown; releasing their messages for another worker",
-    );
+    this.#logger.warn({ messageIds: leftover.map((e) => e.id) }, "handlers still running at shutdown; releasing their messages for another worker");
     await this.#releaseLeases(leftover);
   }
 
@@ -500,10 +483,7 @@ async function runWithTimeout(fn: () => Promise<void> | void, timeoutMs: number)
   if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) return await run;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<Outcome>((resolve) => {
-    timer = setTimeout(
-      () => resolve({ ok: false, error: new Error(`handler did not finish within ${timeoutMs} ms`), timedOut: true }),
-      timeoutMs,
-    );
+    timer = setTimeout(() => resolve({ ok: false, error: new Error(`handler did not finish within ${timeoutMs} ms`), timedOut: true }), timeoutMs);
   });
   try {
     return await Promise.race([run, timeout]);

@@ -46,20 +46,14 @@ class FolderMigrationProvider implements MigrationProvider {
  * @returns the names of the migrations this call applied.
  * @throws Error naming the failing migration (the original error is `cause`).
  */
-export async function migrateToLatest(
-  db: Kysely<any>,
-  options: { migrationFolder?: string } = {},
-): Promise<{ applied: string[] }> {
+export async function migrateToLatest(db: Kysely<any>, options: { migrationFolder?: string } = {}): Promise<{ applied: string[] }> {
   const migrator = new Migrator({ db, provider: new FolderMigrationProvider(options.migrationFolder ?? migrationFolder) });
   const { error, results } = await migrator.migrateToLatest();
   const applied = (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
   if (error != null) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName;
     const message = error instanceof Error ? error.message : String(error);
-    throw new Error(
-      failed != null ? `Migration ${failed} failed: ${message}` : `Migrations could not run: ${message}`,
-      { cause: error },
-    );
+    throw new Error(failed != null ? `Migration ${failed} failed: ${message}` : `Migrations could not run: ${message}`, { cause: error });
   }
   return { applied };
 }

@@ -1,24 +1,8 @@
 // PGlite's declarations use the Emscripten globals without referencing them.
 /// <reference types="emscripten" />
 import type { PGlite } from "@electric-sql/pglite";
-import {
-  AbortedTransactionError,
-  CompiledQuery,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-} from "kysely";
-import type {
-  DatabaseConnection,
-  DatabaseIntrospector,
-  Dialect,
-  DialectAdapter,
-  Driver,
-  Kysely,
-  QueryCompiler,
-  QueryResult,
-  TransactionSettings,
-} from "kysely";
+import { AbortedTransactionError, CompiledQuery, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from "kysely";
+import type { DatabaseConnection, DatabaseIntrospector, Dialect, DialectAdapter, Driver, Kysely, QueryCompiler, QueryResult, TransactionSettings } from "kysely";
 
 /** Options of {@link PGliteDialect}. */
 export interface PGliteDialectConfig {

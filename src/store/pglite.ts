@@ -54,9 +54,11 @@ export async function openPGlite(dataDir: string | undefined, logger: StoreLogge
         if (done) return;
         done = true;
         if (pglite.closed) return;
-        await dialect.runExclusive(() => unsubscribe()).catch((err) => {
-          if (!pglite.closed) logger.debug({ err, channel }, "UNLISTEN failed");
-        });
+        await dialect
+          .runExclusive(() => unsubscribe())
+          .catch((err) => {
+            if (!pglite.closed) logger.debug({ err, channel }, "UNLISTEN failed");
+          });
       };
     },
     notify: async (channel, payload) => {

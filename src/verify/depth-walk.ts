@@ -53,7 +53,9 @@ async function checkDecisionBelow(verdict: Verdict, referral: string, deps: Veri
       }
       const round = sub.lastRound;
       if (round) {
-        const ruleSame = round.rule.kind === r.kind && (r.kind !== "supermajority" || (round.rule.kind === "supermajority" && canonicalizeJson(round.rule.fraction) === canonicalizeJson(r.fraction)));
+        const ruleSame =
+          round.rule.kind === r.kind &&
+          (r.kind !== "supermajority" || (round.rule.kind === "supermajority" && canonicalizeJson(round.rule.fraction) === canonicalizeJson(r.fraction)));
         if (!ruleSame) mismatches.push(`the verdict claims the rule ${JSON.stringify(r)}, the round was decided by ${JSON.stringify(round.rule)}`);
         if (round.roll !== null && round.roll !== t.roll) mismatches.push(`the verdict says a roll of ${t.roll}, the record gives ${round.roll}`);
         if (round.quorum !== null && round.quorum !== t.quorum) mismatches.push(`the verdict says a quorum of ${t.quorum}, the record gives ${round.quorum}`);
@@ -87,7 +89,13 @@ async function checkDecisionBelow(verdict: Verdict, referral: string, deps: Veri
   const failing = sub.checks.filter((c) => !c.ok);
   const passed = sub.checks.length - failing.length;
   if (failing.length === 0 && mismatches.length === 0) {
-    return [{ name, ok: true, detail: `${decidedBy}: ${passed} check(s) pass${depth - 1 > 0 || verdict.rule.of === "votes" ? "" : " (the decisions below its verdicts not checked: depth reached)"}; ${matched}` }];
+    return [
+      {
+        name,
+        ok: true,
+        detail: `${decidedBy}: ${passed} check(s) pass${depth - 1 > 0 || verdict.rule.of === "votes" ? "" : " (the decisions below its verdicts not checked: depth reached)"}; ${matched}`,
+      },
+    ];
   }
   const reasons = [...mismatches];
   if (failing.length > 0) reasons.push(`${failing.length} of ${sub.checks.length} check(s) of ${decidedBy} fail (below)`);

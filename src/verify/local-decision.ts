@@ -78,7 +78,10 @@ export async function verifyLocalDecision(url: string, deps: VerifyDeps, fetched
   checks.push({
     name: "outcome",
     ok: recomputed === claimed,
-    detail: recomputed === claimed ? `recomputed outcome: ${recomputed ?? "not decided yet"} (${state.status})` : `the server says ${claimed ?? "undecided"}, the record gives ${recomputed ?? "undecided"}`,
+    detail:
+      recomputed === claimed
+        ? `recomputed outcome: ${recomputed ?? "not decided yet"} (${state.status})`
+        : `the server says ${claimed ?? "undecided"}, the record gives ${recomputed ?? "undecided"}`,
   });
 
   const claimedRounds = Array.isArray(q.rounds) ? (q.rounds as Json[]) : [];
@@ -95,7 +98,9 @@ export async function verifyLocalDecision(url: string, deps: VerifyDeps, fetched
       name: `round ${round.id}`,
       ok: same,
       detail: same
-        ? `counts recomputed: ${Object.entries(counts).map(([k, n]) => `${k} ${n}`).join(", ")}${round.result ? `; ${round.result.reason}` : ""}`
+        ? `counts recomputed: ${Object.entries(counts)
+            .map(([k, n]) => `${k} ${n}`)
+            .join(", ")}${round.result ? `; ${round.result.reason}` : ""}`
         : `the server's counts ${JSON.stringify(claimedCounts)} differ from the record's ${JSON.stringify(counts)}`,
     });
   }

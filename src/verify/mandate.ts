@@ -17,7 +17,13 @@ export async function checkTablingMandate(mandate: unknown, shape: ReferralShape
     return [{ name: "mandate signature", ok: false, detail: "the embedded mandate is not a document attributed to a body" }];
   }
   const signature = await checkSignedBy(mandate, giver, deps);
-  checks.push({ name: "mandate signature", ok: signature.ok, detail: signature.ok ? `the mandate is ${signature.detail}` : `the embedded mandate's signature does not hold: ${signature.detail.replace(/^its signature does not hold /, "")}` });
+  checks.push({
+    name: "mandate signature",
+    ok: signature.ok,
+    detail: signature.ok
+      ? `the mandate is ${signature.detail}`
+      : `the embedded mandate's signature does not hold: ${signature.detail.replace(/^its signature does not hold /, "")}`,
+  });
 
   const problems: string[] = [];
   if (mandate.type !== "Mandate") problems.push(`it is a ${String(mandate.type)}, not a Mandate`);
@@ -61,12 +67,20 @@ export async function checkTablingMandate(mandate: unknown, shape: ReferralShape
   const mandateId = nonBlankString(mandate.id);
   const current = mandateId === null ? null : await deps.fetchJson(mandateId);
   if (mandateId === null || !isObject(current)) {
-    checks.push({ name: "mandate recall", ok: true, detail: `the mandate's current version could not be fetched${mandateId ? ` from ${mandateId}` : ""}: a recall cannot be ruled out` });
+    checks.push({
+      name: "mandate recall",
+      ok: true,
+      detail: `the mandate's current version could not be fetched${mandateId ? ` from ${mandateId}` : ""}: a recall cannot be ruled out`,
+    });
     return checks;
   }
   const currentSignature = current.id === mandateId ? await checkSignedBy(current, giver, deps) : { ok: false, detail: `it names itself ${String(current.id)}` };
   if (!currentSignature.ok) {
-    checks.push({ name: "mandate recall", ok: true, detail: `the mandate's current version at ${mandateId} does not verify (${currentSignature.detail}): a recall cannot be ruled out` });
+    checks.push({
+      name: "mandate recall",
+      ok: true,
+      detail: `the mandate's current version at ${mandateId} does not verify (${currentSignature.detail}): a recall cannot be ruled out`,
+    });
     return checks;
   }
   const revokedMs = instantMs(current.revokedAt);

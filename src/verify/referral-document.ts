@@ -27,7 +27,8 @@ export function readReferral(doc: Json): ReferralShape | string {
   if (!Array.isArray(doc.bodies)) problems.push("no list of bodies");
   else {
     for (const b of doc.bodies as unknown[]) {
-      if (isObject(b) && nonBlankString(b.body) && Number.isSafeInteger(b.members) && (b.members as number) >= 0) bodies.push({ body: b.body as string, members: b.members as number });
+      if (isObject(b) && nonBlankString(b.body) && Number.isSafeInteger(b.members) && (b.members as number) >= 0)
+        bodies.push({ body: b.body as string, members: b.members as number });
       else problems.push(`a malformed entry in bodies: ${JSON.stringify(b)}`);
     }
     if (new Set(bodies.map((b) => b.body)).size !== bodies.length) problems.push("a body is listed twice");

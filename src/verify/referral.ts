@@ -48,7 +48,11 @@ export async function checkReferral(doc: unknown, fetchedFrom: string, deps: Ver
   extra.body = confederation;
 
   const signature = await checkSignedBy(doc, confederation, deps);
-  checks.push({ name: "signature", ok: signature.ok, detail: signature.ok ? `the referral is ${signature.detail}` : `the referral's signature does not hold: ${signature.detail.replace(/^its signature does not hold /, "")}` });
+  checks.push({
+    name: "signature",
+    ok: signature.ok,
+    detail: signature.ok ? `the referral is ${signature.detail}` : `the referral's signature does not hold: ${signature.detail.replace(/^its signature does not hold /, "")}`,
+  });
 
   const shape = readReferral(doc);
   if (typeof shape === "string") {

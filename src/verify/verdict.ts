@@ -44,7 +44,12 @@ export async function examineVerdict(entry: unknown, referral: string, shape: Re
   } as unknown as Verdict;
   const problem = verdictProblem(core);
   if (problem !== null) problems.push(problem);
-  return { body, core: problem === null ? core : null, problems, summary: problem === null ? `${core.verdict} (${describeVerdictTally(core)}), received ${String(entry.receivedAt)}` : "" };
+  return {
+    body,
+    core: problem === null ? core : null,
+    problems,
+    summary: problem === null ? `${core.verdict} (${describeVerdictTally(core)}), received ${String(entry.receivedAt)}` : "",
+  };
 }
 
 function describeVerdictTally(v: Verdict): string {

@@ -105,7 +105,12 @@ describe("a command whose transaction fails leaves nothing behind and sends noth
   });
 
   it("a decision that federates: a carried join proposal and its Join", async () => {
-    const drafted = await call("POST", "/bodies/riverside/proposals", { kind: "join", title: "Join the valley", text: "Together we are more.", payload: { confederation: "valley" } });
+    const drafted = await call("POST", "/bodies/riverside/proposals", {
+      kind: "join",
+      title: "Join the valley",
+      text: "Together we are more.",
+      payload: { confederation: "valley" },
+    });
     expect(drafted.status).toBe(201);
     const id: string = drafted.body.id;
     expect((await call("POST", `/proposals/${id}/table`)).status).toBe(200);

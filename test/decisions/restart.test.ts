@@ -41,7 +41,12 @@ it("a restart in the middle of voting keeps every deadline", async () => {
   expect(await projection(slow.id)).toEqual(before.slow);
   // After the restart the worker closes the vote at its deadline, counting the votes cast before.
   await eventually(async () => (await projection(quick.id)).status === "implementing", 20_000, "the vote to close after the restart");
-  const ended = await a.app.db.selectFrom("governance_events").select("recorded_at").where("proposal_id", "=", quick.id).where("type", "=", "stage-ended").executeTakeFirstOrThrow();
+  const ended = await a.app.db
+    .selectFrom("governance_events")
+    .select("recorded_at")
+    .where("proposal_id", "=", quick.id)
+    .where("type", "=", "stage-ended")
+    .executeTakeFirstOrThrow();
   expect(ended.recorded_at.getTime()).toBeGreaterThanOrEqual(restartBegan.getTime());
   const closed = unwrap(await d.readProposal(a.app, null, "quick", quick.id));
   expect(closed.rounds[0]).toMatchObject({ counts: { agree: 1, abstain: 1 }, closesAt: before.quick.next_deadline!.toISOString() });

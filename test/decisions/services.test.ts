@@ -157,7 +157,14 @@ describe("a graduated-consensus proposal through every stage", () => {
       const register = unwrap(await d.decisionRegister(app, null, "river"));
       expect(register).toHaveLength(1);
       expect(register[0]).toMatchObject({ number: 1, id: p.id, outcome: "passed", status: "done", amendments: ["Cap the cost at 500."], ruleDescription: "graduated consensus" });
-      expect(register[0]!.rounds.map((r) => r.id)).toEqual(["temperature-1", `amendment:${cap.amendment}`, "temperature-2", `amendment:${railing.amendment}`, "final", "contention"]);
+      expect(register[0]!.rounds.map((r) => r.id)).toEqual([
+        "temperature-1",
+        `amendment:${cap.amendment}`,
+        "temperature-2",
+        `amendment:${railing.amendment}`,
+        "final",
+        "contention",
+      ]);
 
       const history = unwrap(await d.readHistory(app, null, "river", p.id));
       expect(history[0]).toMatchObject({ position: 0, type: "proposal-drafted" });
@@ -229,7 +236,11 @@ describe("who may vote, and when", () => {
     // Joining after voting opened does not put one on this proposal's roll.
     unwrap(await operations["member.add"](a.app, { body: "late", member: "newcomer" }).then((v) => ({ ok: true as const, value: v })));
     failed(await d.vote(a.app, outsider!, "late", p.id, { choice: "agree" }), "forbidden", /not on this proposal's roll/);
-    failed(await d.castVoteAs(a.app, { proposalId: p.id, voterUri: "https://elsewhere.example/users/zed", optionName: "Agree" }), "forbidden", /^you are not a member of @late, so you are not on the roll of this vote$/);
+    failed(
+      await d.castVoteAs(a.app, { proposalId: p.id, voterUri: "https://elsewhere.example/users/zed", optionName: "Agree" }),
+      "forbidden",
+      /^you are not a member of @late, so you are not on the roll of this vote$/,
+    );
     failed(await d.castVoteAs(a.app, { proposalId: p.uri, voterUri: newcomer!, optionName: "agree" }), "forbidden", /after voting opened/);
     failed(await d.castVoteAs(a.app, { proposalId: p.uri, voterUri: v1!, optionName: "Maybe" }), "invalid", /not an option/);
     failed(await d.castVoteAs(a.app, { proposalId: "https://elsewhere.example/q/1", voterUri: v1!, choice: "agree" }), "not-found");

@@ -21,7 +21,12 @@ beforeAll(async () => {
   bodies.hillside = await createBody(a, { handle: "hillside", kind: "assembly", members: ["dan", "erin"] });
   bodies.eastside = await createBody(a, { handle: "eastside", kind: "assembly", members: ["fay", "gus"] });
   // Riverside is a founding member; the valley council admits others by its members' decision.
-  bodies.valley = await createBody(b, { handle: "valley", kind: "confederation", members: [bodies.riverside], bylaws: { ...confederationBylaws({ kind: "majority" }), admission: "by-decision" } });
+  bodies.valley = await createBody(b, {
+    handle: "valley",
+    kind: "confederation",
+    members: [bodies.riverside],
+    bylaws: { ...confederationBylaws({ kind: "majority" }), admission: "by-decision" },
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -33,15 +38,40 @@ describe("admission by the member bodies' decision", () => {
     // Riverside confirms by its own decision (it is already a member, so the council answers
     // Accept); hillside and eastside ask to join. Decided at once, so the referrals run together.
     const joins = await Promise.all([
-      decide(a, null, { body: "riverside", author: p.alice!, kind: "join", title: "Riverside confirms it is in the valley council", payload: { confederation: bodies.valley }, votes: { [p.alice!]: "agree", [p.bob!]: "agree" } }),
-      decide(a, null, { body: "hillside", author: p.dan!, kind: "join", title: "Hillside asks to join the valley council", payload: { confederation: bodies.valley }, votes: { [p.dan!]: "agree", [p.erin!]: "agree" } }),
-      decide(a, null, { body: "eastside", author: p.fay!, kind: "join", title: "Eastside asks to join the valley council", payload: { confederation: bodies.valley }, votes: { [p.fay!]: "agree", [p.gus!]: "agree" } }),
+      decide(a, null, {
+        body: "riverside",
+        author: p.alice!,
+        kind: "join",
+        title: "Riverside confirms it is in the valley council",
+        payload: { confederation: bodies.valley },
+        votes: { [p.alice!]: "agree", [p.bob!]: "agree" },
+      }),
+      decide(a, null, {
+        body: "hillside",
+        author: p.dan!,
+        kind: "join",
+        title: "Hillside asks to join the valley council",
+        payload: { confederation: bodies.valley },
+        votes: { [p.dan!]: "agree", [p.erin!]: "agree" },
+      }),
+      decide(a, null, {
+        body: "eastside",
+        author: p.fay!,
+        kind: "join",
+        title: "Eastside asks to join the valley council",
+        payload: { confederation: bodies.valley },
+        votes: { [p.fay!]: "agree", [p.gus!]: "agree" },
+      }),
     ]);
     expect(joins.map((j) => j.outcome)).toEqual(["passed", "passed", "passed"]);
-    const referrals = await eventually(async () => {
-      const list = await listReferrals(b.app, localId(bodies.valley!));
-      return list.length === 2 ? list : null;
-    }, 20_000, "two admission referrals");
+    const referrals = await eventually(
+      async () => {
+        const list = await listReferrals(b.app, localId(bodies.valley!));
+        return list.length === 2 ? list : null;
+      },
+      20_000,
+      "two admission referrals",
+    );
     const admitting: Record<string, string> = {};
     for (const r of referrals) {
       const doc = (await (await fetch(r.uri, { headers: { accept: AP_JSON } })).json()) as Record<string, unknown>;
@@ -61,13 +91,19 @@ describe("admission by the member bodies' decision", () => {
     ).toEqual(["passed", "rejected"]);
     await eventually(async () => ((await membersOf(b, "valley")).includes(bodies.hillside!) ? true : null), 60_000, "hillside admitted after the referral closes");
     const events = await b.app.db.selectFrom("governance_events").select("event").where("type", "=", "member-body-admitted").execute();
-    expect(events.map((e) => JSON.parse(e.event) as { actor: string; referral?: string })).toEqual([expect.objectContaining({ actor: bodies.hillside, referral: admitting[bodies.hillside!] })]);
+    expect(events.map((e) => JSON.parse(e.event) as { actor: string; referral?: string })).toEqual([
+      expect.objectContaining({ actor: bodies.hillside, referral: admitting[bodies.hillside!] }),
+    ]);
     expect((await membersOf(b, "valley")).sort()).toEqual([bodies.hillside, bodies.riverside].sort());
     // The Reject reaches eastside: its own record says the council refused it, with the reason.
-    const refused = await eventually(async () => {
-      const rows = await a.app.db.selectFrom("governance_events").select(["body_id", "event"]).where("type", "=", "join-refused").execute();
-      return rows.length > 0 ? rows : null;
-    }, 30_000, "eastside records the refusal");
+    const refused = await eventually(
+      async () => {
+        const rows = await a.app.db.selectFrom("governance_events").select(["body_id", "event"]).where("type", "=", "join-refused").execute();
+        return rows.length > 0 ? rows : null;
+      },
+      30_000,
+      "eastside records the refusal",
+    );
     expect(refused.map((r) => r.body_id)).toEqual([localId(bodies.eastside!)]);
     expect(JSON.parse(refused[0]!.event)).toMatchObject({ actor: bodies.valley, reason: expect.stringMatching(/ratif/i) });
     expect([...(await replayBody(a.app, localId(bodies.eastside!)))!.confederations]).toEqual([]);

@@ -69,7 +69,12 @@ async function referral(conf: string, title: string, mandate: string): Promise<s
 async function sendFromA(bodyHandle: string, activity: Add | Leave, to: string): Promise<string> {
   const body = await findActorByHandle(a.app, bodyHandle);
   await a.app.db.transaction().execute((trx) =>
-    recordActivity(trx, { actorId: body!.id, activity, recipients: { followers: false, actors: [{ id: to, inbox: inboxUri(b.app.config.publicOrigin, localId(to)).href }], includeLocal: true }, isPublic: false }),
+    recordActivity(trx, {
+      actorId: body!.id,
+      activity,
+      recipients: { followers: false, actors: [{ id: to, inbox: inboxUri(b.app.config.publicOrigin, localId(to)).href }], includeLocal: true },
+      isPublic: false,
+    }),
   );
   a.app.deliveries.kick();
   return activity.id!.href;
@@ -79,7 +84,12 @@ async function sendFromA(bodyHandle: string, activity: Add | Leave, to: string):
 async function sendFromB(bodyHandle: string, activity: Reject, to: string): Promise<string> {
   const body = await findActorByHandle(b.app, bodyHandle);
   await b.app.db.transaction().execute((trx) =>
-    recordActivity(trx, { actorId: body!.id, activity, recipients: { followers: false, actors: [{ id: to, inbox: inboxUri(a.app.config.publicOrigin, localId(to)).href }], includeLocal: true }, isPublic: false }),
+    recordActivity(trx, {
+      actorId: body!.id,
+      activity,
+      recipients: { followers: false, actors: [{ id: to, inbox: inboxUri(a.app.config.publicOrigin, localId(to)).href }], includeLocal: true },
+      isPublic: false,
+    }),
   );
   b.app.deliveries.kick();
   return activity.id!.href;
@@ -104,7 +114,14 @@ beforeAll(async () => {
   // A council whose referrals close 10 s after they open.
   bodies.quick = await createBody(b, { handle: "quick", kind: "confederation", bylaws: confederationBylaws({ kind: "majority" }, { voting: "PT9S" }) });
   const join = (body: string, author: string, votes: string[], conf: string) =>
-    decide(a, null, { body, author, kind: "join", title: `${body} joins ${conf}`, payload: { confederation: bodies[conf] }, votes: Object.fromEntries(votes.map((v) => [v, "agree"])) });
+    decide(a, null, {
+      body,
+      author,
+      kind: "join",
+      title: `${body} joins ${conf}`,
+      payload: { confederation: bodies[conf] },
+      votes: Object.fromEntries(votes.map((v) => [v, "agree"])),
+    });
   await Promise.all([
     join("riverside", p.alice!, [p.alice!, p.bob!], "town").then(() => join("riverside", p.alice!, [p.alice!, p.bob!], "quick")),
     join("hillside", p.dan!, [p.dan!, p.erin!], "town").then(() => join("hillside", p.dan!, [p.dan!, p.erin!], "quick")),
@@ -113,11 +130,35 @@ beforeAll(async () => {
   const start = new Date(Date.now() - 60_000).toISOString();
   const end = new Date(Date.now() + 30 * 86_400_000).toISOString();
   const bobFor = (confederation: string, title: string) =>
-    electDelegate(a, null, { body: "riverside", author: p.alice!, delegate: p.bob!, confederation, title, scope: "Table proposals", instructions: "Report back", covers: ["confederal"], start, end, votes: { [p.alice!]: "agree", [p.carol!]: "agree" } });
+    electDelegate(a, null, {
+      body: "riverside",
+      author: p.alice!,
+      delegate: p.bob!,
+      confederation,
+      title,
+      scope: "Table proposals",
+      instructions: "Report back",
+      covers: ["confederal"],
+      start,
+      end,
+      votes: { [p.alice!]: "agree", [p.carol!]: "agree" },
+    });
   mandate = (await bobFor(bodies.town!, "Bob is our delegate")).mandate;
   mandates.quick = (await bobFor(bodies.quick!, "Bob is our delegate to the quick council")).mandate;
   mandates.erin = (
-    await electDelegate(a, null, { body: "hillside", author: p.dan!, delegate: p.erin!, confederation: bodies.town!, title: "Erin may table water proposals", scope: "Water only", instructions: "Nothing else", covers: ["water"], start, end, votes: { [p.dan!]: "agree", [p.erin!]: "agree" } })
+    await electDelegate(a, null, {
+      body: "hillside",
+      author: p.dan!,
+      delegate: p.erin!,
+      confederation: bodies.town!,
+      title: "Erin may table water proposals",
+      scope: "Water only",
+      instructions: "Nothing else",
+      covers: ["water"],
+      start,
+      end,
+      votes: { [p.dan!]: "agree", [p.erin!]: "agree" },
+    })
   ).mandate;
 }, 180_000);
 
@@ -136,7 +177,11 @@ describe("attacks on a confederation, each refused with no effect", () => {
     const shadow = (await findActorByHandle(a.app, "shadow"))!;
     const proposal = proposalUri(a.app.config.publicOrigin, newProposalId()).href;
     const made = await runOnBody(a.app, shadow, {}, ({ body: s, now }): Step<true> => {
-      const drafted = draftProposal(s!, { proposal, actor: s!.id, kind: "ratification", title: "Ratify?", text: "", payload: { confederation: bodies.town, referral: open, proposalUri: open } }, now);
+      const drafted = draftProposal(
+        s!,
+        { proposal, actor: s!.id, kind: "ratification", title: "Ratify?", text: "", payload: { confederation: bodies.town, referral: open, proposalUri: open } },
+        now,
+      );
       if (!drafted.ok) return { command: drafted, value: () => true };
       const after = drafted.events.reduce((st, e) => applyBodyEvent(st, e), s);
       const tabled = tableProposal(after!.proposals.get(proposal)!, { actor: s!.id, body: after! }, now);
@@ -148,7 +193,11 @@ describe("attacks on a confederation, each refused with no effect", () => {
     // Its verdict is served, signed, and sent; the council refuses it.
     const verdict = await getJson(`${proposal}/verdict`);
     expect(verdict).toMatchObject({ type: "Verdict", attributedTo: bodies.shadow, referral: open, verdict: "ratify" });
-    await eventually(async () => (await b.app.db.selectFrom("inbox_log").select("activity_uri").where("actor_uri", "=", bodies.shadow!).where("type", "=", "Add").executeTakeFirst()) ?? null, 20_000, "the verdict delivered");
+    await eventually(
+      async () => (await b.app.db.selectFrom("inbox_log").select("activity_uri").where("actor_uri", "=", bodies.shadow!).where("type", "=", "Add").executeTakeFirst()) ?? null,
+      20_000,
+      "the verdict delivered",
+    );
     await quiesce([a, b]);
     expect((await townEvents("verdict-received")).filter((e) => e.actor === bodies.shadow)).toEqual([]);
     expect((await getJson(open)).verdicts.filter((v: { body: string }) => v.body === bodies.shadow)).toEqual([]);
@@ -193,13 +242,19 @@ describe("attacks on a confederation, each refused with no effect", () => {
     await settle(a, "hillside", h.id, (s) => s === "voting", "hillside voting");
     const hillsideAdds = await addsFrom(bodies.hillside!);
     // Hillside leaves the council (its Leave arrives) while the referral is open.
-    const leave = await sendFromA("hillside", new Leave({ id: activityUri(a.app.config.publicOrigin), actor: new URL(bodies.hillside!), object: new URL(bodies.town!), to: new URL(bodies.town!) }), bodies.town!);
+    const leave = await sendFromA(
+      "hillside",
+      new Leave({ id: activityUri(a.app.config.publicOrigin), actor: new URL(bodies.hillside!), object: new URL(bodies.town!), to: new URL(bodies.town!) }),
+      bodies.town!,
+    );
     await processed(leave);
     expect(await membersOf(b, "town")).toEqual([bodies.riverside]);
-    expect(await ratifyAll(null, [
-      { inst: a, body: "riverside", proposal: r.id, votes: { [p.alice!]: "agree", [p.bob!]: "agree" } },
-      { inst: a, body: "hillside", proposal: h.id, votes: { [p.dan!]: "agree", [p.erin!]: "agree" } },
-    ])).toEqual(["passed", "passed"]);
+    expect(
+      await ratifyAll(null, [
+        { inst: a, body: "riverside", proposal: r.id, votes: { [p.alice!]: "agree", [p.bob!]: "agree" } },
+        { inst: a, body: "hillside", proposal: h.id, votes: { [p.dan!]: "agree", [p.erin!]: "agree" } },
+      ]),
+    ).toEqual(["passed", "passed"]);
     await eventually(async () => ((await getJson(open)).verdicts.length === 1 ? true : null), 20_000, "riverside's verdict counted");
     const counted = async () => (await townEvents("verdict-received")).filter((e) => e.referral === open).map((e) => e.actor);
     // Hillside's verdict arrived too, and was refused.
@@ -207,14 +262,28 @@ describe("attacks on a confederation, each refused with no effect", () => {
     await quiesce([a, b]);
     expect(await counted()).toEqual([bodies.riverside]);
     // Riverside's verdict sent again, in a new activity: the first one counts.
-    const replay = await sendFromA("riverside", new Add({ id: activityUri(a.app.config.publicOrigin), actor: new URL(bodies.riverside!), object: new URL(`${r.uri}/verdict`), target: new URL(open), to: new URL(bodies.town!) }), bodies.town!);
+    const replay = await sendFromA(
+      "riverside",
+      new Add({
+        id: activityUri(a.app.config.publicOrigin),
+        actor: new URL(bodies.riverside!),
+        object: new URL(`${r.uri}/verdict`),
+        target: new URL(open),
+        to: new URL(bodies.town!),
+      }),
+      bodies.town!,
+    );
     await processed(replay);
     expect(await counted()).toEqual([bodies.riverside]);
-    const doc = await eventually(async () => {
-      await runDueDeadlines(b.app);
-      const d = await getJson(open);
-      return d.status === "closed" ? d : null;
-    }, 60_000, "the referral closes");
+    const doc = await eventually(
+      async () => {
+        await runDueDeadlines(b.app);
+        const d = await getJson(open);
+        return d.status === "closed" ? d : null;
+      },
+      60_000,
+      "the referral closes",
+    );
     expect(doc.left).toEqual([bodies.hillside]);
     expect(doc.tally).toMatchObject({ outcome: "ratified", ratifiedBy: [bodies.riverside], bound: [bodies.riverside] });
   }, 120_000);
@@ -226,15 +295,29 @@ describe("attacks on a confederation, each refused with no effect", () => {
     const forgotten = await a.app.db.selectFrom("remote_actors").selectAll().where("uri", "=", bodies.quick!).executeTakeFirstOrThrow();
     await a.app.db.deleteFrom("remote_actors").where("uri", "=", bodies.quick!).execute();
     expect(await ratifyAll(null, [{ inst: a, body: "riverside", proposal: r.id, votes: { [p.alice!]: "agree", [p.bob!]: "agree" } }])).toEqual(["passed"]);
-    const closed = await eventually(async () => {
-      await runDueDeadlines(b.app);
-      const d = await getJson(late);
-      return d.status === "closed" ? d : null;
-    }, 60_000, "the quick referral closes");
+    const closed = await eventually(
+      async () => {
+        await runDueDeadlines(b.app);
+        const d = await getJson(late);
+        return d.status === "closed" ? d : null;
+      },
+      60_000,
+      "the quick referral closes",
+    );
     expect(closed.verdicts.filter((v: { body: string }) => v.body === bodies.riverside)).toEqual([]);
     // Now it is sent, after the deadline: refused.
     await a.app.db.insertInto("remote_actors").values(forgotten).execute();
-    const sent = await sendFromA("riverside", new Add({ id: activityUri(a.app.config.publicOrigin), actor: new URL(bodies.riverside!), object: new URL(`${r.uri}/verdict`), target: new URL(late), to: new URL(bodies.quick!) }), bodies.quick!);
+    const sent = await sendFromA(
+      "riverside",
+      new Add({
+        id: activityUri(a.app.config.publicOrigin),
+        actor: new URL(bodies.riverside!),
+        object: new URL(`${r.uri}/verdict`),
+        target: new URL(late),
+        to: new URL(bodies.quick!),
+      }),
+      bodies.quick!,
+    );
     await processed(sent);
     expect((await getJson(`${r.uri}/verdict`)).verdict).toBe("ratify");
     const doc = await getJson(late);
@@ -247,9 +330,23 @@ describe("attacks on a confederation, each refused with no effect", () => {
     // Riverside's Join went to the town council; the quick council (same instance, its own
     // key) claims to refuse it. Only the council the Join was sent to can refuse it.
     const riverside = localId(bodies.riverside!);
-    const join = await a.app.db.selectFrom("activities").select("uri").where("actor_id", "=", riverside).where("type", "=", "Join").where("object_uri", "=", bodies.town!).executeTakeFirstOrThrow();
-    const forgedRefusal = await sendFromB("quick", new Reject({ id: activityUri(b.app.config.publicOrigin), actor: new URL(bodies.quick!), object: new URL(join.uri), to: new URL(bodies.riverside!), summary: "you are out" }), bodies.riverside!);
-    await eventually(() => a.app.db.selectFrom("inbox_log").select("activity_uri").where("activity_uri", "=", forgedRefusal).executeTakeFirst(), 20_000, "the forged refusal taken in");
+    const join = await a.app.db
+      .selectFrom("activities")
+      .select("uri")
+      .where("actor_id", "=", riverside)
+      .where("type", "=", "Join")
+      .where("object_uri", "=", bodies.town!)
+      .executeTakeFirstOrThrow();
+    const forgedRefusal = await sendFromB(
+      "quick",
+      new Reject({ id: activityUri(b.app.config.publicOrigin), actor: new URL(bodies.quick!), object: new URL(join.uri), to: new URL(bodies.riverside!), summary: "you are out" }),
+      bodies.riverside!,
+    );
+    await eventually(
+      () => a.app.db.selectFrom("inbox_log").select("activity_uri").where("activity_uri", "=", forgedRefusal).executeTakeFirst(),
+      20_000,
+      "the forged refusal taken in",
+    );
     expect(await a.app.db.selectFrom("governance_events").select("event").where("type", "=", "join-refused").execute()).toEqual([]);
     expect([...(await replayBody(a.app, riverside))!.confederations].sort()).toEqual([bodies.quick, bodies.town].sort());
   }, 60_000);
@@ -263,7 +360,10 @@ describe("attacks on a confederation, each refused with no effect", () => {
     const { proof: _p, ...unsigned } = doc;
     const key = await documentSigningKey(b.app.db, localId(bodies.town!), new URL(bodies.town!));
     const lie = await signDocument(
-      { ...unsigned, tally: { ...doc.tally, counts: { ...doc.tally.counts, ratify: 2 }, ratifiedBy: [bodies.riverside, bodies.hillside], bound: [bodies.riverside, bodies.hillside] } },
+      {
+        ...unsigned,
+        tally: { ...doc.tally, counts: { ...doc.tally.counts, ratify: 2 }, ratifiedBy: [bodies.riverside, bodies.hillside], bound: [bodies.riverside, bodies.hillside] },
+      },
       key!.privateKey,
       key!.keyId,
     );

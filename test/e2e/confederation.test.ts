@@ -40,10 +40,14 @@ describe("a confederation across two instances", () => {
     expect((await join(a, "riverside", pa.alice!, { [pa.alice!]: "agree", [pa.bob!]: "agree" })).outcome).toBe("passed");
     expect((await join(a, "hillside", pa.dan!, { [pa.dan!]: "agree", [pa.erin!]: "agree" })).outcome).toBe("passed");
     expect((await join(b, "millbrook", pb.fay!, { [pb.fay!]: "agree", [pb.gus!]: "agree" })).outcome).toBe("passed");
-    const members = await eventually(async () => {
-      const m = await membersOf(b, "town");
-      return m.length === 3 ? m : null;
-    }, 20_000, "three member bodies");
+    const members = await eventually(
+      async () => {
+        const m = await membersOf(b, "town");
+        return m.length === 3 ? m : null;
+      },
+      20_000,
+      "three member bodies",
+    );
     expect(new Set(members)).toEqual(new Set([bodies.riverside, bodies.hillside, bodies.millbrook]));
   }, 120_000);
 
@@ -58,12 +62,25 @@ describe("a confederation across two instances", () => {
       author: pa.alice!,
       kind: "delegation",
       title: "Bob is our delegate to the town council",
-      payload: { role: "confederal-delegate", delegates: [pa.bob!], mandate: { scope: "Table our commons proposals", instructions: "Report back each week", covers: ["confederal"] }, start, end, confederation: bodies.town },
+      payload: {
+        role: "confederal-delegate",
+        delegates: [pa.bob!],
+        mandate: { scope: "Table our commons proposals", instructions: "Report back each week", covers: ["confederal"] },
+        start,
+        end,
+        confederation: bodies.town,
+      },
       votes: { [pa.alice!]: "agree", [pa.carol!]: "agree" },
     });
     expect(elected.outcome).toBe("passed");
     mandate = `${elected.uri}#mandate:${pa.bob}`;
-    const tabled = await tableConfederalProposal(a.app, localId(pa.bob!), { confederation: bodies.town!, title: "A shared tool library", text: "Each assembly hosts one shelf.", topic: "commons", mandate });
+    const tabled = await tableConfederalProposal(a.app, localId(pa.bob!), {
+      confederation: bodies.town!,
+      title: "A shared tool library",
+      text: "Each assembly hosts one shelf.",
+      topic: "commons",
+      mandate,
+    });
     expect(tabled).toMatchObject({ ok: true });
     const town = await eventually(async () => (await listReferrals(b.app, localId(bodies.town!)))[0], 20_000, "the referral opens");
     referral = town.uri;
@@ -72,7 +89,11 @@ describe("a confederation across two instances", () => {
     expect((doc.mandate as Record<string, unknown>).type).toBe("Mandate");
     expect((doc.bodies as unknown[]).length).toBe(3);
     // Each member body puts a ratification before its members.
-    for (const [inst, handle] of [[a, "riverside"], [a, "hillside"], [b, "millbrook"]] as const) {
+    for (const [inst, handle] of [
+      [a, "riverside"],
+      [a, "hillside"],
+      [b, "millbrook"],
+    ] as const) {
       await eventually(() => ratificationFor(inst, handle, referral), 20_000, `${handle}'s ratification`);
     }
   }, 120_000);
@@ -87,15 +108,23 @@ describe("a confederation across two instances", () => {
       { inst: b, body: "millbrook", proposal: m.id, votes: { [pb.fay!]: "agree", [pb.gus!]: "agree" } },
     ]);
     expect(outcomes).toEqual(["passed", "rejected", "passed"]);
-    await eventually(async () => {
-      const doc = (await (await fetch(referral, { headers: { accept: AP_JSON } })).json()) as { verdicts: unknown[] };
-      return doc.verdicts.length === 3 ? doc : null;
-    }, 20_000, "three verdicts");
-    const closed = await eventually(async () => {
-      await runDueDeadlines(b.app);
-      const doc = (await (await fetch(referral, { headers: { accept: AP_JSON } })).json()) as Record<string, any>;
-      return doc.status === "closed" ? doc : null;
-    }, 60_000, "the referral closes at its deadline");
+    await eventually(
+      async () => {
+        const doc = (await (await fetch(referral, { headers: { accept: AP_JSON } })).json()) as { verdicts: unknown[] };
+        return doc.verdicts.length === 3 ? doc : null;
+      },
+      20_000,
+      "three verdicts",
+    );
+    const closed = await eventually(
+      async () => {
+        await runDueDeadlines(b.app);
+        const doc = (await (await fetch(referral, { headers: { accept: AP_JSON } })).json()) as Record<string, any>;
+        return doc.status === "closed" ? doc : null;
+      },
+      60_000,
+      "the referral closes at its deadline",
+    );
     expect(closed.status).toBe("closed");
     expect(closed.tally.outcome).toBe("ratified");
     expect(new Set(closed.tally.ratifiedBy)).toEqual(new Set([bodies.riverside, bodies.millbrook]));
@@ -115,12 +144,22 @@ describe("a confederation across two instances", () => {
       votes: { [pb.fay!]: "agree", [pb.gus!]: "agree" },
     });
     expect(carried.outcome).toBe("passed");
-    const opened = await eventually(async () => {
-      const list = await listReferrals(b.app, localId(bodies.town!));
-      return list.length > before ? list[0] : null;
-    }, 20_000, "the council refers it");
+    const opened = await eventually(
+      async () => {
+        const list = await listReferrals(b.app, localId(bodies.town!));
+        return list.length > before ? list[0] : null;
+      },
+      20_000,
+      "the council refers it",
+    );
     const doc = (await (await fetch(opened!.uri, { headers: { accept: AP_JSON } })).json()) as Record<string, unknown>;
-    expect(doc).toMatchObject({ type: "Referral", name: "Night buses", content: "Run a night bus between the three neighbourhoods.", topic: "transport", proposer: bodies.millbrook });
+    expect(doc).toMatchObject({
+      type: "Referral",
+      name: "Night buses",
+      content: "Run a night bus between the three neighbourhoods.",
+      topic: "transport",
+      proposer: bodies.millbrook,
+    });
     expect(doc.mandate).toBeUndefined();
   }, 120_000);
 
@@ -135,24 +174,41 @@ describe("a confederation across two instances", () => {
     });
     expect(recalled.outcome).toBe("passed");
     // The council records the signed revocation.
-    await eventually(async () => {
-      const rows = await b.app.db.selectFrom("governance_events").select("event").where("type", "=", "mandate-revocation-received").execute();
-      return rows.length > 0 ? rows : null;
-    }, 20_000, "the revocation reaches the council");
+    await eventually(
+      async () => {
+        const rows = await b.app.db.selectFrom("governance_events").select("event").where("type", "=", "mandate-revocation-received").execute();
+        return rows.length > 0 ? rows : null;
+      },
+      20_000,
+      "the revocation reaches the council",
+    );
     const before = (await listReferrals(b.app, localId(bodies.town!))).length;
     // Bob's own instance refuses at once; a hostile instance that sends anyway is refused by the council.
     const refusedLocally = await tableConfederalProposal(a.app, localId(pa.bob!), { confederation: bodies.town!, title: "After recall", text: "…", topic: "commons", mandate });
     expect(refusedLocally.ok).toBe(false);
     const { sendConfederalOffer } = await import("../../src/federation/outbox/tabling.ts");
     const { mandateUrl } = await import("../../src/federation/mandates.ts");
-    const sent = await sendConfederalOffer(a.app, localId(pa.bob!), { confederation: bodies.town!, title: "After recall", text: "…", topic: "commons", mandateUrl: mandateUrl(a.app.config.publicOrigin, mandate).href });
+    const sent = await sendConfederalOffer(a.app, localId(pa.bob!), {
+      confederation: bodies.town!,
+      title: "After recall",
+      text: "…",
+      topic: "commons",
+      mandateUrl: mandateUrl(a.app.config.publicOrigin, mandate).href,
+    });
     expect(sent.ok).toBe(true);
     await quiesce([a, b]);
     expect((await listReferrals(b.app, localId(bodies.town!))).length).toBe(before);
   }, 120_000);
 
   it("a body leaves by its own decision, at once", async () => {
-    const left = await decide(a, clock, { body: "hillside", author: pa.dan!, kind: "leave", title: "Hillside leaves", payload: { confederation: bodies.town }, votes: { [pa.dan!]: "agree", [pa.erin!]: "agree" } });
+    const left = await decide(a, clock, {
+      body: "hillside",
+      author: pa.dan!,
+      kind: "leave",
+      title: "Hillside leaves",
+      payload: { confederation: bodies.town },
+      votes: { [pa.dan!]: "agree", [pa.erin!]: "agree" },
+    });
     expect(left.outcome).toBe("passed");
     await eventually(async () => ((await membersOf(b, "town")).includes(bodies.hillside!) ? null : true), 20_000, "hillside has left");
   }, 120_000);

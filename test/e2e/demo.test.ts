@@ -64,7 +64,13 @@ describe("the demonstration: communes, municipal councils and a regional council
     // Anyone's check of the final records passes, two levels down.
     expect(r.verify).toHaveLength(2);
     for (const v of r.verify) {
-      expect(v.ok, v.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`).join("\n")).toBe(true);
+      expect(
+        v.ok,
+        v.checks
+          .filter((c) => !c.ok)
+          .map((c) => `${c.name}: ${c.detail}`)
+          .join("\n"),
+      ).toBe(true);
       expect(v.checks.length).toBeGreaterThan(0);
     }
     // The account has one line per step, with the tallies in it.

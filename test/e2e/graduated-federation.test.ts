@@ -20,7 +20,11 @@ let proposalId: string;
 let proposalUri: string;
 
 async function signIn(inst: TestInstance, handle: string): Promise<string> {
-  const res = await fetch(`${inst.origin}/api/folkmoot/v1/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ handle, password: `${handle}-password` }) });
+  const res = await fetch(`${inst.origin}/api/folkmoot/v1/sessions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ handle, password: `${handle}-password` }),
+  });
   return ((await res.json()) as { token: string }).token;
 }
 
@@ -40,8 +44,7 @@ async function state() {
   return read.value;
 }
 
-const waitFor = (label: string, check: (s: Awaited<ReturnType<typeof state>>) => boolean, timeoutMs = 30_000) =>
-  eventually(async () => check(await state()), timeoutMs, label);
+const waitFor = (label: string, check: (s: Awaited<ReturnType<typeof state>>) => boolean, timeoutMs = 30_000) => eventually(async () => check(await state()), timeoutMs, label);
 
 const ballots = (s: Awaited<ReturnType<typeof state>>, roundKind: string) => {
   const round = s.rounds.filter((r) => r.kind === roundKind).at(-1);
@@ -49,12 +52,13 @@ const ballots = (s: Awaited<ReturnType<typeof state>>, roundKind: string) => {
 };
 
 beforeAll(async () => {
-  [a, b, c] = await Promise.all([
-    startTestInstance({ host: "127.0.0.21" }),
-    startTestInstance({ host: "127.0.0.22" }),
-    startTestInstance({ host: "127.0.0.23" }),
-  ]);
-  for (const [inst, handle] of [[a, "alice"], [b, "bob"], [b, "erin"], [c, "carol"]] as const) {
+  [a, b, c] = await Promise.all([startTestInstance({ host: "127.0.0.21" }), startTestInstance({ host: "127.0.0.22" }), startTestInstance({ host: "127.0.0.23" })]);
+  for (const [inst, handle] of [
+    [a, "alice"],
+    [b, "bob"],
+    [b, "erin"],
+    [c, "carol"],
+  ] as const) {
     uris[handle] = (await operations["account.create"](inst.app, { handle, password: `${handle}-password` })).id;
     tokens[handle] = await signIn(inst, handle);
   }
@@ -137,7 +141,12 @@ describe("graduated consensus across three instances", { timeout: 300_000 }, () 
     // 7. Final vote: 2 of 3 agree (≥ 2/3): passed.
     await waitFor("the final vote", (s) => s.rounds.some((r) => r.kind === "final" && r.open));
     const advocates = (await state()).view.graduated!.categories.map((cat) => [cat.category, cat.advocates]);
-    expect(advocates).toEqual(expect.arrayContaining([["cost", [uris.bob]], ["safety", [uris.erin]]]));
+    expect(advocates).toEqual(
+      expect.arrayContaining([
+        ["cost", [uris.bob]],
+        ["safety", [uris.erin]],
+      ]),
+    );
     expect((await vote(a.app, uris.alice!, "commons", proposalId, { choice: "agree" })).ok).toBe(true);
     await remoteAct(b, "bob", { act: "vote", choice: "agree" });
     await remoteAct(b, "erin", { act: "vote", choice: "disagree", text: "Still no railing." });
@@ -180,7 +189,11 @@ describe("graduated consensus across three instances", { timeout: 300_000 }, () 
     };
     const consensus = await start("greenway", "Close the lane to cars");
     const majority = await start("longmeadow", "Plant an orchard");
-    await eventually(async () => (await read("greenway", consensus.id)).view.status === "voting" && (await read("longmeadow", majority.id)).view.status === "voting", 20_000, "voting");
+    await eventually(
+      async () => (await read("greenway", consensus.id)).view.status === "voting" && (await read("longmeadow", majority.id)).view.status === "voting",
+      20_000,
+      "voting",
+    );
 
     // Consensus: two agree on A and B, bob blocks from B.
     expect((await vote(a.app, uris.alice!, "greenway", consensus.id, { choice: "agree" })).ok).toBe(true);
@@ -192,23 +205,34 @@ describe("graduated consensus across three instances", { timeout: 300_000 }, () 
     // Majority: only alice votes; the quorum is three.
     expect((await vote(a.app, uris.alice!, "longmeadow", majority.id, { choice: "agree" })).ok).toBe(true);
 
-    const blocked = await eventually(async () => {
-      const p = await read("greenway", consensus.id);
-      return p.outcome ? p : null;
-    }, 30_000, "the consensus outcome");
+    const blocked = await eventually(
+      async () => {
+        const p = await read("greenway", consensus.id);
+        return p.outcome ? p : null;
+      },
+      30_000,
+      "the consensus outcome",
+    );
     expect(blocked.outcome).toBe("rejected");
     expect(blocked.rounds[0]!.counts).toMatchObject({ agree: 2, block: 1 });
-    const noQuorum = await eventually(async () => {
-      const p = await read("longmeadow", majority.id);
-      return p.outcome ? p : null;
-    }, 30_000, "the majority outcome");
+    const noQuorum = await eventually(
+      async () => {
+        const p = await read("longmeadow", majority.id);
+        return p.outcome ? p : null;
+      },
+      30_000,
+      "the majority outcome",
+    );
     expect(noQuorum.outcome).toBe("rejected");
     expect(noQuorum.rounds[0]!.outcome).toBe("no-quorum");
 
     // A vote after the deadline never counts, and the voter is told.
     await remoteAct(b, "erin", { act: "vote", choice: "disagree" });
     await eventually(
-      async () => (await b.app.db.selectFrom("objects").select("content").where("attributed_to", "like", `${a.origin}%`).execute()).some((o) => /Close the lane to cars.*closed/.test(o.content)),
+      async () =>
+        (await b.app.db.selectFrom("objects").select("content").where("attributed_to", "like", `${a.origin}%`).execute()).some((o) =>
+          /Close the lane to cars.*closed/.test(o.content),
+        ),
       20_000,
       "erin told that voting has closed",
     );

@@ -117,7 +117,13 @@ beforeAll(async () => {
   [, y, peer] = await Promise.all([startX(), startTestInstance({ host: "127.0.0.62" }), startMastodonPeer({ host: "127.0.0.63" })]);
   px = await createPeople(x!, ["alice", "bob"]);
   py = await createPeople(y, ["fay", "gus", "hal"]);
-  bodies.riverside = await createBody(x!, { handle: "riverside", kind: "assembly", members: ["alice", "bob", py.fay!], admission: "open", bylaws: quickBylaws("assembly", { admission: "open" }) });
+  bodies.riverside = await createBody(x!, {
+    handle: "riverside",
+    kind: "assembly",
+    members: ["alice", "bob", py.fay!],
+    admission: "open",
+    bylaws: quickBylaws("assembly", { admission: "open" }),
+  });
   bodies.council = await createBody(x!, { handle: "council", kind: "confederation", bylaws: confederationBylaws({ kind: "majority" }, { voting: "PT3M" }) });
   bodies.hillside = await createBody(y, { handle: "hillside", kind: "assembly", members: ["fay", "gus", "hal"] });
   bodies.region = await createBody(y, { handle: "region", kind: "confederation", bylaws: confederationBylaws({ kind: "majority" }, { voting: "PT3M" }) });
@@ -126,22 +132,59 @@ beforeAll(async () => {
   const start = new Date(Date.now() - 60_000).toISOString();
   const end = new Date(Date.now() + 30 * 86_400_000).toISOString();
   const joined = await Promise.all([
-    decide(x!, null, { body: "riverside", author: px.alice!, kind: "join", title: "Riverside joins the region", payload: { confederation: bodies.region }, votes: yes([px.alice!, px.bob!]) }),
-    decide(y, null, { body: "hillside", author: py.fay!, kind: "join", title: "Hillside joins the council", payload: { confederation: bodies.council }, votes: yes([py.fay!, py.gus!]) }),
-    decide(y, null, { body: "hillside", author: py.gus!, kind: "join", title: "Hillside joins the region", payload: { confederation: bodies.region }, votes: yes([py.fay!, py.gus!]) }),
+    decide(x!, null, {
+      body: "riverside",
+      author: px.alice!,
+      kind: "join",
+      title: "Riverside joins the region",
+      payload: { confederation: bodies.region },
+      votes: yes([px.alice!, px.bob!]),
+    }),
+    decide(y, null, {
+      body: "hillside",
+      author: py.fay!,
+      kind: "join",
+      title: "Hillside joins the council",
+      payload: { confederation: bodies.council },
+      votes: yes([py.fay!, py.gus!]),
+    }),
+    decide(y, null, {
+      body: "hillside",
+      author: py.gus!,
+      kind: "join",
+      title: "Hillside joins the region",
+      payload: { confederation: bodies.region },
+      votes: yes([py.fay!, py.gus!]),
+    }),
   ]);
   expect(joined.map((j) => j.outcome)).toEqual(["passed", "passed", "passed"]);
   const delegate = (who: string, confederation: string) =>
-    electDelegate(y, null, { body: "hillside", author: py.fay!, delegate: who, confederation, title: `${localId(who)} to ${localId(confederation)}`, scope: "Table our proposals", instructions: "Report back", covers: ["confederal"], start, end, votes: yes([py.fay!, py.gus!, py.hal!]) });
+    electDelegate(y, null, {
+      body: "hillside",
+      author: py.fay!,
+      delegate: who,
+      confederation,
+      title: `${localId(who)} to ${localId(confederation)}`,
+      scope: "Table our proposals",
+      instructions: "Report back",
+      covers: ["confederal"],
+      start,
+      end,
+      votes: yes([py.fay!, py.gus!, py.hal!]),
+    });
   const [toCouncil, toRegion] = await Promise.all([delegate(py.gus!, bodies.council!), delegate(py.hal!, bodies.region!)]);
   expect([toCouncil.outcome, toRegion.outcome]).toEqual(["passed", "passed"]);
   mandates.council = toCouncil.mandate;
   mandates.region = toRegion.mandate;
-  await eventually(async () => {
-    const council = await x!.app.db.selectFrom("memberships").select("member_uri").where("body_id", "=", localId(bodies.council!)).execute();
-    const region = await y.app.db.selectFrom("memberships").select("member_uri").where("body_id", "=", localId(bodies.region!)).execute();
-    return council.length === 1 && region.length === 2;
-  }, 30_000, "both confederations admitted their member body");
+  await eventually(
+    async () => {
+      const council = await x!.app.db.selectFrom("memberships").select("member_uri").where("body_id", "=", localId(bodies.council!)).execute();
+      const region = await y.app.db.selectFrom("memberships").select("member_uri").where("body_id", "=", localId(bodies.region!)).execute();
+      return council.length === 1 && region.length === 2;
+    },
+    30_000,
+    "both confederations admitted their member body",
+  );
 }, 180_000);
 
 const mandates: Record<string, string> = {};
@@ -195,7 +238,13 @@ describe("an inbound activity survives a worker killed between its claim and its
 
   it("a referral (Invite): the member body puts one ratification before its members", async () => {
     await crashOn("Invite", async () => {
-      const tabled = await tableConfederalProposal(y.app, localId(py.hal!), { confederation: bodies.region!, title: "A regional seed bank", text: "One shelf per assembly.", topic: "commons", mandate: mandates.region! });
+      const tabled = await tableConfederalProposal(y.app, localId(py.hal!), {
+        confederation: bodies.region!,
+        title: "A regional seed bank",
+        text: "One shelf per assembly.",
+        topic: "commons",
+        mandate: mandates.region!,
+      });
       expect(tabled).toMatchObject({ ok: true });
     });
     await exactlyOne("riverside", "proposal-drafted", "the ratification", (e) => e.includes('"kind":"ratification"'));
@@ -205,7 +254,13 @@ describe("an inbound activity survives a worker killed between its claim and its
 
   it("a verdict (Add): recorded once in the referral", async () => {
     await crashOn("Add", async () => {
-      const tabled = await tableConfederalProposal(y.app, localId(py.gus!), { confederation: bodies.council!, title: "A shared tool library", text: "Each assembly hosts one shelf.", topic: "commons", mandate: mandates.council! });
+      const tabled = await tableConfederalProposal(y.app, localId(py.gus!), {
+        confederation: bodies.council!,
+        title: "A shared tool library",
+        text: "Each assembly hosts one shelf.",
+        topic: "commons",
+        mandate: mandates.council!,
+      });
       expect(tabled).toMatchObject({ ok: true });
       // hillside ratifies on Y (its ratification names the council); its signed verdict is sent to the council on X.
       const r = await ratify(y, "hillside", bodies.council!, { [py.fay!]: "agree", [py.gus!]: "agree" });
@@ -216,7 +271,14 @@ describe("an inbound activity survives a worker killed between its claim and its
 
   it("a recall (Remove): the council records the revocation once", async () => {
     await crashOn("Remove", async () => {
-      const recalled = await decide(y, null, { body: "hillside", author: py.hal!, kind: "recall", title: "Recall Gus", payload: { delegate: py.gus }, votes: { [py.fay!]: "agree", [py.hal!]: "agree" } });
+      const recalled = await decide(y, null, {
+        body: "hillside",
+        author: py.hal!,
+        kind: "recall",
+        title: "Recall Gus",
+        payload: { delegate: py.gus },
+        votes: { [py.fay!]: "agree", [py.hal!]: "agree" },
+      });
       expect(recalled.outcome).toBe("passed");
     });
     await exactlyOne("council", "mandate-revocation-received", "the revocation");

@@ -148,7 +148,10 @@ describe("bylaws are versioned and changed only by proposal", () => {
   });
   it("refuses invalid bylaws as a payload", () => {
     const rec = founded();
-    refused(draftProposal(rec.body, { proposal: "b", actor: a, kind: "bylaws", title: "b", text: "b", payload: { bylaws: { decisionRule: { kind: "dice" } } } }, t(1)), "invalid-payload");
+    refused(
+      draftProposal(rec.body, { proposal: "b", actor: a, kind: "bylaws", title: "b", text: "b", payload: { bylaws: { decisionRule: { kind: "dice" } } } }, t(1)),
+      "invalid-payload",
+    );
     refused(draftProposal(rec.body, { proposal: "b", actor: a, kind: "bylaws", title: "b", text: "b", payload: defaultBylaws() }, t(1)), "invalid-payload");
   });
 });

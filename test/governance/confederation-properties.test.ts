@@ -100,23 +100,29 @@ describe("properties of mandates", () => {
     const members = people(3);
     const [a, b] = members as [string, string];
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 1, max: 10 }), fc.integer({ min: 3, max: 12 }), fc.integer({ min: 0, max: 30 }), (startDay, length, recallDay, probe) => {
-        const rec = new Ledger();
-        rec.run(foundBody({ body: "https://x.example/groups/r", actor: a, kind: "assembly", name: "R", bylaws: testBylaws({ kind: "simple-majority" }), members }, t(0)));
-        const decide = (id: string, kind: "delegation" | "recall", payload: unknown, day: number): void => {
-          rec.run(draftProposal(rec.body, { proposal: id, actor: a, kind, title: id, text: id, payload }, t(day)));
-          rec.run(tableProposal(rec.proposal(id), { actor: a, body: rec.body }, t(day)));
-          rec.run(openVoting(rec.proposal(id), { actor: a, body: rec.body }, t(day + 1)));
-          rec.run(castVote(rec.proposal(id), { actor: a, choice: "agree" }, t(day + 1, 1)));
-          rec.advance(t(day + 2, 1), id);
-        };
-        decide("d", "delegation", { role: "auditor", delegates: [b], mandate: { scope: "s", instructions: "i" }, start: t(startDay), end: t(startDay + length) }, 0);
-        decide("r", "recall", { delegate: b }, recallDay);
-        const recalledAt = t(recallDay + 2, 1);
-        const at = t(recallDay + 2, 1 + probe);
-        expect(liveMandates(rec.body, at)).toEqual([]);
-        for (const m of rec.body.mandates.values()) expect(m.revokedAt === null || m.revokedAt === recalledAt).toBe(true);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 6 }),
+        fc.integer({ min: 1, max: 10 }),
+        fc.integer({ min: 3, max: 12 }),
+        fc.integer({ min: 0, max: 30 }),
+        (startDay, length, recallDay, probe) => {
+          const rec = new Ledger();
+          rec.run(foundBody({ body: "https://x.example/groups/r", actor: a, kind: "assembly", name: "R", bylaws: testBylaws({ kind: "simple-majority" }), members }, t(0)));
+          const decide = (id: string, kind: "delegation" | "recall", payload: unknown, day: number): void => {
+            rec.run(draftProposal(rec.body, { proposal: id, actor: a, kind, title: id, text: id, payload }, t(day)));
+            rec.run(tableProposal(rec.proposal(id), { actor: a, body: rec.body }, t(day)));
+            rec.run(openVoting(rec.proposal(id), { actor: a, body: rec.body }, t(day + 1)));
+            rec.run(castVote(rec.proposal(id), { actor: a, choice: "agree" }, t(day + 1, 1)));
+            rec.advance(t(day + 2, 1), id);
+          };
+          decide("d", "delegation", { role: "auditor", delegates: [b], mandate: { scope: "s", instructions: "i" }, start: t(startDay), end: t(startDay + length) }, 0);
+          decide("r", "recall", { delegate: b }, recallDay);
+          const recalledAt = t(recallDay + 2, 1);
+          const at = t(recallDay + 2, 1 + probe);
+          expect(liveMandates(rec.body, at)).toEqual([]);
+          for (const m of rec.body.mandates.values()) expect(m.revokedAt === null || m.revokedAt === recalledAt).toBe(true);
+        },
+      ),
       FEW,
     );
   });
@@ -205,7 +211,11 @@ describe("properties of confederal tallies", () => {
           return { up, lowTally, people: bodies.reduce((s, b) => s + b.members, 0), base: choices };
         });
         const top = { id: "top", bodies: confs.map((c) => ({ body: c.up.body, members: c.people })) };
-        const topTally = tallyVerdicts(rule, top, confs.map((c) => c.up));
+        const topTally = tallyVerdicts(
+          rule,
+          top,
+          confs.map((c) => c.up),
+        );
         expect(topTally.ratifiedBy).toEqual(confs.filter((c) => c.lowTally.passed).map((c) => c.up.body));
         const flat = confs.map((c) => c.base.every((x) => x === "ratify"));
         const nestedUnanimity = tallyVerdicts(

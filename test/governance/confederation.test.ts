@@ -202,9 +202,25 @@ describe("verdicts", () => {
     const voters = people(5);
     const rec = new Ledger();
     rec.run(foundBody({ body: A, actor: voters[0]!, kind: "assembly", name: "A", bylaws: testBylaws({ kind: "supermajority", fraction: fraction(2, 3) }), members: voters }, t(0)));
-    refused(draftProposal(rec.body, { proposal: "rat", actor: voters[0]!, kind: "ratification", title: "x", text: "x", payload: { confederation: CONF } }, t(1)), "invalid-payload");
-    rec.run(draftProposal(rec.body, { proposal: "rat", actor: voters[0]!, kind: "ratification", title: "Water plan", text: "x", payload: { confederation: CONF, referral: "q1", proposalUri: `${CONF}/q1` } }, t(1)));
-    refused(draftProposal(rec.body, { proposal: "rat2", actor: voters[0]!, kind: "ratification", title: "again", text: "x", payload: { confederation: CONF, referral: "q1", proposalUri: `${CONF}/q1` } }, t(1)), "duplicate-id");
+    refused(
+      draftProposal(rec.body, { proposal: "rat", actor: voters[0]!, kind: "ratification", title: "x", text: "x", payload: { confederation: CONF } }, t(1)),
+      "invalid-payload",
+    );
+    rec.run(
+      draftProposal(
+        rec.body,
+        { proposal: "rat", actor: voters[0]!, kind: "ratification", title: "Water plan", text: "x", payload: { confederation: CONF, referral: "q1", proposalUri: `${CONF}/q1` } },
+        t(1),
+      ),
+    );
+    refused(
+      draftProposal(
+        rec.body,
+        { proposal: "rat2", actor: voters[0]!, kind: "ratification", title: "again", text: "x", payload: { confederation: CONF, referral: "q1", proposalUri: `${CONF}/q1` } },
+        t(1),
+      ),
+      "duplicate-id",
+    );
     rec.run(tableProposal(rec.proposal("rat"), { actor: voters[0]!, body: rec.body }, t(1)));
     rec.run(openVoting(rec.proposal("rat"), { actor: voters[0]!, body: rec.body }, t(2)));
     expect(ratificationVerdict(rec.body, "rat")).toBeNull();
@@ -229,7 +245,10 @@ describe("verdicts", () => {
   });
   it("a ratification proposal in a confederation is refused: it refers down instead", () => {
     const conf = confederation();
-    refused(draftProposal(conf.body, { proposal: "r", actor: A, kind: "ratification", title: "x", text: "x", payload: { confederation: UP, referral: "u1", proposalUri: "u" } }, t(1)), "invalid-payload");
+    refused(
+      draftProposal(conf.body, { proposal: "r", actor: A, kind: "ratification", title: "x", text: "x", payload: { confederation: UP, referral: "u1", proposalUri: "u" } }, t(1)),
+      "invalid-payload",
+    );
   });
 
   describe("attacks, each refused with no effect", () => {
@@ -362,11 +381,33 @@ describe("nested confederation: power stays at the base", () => {
   it("a member confederation refers the higher referral down and returns its members' tally as its verdict", () => {
     // Region: members Valley (a confederation of A, B, C: 150 people) and D.
     const region = confederation({ kind: "unanimity" }, [CONF, D], "by-decision", UP);
-    region.run(referConfederal(region.body, { referral: "u1", actor: D, title: "Regional grid", text: "x", bodies: [{ body: CONF, members: 150 }, { body: D, members: 60 }], deadline: t(20) }, t(1)));
+    region.run(
+      referConfederal(
+        region.body,
+        {
+          referral: "u1",
+          actor: D,
+          title: "Regional grid",
+          text: "x",
+          bodies: [
+            { body: CONF, members: 150 },
+            { body: D, members: 60 },
+          ],
+          deadline: t(20),
+        },
+        t(1),
+      ),
+    );
 
     const valley = confederation({ kind: "majority" });
     refused(referConfederal(valley.body, { referral: "v1", actor: CONF, title: "Regional grid", text: "x", bodies: list([A, B, C]), deadline: t(10) }, t(2)), "not-member");
-    valley.run(referConfederal(valley.body, { referral: "v1", actor: CONF, title: "Regional grid", text: "x", bodies: list([A, B, C]), deadline: t(10), parent: { confederation: UP, referral: "u1" } }, t(2)));
+    valley.run(
+      referConfederal(
+        valley.body,
+        { referral: "v1", actor: CONF, title: "Regional grid", text: "x", bodies: list([A, B, C]), deadline: t(10), parent: { confederation: UP, referral: "u1" } },
+        t(2),
+      ),
+    );
     expect(valley.body.referrals.get("v1")!.kind).toBe("ratification");
     valley.run(receiveVerdict(valley.body, verdict(A, "agree", "v1"), t(3)));
     valley.run(receiveVerdict(valley.body, verdict(B, "agree", "v1"), t(3)));
@@ -391,7 +432,23 @@ describe("nested confederation: power stays at the base", () => {
     // A lower confederation cannot claim its members ratified when they did not.
     refused(receiveVerdict(region.body, { ...up, verdict: "reject" }, t(22)), "deadline-passed");
     const fresh = confederation({ kind: "unanimity" }, [CONF, D], "by-decision", UP);
-    fresh.run(referConfederal(fresh.body, { referral: "u1", actor: D, title: "x", text: "x", bodies: [{ body: CONF, members: 150 }, { body: D, members: 60 }], deadline: t(20) }, t(1)));
+    fresh.run(
+      referConfederal(
+        fresh.body,
+        {
+          referral: "u1",
+          actor: D,
+          title: "x",
+          text: "x",
+          bodies: [
+            { body: CONF, members: 150 },
+            { body: D, members: 60 },
+          ],
+          deadline: t(20),
+        },
+        t(1),
+      ),
+    );
     refused(receiveVerdict(fresh.body, { ...up, tally: { ...(up.tally as VerdictsTally), counts: { ratify: 1, reject: 2, abstain: 0 }, turnout: 3 } }, t(12)), "tally-mismatch");
   });
 });
@@ -402,7 +459,10 @@ describe("adopt and fork", () => {
     const rec = new Ledger();
     rec.run(foundBody({ body: B, actor: members[0]!, kind: "assembly", name: "B", bylaws: testBylaws({ kind: "simple-majority" }), members }, t(0)));
     const source = { body: A, proposal: "https://a.example/p/boycott", title: "Boycott", text: "Buy local." };
-    refused(draftProposal(rec.body, { proposal: "x", actor: members[0]!, kind: "adopt", title: "x", text: "x", payload: { source: { ...source, body: B } } }, t(1)), "invalid-payload");
+    refused(
+      draftProposal(rec.body, { proposal: "x", actor: members[0]!, kind: "adopt", title: "x", text: "x", payload: { source: { ...source, body: B } } }, t(1)),
+      "invalid-payload",
+    );
     refused(draftProposal(rec.body, { proposal: "x", actor: members[0]!, kind: "adopt", title: "x", text: "x", payload: { source: { body: A } } }, t(1)), "invalid-payload");
     rec.run(draftProposal(rec.body, { proposal: "ad", actor: members[0]!, kind: "adopt", title: "Adopt the boycott", text: "", payload: { source } }, t(1)));
     rec.run(tableProposal(rec.proposal("ad"), { actor: members[0]!, body: rec.body }, t(1)));
@@ -447,7 +507,10 @@ describe("a confederation decides its own proposals by referring them to its mem
   it("refuses kinds a confederation cannot decide this way, and bad payloads", () => {
     const rec = confederation();
     const bodies = list([...rec.body.members]);
-    refused(referConfederal(rec.body, { referral: "x", actor: A, title: "t", text: "", bodies, deadline: t(10), decides: { kind: "membership", payload: {} } }, t(1)), "invalid-input");
+    refused(
+      referConfederal(rec.body, { referral: "x", actor: A, title: "t", text: "", bodies, deadline: t(10), decides: { kind: "membership", payload: {} } }, t(1)),
+      "invalid-input",
+    );
     refused(referConfederal(rec.body, { referral: "x", actor: A, title: "t", text: "", bodies, deadline: t(10), decides: { kind: "join", payload: {} } }, t(1)), "invalid-payload");
   });
 });

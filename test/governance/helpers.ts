@@ -88,25 +88,13 @@ export class Ledger {
  * A founded body of `members` (the first is the founder) with a proposal `p1` drafted
  * at day 0, tabled, and (unless `open` is false) voting opened at day 1.
  */
-export function setup(options: {
-  rule?: DecisionRule;
-  members?: string[];
-  bylaws?: Partial<Bylaws>;
-  draft?: Partial<DraftInput>;
-  open?: boolean;
-}): Ledger {
+export function setup(options: { rule?: DecisionRule; members?: string[]; bylaws?: Partial<Bylaws>; draft?: Partial<DraftInput>; open?: boolean }): Ledger {
   const members = options.members ?? people(5);
   const rec = new Ledger();
   const bylaws = testBylaws(options.rule ?? { kind: "simple-majority" }, options.bylaws);
   const founder = members[0] ?? "founder";
   rec.run(foundBody({ body: BODY, actor: founder, kind: "assembly", name: "Riverside", bylaws, members }, t(0)));
-  rec.run(
-    draftProposal(
-      rec.body,
-      { proposal: "p1", actor: founder, kind: "policy", title: "Community garden", text: "Plant it.", ...options.draft },
-      t(0),
-    ),
-  );
+  rec.run(draftProposal(rec.body, { proposal: "p1", actor: founder, kind: "policy", title: "Community garden", text: "Plant it.", ...options.draft }, t(0)));
   rec.run(tableProposal(rec.proposal(), { actor: founder, body: rec.body }, t(0)));
   if (options.open !== false) rec.run(openVoting(rec.proposal(), { actor: founder, body: rec.body }, t(1)));
   return rec;

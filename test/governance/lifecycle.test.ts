@@ -208,9 +208,7 @@ describe("deciding", () => {
     vote(rec, c, "disagree");
     vote(rec, d, "abstain");
     const result = rec.advance(t(2, 1));
-    expect(result.ok && result.effects).toEqual([
-      { type: "policy-adopted", body: BODY, proposal: "p1", text: "Plant it.", amendments: [] },
-    ]);
+    expect(result.ok && result.effects).toEqual([{ type: "policy-adopted", body: BODY, proposal: "p1", text: "Plant it.", amendments: [] }]);
     const p = rec.proposal();
     expect(p.status).toBe("implementing");
     expect(p.decision).toMatchObject({ outcome: "passed", reason: "threshold-met", round: "main", at: t(2, 1) });

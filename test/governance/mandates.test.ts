@@ -161,7 +161,14 @@ describe("recall", () => {
     rec.run(castVote(rec.proposal("r"), { actor: d, choice: "agree" }, t(6, 1)));
     const result = rec.advance(t(7, 1), "r");
     expect(result.ok && result.effects).toEqual([
-      { type: "delegate-recalled", body: BODY, proposal: "r", delegate: b, role: null, revoked: [{ mandate: mandateId("del", b), delegate: b, role: "confederal-delegate", confederation: CONF }] },
+      {
+        type: "delegate-recalled",
+        body: BODY,
+        proposal: "r",
+        delegate: b,
+        role: null,
+        revoked: [{ mandate: mandateId("del", b), delegate: b, role: "confederal-delegate", confederation: CONF }],
+      },
     ]);
   });
   it("of one mandate, of a decision (revoking the mandates it gave), of a committee", () => {
@@ -178,7 +185,13 @@ describe("recall", () => {
     expect(body.recalled.get("sec")).toEqual({ at: t(6, 1), by: "r2" });
     expect(body.recalledCommittees.get("https://x.example/groups/garden-committee")).toEqual({ at: t(6, 1), by: "r3" });
     expect(body.effects.slice(-3).map((e) => e.effect)).toEqual([
-      { type: "mandate-recalled", body: BODY, proposal: "r1", mandate: mandateId("del", c), revoked: [{ mandate: mandateId("del", c), delegate: c, role: "confederal-delegate", confederation: CONF }] },
+      {
+        type: "mandate-recalled",
+        body: BODY,
+        proposal: "r1",
+        mandate: mandateId("del", c),
+        revoked: [{ mandate: mandateId("del", c), delegate: c, role: "confederal-delegate", confederation: CONF }],
+      },
       { type: "decision-recalled", body: BODY, proposal: "r2", decision: "sec", revoked: [{ mandate: mandateId("sec", d), delegate: d, role: "secretary", confederation: null }] },
       { type: "committee-recalled", body: BODY, proposal: "r3", committee: "https://x.example/groups/garden-committee" },
     ]);

@@ -124,14 +124,21 @@ describe("properties of the tally", () => {
 
   it("a non-member's vote never counts", () => {
     fc.assert(
-      fc.property(rule, quorum, fc.array(ballot, { maxLength: 30 }), fc.array(fc.record({ voter: fc.constantFrom(...OUTSIDERS), choice }), { maxLength: 20 }), fc.array(fc.integer(), { minLength: 50, maxLength: 50 }), (r, q, members, outsiders, keys) => {
-        const mixed = interleave([...members, ...outsiders], keys);
-        const x = tally(r, ROLL, members, q);
-        const y = tally(r, ROLL, mixed, q);
-        expect(y.counts).toEqual(x.counts);
-        expect(y.outcome).toBe(x.outcome);
-        expect(y.ignored.notOnRoll).toBe(outsiders.length);
-      }),
+      fc.property(
+        rule,
+        quorum,
+        fc.array(ballot, { maxLength: 30 }),
+        fc.array(fc.record({ voter: fc.constantFrom(...OUTSIDERS), choice }), { maxLength: 20 }),
+        fc.array(fc.integer(), { minLength: 50, maxLength: 50 }),
+        (r, q, members, outsiders, keys) => {
+          const mixed = interleave([...members, ...outsiders], keys);
+          const x = tally(r, ROLL, members, q);
+          const y = tally(r, ROLL, mixed, q);
+          expect(y.counts).toEqual(x.counts);
+          expect(y.outcome).toBe(x.outcome);
+          expect(y.ignored.notOnRoll).toBe(outsiders.length);
+        },
+      ),
       RUNS,
     );
   });
@@ -206,7 +213,13 @@ describe("properties of the record", () => {
 
   const action = fc.oneof(
     fc.record({ kind: fc.constant("vote" as const), v: timedVote }),
-    fc.record({ kind: fc.constant("object" as const), who: fc.constantFrom(...ROLL), dealBreaker: fc.boolean(), category: fc.constantFrom("cost", "Cost ", "safety"), minute: fc.integer({ min: 1, max: 6 * 24 * 60 }) }),
+    fc.record({
+      kind: fc.constant("object" as const),
+      who: fc.constantFrom(...ROLL),
+      dealBreaker: fc.boolean(),
+      category: fc.constantFrom("cost", "Cost ", "safety"),
+      minute: fc.integer({ min: 1, max: 6 * 24 * 60 }),
+    }),
     fc.record({ kind: fc.constant("advance" as const), minute: fc.integer({ min: 1, max: 8 * 24 * 60 }) }),
     fc.record({ kind: fc.constant("withdraw" as const), who: fc.constantFrom(ROLL[0]!, ROLL[1]!), minute: fc.integer({ min: 1, max: 8 * 24 * 60 }) }),
   );
@@ -266,8 +279,31 @@ describe("properties of the record", () => {
 describe("robustness of replay", () => {
   const junk = fc.oneof(fc.constant(undefined), fc.constant(null), fc.integer(), fc.string({ maxLength: 5 }), fc.constant({}), fc.constant([]));
   const garbage = fc.record({
-    type: fc.oneof(fc.constantFrom(...(["vote-cast", "stage-ended", "voting-opened", "proposal-tabled", "objection-recorded", "advocate-vote-cast", "amendment-proposed", "proposal-withdrawn", "implementation-delegates-elected", "implementation-completed", "member-joined", "member-left", "proposal-drafted", "bogus"] as const)), junk),
-    at: fc.oneof(fc.integer({ min: 0, max: 4 * 24 * 60 }).map((m) => t(1, 0, m)), junk),
+    type: fc.oneof(
+      fc.constantFrom(
+        ...([
+          "vote-cast",
+          "stage-ended",
+          "voting-opened",
+          "proposal-tabled",
+          "objection-recorded",
+          "advocate-vote-cast",
+          "amendment-proposed",
+          "proposal-withdrawn",
+          "implementation-delegates-elected",
+          "implementation-completed",
+          "member-joined",
+          "member-left",
+          "proposal-drafted",
+          "bogus",
+        ] as const),
+      ),
+      junk,
+    ),
+    at: fc.oneof(
+      fc.integer({ min: 0, max: 4 * 24 * 60 }).map((m) => t(1, 0, m)),
+      junk,
+    ),
     body: fc.oneof(fc.constant(BODY), junk),
     proposal: fc.oneof(fc.constant("p1"), junk),
     actor: fc.oneof(fc.constantFrom(...ROLL), junk),

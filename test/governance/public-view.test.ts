@@ -46,9 +46,7 @@ describe("publicView", () => {
     rec.run(recordGrievanceAgreement(rec.proposal(), { actor: x[0]!, category: "noise", shares: true }, t(3, 3)));
     rec.run(proposeAmendment(rec.proposal(), { actor: x[8]!, amendment: "a1", text: "Quiet hours." }, t(3, 3)));
     const view = publicView(rec.proposal());
-    expect(view.graduated?.categories).toEqual([
-      { tier: "minor", category: "noise", label: "Noise", objections: 1, objectors: null, advocates: [], sharedBy: 1, notSharedBy: 0 },
-    ]);
+    expect(view.graduated?.categories).toEqual([{ tier: "minor", category: "noise", label: "Noise", objections: 1, objectors: null, advocates: [], sharedBy: 1, notSharedBy: 0 }]);
     expect(view.graduated?.objections).toEqual([{ member: null, dealBreaker: false, category: "noise", text: "too loud" }]);
     expect(view.graduated?.amendments[0]?.author).toBeNull();
     const named = setup({ members: m, rule: { kind: "graduated-consensus" } });

@@ -17,13 +17,7 @@ import {
   requiredTurnout,
   type DecisionRule,
 } from "../../src/governance/index.ts";
-import {
-  afterAmendments,
-  afterGrievances,
-  afterObjections,
-  afterVote,
-  amendmentOutcome,
-} from "../../src/governance/rules/graduated-consensus.ts";
+import { afterAmendments, afterGrievances, afterObjections, afterVote, amendmentOutcome } from "../../src/governance/rules/graduated-consensus.ts";
 
 const simple: DecisionRule = { kind: "simple-majority" };
 const sup = (num: number, den: number): DecisionRule => ({ kind: "supermajority", fraction: fraction(num, den) });

@@ -119,12 +119,17 @@ describe("tally: quorum, roll, deadlines", () => {
     expect(r.passed).toBe(false);
   });
   it("counts each voter's last ballot only", () => {
-    const r = tally(majority, roll, [
-      { voter: roll[0]!, choice: "agree" },
-      { voter: roll[0]!, choice: "disagree" },
-      { voter: roll[1]!, choice: "disagree" },
-      { voter: roll[1]!, choice: "agree" },
-    ], 1);
+    const r = tally(
+      majority,
+      roll,
+      [
+        { voter: roll[0]!, choice: "agree" },
+        { voter: roll[0]!, choice: "disagree" },
+        { voter: roll[1]!, choice: "disagree" },
+        { voter: roll[1]!, choice: "agree" },
+      ],
+      1,
+    );
     expect(r.counts).toEqual({ agree: 1, disagree: 1, abstain: 0, block: 0 });
     expect(r.turnout).toBe(2);
     expect(r.ignored.superseded).toBe(2);

@@ -80,7 +80,11 @@ describe("password hashing", () => {
     const salt = randomBytes(16);
     const key = scryptSync("olive-password", salt, 32, { N: 16384, r: 8, p: 1 });
     const old = ["scrypt", 16384, 8, 1, salt.toString("base64url"), key.toString("base64url")].join("$");
-    await a.app.db.updateTable("accounts").set({ password_hash: old }).where("actor_id", "in", a.app.db.selectFrom("actors").select("id").where("handle", "=", "olive")).execute();
+    await a.app.db
+      .updateTable("accounts")
+      .set({ password_hash: old })
+      .where("actor_id", "in", a.app.db.selectFrom("actors").select("id").where("handle", "=", "olive"))
+      .execute();
 
     expect((await signIn("olive", "olive-password", "127.0.1.1")).status).toBe(201);
     const upgraded = await storedHash("olive");
@@ -162,7 +166,10 @@ describe("sign-in throttling per account", () => {
     expect((await signIn("fay", "fay-password", "127.0.1.6")).status).toBe(201);
 
     // Once the window has passed, the account signs in again.
-    await a.app.db.updateTable("sign_in_attempts").set({ window_started_at: new Date(Date.now() - 16 * 60_000) }).execute();
+    await a.app.db
+      .updateTable("sign_in_attempts")
+      .set({ window_started_at: new Date(Date.now() - 16 * 60_000) })
+      .execute();
     expect((await signIn("erin", "erin-password", "127.0.1.7")).status).toBe(201);
   });
 

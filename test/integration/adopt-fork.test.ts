@@ -91,7 +91,12 @@ describe("adopting another body's decision", () => {
   });
 
   it("drafts an adoption naming the decision by its URL, records where it came from, and carries it", async () => {
-    const drafted = await draft("alice", "hillside", { kind: "adopt", title: "Adopt the riverside quiet hours", text: "As the riverside decided.", payload: { source: source.uri } });
+    const drafted = await draft("alice", "hillside", {
+      kind: "adopt",
+      title: "Adopt the riverside quiet hours",
+      text: "As the riverside decided.",
+      payload: { source: source.uri },
+    });
     expect(drafted.status).toBe(201);
     const expected = { body: uris.riverside, proposal: source.uri, title, text };
     expect(drafted.body.view.payload).toEqual({ source: expected });
@@ -140,7 +145,9 @@ describe("adopting another body's decision", () => {
     const own = await draft("alice", "riverside", { kind: "adopt", title: "Ourselves", text: "", payload: { source: source.uri } });
     expect(own.status).toBe(400);
     expect((await draft("alice", "hillside", { kind: "adopt", title: "No URL", text: "", payload: { source: "quiet hours" } })).status).toBe(400);
-    expect((await draft("alice", "hillside", { kind: "adopt", title: "Old form", text: "", payload: { source: { body: uris.riverside, proposal: source.uri, title, text } } })).status).toBe(400);
+    expect(
+      (await draft("alice", "hillside", { kind: "adopt", title: "Old form", text: "", payload: { source: { body: uris.riverside, proposal: source.uri, title, text } } })).status,
+    ).toBe(400);
     expect((await draft("alice", "hillside", { kind: "adopt", title: "No payload", text: "" })).status).toBe(400);
 
     const secret = await draft("alice", "quietside", { kind: "policy", title: "Members only", text: "Hush." });
@@ -173,7 +180,14 @@ describe("forking a body", () => {
   it("founds a new body from a copy of the origin's bylaws, with the forker as its only member", async () => {
     const res = await call("POST", "/bodies/riverside/forks", { handle: "riverside_commons", name: "Riverside Commons", summary: "A fork" }, tokens.carol!);
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ handle: "riverside_commons", kind: "assembly", name: "Riverside Commons", summary: "A fork", admission: "by-decision", members: [uris.carol] });
+    expect(res.body).toMatchObject({
+      handle: "riverside_commons",
+      kind: "assembly",
+      name: "Riverside Commons",
+      summary: "A fork",
+      admission: "by-decision",
+      members: [uris.carol],
+    });
     expect(res.body.forkedFrom).toMatchObject({ origin: uris.riverside, originHandle: "riverside", bylawsVersion: 1, forkedBy: uris.carol });
 
     // The body exists, and its record starts with body-forked naming the origin.

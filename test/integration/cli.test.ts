@@ -26,7 +26,17 @@ afterAll(async () => {
 // Each command starts a process and opens the database: allow for a loaded machine.
 describe("folkmoot CLI", { timeout: 240_000 }, () => {
   it("has --help on every command", async () => {
-    for (const args of [[], ["migrate"], ["account", "create"], ["body", "create"], ["body", "list"], ["member", "add"], ["member", "list"], ["follower", "requests"], ["follower", "accept"]]) {
+    for (const args of [
+      [],
+      ["migrate"],
+      ["account", "create"],
+      ["body", "create"],
+      ["body", "list"],
+      ["member", "add"],
+      ["member", "list"],
+      ["follower", "requests"],
+      ["follower", "accept"],
+    ]) {
       const r = await runCliProcess([...args, "--help"], env);
       expect(r.code, args.join(" ")).toBe(0);
       expect(r.stdout).toMatch(/^Usage: folkmoot/m);

@@ -68,10 +68,16 @@ describe("crash recovery", { timeout: 240_000 }, () => {
     const actor = (await (await fetch(`${ORIGIN}/.well-known/webfinger?resource=acct:riverside@${HOST}:${PORT}`)).json()) as { links: { rel: string; href: string }[] };
     const bodyUri = actor.links.find((l) => l.rel === "self")!.href;
 
-    expect((await peer.post(`${bodyUri}/inbox`, { "@context": "https://www.w3.org/ns/activitystreams", id: peer.newId(), type: "Follow", actor: peer.actorId, object: bodyUri })).status).toBe(202);
+    expect(
+      (await peer.post(`${bodyUri}/inbox`, { "@context": "https://www.w3.org/ns/activitystreams", id: peer.newId(), type: "Follow", actor: peer.actorId, object: bodyUri })).status,
+    ).toBe(202);
     await peer.waitFor((r) => r.body?.type === "Accept" && r.signatureValid, 20_000);
 
-    const session = await fetch(`${ORIGIN}/api/folkmoot/v1/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ handle: "alice", password: "alice-password" }) });
+    const session = await fetch(`${ORIGIN}/api/folkmoot/v1/sessions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ handle: "alice", password: "alice-password" }),
+    });
     const { token } = (await session.json()) as { token: string };
     const posted: string[] = [];
     for (let i = 0; i < POSTS; i++) {

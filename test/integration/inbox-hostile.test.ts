@@ -57,7 +57,11 @@ describe("the inbox before authentication", () => {
     const deep = await unsigned(`${"[".repeat(100_000)}${"]".repeat(100_000)}`);
     expect(deep.status).toBe(400);
     expect(JSON.parse(deep.body).message).toMatch(/nested more than 32 deep/);
-    const many = { "@context": AS, type: "Note", tag: Array.from({ length: 900 }, () => ({ a: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23] })) };
+    const many = {
+      "@context": AS,
+      type: "Note",
+      tag: Array.from({ length: 900 }, () => ({ a: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23] })),
+    };
     expect((await signed(JSON.stringify(many))).status).toBe(400);
   });
 
@@ -78,7 +82,14 @@ describe("the inbox before authentication", () => {
 
 describe("the inbox after authentication", () => {
   it("answers 400, not 500, to a signed activity with a malformed field", async () => {
-    const activity = { "@context": AS, id: peer.newId(), type: "Create", actor: peer.actorId, published: 5, object: { id: peer.newId(), type: "Note", content: "hi", attributedTo: peer.actorId } };
+    const activity = {
+      "@context": AS,
+      id: peer.newId(),
+      type: "Create",
+      actor: peer.actorId,
+      published: 5,
+      object: { id: peer.newId(), type: "Note", content: "hi", attributedTo: peer.actorId },
+    };
     const res = await signed(JSON.stringify(activity));
     expect(res.status).toBe(400);
   });

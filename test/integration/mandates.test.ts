@@ -82,9 +82,20 @@ describe("mandates", () => {
   it("refuses a second consecutive term beyond the bylaws' rotation limit", async () => {
     // The default bylaws allow two consecutive terms: a third nomination is refused with the reason.
     const term = day;
-    const second = await decide("delegation", "Bob again", { role: "secretary", delegates: ["bob"], mandate: { scope: "Minutes", instructions: "…" }, start: term(30), end: term(60) });
+    const second = await decide("delegation", "Bob again", {
+      role: "secretary",
+      delegates: ["bob"],
+      mandate: { scope: "Minutes", instructions: "…" },
+      start: term(30),
+      end: term(60),
+    });
     expect(second.outcome).toBe("passed");
-    const third = await draftProposal(a.app, uris.alice!, "riverside", { kind: "delegation", title: "Bob a third time", text: "…", payload: { role: "secretary", delegates: ["bob"], mandate: { scope: "Minutes", instructions: "…" }, start: term(60), end: term(90) } });
+    const third = await draftProposal(a.app, uris.alice!, "riverside", {
+      kind: "delegation",
+      title: "Bob a third time",
+      text: "…",
+      payload: { role: "secretary", delegates: ["bob"], mandate: { scope: "Minutes", instructions: "…" }, start: term(60), end: term(90) },
+    });
     expect(third.ok).toBe(false);
     if (!third.ok) expect(third.error.message).toMatch(/consecutive/);
   });
@@ -93,10 +104,14 @@ describe("mandates", () => {
     const recalled = await decide("recall", "Recall Bob as secretary", { delegate: "bob", role: "secretary" });
     expect(recalled.outcome).toBe("passed");
     // Revoked at the moment the recall was carried (status follows the clock from then on).
-    const doc = await eventually(async () => {
-      const d = await fetchMandate(mandateId);
-      return d.revokedAt ? d : null;
-    }, 10_000, "the mandate revoked");
+    const doc = await eventually(
+      async () => {
+        const d = await fetchMandate(mandateId);
+        return d.revokedAt ? d : null;
+      },
+      10_000,
+      "the mandate revoked",
+    );
     expect(doc.revokedBy).toBe(recalled.uri);
     const ctx = a.app.federation.createContext(a.app.config.publicOrigin, a.app);
     expect((await verifyDocument(doc, { fetchKey: createKeyFetcher(ctx) })).ok).toBe(true);

@@ -13,7 +13,14 @@ let bodyUri: string;
 let bodyInbox: string;
 
 const count = async (a: TestInstance, table: "follows" | "objects" | "inbox_log" | "memberships") =>
-  Number((await a.app.db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await a.app.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<string>().as("n"))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 beforeAll(async () => {
   a = await startTestInstance({ host: "127.0.0.2" });
@@ -193,7 +200,9 @@ describe("the inbox refuses what is not signed by the actor", () => {
   const someNote = () => ({ "@context": "https://www.w3.org/ns/activitystreams", id: peer.newId(), type: "Follow", actor: peer.actorId, object: bodyUri });
 
   it("401 for a forged signature", async () => {
-    const res = await peer.post(bodyInbox, someNote(), { signatureOverride: `keyId="${peer.keyId}",algorithm="rsa-sha256",headers="(request-target) host date digest",signature="${Buffer.from("forged".repeat(40)).toString("base64")}"` });
+    const res = await peer.post(bodyInbox, someNote(), {
+      signatureOverride: `keyId="${peer.keyId}",algorithm="rsa-sha256",headers="(request-target) host date digest",signature="${Buffer.from("forged".repeat(40)).toString("base64")}"`,
+    });
     expect(res.status).toBe(401);
   });
 
@@ -249,17 +258,25 @@ describe("unfollowing and approval", () => {
       object: { id: row.activity_uri, type: "Follow", actor: peer.actorId, object: bodyUri },
     };
     expect((await peer.post(bodyInbox, undo)).status).toBe(202);
-    await eventually(async () => (await a.app.db.selectFrom("follows").select("id").where("follower_uri", "=", peer.actorId).executeTakeFirst()) === undefined, 10_000, "follow removed");
+    await eventually(
+      async () => (await a.app.db.selectFrom("follows").select("id").where("follower_uri", "=", peer.actorId).executeTakeFirst()) === undefined,
+      10_000,
+      "follow removed",
+    );
   });
 
   it("a body that approves followers keeps a follow pending until a member accepts it", async () => {
     const locked = await operations["body.create"](a.app, { handle: "tenants", kind: "council", approveFollowers: true });
     const follow = { "@context": "https://www.w3.org/ns/activitystreams", id: peer.newId(), type: "Follow", actor: peer.actorId, object: locked.id };
     expect((await peer.post(`${locked.id}/inbox`, follow)).status).toBe(202);
-    const pending = await eventually(async () => {
-      const rs = await operations["follower.requests"](a.app, { body: "tenants" });
-      return rs.length === 1 ? rs : null;
-    }, 10_000, "pending request");
+    const pending = await eventually(
+      async () => {
+        const rs = await operations["follower.requests"](a.app, { body: "tenants" });
+        return rs.length === 1 ? rs : null;
+      },
+      10_000,
+      "pending request",
+    );
     expect(peer.received.some((r) => r.body?.type === "Accept" && (r.body.object?.id ?? r.body.object) === follow.id)).toBe(false);
     await operations["follower.decide"](a.app, { body: "tenants", id: pending[0]!.id, decision: "accept" });
     const accept = await peer.waitFor((r) => r.body?.type === "Accept" && (r.body.object?.id ?? r.body.object) === follow.id && r.signatureValid, 15_000);

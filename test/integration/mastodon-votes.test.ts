@@ -90,15 +90,23 @@ describe("proposals as polls", () => {
   });
 
   it("counts a member's vote sent as Mastodon sends it, and updates the poll", async () => {
-    await eventually(async () => {
-      const read = await readProposal(a.app, null, "riverside", proposalId);
-      return read.ok && read.value.view.status === "voting";
-    }, 20_000, "voting to open");
+    await eventually(
+      async () => {
+        const read = await readProposal(a.app, null, "riverside", proposalId);
+        return read.ok && read.value.view.status === "voting";
+      },
+      20_000,
+      "voting to open",
+    );
     const { res } = await vote(peer, 1, "Agree");
     expect(res.status).toBe(202);
     await eventually(async () => (await agreeCount()) === 1, 20_000, "the vote counted");
     const update = await peer.waitFor(
-      (r) => r.body?.type === "Update" && r.signatureValid && r.body.object?.votersCount === 1 && r.body.object.oneOf?.find((o: { name: string }) => o.name === "Agree")?.replies?.totalItems === 1,
+      (r) =>
+        r.body?.type === "Update" &&
+        r.signatureValid &&
+        r.body.object?.votersCount === 1 &&
+        r.body.object.oneOf?.find((o: { name: string }) => o.name === "Agree")?.replies?.totalItems === 1,
       20_000,
     );
     expect(update.body.object.id).toBe(proposalUri);
@@ -117,7 +125,10 @@ describe("proposals as polls", () => {
   it("does not count a non-member's vote, and tells the voter why", async () => {
     const { res } = await vote(peer.mallory, 1, "Disagree");
     expect(res.status).toBe(202);
-    const reply = await peer.waitFor((r) => r.body?.type === "Create" && r.body.object?.type === "Note" && r.signatureValid && JSON.stringify(r.body.object.to).includes(peer.mallory.actorId), 20_000);
+    const reply = await peer.waitFor(
+      (r) => r.body?.type === "Create" && r.body.object?.type === "Note" && r.signatureValid && JSON.stringify(r.body.object.to).includes(peer.mallory.actorId),
+      20_000,
+    );
     expect(reply.body.object.content).toMatch(/not counted: you are not a member of @riverside/);
     const read = await readProposal(a.app, null, "riverside", proposalId);
     expect(read.ok && read.value.rounds[0]?.counts?.disagree).toBe(0);
@@ -137,7 +148,15 @@ describe("proposals as polls", () => {
 
   it("announces a member's reply to the proposal: its deliberation thread", async () => {
     const noteId = peer.newId("notes");
-    const note = { id: noteId, type: "Note", attributedTo: peer.actorId, inReplyTo: proposalUri, content: "<p>Could we use oak?</p>", to: [`${AS}#Public`], cc: [a.app.config.publicOrigin.href] };
+    const note = {
+      id: noteId,
+      type: "Note",
+      attributedTo: peer.actorId,
+      inReplyTo: proposalUri,
+      content: "<p>Could we use oak?</p>",
+      to: [`${AS}#Public`],
+      cc: [a.app.config.publicOrigin.href],
+    };
     peer.serve(noteId, { "@context": AS, ...note });
     expect((await peer.post(`${a.origin}/ap/inbox`, { "@context": AS, id: peer.newId(), type: "Create", actor: peer.actorId, object: note, to: note.to })).status).toBe(202);
     await peer.waitFor((r) => r.body?.type === "Announce" && r.body.object === noteId && r.signatureValid, 20_000);

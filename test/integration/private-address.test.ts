@@ -22,7 +22,13 @@ describe("private addresses are refused by default", () => {
   it("does not fetch a key from a loopback peer, so its signed Follow is refused", async () => {
     expect(a.config.allowPrivateAddress).toBe(false);
     const body = await operations["body.create"](a.app, { handle: "guarded", kind: "assembly" });
-    const res = await peer.post(`${body.id}/inbox`, { "@context": "https://www.w3.org/ns/activitystreams", id: peer.newId(), type: "Follow", actor: peer.actorId, object: body.id });
+    const res = await peer.post(`${body.id}/inbox`, {
+      "@context": "https://www.w3.org/ns/activitystreams",
+      id: peer.newId(),
+      type: "Follow",
+      actor: peer.actorId,
+      object: body.id,
+    });
     expect(res.status).toBe(401);
     expect(await a.app.db.selectFrom("follows").selectAll().execute()).toEqual([]);
     // Nothing was sent back to the peer either.

@@ -66,9 +66,18 @@ describe("open admission from another server", () => {
     unwrap(await addMember(a.app, "riverside", one, "operator (cli)"));
 
     // Through the inbox: the peer's person asks to join, and is told why not.
-    const join = { "@context": "https://www.w3.org/ns/activitystreams", id: peer.newId(), type: "Join", actor: peer.actorId, object: actorUri(a.app.config.publicOrigin, unwrap(await findBody(a.app, "riverside")).id).href };
+    const join = {
+      "@context": "https://www.w3.org/ns/activitystreams",
+      id: peer.newId(),
+      type: "Join",
+      actor: peer.actorId,
+      object: actorUri(a.app.config.publicOrigin, unwrap(await findBody(a.app, "riverside")).id).href,
+    };
     expect((await peer.post(`${join.object}/inbox`, join)).status).toBe(202);
-    const answer = await peer.waitFor((r) => r.body?.type === "Create" && JSON.stringify(r.body.object?.content ?? "").includes("takes at most 10 new members an hour") && r.signatureValid, 15_000);
+    const answer = await peer.waitFor(
+      (r) => r.body?.type === "Create" && JSON.stringify(r.body.object?.content ?? "").includes("takes at most 10 new members an hour") && r.signatureValid,
+      15_000,
+    );
     expect(answer.signatureValid).toBe(true);
     const members = unwrap(await listMembers(a.app, "riverside")).map((m) => m.uri);
     expect(members).not.toContain(peer.actorId);
@@ -77,11 +86,22 @@ describe("open admission from another server", () => {
   it("takes at most so many in all from one origin, however slowly they come", async () => {
     const body = unwrap(await findBody(a.app, "riverside"));
     // The hour's admissions are old now, and the origin already has its fill.
-    await a.app.db.updateTable("memberships").set({ admitted_at: new Date(Date.now() - 2 * 3600_000) }).where("body_id", "=", body.id).execute();
+    await a.app.db
+      .updateTable("memberships")
+      .set({ admitted_at: new Date(Date.now() - 2 * 3600_000) })
+      .where("body_id", "=", body.id)
+      .execute();
     const room = ORIGIN_LIMITS.openAdmissionsInAll - ORIGIN_LIMITS.openAdmissionsPerHour;
     await a.app.db
       .insertInto("memberships")
-      .values(Array.from({ length: room }, (_, i) => ({ body_id: body.id, member_uri: `${peerOrigin}/users/old${i}`, admitted_by: "Join (open admission)", admitted_at: new Date(Date.now() - 3 * 3600_000) })))
+      .values(
+        Array.from({ length: room }, (_, i) => ({
+          body_id: body.id,
+          member_uri: `${peerOrigin}/users/old${i}`,
+          admitted_by: "Join (open admission)",
+          admitted_at: new Date(Date.now() - 3 * 3600_000),
+        })),
+      )
       .execute();
     const one = fakeActor("flood-late");
     const refused = await addMember(a.app, "riverside", one, "Join (open admission)", joinFrom(one));
@@ -121,7 +141,11 @@ describe("pending follow requests", () => {
   });
 
   it("expires a request nobody approved in 14 days", async () => {
-    await a.app.db.updateTable("follows").set({ created_at: new Date(Date.now() - 15 * 24 * 3600_000) }).where("follower_uri", "=", `${peerOrigin}/users/f1`).execute();
+    await a.app.db
+      .updateTable("follows")
+      .set({ created_at: new Date(Date.now() - 15 * 24 * 3600_000) })
+      .where("follower_uri", "=", `${peerOrigin}/users/f1`)
+      .execute();
     expect(unwrap(await listFollowRequests(a.app, "tenants", null)).map((r) => r.follower)).not.toContain(`${peerOrigin}/users/f1`);
     expect(await expirePendingFollows(a.app.db)).toBe(1);
     // The room it took is free again.

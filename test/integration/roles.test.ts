@@ -35,13 +35,27 @@ describe.runIf(testBackend === "postgres")("web and worker roles on one PostgreS
     const body = await operations["body.create"](web.app, { handle: "split", kind: "assembly" });
     await operations["account.create"](web.app, { handle: "wendy", password: "wendy-password" });
     await operations["member.add"](web.app, { body: "split", member: "wendy" });
-    expect((await peer.post(`${body.id}/inbox`, { "@context": "https://www.w3.org/ns/activitystreams", id: peer.newId(), type: "Follow", actor: peer.actorId, object: body.id })).status).toBe(202);
+    expect(
+      (await peer.post(`${body.id}/inbox`, { "@context": "https://www.w3.org/ns/activitystreams", id: peer.newId(), type: "Follow", actor: peer.actorId, object: body.id })).status,
+    ).toBe(202);
     await peer.waitFor((r) => r.body?.type === "Accept" && r.signatureValid, 20_000);
 
-    const token = ((await (await fetch(`${web.origin}/api/folkmoot/v1/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ handle: "wendy", password: "wendy-password" }) })).json()) as { token: string }).token;
+    const token = (
+      (await (
+        await fetch(`${web.origin}/api/folkmoot/v1/sessions`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ handle: "wendy", password: "wendy-password" }),
+        })
+      ).json()) as { token: string }
+    ).token;
     const POSTS = 6;
     for (let i = 0; i < POSTS; i++) {
-      const res = await fetch(`${web.origin}/api/folkmoot/v1/bodies/split/posts`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ text: `post ${i}` }) });
+      const res = await fetch(`${web.origin}/api/folkmoot/v1/bodies/split/posts`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ text: `post ${i}` }),
+      });
       expect(res.status).toBe(201);
     }
     const announces = () => peer.received.filter((r) => r.body?.type === "Announce" && r.signatureValid);
@@ -50,7 +64,10 @@ describe.runIf(testBackend === "postgres")("web and worker roles on one PostgreS
     const ids = announces().map((r) => r.body.id as string);
     expect(ids).toHaveLength(POSTS * 2);
     expect(new Set(ids).size).toBe(POSTS * 2);
-    const left = await web.app.db.selectFrom("fedify_mq").select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow();
+    const left = await web.app.db
+      .selectFrom("fedify_mq")
+      .select((eb) => eb.fn.countAll<string>().as("n"))
+      .executeTakeFirstOrThrow();
     expect(Number(left.n)).toBe(0);
   });
 });

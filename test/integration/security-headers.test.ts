@@ -44,7 +44,13 @@ afterAll(async () => {
 });
 
 function directives(csp: string | null): Map<string, string> {
-  return new Map((csp ?? "").split(";").map((d) => d.trim()).filter(Boolean).map((d) => [d.split(/\s+/)[0]!, d.slice(d.indexOf(" ") + 1)]));
+  return new Map(
+    (csp ?? "")
+      .split(";")
+      .map((d) => d.trim())
+      .filter(Boolean)
+      .map((d) => [d.split(/\s+/)[0]!, d.slice(d.indexOf(" ") + 1)]),
+  );
 }
 
 describe("security headers", () => {

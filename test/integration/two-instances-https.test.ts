@@ -67,11 +67,7 @@ describe("two instances over HTTPS", () => {
     });
     expect(res.status).toBe(201);
     const post = (await res.json()) as { uri: string };
-    await eventually(
-      async () => (await b.app.db.selectFrom("inbox_log").selectAll().where("type", "=", "Announce").execute()).length >= 2,
-      20_000,
-      "B receives both announces",
-    );
+    await eventually(async () => (await b.app.db.selectFrom("inbox_log").selectAll().where("type", "=", "Announce").execute()).length >= 2, 20_000, "B receives both announces");
     const members = await operations["member.list"](a.app, { body: "riverside" });
     expect(members.map((m) => m.member)).toContain(added.member);
     expect(post.uri.startsWith(a.origin)).toBe(true);

@@ -9,13 +9,7 @@ import type { AddressInfo } from "node:net";
 import { createFederation, generateCryptoKeyPair, MemoryKvStore, verifyRequest } from "@fedify/fedify";
 import { Create, type DocumentLoader, Follow, Note, Person } from "@fedify/vocab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  digestHeader,
-  httpSignature,
-  type MastodonPeer,
-  signRequestCavage,
-  startMastodonPeer,
-} from "../support/mastodon-peer.ts";
+import { digestHeader, httpSignature, type MastodonPeer, signRequestCavage, startMastodonPeer } from "../support/mastodon-peer.ts";
 import { readTestTls } from "../support/tls.ts";
 
 const ACCEPT_AP = { accept: "application/activity+json" };
@@ -59,10 +53,7 @@ describe("mastodon-peer", () => {
   let b: MastodonPeer;
 
   beforeAll(async () => {
-    [a, b] = await Promise.all([
-      startMastodonPeer({ host: "127.0.0.5" }),
-      startMastodonPeer({ host: "127.0.0.6", username: "bob", autoAcceptFollows: true }),
-    ]);
+    [a, b] = await Promise.all([startMastodonPeer({ host: "127.0.0.5" }), startMastodonPeer({ host: "127.0.0.6", username: "bob", autoAcceptFollows: true })]);
   });
   afterAll(async () => {
     await Promise.all([a?.close(), b?.close()]);
@@ -73,10 +64,7 @@ describe("mastodon-peer", () => {
       const { status, json, type } = await getJson(a.actorId);
       expect(status).toBe(200);
       expect(type).toMatch(/^application\/activity\+json/);
-      expect(json["@context"]).toEqual(expect.arrayContaining([
-        "https://www.w3.org/ns/activitystreams",
-        "https://w3id.org/security/v1",
-      ]));
+      expect(json["@context"]).toEqual(expect.arrayContaining(["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"]));
       expect(json).toMatchObject({
         id: a.actorId,
         type: "Person",
@@ -101,10 +89,7 @@ describe("mastodon-peer", () => {
 
     it("answers WebFinger for acct:user@host:port, acct:user@host and the actor URL", async () => {
       for (const resource of [`acct:${a.handle}`, `acct:alice@${a.host}`, a.actorId]) {
-        const { status, json, type } = await getJson(
-          `${a.origin}/.well-known/webfinger?resource=${encodeURIComponent(resource)}`,
-          { accept: "application/jrd+json" },
-        );
+        const { status, json, type } = await getJson(`${a.origin}/.well-known/webfinger?resource=${encodeURIComponent(resource)}`, { accept: "application/jrd+json" });
         expect(status).toBe(200);
         expect(type).toMatch(/^application\/jrd\+json/);
         expect(json.subject).toBe(`acct:alice@${a.host}:${a.port}`);
@@ -163,13 +148,9 @@ describe("mastodon-peer", () => {
       expect(h.digest).toBe(digestHeader(body));
       expect(h.digest).toMatch(/^SHA-256=[A-Za-z0-9+/]+=*$/);
       expect(h.date).toMatch(/^\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/);
-      expect(h.signature).toMatch(
-        new RegExp(`^keyId="${a.keyId}",algorithm="rsa-sha256",headers="\\(request-target\\) host date digest",signature="[A-Za-z0-9+/]+=*"$`),
-      );
+      expect(h.signature).toMatch(new RegExp(`^keyId="${a.keyId}",algorithm="rsa-sha256",headers="\\(request-target\\) host date digest",signature="[A-Za-z0-9+/]+=*"$`));
       const parsed = httpSignature.parseRequest(asIncoming("POST", inbox, h), options);
-      expect(parsed.signingString).toBe(
-        `(request-target): post /users/x/inbox\nhost: 127.0.0.7:8080\ndate: ${h.date}\ndigest: ${h.digest}`,
-      );
+      expect(parsed.signingString).toBe(`(request-target): post /users/x/inbox\nhost: 127.0.0.7:8080\ndate: ${h.date}\ndigest: ${h.digest}`);
       expect(httpSignature.verifySignature(parsed, a.publicKeyPem)).toBe(true);
     });
 
@@ -194,8 +175,7 @@ describe("mastodon-peer", () => {
 
     it("detects a stale Date", () => {
       const h = signed({ date: new Date(Date.now() - 2 * 3600 * 1000) });
-      expect(() => httpSignature.parseRequest(asIncoming("POST", inbox, h), { ...options, clockSkew: 3600 }))
-        .toThrow(/clock skew/);
+      expect(() => httpSignature.parseRequest(asIncoming("POST", inbox, h), { ...options, clockSkew: 3600 })).toThrow(/clock skew/);
     });
 
     it("detects a signature that leaves out digest", () => {
@@ -229,8 +209,7 @@ describe("mastodon-peer", () => {
     };
     const inbox = "http://127.0.0.7:8080/inbox";
     const body = JSON.stringify({ type: "Follow" });
-    const request = (h: Record<string, string>, b = body) =>
-      new Request(inbox, { method: "POST", headers: h, body: b });
+    const request = (h: Record<string, string>, b = body) => new Request(inbox, { method: "POST", headers: h, body: b });
 
     it("accepts the peer's signature and resolves the key to its actor", async () => {
       const h = signRequestCavage({ method: "POST", url: inbox, body, keyId: a.keyId, privateKeyPem: a.privateKeyPem });
@@ -245,7 +224,11 @@ describe("mastodon-peer", () => {
       const good = signRequestCavage({ method: "POST", url: inbox, body, keyId: a.keyId, privateKeyPem: a.privateKeyPem });
       expect(await verifyRequest(request(good, JSON.stringify({ type: "Delete" })), { documentLoader })).toBeNull();
       const stale = signRequestCavage({
-        method: "POST", url: inbox, body, keyId: a.keyId, privateKeyPem: a.privateKeyPem,
+        method: "POST",
+        url: inbox,
+        body,
+        keyId: a.keyId,
+        privateKeyPem: a.privateKeyPem,
         date: new Date(Date.now() - 2 * 3600 * 1000),
       });
       expect(await verifyRequest(request(stale), { documentLoader })).toBeNull();
@@ -430,15 +413,17 @@ describe("mastodon-peer", () => {
 
     beforeAll(async () => {
       const rsa = await generateCryptoKeyPair("RSASSA-PKCS1-v1_5");
-      fed.setActorDispatcher("/users/{identifier}", async (ctx, identifier) => {
-        const keys = await ctx.getActorKeyPairs(identifier);
-        return new Person({
-          id: ctx.getActorUri(identifier),
-          preferredUsername: identifier,
-          inbox: ctx.getInboxUri(identifier),
-          publicKey: keys[0]!.cryptographicKey,
-        });
-      }).setKeyPairsDispatcher(async () => [rsa]);
+      fed
+        .setActorDispatcher("/users/{identifier}", async (ctx, identifier) => {
+          const keys = await ctx.getActorKeyPairs(identifier);
+          return new Person({
+            id: ctx.getActorUri(identifier),
+            preferredUsername: identifier,
+            inbox: ctx.getInboxUri(identifier),
+            publicKey: keys[0]!.cryptographicKey,
+          });
+        })
+        .setKeyPairsDispatcher(async () => [rsa]);
       fed.setInboxListeners("/users/{identifier}/inbox", "/inbox").on(Follow, async (_ctx, f) => {
         if (f.id) followsSeen.push(f.id.href);
       });
@@ -450,10 +435,9 @@ describe("mastodon-peer", () => {
           if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
         }
         const hasBody = req.method !== "GET" && req.method !== "HEAD";
-        const response = await fed.fetch(
-          new Request(`${origin}${req.url}`, { method: req.method!, headers, ...(hasBody ? { body: Buffer.concat(chunks) } : {}) }),
-          { contextData: undefined },
-        );
+        const response = await fed.fetch(new Request(`${origin}${req.url}`, { method: req.method!, headers, ...(hasBody ? { body: Buffer.concat(chunks) } : {}) }), {
+          contextData: undefined,
+        });
         res.writeHead(response.status, Object.fromEntries(response.headers));
         res.end(Buffer.from(await response.arrayBuffer()));
       });
@@ -477,7 +461,10 @@ describe("mastodon-peer", () => {
         new Create({ id, actor: sender, object: new Note({ id: new URL(`${id.href}/note`), content: "hi" }) }),
       );
       const mine = a.received.filter((r) => r.body?.id === id.href);
-      expect(mine.map((r) => [r.status, r.signatureValid])).toEqual([[401, false], [202, true]]);
+      expect(mine.map((r) => [r.status, r.signatureValid])).toEqual([
+        [401, false],
+        [202, true],
+      ]);
       expect(mine[0]!.error).toMatch(/RFC 9421/);
       expect(mine[1]).toMatchObject({ keyOwner: sender.href, signerMatchesActor: true });
     });

@@ -44,10 +44,13 @@ describe("test CA in vitest workers", () => {
 
   afterAll(async () => {
     await Promise.all(
-      servers.map((s) => new Promise<void>((resolve) => {
-        s.closeAllConnections();
-        s.close(() => resolve());
-      })),
+      servers.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            s.closeAllConnections();
+            s.close(() => resolve());
+          }),
+      ),
     );
   });
 
@@ -79,7 +82,9 @@ describe("test CA in vitest workers", () => {
       const req = httpsGet(url, { timeout: 5000 }, (res) => {
         let data = "";
         res.setEncoding("utf8");
-        res.on("data", (c: string) => { data += c; });
+        res.on("data", (c: string) => {
+          data += c;
+        });
         res.on("end", () => resolve(data));
       });
       req.on("timeout", () => req.destroy(new Error("timeout")));

@@ -37,20 +37,24 @@ describe(`openDatabase (${testBackend})`, () => {
   it("describes itself without secrets", () => {
     expect(database.kind).toBe(testBackend);
     expect(database.describe).toMatch(testBackend === "postgres" ? /^PostgreSQL at [^@]+\/folkmoot_t_/ : /^PGlite at /);
-    expect(describePostgresUrl("postgres://alice:s3cret@db.example:6543/folkmoot?sslmode=require")).toBe(
-      "db.example:6543/folkmoot",
-    );
+    expect(describePostgresUrl("postgres://alice:s3cret@db.example:6543/folkmoot?sslmode=require")).toBe("db.example:6543/folkmoot");
     expect(describePostgresUrl("postgres://bob@localhost/")).toBe("localhost:5432/bob");
     expect(describePostgresUrl("not a url")).not.toContain("not a url");
   });
 
   it("commits and rolls back transactions, and queries outside wait for them", async () => {
     await database.db.transaction().execute(async (trx) => {
-      await trx.insertInto("t" as never).values({ v: "committed" } as never).execute();
+      await trx
+        .insertInto("t" as never)
+        .values({ v: "committed" } as never)
+        .execute();
     });
     await expect(
       database.db.transaction().execute(async (trx) => {
-        await trx.insertInto("t" as never).values({ v: "rolled back" } as never).execute();
+        await trx
+          .insertInto("t" as never)
+          .values({ v: "rolled back" } as never)
+          .execute();
         throw new Error("abort the transaction");
       }),
     ).rejects.toThrow("abort the transaction");
@@ -65,17 +69,18 @@ describe(`openDatabase (${testBackend})`, () => {
     const txHeld = new Promise<void>((resolve) => (releaseTx = resolve));
     const events: string[] = [];
     const tx = database.db.transaction().execute(async (trx) => {
-      await trx.insertInto("t" as never).values({ v: "in tx" } as never).execute();
+      await trx
+        .insertInto("t" as never)
+        .values({ v: "in tx" } as never)
+        .execute();
       events.push("tx inserted");
       await txHeld;
       events.push("tx commits");
     });
     await waitFor("the transaction", () => events.length === 1);
-    const outside = sql<{ n: number }>`select count(*)::int as n from t where v = 'in tx'`
-      .execute(database.db)
-      .then((r) => {
-        events.push(`outside saw ${r.rows[0]?.n}`);
-      });
+    const outside = sql<{ n: number }>`select count(*)::int as n from t where v = 'in tx'`.execute(database.db).then((r) => {
+      events.push(`outside saw ${r.rows[0]?.n}`);
+    });
     await sleep(100);
     releaseTx();
     await Promise.all([tx, outside]);

@@ -71,7 +71,10 @@ describe("KyselyKvStore", () => {
     expect(await kv.get(["ttl", "short"])).toBe("soon gone");
     await new Promise((r) => setTimeout(r, 600));
     expect(await kv.get(["ttl", "short"])).toBeUndefined();
-    expect((await collect(["ttl"])).map((e) => e.key)).toEqual([["ttl", "long"], ["ttl", "none"]]);
+    expect((await collect(["ttl"])).map((e) => e.key)).toEqual([
+      ["ttl", "long"],
+      ["ttl", "none"],
+    ]);
     expect(await kv.sweepExpired()).toBe(1);
     expect(await kv.sweepExpired()).toBe(0);
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from fedify_kv`.execute(database.db);
@@ -117,9 +120,7 @@ describe("KyselyKvStore", () => {
   it("cas is atomic under concurrency: one winner per round", async () => {
     const rounds = 5;
     for (let round = 0; round < rounds; round++) {
-      const results = await Promise.all(
-        Array.from({ length: 6 }, () => kv.cas(["counter"], round === 0 ? undefined : round - 1, round)),
-      );
+      const results = await Promise.all(Array.from({ length: 6 }, () => kv.cas(["counter"], round === 0 ? undefined : round - 1, round)));
       expect(results.filter(Boolean).length, `round ${round}: ${results}`).toBe(1);
     }
     expect(await kv.get(["counter"])).toBe(rounds - 1);

@@ -140,9 +140,7 @@ describe("KyselyMessageQueue", () => {
   it("redelivers a message whose lease expired (a worker that died)", async () => {
     const q = new KyselyMessageQueue(database, { pollIntervalMs: 10_000, channel: "lease" });
     await q.enqueue({ crashed: true });
-    await sql`update fedify_mq set leased_until = now() + interval '1 second', lease_owner = 'dead-worker', attempts = 1`.execute(
-      database.db,
-    );
+    await sql`update fedify_mq set leased_until = now() + interval '1 second', lease_owner = 'dead-worker', attempts = 1`.execute(database.db);
     expect(await q.getDepth()).toEqual({ queued: 0, ready: 0, delayed: 0 }); // in flight
     const t0 = Date.now();
     let deliveredAfter = 0;
@@ -387,7 +385,10 @@ describe("KyselyMessageQueue", () => {
     await expect(broken.enqueue(undefined)).rejects.toThrow(TypeError);
 
     const q = new KyselyMessageQueue(database, { channel: "many" });
-    await q.enqueueMany(Array.from({ length: 1100 }, (_, i) => ({ i })), { orderingKey: "batch" });
+    await q.enqueueMany(
+      Array.from({ length: 1100 }, (_, i) => ({ i })),
+      { orderingKey: "batch" },
+    );
     const all = await rows();
     expect(all.length).toBe(1100);
     expect(all.map((r) => JSON.parse(r.message).i)).toEqual(Array.from({ length: 1100 }, (_, i) => i));

@@ -35,7 +35,10 @@ async function tables(database: Database): Promise<string[]> {
 
 describe(`migrateToLatest (${testBackend})`, () => {
   it("applies every migration once, then nothing", { timeout: 30_000 }, async () => {
-    const all = (await readdir(migrationFolder)).filter((f) => f.endsWith(".ts")).map((f) => f.replace(/\.ts$/, "")).sort();
+    const all = (await readdir(migrationFolder))
+      .filter((f) => f.endsWith(".ts"))
+      .map((f) => f.replace(/\.ts$/, ""))
+      .sort();
     const database = await openRaw();
     const first = await migrateToLatest(database.db);
     expect(first.applied).toEqual(all);

@@ -24,7 +24,14 @@ let nextPort = 20_000 + (process.pid % 2000) * 10;
  * A real Folkmoot instance on a loopback address, on PGlite by default or on a
  * fresh PostgreSQL database when TEST_DATABASE_URL is set.
  */
-export async function startTestInstance(opts: { host: string; tls?: boolean; env?: Record<string, string>; database?: TestDatabase; dataDir?: string; port?: number } ): Promise<TestInstance> {
+export async function startTestInstance(opts: {
+  host: string;
+  tls?: boolean;
+  env?: Record<string, string>;
+  database?: TestDatabase;
+  dataDir?: string;
+  port?: number;
+}): Promise<TestInstance> {
   const port = opts.port ?? nextPort++;
   const ownsDatabase = !opts.database;
   const database = opts.database ?? (process.env.TEST_DATABASE_URL ? await createTestDatabase() : undefined);
@@ -63,7 +70,14 @@ export async function startTestInstance(opts: { host: string; tls?: boolean; env
       await stopOnly();
       const again = await startTestInstance({ ...opts, port, database, dataDir });
       // The restarted instance cleans up what this one owned.
-      return { ...again, stop: async () => { await again.stop(); if (ownsDatabase) await database?.drop(); if (ownsDataDir) await rm(dataDir, { recursive: true, force: true }); } };
+      return {
+        ...again,
+        stop: async () => {
+          await again.stop();
+          if (ownsDatabase) await database?.drop();
+          if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
+        },
+      };
     },
   };
 }

@@ -118,10 +118,8 @@ export function signRequestCavage(input: CavageSignInput): Record<string, string
   if (input.digestOverride !== undefined) headers.digest = input.digestOverride;
   else if (input.body !== undefined) headers.digest = digestHeader(input.body);
 
-  const signed = input.signedHeaders
-    ?? (headers.digest !== undefined
-      ? CAVAGE_POST_HEADERS
-      : ["(request-target)", "host", "date", ...(headers.accept !== undefined ? ["accept"] : [])]);
+  const signed =
+    input.signedHeaders ?? (headers.digest !== undefined ? CAVAGE_POST_HEADERS : ["(request-target)", "host", "date", ...(headers.accept !== undefined ? ["accept"] : [])]);
   const target = url.pathname + (input.requestTargetWithQuery ? url.search : "");
   const lines = signed.map((name) => {
     const n = name.toLowerCase();
@@ -131,8 +129,7 @@ export function signRequestCavage(input: CavageSignInput): Record<string, string
     return `${n}: ${value}`;
   });
   const signature = cryptoSign("sha256", Buffer.from(lines.join("\n")), input.privateKeyPem).toString("base64");
-  headers.signature =
-    `keyId="${input.keyId}",algorithm="rsa-sha256",headers="${signed.map((h) => h.toLowerCase()).join(" ")}",signature="${signature}"`;
+  headers.signature = `keyId="${input.keyId}",algorithm="rsa-sha256",headers="${signed.map((h) => h.toLowerCase()).join(" ")}",signature="${signature}"`;
   return headers;
 }
 
@@ -425,10 +422,7 @@ export async function startMastodonPeer(opts: MastodonPeerOptions): Promise<Mast
 
   const main = (): PeerActor => actors.get(username)!;
 
-  async function signedGet(
-    url: string,
-    o: { keyId?: string; privateKeyPem?: string; accept?: string; timeoutMs?: number } = {},
-  ): Promise<Response> {
+  async function signedGet(url: string, o: { keyId?: string; privateKeyPem?: string; accept?: string; timeoutMs?: number } = {}): Promise<Response> {
     const u = new URL(url);
     assertLoopback(u);
     const headers = signRequestCavage({
@@ -447,11 +441,7 @@ export async function startMastodonPeer(opts: MastodonPeerOptions): Promise<Mast
     });
   }
 
-  async function post(
-    inboxUrl: string,
-    activity: object,
-    o: PeerPostOptions = {},
-  ): Promise<{ status: number; body: string }> {
+  async function post(inboxUrl: string, activity: object, o: PeerPostOptions = {}): Promise<{ status: number; body: string }> {
     const u = new URL(inboxUrl);
     assertLoopback(u);
     const body = o.rawBody ?? JSON.stringify(activity);
@@ -564,9 +554,7 @@ export async function startMastodonPeer(opts: MastodonPeerOptions): Promise<Mast
         return { valid: false, error: (e as Error).message, keyId };
       }
     }
-    return ok
-      ? { valid: true, keyId, ...(key.owner ? { keyOwner: key.owner } : {}) }
-      : { valid: false, error: "signature does not verify", keyId };
+    return ok ? { valid: true, keyId, ...(key.owner ? { keyOwner: key.owner } : {}) } : { valid: false, error: "signature does not verify", keyId };
   }
 
   function verify(parsed: ParsedCavageSignature, pem: string): boolean {
@@ -677,37 +665,49 @@ export async function startMastodonPeer(opts: MastodonPeerOptions): Promise<Mast
       const resource = url.searchParams.get("resource");
       if (!resource) return sendJson(res, 400, { error: "resource is required" }, "application/json");
       const hostPort = new URL(origin).host;
-      const found = [...actors.values()].find((a) =>
-        resource === `acct:${a.username}@${hostPort}` ||
-        resource === `acct:${a.username}@${opts.host}` ||
-        resource === a.actorId ||
-        resource === `${origin}/@${a.username}`
+      const found = [...actors.values()].find(
+        (a) => resource === `acct:${a.username}@${hostPort}` || resource === `acct:${a.username}@${opts.host}` || resource === a.actorId || resource === `${origin}/@${a.username}`,
       );
       if (!found) return sendJson(res, 404, { error: "not found" }, "application/json");
-      return sendJson(res, 200, {
-        subject: `acct:${found.username}@${hostPort}`,
-        aliases: [`${origin}/@${found.username}`, found.actorId],
-        links: [
-          { rel: "http://webfinger.net/rel/profile-page", type: "text/html", href: `${origin}/@${found.username}` },
-          { rel: "self", type: ACTIVITY_JSON, href: found.actorId },
-        ],
-      }, "application/jrd+json; charset=utf-8");
+      return sendJson(
+        res,
+        200,
+        {
+          subject: `acct:${found.username}@${hostPort}`,
+          aliases: [`${origin}/@${found.username}`, found.actorId],
+          links: [
+            { rel: "http://webfinger.net/rel/profile-page", type: "text/html", href: `${origin}/@${found.username}` },
+            { rel: "self", type: ACTIVITY_JSON, href: found.actorId },
+          ],
+        },
+        "application/jrd+json; charset=utf-8",
+      );
     }
     if (path === "/.well-known/nodeinfo") {
-      return sendJson(res, 200, {
-        links: [{ rel: "http://nodeinfo.diaspora.software/ns/schema/2.0", href: `${origin}/nodeinfo/2.0` }],
-      }, "application/json");
+      return sendJson(
+        res,
+        200,
+        {
+          links: [{ rel: "http://nodeinfo.diaspora.software/ns/schema/2.0", href: `${origin}/nodeinfo/2.0` }],
+        },
+        "application/json",
+      );
     }
     if (path === "/nodeinfo/2.0") {
-      return sendJson(res, 200, {
-        version: "2.0",
-        software: { name: "mastodon", version: "4.3.0" },
-        protocols: ["activitypub"],
-        services: { outbound: [], inbound: [] },
-        usage: { users: { total: actors.size, activeMonth: 1, activeHalfyear: 1 }, localPosts: 0 },
-        openRegistrations: false,
-        metadata: { nodeName: "mastodon-peer (test)" },
-      }, "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.0#\"");
+      return sendJson(
+        res,
+        200,
+        {
+          version: "2.0",
+          software: { name: "mastodon", version: "4.3.0" },
+          protocols: ["activitypub"],
+          services: { outbound: [], inbound: [] },
+          usage: { users: { total: actors.size, activeMonth: 1, activeHalfyear: 1 }, localPosts: 0 },
+          openRegistrations: false,
+          metadata: { nodeName: "mastodon-peer (test)" },
+        },
+        'application/json; profile="http://nodeinfo.diaspora.software/ns/schema/2.0#"',
+      );
     }
     if (user && !userMatch?.[2]) return sendJson(res, 200, actorDocument(user));
     if (user && userMatch?.[3] === "outbox") return sendJson(res, 200, collection(`${user.actorId}/outbox`, []));
@@ -728,9 +728,7 @@ export async function startMastodonPeer(opts: MastodonPeerOptions): Promise<Mast
       else res.destroy();
     });
   };
-  const server: Server = opts.tls
-    ? createHttpsServer({ cert: opts.tls.certPem, key: opts.tls.keyPem }, listener)
-    : createHttpServer(listener);
+  const server: Server = opts.tls ? createHttpsServer({ cert: opts.tls.certPem, key: opts.tls.keyPem }, listener) : createHttpServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port ?? 0, opts.host, () => {

@@ -38,10 +38,7 @@ export interface TestTls {
 }
 
 /** Loopback addresses every server certificate covers: 127.0.0.1 … 127.0.0.9. */
-export const LOOPBACK_TEST_IPS: readonly string[] = Array.from(
-  { length: 9 },
-  (_, i) => `127.0.0.${i + 1}`,
-);
+export const LOOPBACK_TEST_IPS: readonly string[] = Array.from({ length: 9 }, (_, i) => `127.0.0.${i + 1}`);
 
 /**
  * Generates a test CA and a server certificate signed by it, and writes both
@@ -88,10 +85,7 @@ export async function createTestCa(dir: string, extraNames: string[] = []): Prom
       { name: "extKeyUsage", serverAuth: true },
       {
         name: "subjectAltName",
-        altNames: [
-          ...[...dnsNames].map((value) => ({ type: 2 as const, value })),
-          ...[...ipNames].map((ip) => ({ type: 7 as const, ip })),
-        ],
+        altNames: [...[...dnsNames].map((value) => ({ type: 2 as const, value })), ...[...ipNames].map((ip) => ({ type: 7 as const, ip }))],
       },
     ],
   });
@@ -109,9 +103,7 @@ export async function createTestCa(dir: string, extraNames: string[] = []): Prom
 
 function tlsDirOrThrow(dir: string | undefined): string {
   if (!dir) {
-    throw new Error(
-      `${TLS_DIR_ENV} is not set: run the tests through vitest (globalSetup creates the test CA)`,
-    );
+    throw new Error(`${TLS_DIR_ENV} is not set: run the tests through vitest (globalSetup creates the test CA)`);
   }
   return dir;
 }

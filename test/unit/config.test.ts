@@ -31,7 +31,20 @@ describe("configuration", () => {
       DELIVERY_RETRY_HOURS: "48",
       TRUST_PROXY_HOPS: "1",
     });
-    expect(c).toMatchObject({ port: 8080, host: "0.0.0.0", dataDir: "/var/lib/folkmoot", databaseUrl: "postgres://u:p@db:5432/folkmoot", logLevel: "debug", allowPrivateAddress: true, role: "worker", queueWorkers: 4, queueLeaseSeconds: 10, instanceName: "Riverside", deliveryRetryHours: 48, trustProxyHops: 1 });
+    expect(c).toMatchObject({
+      port: 8080,
+      host: "0.0.0.0",
+      dataDir: "/var/lib/folkmoot",
+      databaseUrl: "postgres://u:p@db:5432/folkmoot",
+      logLevel: "debug",
+      allowPrivateAddress: true,
+      role: "worker",
+      queueWorkers: 4,
+      queueLeaseSeconds: 10,
+      instanceName: "Riverside",
+      deliveryRetryHours: 48,
+      trustProxyHops: 1,
+    });
     expect(c.publicOrigin.origin).toBe("https://commune.example");
   });
 

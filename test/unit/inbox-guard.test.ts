@@ -20,13 +20,19 @@ function measure(value: unknown, depth = 0): { depth: number; longest: number; n
 describe("jsonShapeProblem", () => {
   it("agrees with the parsed values on depth, array length and node count", () => {
     fc.assert(
-      fc.property(fc.jsonValue({ maxDepth: 6 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 60 }), (value, maxDepth, maxArrayLength, maxNodes) => {
-        const text = JSON.stringify(value);
-        const m = measure(JSON.parse(text));
-        const limits: JsonLimits = { maxDepth, maxArrayLength, maxNodes };
-        const within = m.depth <= maxDepth && m.longest <= maxArrayLength && m.nodes <= maxNodes;
-        expect(jsonShapeProblem(text, limits) === null).toBe(within);
-      }),
+      fc.property(
+        fc.jsonValue({ maxDepth: 6 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 60 }),
+        (value, maxDepth, maxArrayLength, maxNodes) => {
+          const text = JSON.stringify(value);
+          const m = measure(JSON.parse(text));
+          const limits: JsonLimits = { maxDepth, maxArrayLength, maxNodes };
+          const within = m.depth <= maxDepth && m.longest <= maxArrayLength && m.nodes <= maxNodes;
+          expect(jsonShapeProblem(text, limits) === null).toBe(within);
+        },
+      ),
       { numRuns: 500 },
     );
   });

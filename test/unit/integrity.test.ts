@@ -195,8 +195,12 @@ describe("verifyDocument refuses", () => {
     // The same through `actor`, through a second attribution, and through expectedSigner.
     const { attributedTo: _a, ...unattributed } = mandate(alice);
     expect(await reason(await signDocument({ ...unattributed, actor: alice.id.href }, mallory.pair.privateKey, mallory.keyId, CREATED))).toBe("controller-mismatch");
-    expect(await reason(await signDocument({ ...mandate(mallory), actor: { id: alice.id.href, type: "Person" } }, mallory.pair.privateKey, mallory.keyId, CREATED))).toBe("controller-mismatch");
-    expect(await reason(await signDocument({ ...mandate(mallory), attributedTo: [mallory.id.href, alice.id.href] }, mallory.pair.privateKey, mallory.keyId, CREATED))).toBe("controller-mismatch");
+    expect(await reason(await signDocument({ ...mandate(mallory), actor: { id: alice.id.href, type: "Person" } }, mallory.pair.privateKey, mallory.keyId, CREATED))).toBe(
+      "controller-mismatch",
+    );
+    expect(await reason(await signDocument({ ...mandate(mallory), attributedTo: [mallory.id.href, alice.id.href] }, mallory.pair.privateKey, mallory.keyId, CREATED))).toBe(
+      "controller-mismatch",
+    );
     const honest = await signDocument(mandate(mallory), mallory.pair.privateKey, mallory.keyId, CREATED);
     expect(await reason(honest)).toBe("ok");
     expect(await reason(honest, { ...opts, expectedSigner: alice.id } as typeof opts)).toBe("controller-mismatch");
@@ -214,7 +218,14 @@ describe("verifyDocument refuses", () => {
 
   it("an unknown or unusable key: key-not-found", async () => {
     expect(await reason(signed, { fetchKey: async () => null, now: NOW })).toBe("key-not-found");
-    expect(await reason(signed, { fetchKey: async () => { throw new Error("network down"); }, now: NOW })).toBe("key-not-found");
+    expect(
+      await reason(signed, {
+        fetchKey: async () => {
+          throw new Error("network down");
+        },
+        now: NOW,
+      }),
+    ).toBe("key-not-found");
     const [rsa] = await importActorKeys(await generateActorKeys());
     expect(await reason(signed, { fetchKey: async () => ({ publicKey: rsa!.publicKey, controller: alice.id }), now: NOW })).toBe("key-not-found");
   });
@@ -266,7 +277,7 @@ describe("interoperability with Fedify's eddsa-jcs-2022", () => {
         id: new URL("https://commune.example/ap/notes/1"),
         attribution: alice.id,
         to: PUBLIC_COLLECTION,
-        content: "<p>The assembly meets on Thursday. Ünïcode, \"quotes\" and 😀.</p>",
+        content: '<p>The assembly meets on Thursday. Ünïcode, "quotes" and 😀.</p>',
         published: toInstant(new Date("2026-03-01T11:00:00Z")),
       }),
     });
@@ -283,13 +294,17 @@ describe("interoperability with Fedify's eddsa-jcs-2022", () => {
     expect(key?.id?.href).toBe(alice.keyId.href);
     expect(await verifyObject(Create, signed, { documentLoader: loader })).not.toBeNull();
     // And a hand-written Create, not produced by Fedify's serialiser.
-    const plain = await signDocument({
-      "@context": [AS, DI],
-      id: "https://commune.example/ap/activities/2",
-      type: "Create",
-      actor: alice.id.href,
-      object: { id: "https://commune.example/ap/notes/2", type: "Note", attributedTo: alice.id.href, content: "Hello" },
-    }, alice.pair.privateKey, alice.keyId);
+    const plain = await signDocument(
+      {
+        "@context": [AS, DI],
+        id: "https://commune.example/ap/activities/2",
+        type: "Create",
+        actor: alice.id.href,
+        object: { id: "https://commune.example/ap/notes/2", type: "Note", attributedTo: alice.id.href, content: "Hello" },
+      },
+      alice.pair.privateKey,
+      alice.keyId,
+    );
     expect(await verifyObject(Create, plain, { documentLoader: loader })).not.toBeNull();
     // Fedify also refuses a tampered one.
     expect(await verifyObject(Create, { ...plain, id: "https://commune.example/ap/activities/3" }, { documentLoader: loader })).toBeNull();
@@ -315,7 +330,7 @@ describe("interoperability with Fedify's eddsa-jcs-2022", () => {
     const fedifyProof = await createProof(create, alice.pair.privateKey, alice.keyId, { created: toInstant(created) });
     const json = wireForm(await create.toJsonLd({ format: "compact" }));
     const ours = await signDocument(json, alice.pair.privateKey, alice.keyId, created);
-    const ourValue = decodeBase58btc(((ours.proof as Record<string, string>).proofValue!).slice(1));
+    const ourValue = decodeBase58btc((ours.proof as Record<string, string>).proofValue!.slice(1));
     expect(ourValue).toEqual(fedifyProof.proofValue);
   });
 
@@ -379,9 +394,10 @@ describe("base58btc and JCS", () => {
     const sorted = { "\u20ac": "Euro", "\r": "CR", "\ufb33": "Dalet", "1": "One", "\ud83d\ude00": "Emoji", "\u0080": "Control", "\u00f6": "o" };
     expect(canonicalizeJson(sorted)).toBe('{"\\r":"CR","1":"One","\u0080":"Control","ö":"o","€":"Euro","😀":"Emoji","\ufb33":"Dalet"}');
     // biome-ignore lint/correctness/noPrecisionLoss: RFC 8785's own test value, written as the RFC writes it
-    expect(canonicalizeJson({ numbers: [333333333.33333329, 1e30, 4.5, 2e-3, 0.000000000000000000000000001, -0, 1e21, 1e-7] }))
-      .toBe('{"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27,0,1e+21,1e-7]}');
-    expect(canonicalizeJson({ b: [true, null, "\u001f\n\"\\/"], a: { d: 1, c: undefined } })).toBe('{"a":{"d":1},"b":[true,null,"\\u001f\\n\\"\\\\/"]}');
+    expect(canonicalizeJson({ numbers: [333333333.33333329, 1e30, 4.5, 2e-3, 0.000000000000000000000000001, -0, 1e21, 1e-7] })).toBe(
+      '{"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27,0,1e+21,1e-7]}',
+    );
+    expect(canonicalizeJson({ b: [true, null, '\u001f\n"\\/'], a: { d: 1, c: undefined } })).toBe('{"a":{"d":1},"b":[true,null,"\\u001f\\n\\"\\\\/"]}');
     expect(() => canonicalizeJson(Number.NaN)).toThrow(TypeError);
     expect(() => canonicalizeJson("\udc00")).toThrow(TypeError);
     expect(() => canonicalizeJson(new URL("https://a.example/"))).toThrow(TypeError);

@@ -22,7 +22,13 @@ describe("logging", () => {
     getLogger(["fedify", "federation", "inbox"]).info("Activity {activityId} received.", { activityId: "https://x.example/a/1", privateKey: "secret" });
     getLogger(["fedify", "federation"]).debug("below the level");
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ level: 30, component: "fedify", category: "fedify.federation.inbox", activityId: "https://x.example/a/1", msg: "Activity https://x.example/a/1 received." });
+    expect(lines[0]).toMatchObject({
+      level: 30,
+      component: "fedify",
+      category: "fedify.federation.inbox",
+      activityId: "https://x.example/a/1",
+      msg: "Activity https://x.example/a/1 received.",
+    });
     expect(JSON.stringify(lines[0])).not.toContain("secret");
   });
 

@@ -156,7 +156,11 @@ const END = "2026-11-22T10:05:00.000Z";
 /** A referral signed by its confederation, its tally computed as an honest server would (from the entries it kept). */
 async function referralDoc(w: World, conf: Actor, r: ReferralInput): Promise<Record<string, unknown>> {
   const rule = r.rule ?? { kind: "majority" };
-  const t = tallyVerdicts(rule, { id: r.id, bodies: r.bodies, left: r.left ?? [] }, r.entries.map((e) => coreOf(e.document)));
+  const t = tallyVerdicts(
+    rule,
+    { id: r.id, bodies: r.bodies, left: r.left ?? [] },
+    r.entries.map((e) => coreOf(e.document)),
+  );
   const tally: Record<string, unknown> = publishedTally(t);
   r.lie?.(tally);
   const status = r.status ?? "closed";
@@ -368,13 +372,21 @@ describe("verifyReferral: the referral and its verdicts", () => {
     const w2 = new World();
     const c2 = await council(w2);
     const unanimity = await verifyReferral(
-      await referralDoc(w2, c2.conf, { ...c2, lie: (t) => { t.passed = true; t.outcome = "ratified"; t.bound = t.ratifiedBy; }, rule: { kind: "unanimity" } }),
+      await referralDoc(w2, c2.conf, {
+        ...c2,
+        lie: (t) => {
+          t.passed = true;
+          t.outcome = "ratified";
+          t.bound = t.ratifiedBy;
+        },
+        rule: { kind: "unanimity" },
+      }),
       c2.id,
       w2.deps(),
       { depth: 0 },
     );
     expect(failing(unanimity)).toEqual(["tally"]);
-    expect(check(unanimity, "tally").detail).toContain('passed: the server says true, the verdicts give false');
+    expect(check(unanimity, "tally").detail).toContain("passed: the server says true, the verdicts give false");
   });
 
   it("reports the standing of a referral still open, ok", async () => {
@@ -492,7 +504,13 @@ function ok(r: CommandResult): readonly GovernanceEvent[] {
 async function localDecision(w: World, body: Actor, votes: VoteChoice[], members = votes.length + 2): Promise<{ decidedBy: string; rule: VerdictRule; tally: VoteTally }> {
   const proposal = `${body.id.replace("/actors/", "/proposals/")}-ratification`;
   const people = Array.from({ length: members }, (_, i) => `${body.id}/members/m${i}`);
-  const bylaws = { ...defaultBylaws(), decisionRule: { kind: "simple-majority" as const }, quorum: { kind: "count" as const, count: 3 }, deliberationPeriod: "P1D", votingPeriod: "P1D" };
+  const bylaws = {
+    ...defaultBylaws(),
+    decisionRule: { kind: "simple-majority" as const },
+    quorum: { kind: "count" as const, count: 3 },
+    deliberationPeriod: "P1D",
+    votingPeriod: "P1D",
+  };
   const events: GovernanceEvent[] = [];
   const run = (r: CommandResult) => events.push(...ok(r));
   const at = (h: number) => new Date(Date.UTC(2026, 10, 20) + h * 3_600_000).toISOString();
@@ -594,7 +612,10 @@ describe("verifyReferral: depth", () => {
     const mountain = await w.actor("https://mountain.example/ap/actors/mountain");
     const mountainDecision = await localDecision(w, mountain, ["agree", "agree", "disagree"]);
     const entries = [
-      { receivedAt: "2026-11-22T10:04:00.000Z", document: await verdictDoc(w, lower.conf, topId, { rule: { of: "verdicts", rule: { kind: "majority" } }, tally, decidedBy: lower.id }) },
+      {
+        receivedAt: "2026-11-22T10:04:00.000Z",
+        document: await verdictDoc(w, lower.conf, topId, { rule: { of: "verdicts", rule: { kind: "majority" } }, tally, decidedBy: lower.id }),
+      },
       { receivedAt: "2026-11-22T10:04:10.000Z", document: await verdictDoc(w, mountain, topId, mountainDecision) },
     ];
     await referralDoc(w, top, {
@@ -646,7 +667,12 @@ describe("verifyReferral: depth", () => {
     const lowerDoc = await referralDoc(w, lower.conf, lower);
     const t = lowerDoc.tally as { counts: VerdictsTally["counts"]; people: VerdictsTally["people"] };
     const tally: VerdictsTally = { counts: t.counts, people: t.people, roll: 3, turnout: 3 };
-    const entries = [{ receivedAt: "2026-11-22T10:04:00.000Z", document: await verdictDoc(w, lower.conf, topId, { rule: { of: "verdicts", rule: { kind: "majority" } }, tally, decidedBy: lower.id }) }];
+    const entries = [
+      {
+        receivedAt: "2026-11-22T10:04:00.000Z",
+        document: await verdictDoc(w, lower.conf, topId, { rule: { of: "verdicts", rule: { kind: "majority" } }, tally, decidedBy: lower.id }),
+      },
+    ];
     await referralDoc(w, top, { id: topId, bodies: [{ body: lower.conf.id, members: 19 }], entries });
     const result = await verifyDecision(topId, w.deps(), { depth: 1 });
     expect(failing(result)).toEqual([`decision of ${lower.conf.id}`]);

@@ -82,7 +82,12 @@ export async function draftProposal(app: AppContext, actorUri: string, bodyHandl
     payload = { ...(payload as object), delegates: people.value };
   }
   // A confederation (to join or leave, or where a confederal delegate acts) may be named by handle.
-  if (input.kind === "join" || input.kind === "leave" || input.kind === "confederal" || (input.kind === "delegation" && (payload as { confederation?: unknown } | null)?.confederation !== undefined)) {
+  if (
+    input.kind === "join" ||
+    input.kind === "leave" ||
+    input.kind === "confederal" ||
+    (input.kind === "delegation" && (payload as { confederation?: unknown } | null)?.confederation !== undefined)
+  ) {
     const ref = (payload as { confederation?: unknown } | null | undefined)?.confederation;
     if (typeof ref !== "string" || ref.trim() === "") return fail("invalid", "name the confederation: { confederation }", "payload.confederation");
     const conf = await resolveMemberRef(app, ref);

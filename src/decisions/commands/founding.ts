@@ -61,7 +61,11 @@ async function recordBodyFounded(app: AppContext, trx: Kysely<Schema>, body: Bod
  * admission follows them), else the defaults of its kind. A body created with a founder,
  * or that has decided anything, already has its record (conflict).
  */
-export async function foundBodyRecord(app: AppContext, bodyHandle: string, input: { bylaws?: Bylaws } = {}): Promise<Result<{ version: number; bylaws: Bylaws; members: string[] }>> {
+export async function foundBodyRecord(
+  app: AppContext,
+  bodyHandle: string,
+  input: { bylaws?: Bylaws } = {},
+): Promise<Result<{ version: number; bylaws: Bylaws; members: string[] }>> {
   const found = await findBody(app, bodyHandle);
   if (!found.ok) return found;
   const body = found.value;

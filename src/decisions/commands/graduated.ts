@@ -26,14 +26,14 @@ export function recordObjection(
   input: { category: string; dealBreaker: boolean; text?: string },
   inbound?: InboundActivity,
 ): Promise<Result<ProposalDetail>> {
-  return onProposal(app, bodyHandle, proposalId, (p, { now, ref }) =>
-    showing(
-      app,
-      ref,
-      p.id,
-      coreObject(p, { actor, dealBreaker: input.dealBreaker, category: input.category, ...(input.text !== undefined ? { text: input.text } : {}) }, now),
-      { "invalid-input": "category" },
-    ),
+  return onProposal(
+    app,
+    bodyHandle,
+    proposalId,
+    (p, { now, ref }) =>
+      showing(app, ref, p.id, coreObject(p, { actor, dealBreaker: input.dealBreaker, category: input.category, ...(input.text !== undefined ? { text: input.text } : {}) }, now), {
+        "invalid-input": "category",
+      }),
     input,
     inbound,
   );
@@ -50,8 +50,11 @@ export async function electAdvocate(
 ): Promise<Result<ProposalDetail>> {
   const candidate = await resolvePeople(app, [input.candidate], "candidate");
   if (!candidate.ok) return candidate;
-  return onProposal(app, bodyHandle, proposalId, (p, { now, ref }) =>
-    showing(app, ref, p.id, coreElectAdvocate(p, { actor, category: input.category, candidate: candidate.value[0]! }, now)),
+  return onProposal(
+    app,
+    bodyHandle,
+    proposalId,
+    (p, { now, ref }) => showing(app, ref, p.id, coreElectAdvocate(p, { actor, category: input.category, candidate: candidate.value[0]! }, now)),
     input,
     inbound,
   );
@@ -66,8 +69,11 @@ export function recordGrievanceAgreement(
   input: { category: string; shares: boolean },
   inbound?: InboundActivity,
 ): Promise<Result<ProposalDetail>> {
-  return onProposal(app, bodyHandle, proposalId, (p, { now, ref }) =>
-    showing(app, ref, p.id, coreRecordGrievanceAgreement(p, { actor, category: input.category, shares: input.shares }, now)),
+  return onProposal(
+    app,
+    bodyHandle,
+    proposalId,
+    (p, { now, ref }) => showing(app, ref, p.id, coreRecordGrievanceAgreement(p, { actor, category: input.category, shares: input.shares }, now)),
     input,
     inbound,
   );
@@ -83,22 +89,29 @@ export function proposeAmendment(
   inbound?: InboundActivity,
 ): Promise<Result<{ amendment: string; proposal: ProposalDetail }>> {
   const amendment = newAmendmentId();
-  return onProposal(app, bodyHandle, proposalId, (p, { now, ref }) => {
-    const command = coreProposeAmendment(
-      p,
-      {
-        actor,
-        amendment,
-        text: input.text,
-        ...(input.category !== undefined ? { category: input.category } : {}),
-        ...("payload" in input && input.payload !== undefined ? { payload: input.payload } : {}),
-      },
-      now,
-    );
-    const shown = showing(app, ref, p.id, command, { "invalid-input": "text" });
-    if ("fail" in shown) return shown;
-    return { ...shown, value: (after, appended) => ({ amendment, proposal: shown.value(after, appended) }) };
-  }, input, inbound);
+  return onProposal(
+    app,
+    bodyHandle,
+    proposalId,
+    (p, { now, ref }) => {
+      const command = coreProposeAmendment(
+        p,
+        {
+          actor,
+          amendment,
+          text: input.text,
+          ...(input.category !== undefined ? { category: input.category } : {}),
+          ...("payload" in input && input.payload !== undefined ? { payload: input.payload } : {}),
+        },
+        now,
+      );
+      const shown = showing(app, ref, p.id, command, { "invalid-input": "text" });
+      if ("fail" in shown) return shown;
+      return { ...shown, value: (after, appended) => ({ amendment, proposal: shown.value(after, appended) }) };
+    },
+    input,
+    inbound,
+  );
 }
 
 /** Records the implementation delegates the body elected for a carried decision (handles or URIs of members). */
@@ -111,19 +124,26 @@ export async function electImplementationDelegates(
 ): Promise<Result<ProposalDetail>> {
   const delegates = await resolvePeople(app, input.delegates, "delegates");
   if (!delegates.ok) return delegates;
-  return onProposal(app, bodyHandle, proposalId, (p, { body, now, ref }) =>
-    showing(app, ref, p.id, coreElectImplementationDelegates(p, { actor, delegates: delegates.value, mandate: input.mandate, body }, now), {
-      "invalid-input": "delegates",
-      "invalid-candidate": "delegates",
-    }),
+  return onProposal(
+    app,
+    bodyHandle,
+    proposalId,
+    (p, { body, now, ref }) =>
+      showing(app, ref, p.id, coreElectImplementationDelegates(p, { actor, delegates: delegates.value, mandate: input.mandate, body }, now), {
+        "invalid-input": "delegates",
+        "invalid-candidate": "delegates",
+      }),
     input,
   );
 }
 
 /** An implementation delegate reports the work done. */
 export function completeImplementation(app: AppContext, actor: string, bodyHandle: string, proposalId: string, input: { report?: string } = {}): Promise<Result<ProposalDetail>> {
-  return onProposal(app, bodyHandle, proposalId, (p, { now, ref }) =>
-    showing(app, ref, p.id, coreCompleteImplementation(p, { actor, ...(input.report !== undefined ? { report: input.report } : {}) }, now)),
+  return onProposal(
+    app,
+    bodyHandle,
+    proposalId,
+    (p, { now, ref }) => showing(app, ref, p.id, coreCompleteImplementation(p, { actor, ...(input.report !== undefined ? { report: input.report } : {}) }, now)),
     input,
   );
 }

@@ -129,7 +129,10 @@ export async function removeMember(app: AppContext, body: BodyRef, memberUri: st
  * The operator removes a flood from one remote origin: its members admitted by open
  * admission leave every body (on each body's record), its pending follow requests go.
  */
-export async function removeRemoteOrigin(app: AppContext, origin: string): Promise<Result<{ origin: string; members: { body: string; member: string }[]; pendingFollows: number }>> {
+export async function removeRemoteOrigin(
+  app: AppContext,
+  origin: string,
+): Promise<Result<{ origin: string; members: { body: string; member: string }[]; pendingFollows: number }>> {
   let normal: string;
   try {
     normal = new URL(/^https?:\/\//.test(origin) ? origin : `https://${origin}`).origin;

@@ -1,10 +1,5 @@
 import type { AppContext } from "../../context.ts";
-import {
-  openVoting as coreOpenVoting,
-  secondProposal as coreSecondProposal,
-  tableProposal as coreTableProposal,
-  withdraw as coreWithdraw,
-} from "../../governance/index.ts";
+import { openVoting as coreOpenVoting, secondProposal as coreSecondProposal, tableProposal as coreTableProposal, withdraw as coreWithdraw } from "../../governance/index.ts";
 import type { Result } from "../../shared/result.ts";
 import { refusalToFailure } from "../refusals.ts";
 import type { ProposalDetail } from "../views.ts";
@@ -14,9 +9,7 @@ import { onProposal, showing } from "./on-proposal.ts";
 
 /** Another member seconds a draft (when the bylaws ask for seconds). */
 export function secondProposal(app: AppContext, actor: string, bodyHandle: string, proposalId: string): Promise<Result<ProposalDetail>> {
-  return onProposal(app, bodyHandle, proposalId, (p, { body, now, ref }) =>
-    showing(app, ref, p.id, coreSecondProposal(p, { actor, body }, now)),
-  );
+  return onProposal(app, bodyHandle, proposalId, (p, { body, now, ref }) => showing(app, ref, p.id, coreSecondProposal(p, { actor, body }, now)));
 }
 
 /** The author tables a draft: its terms are frozen and deliberation starts. */
@@ -31,17 +24,19 @@ export function tableProposal(app: AppContext, actor: string, bodyHandle: string
 
 /** A member opens voting once deliberation is over (the deadline opens it too), freezing the roll. */
 export function openVoting(app: AppContext, actor: string, bodyHandle: string, proposalId: string): Promise<Result<ProposalDetail>> {
-  return onProposal(app, bodyHandle, proposalId, (p, { body, now, ref }) =>
-    showing(app, ref, p.id, coreOpenVoting(p, { actor, body }, now)),
-  );
+  return onProposal(app, bodyHandle, proposalId, (p, { body, now, ref }) => showing(app, ref, p.id, coreOpenVoting(p, { actor, body }, now)));
 }
 
 /** The author withdraws a proposal not yet decided. */
 export function withdrawProposal(app: AppContext, actor: string, bodyHandle: string, proposalId: string, input: { reason?: string } = {}): Promise<Result<ProposalDetail>> {
-  return onProposal(app, bodyHandle, proposalId, (p, { now, ref }) =>
-    showing(app, ref, p.id, coreWithdraw(p, { actor, ...(input.reason !== undefined ? { reason: input.reason } : {}) }, now), {
-      "invalid-input": "reason",
-    }),
+  return onProposal(
+    app,
+    bodyHandle,
+    proposalId,
+    (p, { now, ref }) =>
+      showing(app, ref, p.id, coreWithdraw(p, { actor, ...(input.reason !== undefined ? { reason: input.reason } : {}) }, now), {
+        "invalid-input": "reason",
+      }),
     input,
   );
 }

@@ -70,8 +70,21 @@ export function vote(
   proposalId: string,
   input: { choice: VoteChoice; reason?: string; round?: string },
 ): Promise<Result<VoteReceipt>> {
-  return onProposal(app, bodyHandle, proposalId, (p, { now, ref }) =>
-    voteStep(p, ref.id, actor, castVote(p, { actor, choice: input.choice, ...(input.reason !== undefined ? { reason: input.reason } : {}), ...(input.round !== undefined ? { round: input.round } : {}) }, now)),
+  return onProposal(
+    app,
+    bodyHandle,
+    proposalId,
+    (p, { now, ref }) =>
+      voteStep(
+        p,
+        ref.id,
+        actor,
+        castVote(
+          p,
+          { actor, choice: input.choice, ...(input.reason !== undefined ? { reason: input.reason } : {}), ...(input.round !== undefined ? { round: input.round } : {}) },
+          now,
+        ),
+      ),
     input,
   );
 }
@@ -85,14 +98,18 @@ export function voteOnAmendment(
   amendmentId: string,
   input: { choice: VoteChoice; reason?: string },
 ): Promise<Result<VoteReceipt>> {
-  return onProposal(app, bodyHandle, proposalId, (p, { now, ref }) =>
-    voteStep(
-      p,
-      ref.id,
-      actor,
-      coreVoteOnAmendment(p, { actor, amendment: amendmentId, choice: input.choice, ...(input.reason !== undefined ? { reason: input.reason } : {}) }, now),
-      (reason) => (reason.code === "unknown-round" ? { code: "not-found", message: reason.message } : refusalToFailure(reason, { "invalid-input": "reason" })),
-    ),
+  return onProposal(
+    app,
+    bodyHandle,
+    proposalId,
+    (p, { now, ref }) =>
+      voteStep(
+        p,
+        ref.id,
+        actor,
+        coreVoteOnAmendment(p, { actor, amendment: amendmentId, choice: input.choice, ...(input.reason !== undefined ? { reason: input.reason } : {}) }, now),
+        (reason) => (reason.code === "unknown-round" ? { code: "not-found", message: reason.message } : refusalToFailure(reason, { "invalid-input": "reason" })),
+      ),
     input,
   );
 }

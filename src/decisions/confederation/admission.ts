@@ -88,7 +88,15 @@ export async function answerJoinRequest(app: AppContext, conf: ActorRow, req: Jo
     return {
       command: referConfederal(
         state,
-        { referral, actor: state.id, title: `Admit ${req.name ?? member}`, text: `${member} asks to join ${conf.name}. Ratify to admit it.`, topic: "membership", admit: member, bodies },
+        {
+          referral,
+          actor: state.id,
+          title: `Admit ${req.name ?? member}`,
+          text: `${member} asks to join ${conf.name}. Ratify to admit it.`,
+          topic: "membership",
+          admit: member,
+          bodies,
+        },
         now,
       ),
       value: () => "referred",
@@ -130,8 +138,14 @@ export async function admitRatifiedBodies(app: AppContext, conf: ActorRow, answe
     const admit = r.admit;
     const tally = r.tally;
     if (tally.passed) {
-      const done = await runOnBody(app, conf, {}, ({ body: s, now }): Step<boolean> =>
-        s === null || s.members.has(admit) ? { command: { ok: true, events: [], effects: [] }, value: () => false } : { command: admitMemberBody(s, { body: admit, referral: r.id }, now), value: () => true },
+      const done = await runOnBody(
+        app,
+        conf,
+        {},
+        ({ body: s, now }): Step<boolean> =>
+          s === null || s.members.has(admit)
+            ? { command: { ok: true, events: [], effects: [] }, value: () => false }
+            : { command: admitMemberBody(s, { body: admit, referral: r.id }, now), value: () => true },
       );
       if (!done.ok || !done.value) continue;
       await setWeight(app.db, conf.id, admit, members);

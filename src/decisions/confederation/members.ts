@@ -18,7 +18,10 @@ export async function setWeight(db: Kysely<Schema>, confId: string, member: stri
 }
 
 /** Used by tests and the demo: a local body's confederation's referrals, newest first. */
-export async function listReferrals(app: AppContext, confId: string): Promise<{ uri: string; title: string; openedAt: Date; deadline: Date; closedAt: Date | null; outcome: string | null }[]> {
+export async function listReferrals(
+  app: AppContext,
+  confId: string,
+): Promise<{ uri: string; title: string; openedAt: Date; deadline: Date; closedAt: Date | null; outcome: string | null }[]> {
   const rows = await app.db.selectFrom("referrals").selectAll().where("body_id", "=", confId).orderBy("opened_at", "desc").execute();
   return rows.map((r) => ({ uri: r.uri, title: r.title, openedAt: r.opened_at, deadline: r.deadline, closedAt: r.closed_at, outcome: r.outcome }));
 }

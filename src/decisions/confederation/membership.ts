@@ -9,8 +9,14 @@ import { runOnBody, type Step } from "../run.ts";
 
 /** A member body leaves the local confederation `conf`: at once. */
 export async function recordMemberBodyLeft(app: AppContext, conf: ActorRow, member: string, inbound: InboundActivity): Promise<Result<true>> {
-  return runOnBody(app, conf, { inbound }, ({ body: state, now }): Step<true> =>
-    state === null || !state.members.has(member) ? { fail: { code: "not-found", message: `${member} is not a member body` } } : { command: memberBodyLeaves(state, { body: member }, now), value: () => true },
+  return runOnBody(
+    app,
+    conf,
+    { inbound },
+    ({ body: state, now }): Step<true> =>
+      state === null || !state.members.has(member)
+        ? { fail: { code: "not-found", message: `${member} is not a member body` } }
+        : { command: memberBodyLeaves(state, { body: member }, now), value: () => true },
   );
 }
 
@@ -24,9 +30,13 @@ export async function recordJoinRefused(
   refusal: { confederation: string; join: string; reason: string },
   inbound: InboundActivity,
 ): Promise<Result<true>> {
-  return runOnBody(app, body, { inbound }, ({ body: state, now }): Step<true> =>
-    state === null || !state.confederations.has(refusal.confederation)
-      ? { fail: { code: "not-found", message: `${body.handle} is not in ${refusal.confederation}` } }
-      : { command: joinRefused(state, refusal, now), value: () => true },
+  return runOnBody(
+    app,
+    body,
+    { inbound },
+    ({ body: state, now }): Step<true> =>
+      state === null || !state.confederations.has(refusal.confederation)
+        ? { fail: { code: "not-found", message: `${body.handle} is not in ${refusal.confederation}` } }
+        : { command: joinRefused(state, refusal, now), value: () => true },
   );
 }

@@ -88,7 +88,16 @@ export async function takeUpReferral(app: AppContext, body: ActorRow, received: 
       return {
         command: referConfederal(
           state,
-          { referral, actor: state.id, title, text, ...(received.topic !== undefined ? { topic: received.topic } : {}), bodies: childBodies, deadline: nestedDeadline(deadline, now), parent: { confederation, referral: url } },
+          {
+            referral,
+            actor: state.id,
+            title,
+            text,
+            ...(received.topic !== undefined ? { topic: received.topic } : {}),
+            bodies: childBodies,
+            deadline: nestedDeadline(deadline, now),
+            parent: { confederation, referral: url },
+          },
           now,
         ),
         value: () => referral,

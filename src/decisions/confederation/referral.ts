@@ -31,28 +31,35 @@ export async function referToMemberBodies(app: AppContext, conf: ActorRow, table
   const { mandate } = tabled;
   const kept = inbound.withEffect(async (trx, outcome) => {
     if (outcome.ok && mandate) {
-      await trx.insertInto("signed_documents").values({ uri: mandate.key, type: "Mandate", signer: mandate.mandate.body, document: mandate.document, received_at: new Date() }).execute();
+      await trx
+        .insertInto("signed_documents")
+        .values({ uri: mandate.key, type: "Mandate", signer: mandate.mandate.body, document: mandate.document, received_at: new Date() })
+        .execute();
     }
   });
-  return runOnBody(app, conf, { inbound: kept }, ({ body: state, now }): Step<true> =>
-    state === null
-      ? { fail: { code: "not-found", message: "no record" } }
-      : {
-          command: referConfederal(
-            state,
-            {
-              referral: tabled.referral,
-              actor: tabled.actor,
-              title: tabled.title,
-              text: tabled.text,
-              ...(tabled.topic ? { topic: tabled.topic } : {}),
-              ...(mandate ? { viaMandate: mandate.mandate } : {}),
-              ...(tabled.decides ? { decides: tabled.decides } : {}),
-              bodies,
-            },
-            now,
-          ),
-          value: () => true,
-        },
+  return runOnBody(
+    app,
+    conf,
+    { inbound: kept },
+    ({ body: state, now }): Step<true> =>
+      state === null
+        ? { fail: { code: "not-found", message: "no record" } }
+        : {
+            command: referConfederal(
+              state,
+              {
+                referral: tabled.referral,
+                actor: tabled.actor,
+                title: tabled.title,
+                text: tabled.text,
+                ...(tabled.topic ? { topic: tabled.topic } : {}),
+                ...(mandate ? { viaMandate: mandate.mandate } : {}),
+                ...(tabled.decides ? { decides: tabled.decides } : {}),
+                bodies,
+              },
+              now,
+            ),
+            value: () => true,
+          },
   );
 }

@@ -32,8 +32,12 @@ export async function recordVerdict(app: AppContext, conf: ActorRow, received: R
       .execute();
     if (outcome.ok && weight !== null) await setWeight(trx, conf.id, sender, weight);
   });
-  return runOnBody(app, conf, { inbound: kept }, ({ body: state, now }): Step<true> =>
-    state === null ? { fail: { code: "not-found", message: "no record" } } : { command: receiveVerdict(state, received.verdict, now), value: () => true },
+  return runOnBody(
+    app,
+    conf,
+    { inbound: kept },
+    ({ body: state, now }): Step<true> =>
+      state === null ? { fail: { code: "not-found", message: "no record" } } : { command: receiveVerdict(state, received.verdict, now), value: () => true },
   );
 }
 

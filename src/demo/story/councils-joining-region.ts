@@ -16,15 +16,19 @@ export async function councilsJoinTheRegion(story: Story, mandates: Mandates): P
   const { instances } = story.cast;
   story.act("The municipal councils decide to join the regional council (a council decides by referring the question to its member bodies)");
   await Promise.all([councilJoins(story, "north", "bob", mandates.bob), councilJoins(story, "south", "ida", mandates.ida)]);
-  const regionMembers = await eventually(async () => {
-    const rows = await instances.region.app.db
-      .selectFrom("memberships")
-      .innerJoin("actors", "actors.id", "memberships.body_id")
-      .select(["memberships.member_uri", "memberships.member_count"])
-      .where("actors.handle", "=", "region")
-      .execute();
-    return rows.length === 2 && rows.every((r) => r.member_count !== null) ? rows : null;
-  }, WAIT, "the region admits both councils").catch(() => []);
+  const regionMembers = await eventually(
+    async () => {
+      const rows = await instances.region.app.db
+        .selectFrom("memberships")
+        .innerJoin("actors", "actors.id", "memberships.body_id")
+        .select(["memberships.member_uri", "memberships.member_count"])
+        .where("actors.handle", "=", "region")
+        .execute();
+      return rows.length === 2 && rows.every((r) => r.member_count !== null) ? rows : null;
+    },
+    WAIT,
+    "the region admits both councils",
+  ).catch(() => []);
   result.regionMembers = regionMembers.map((r) => ({ body: nameOf(r.member_uri), members: r.member_count ?? 0 }));
   check(regionMembers.length === 2, "the regional council admitted north and south");
   say(`${at("region")} admitted ${result.regionMembers.map((m) => `${m.body} (weight ${m.members}: the people of its member bodies)`).join(", ")} (open admission)`);
@@ -54,7 +58,9 @@ async function councilJoins(story: Story, council: Municipality, delegate: strin
   await Promise.all(
     members.map(async (a) => {
       const d = await ratify(a.inst, a.handle, r.uri, Object.fromEntries(a.people.map((h) => [p[h]!, "agree" as VoteChoice])), WAIT);
-      say(`${at(a.handle)} ratification of “${title}”: ${d.outcome} ${countsText(d.counts)} (${ruleText(rules[a.handle]!)}) → verdict ${verdictOf(d.outcome)}, signed and sent to ${council}`);
+      say(
+        `${at(a.handle)} ratification of “${title}”: ${d.outcome} ${countsText(d.counts)} (${ruleText(rules[a.handle]!)}) → verdict ${verdictOf(d.outcome)}, signed and sent to ${council}`,
+      );
     }),
   );
   const doc = await waitClosed(inst, r.uri, `${council}'s join referral closes`);

@@ -37,7 +37,9 @@ export async function electDelegates(story: Story): Promise<Mandates> {
       votes: Object.fromEntries(voters.map((h) => [p[h]!, "agree" as VoteChoice])),
     });
     check(d.outcome === "passed", `${body} elected ${delegate}`);
-    say(`${at(body)} elected ${delegate} confederal delegate to ${councilNames[council]} (mandate covers "confederal", until ${mandateEnd.slice(0, 10)}): ${d.outcome} ${countsText(d.counts)}`);
+    say(
+      `${at(body)} elected ${delegate} confederal delegate to ${councilNames[council]} (mandate covers "confederal", until ${mandateEnd.slice(0, 10)}): ${d.outcome} ${countsText(d.counts)}`,
+    );
     return d.mandate;
   };
   const [bob, ida, fay] = await Promise.all([

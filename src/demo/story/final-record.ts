@@ -15,10 +15,15 @@ export async function verifyTheFinalRecord(story: Story, referrals: { regional: 
   say(`${at("region")} signed Referral ${fin.id}`);
   say(`   “${fin.name}”: status ${fin.status}; rule ${ratificationRuleText(fin.rule)}; proof ${fin.proof?.cryptosuite ?? "none"}`);
   say(`   bodies (frozen, weights): ${fin.bodies.map((b) => `${nameOf(b.body)} ${b.members}`).join(", ")}`);
-  say(`   counts: ratify ${t.counts.ratify}, reject ${t.counts.reject}, abstain ${t.counts.abstain}; weight: ratify ${t.people.ratify}, reject ${t.people.reject}, abstain ${t.people.abstain}`);
+  say(
+    `   counts: ratify ${t.counts.ratify}, reject ${t.counts.reject}, abstain ${t.counts.abstain}; weight: ratify ${t.people.ratify}, reject ${t.people.reject}, abstain ${t.people.abstain}`,
+  );
   for (const v of fin.verdicts) {
     const d = v.document as { tally?: { counts?: { ratify: number; reject: number; abstain: number } }; rule?: { of: string; rule: RatificationRule } } | null;
-    const inner = d?.tally?.counts && d.rule?.of === "verdicts" ? ` (its own members: ${d.tally.counts.ratify} ratify, ${d.tally.counts.reject} reject, ${d.tally.counts.abstain} abstain, by ${ratificationRuleText(d.rule.rule)})` : "";
+    const inner =
+      d?.tally?.counts && d.rule?.of === "verdicts"
+        ? ` (its own members: ${d.tally.counts.ratify} ratify, ${d.tally.counts.reject} reject, ${d.tally.counts.abstain} abstain, by ${ratificationRuleText(d.rule.rule)})`
+        : "";
     say(`   verdict of ${nameOf(v.body)}: ${v.verdict}${inner}, signed by ${nameOf(String(v.document?.attributedTo ?? "?"))}`);
   }
   say(`   outcome: ${t.outcome}; ratified by ${namesOf(t.ratifiedBy)}; rejected by ${namesOf(t.rejectedBy)}; bound: ${namesOf(t.bound)}`);
@@ -35,7 +40,10 @@ export async function verifyTheFinalRecord(story: Story, referrals: { regional: 
   }
 
   // The story's expected outcomes.
-  check(result.municipal.tally?.outcome === "ratified" && sameSet(result.municipal.tally.bound, ["riverside", "millbrook"]), "municipal tally: ratified by riverside and millbrook, hillside rejected");
+  check(
+    result.municipal.tally?.outcome === "ratified" && sameSet(result.municipal.tally.bound, ["riverside", "millbrook"]),
+    "municipal tally: ratified by riverside and millbrook, hillside rejected",
+  );
   check(result.cascade.nested.north?.verdictUp === "ratify" && result.cascade.nested.south?.verdictUp === "reject", "nested verdicts: north ratify, south reject");
   check(result.cascade.region?.outcome === "ratified" && sameSet(result.cascade.region.bound, ["north"]), "regional tally: ratified, binds north only");
 }

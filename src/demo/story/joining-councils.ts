@@ -13,19 +13,33 @@ export async function assembliesJoinTheirCouncils(story: Story): Promise<void> {
   await Promise.all(
     assemblies.map(async (a) => {
       const votes = Object.fromEntries(a.people.map((h) => [p[h]!, "agree" as VoteChoice]));
-      const d = await decide(a.inst, null, { body: a.handle, author: p[a.people[0]!]!, kind: "join", title: `${a.name} joins ${councilNames[a.council]}`, payload: { confederation: uri[a.council] }, votes });
+      const d = await decide(a.inst, null, {
+        body: a.handle,
+        author: p[a.people[0]!]!,
+        kind: "join",
+        title: `${a.name} joins ${councilNames[a.council]}`,
+        payload: { confederation: uri[a.council] },
+        votes,
+      });
       result.joins[a.handle] = { outcome: d.outcome, counts: countsText(d.counts) };
       say(`${at(a.handle)} decided to join ${councilNames[a.council]}: ${d.outcome} ${countsText(d.counts)} (${ruleText(rules[a.handle]!)}); sends Join`);
     }),
   );
   for (const c of ["north", "south"] as const) {
     const expected = assemblies.filter((a) => a.council === c).map((a) => uri[a.handle]!);
-    const members = await eventually(async () => {
-      const m = await membersOf(home[c]!, c);
-      return expected.every((e) => m.includes(e)) ? m : null;
-    }, WAIT, `${c} admits its assemblies`).catch(() => membersOf(home[c]!, c));
+    const members = await eventually(
+      async () => {
+        const m = await membersOf(home[c]!, c);
+        return expected.every((e) => m.includes(e)) ? m : null;
+      },
+      WAIT,
+      `${c} admits its assemblies`,
+    ).catch(() => membersOf(home[c]!, c));
     result.admitted[c] = members.map(nameOf);
-    check(expected.every((e) => members.includes(e)), `${c} admitted ${expected.map(nameOf).join(", ")}`);
+    check(
+      expected.every((e) => members.includes(e)),
+      `${c} admitted ${expected.map(nameOf).join(", ")}`,
+    );
     say(`${at(c)} admitted ${namesOf(members)} (open admission: each Join answered with Accept)`);
   }
 }

@@ -29,12 +29,20 @@ export async function delegatesTableAtNorth(story: Story, mandates: Mandates): P
   const { instances, assemblies, people: p, home, uri } = story.cast;
   story.act("Delegates table two proposals at North; the assemblies decide them by their own rules; a delegate is recalled mid-vote");
   const before = (await listReferrals(instances.north.app, localId(uri.north!))).length;
-  const tabled = await tableConfederalProposal(instances.ashford.app, localId(p.bob!), { confederation: uri.north!, title: municipalTitle, text: "Each assembly hosts one shelf of tools, lent to anyone in the municipality.", topic: "commons", mandate: mandates.bob });
+  const tabled = await tableConfederalProposal(instances.ashford.app, localId(p.bob!), {
+    confederation: uri.north!,
+    title: municipalTitle,
+    text: "Each assembly hosts one shelf of tools, lent to anyone in the municipality.",
+    topic: "commons",
+    mandate: mandates.bob,
+  });
   if (!tabled.ok) throw new Error(`bob could not table: ${tabled.error.message}`);
   say(`[bob@ashford] tables “${municipalTitle}” at north under riverside's mandate (an Offer carrying the mandate's URL)`);
   const municipal = await waitReferral(story, instances.north, "north", before, "the municipal referral");
   const municipalDoc0 = await fetchReferral(municipal.uri);
-  say(`${at("north")} checked bob's signed mandate and referred it to ${namesOf(municipalDoc0.bodies.map((b) => b.body))}; verdicts due by ${municipalDoc0.endTime.slice(11, 19)} (${municipal.uri})`);
+  say(
+    `${at("north")} checked bob's signed mandate and referred it to ${namesOf(municipalDoc0.bodies.map((b) => b.body))}; verdicts due by ${municipalDoc0.endTime.slice(11, 19)} (${municipal.uri})`,
+  );
   // North's own decision to table at the region: a council's members are bodies, so it
   // decides by referring the question to them (decides: confederal).
   const tablingAt = await tableConfederalProposal(instances.millbrook.app, localId(p.fay!), {
@@ -47,7 +55,11 @@ export async function delegatesTableAtNorth(story: Story, mandates: Mandates): P
   });
   if (!tablingAt.ok) throw new Error(`fay could not table: ${tablingAt.error.message}`);
   say(`[fay@millbrook] tables at north, under millbrook's mandate: “${tablingTitle}” (decides: confederal, at ${nameOf(uri.region!)})`);
-  const tabling = await eventually(async () => (await listReferrals(instances.north.app, localId(uri.north!))).find((r) => r.title === tablingTitle) ?? null, WAIT, "north's tabling referral");
+  const tabling = await eventually(
+    async () => (await listReferrals(instances.north.app, localId(uri.north!))).find((r) => r.title === tablingTitle) ?? null,
+    WAIT,
+    "north's tabling referral",
+  );
   say(`${at("north")} referred it to its assemblies too; verdicts due by ${tabling.deadline.toISOString().slice(11, 19)}`);
   const tablingRatifications = Promise.all(
     (["riverside", "hillside", "millbrook"] as const).map(async (h) => {
@@ -66,7 +78,9 @@ export async function delegatesTableAtNorth(story: Story, mandates: Mandates): P
     (["riverside", "hillside", "millbrook"] as const).map(async (h) => {
       const d = await ratify(home[h]!, h, municipal.uri, municipalVotes[h]!, WAIT);
       result.municipal.ratifications[h] = { outcome: d.outcome, counts: countsText(d.counts), rule: ruleText(rules[h]!) };
-      say(`${at(h)} ratification of “${municipalTitle}”: ${d.outcome} ${countsText(d.counts)} (${ruleText(rules[h]!)}) → verdict ${verdictOf(d.outcome)}, signed and sent to north`);
+      say(
+        `${at(h)} ratification of “${municipalTitle}”: ${d.outcome} ${countsText(d.counts)} (${ruleText(rules[h]!)}) → verdict ${verdictOf(d.outcome)}, signed and sent to north`,
+      );
     }),
   );
   const recall = recallMidVote(story, municipal.uri, mandates.bob);

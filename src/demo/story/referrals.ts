@@ -22,19 +22,27 @@ export async function fetchReferral(url: string): Promise<ReferralDoc> {
 
 /** The newest referral of council `conf` once it has more than `known`. */
 export async function waitReferral(story: Story, inst: DemoInstance, conf: string, known: number, label: string) {
-  return eventually(async () => {
-    const list = await listReferrals(inst.app, localId(story.cast.uri[conf]!));
-    return list.length > known ? list[0] : null;
-  }, WAIT, label);
+  return eventually(
+    async () => {
+      const list = await listReferrals(inst.app, localId(story.cast.uri[conf]!));
+      return list.length > known ? list[0] : null;
+    },
+    WAIT,
+    label,
+  );
 }
 
 /** The referral at `url` once it is closed and tallied (its council's deadlines moved on meanwhile). */
 export async function waitClosed(inst: DemoInstance, url: string, label: string): Promise<ReferralDoc> {
-  return eventually(async () => {
-    await runDueDeadlines(inst.app);
-    const doc = await fetchReferral(url);
-    return doc.status === "closed" && doc.tally ? doc : null;
-  }, WAIT, label);
+  return eventually(
+    async () => {
+      await runDueDeadlines(inst.app);
+      const doc = await fetchReferral(url);
+      return doc.status === "closed" && doc.tally ? doc : null;
+    },
+    WAIT,
+    label,
+  );
 }
 
 /** A closed referral's tally, with names for URIs. */
@@ -55,5 +63,7 @@ export function tallyOf(story: Story, doc: ReferralDoc): Tally {
 /** Says council `conf`'s tally of `doc`, followed by `what`. */
 export function sayTally(story: Story, conf: string, doc: ReferralDoc, what: string): void {
   const t = doc.tally!;
-  story.say(`${story.at(conf)} tally of “${doc.name}” by ${ratificationRuleText(doc.rule)}: ${t.outcome} — ratify ${t.counts.ratify}, reject ${t.counts.reject}, abstain ${t.counts.abstain}; ${t.reason} Binds: ${story.namesOf(t.bound)}${what}`);
+  story.say(
+    `${story.at(conf)} tally of “${doc.name}” by ${ratificationRuleText(doc.rule)}: ${t.outcome} — ratify ${t.counts.ratify}, reject ${t.counts.reject}, abstain ${t.counts.abstain}; ${t.reason} Binds: ${story.namesOf(t.bound)}${what}`,
+  );
 }

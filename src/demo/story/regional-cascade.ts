@@ -18,12 +18,18 @@ export async function regionalReferralCascades(story: Story, regionReferralsBefo
   result.tabling.offerSent = true;
   const regionalDoc0 = await fetchReferral(regional.uri);
   check(regionalDoc0.proposer === uri.north, "the regional proposal was tabled by north itself");
-  say(`${at("region")} took north's Offer and referred it to ${regionalDoc0.bodies.map((b) => `${nameOf(b.body)} (weight ${b.members})`).join(", ")}; verdicts due by ${regionalDoc0.endTime.slice(11, 19)} (${regional.uri})`);
+  say(
+    `${at("region")} took north's Offer and referred it to ${regionalDoc0.bodies.map((b) => `${nameOf(b.body)} (weight ${b.members})`).join(", ")}; verdicts due by ${regionalDoc0.endTime.slice(11, 19)} (${regional.uri})`,
+  );
   const nestedOf = async (c: Municipality) =>
-    eventually(async () => {
-      const row = await home[c]!.app.db.selectFrom("referrals").select(["uri", "deadline"]).where("parent", "=", regional.uri).executeTakeFirst();
-      return row ?? null;
-    }, WAIT, `${c} refers the regional proposal down`);
+    eventually(
+      async () => {
+        const row = await home[c]!.app.db.selectFrom("referrals").select(["uri", "deadline"]).where("parent", "=", regional.uri).executeTakeFirst();
+        return row ?? null;
+      },
+      WAIT,
+      `${c} refers the regional proposal down`,
+    );
   const nested = { north: await nestedOf("north"), south: await nestedOf("south") };
   for (const c of ["north", "south"] as const) {
     const d = await fetchReferral(nested[c].uri);
@@ -40,7 +46,9 @@ export async function regionalReferralCascades(story: Story, regionReferralsBefo
     assemblies.map(async (a) => {
       const d = await ratify(a.inst, a.handle, nested[a.council].uri, cascadeVotes[a.handle]!, WAIT);
       result.cascade.base[a.handle] = { verdict: verdictOf(d.outcome), counts: countsText(d.counts), rule: ruleText(rules[a.handle]!) };
-      say(`${at(a.handle)} ratification of “${regionalTitle}”: ${d.outcome} ${countsText(d.counts)} (${ruleText(rules[a.handle]!)}) → verdict ${verdictOf(d.outcome)}, sent to ${a.council}`);
+      say(
+        `${at(a.handle)} ratification of “${regionalTitle}”: ${d.outcome} ${countsText(d.counts)} (${ruleText(rules[a.handle]!)}) → verdict ${verdictOf(d.outcome)}, sent to ${a.council}`,
+      );
     }),
   );
   for (const c of ["north", "south"] as const) {

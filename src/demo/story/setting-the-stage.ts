@@ -65,7 +65,11 @@ export async function setTheStage(narrator: Narrator, stage: Stage, hosts: reado
     });
     cast.names.set(uri[a.handle]!, a.handle);
   }
-  for (const [handle, inst, voting] of [["north", north, MUNICIPAL_VOTING], ["south", south, MUNICIPAL_VOTING], ["region", region, REGIONAL_VOTING]] as const) {
+  for (const [handle, inst, voting] of [
+    ["north", north, MUNICIPAL_VOTING],
+    ["south", south, MUNICIPAL_VOTING],
+    ["region", region, REGIONAL_VOTING],
+  ] as const) {
     home[handle] = inst;
     uri[handle] = await createBody(inst, { handle, kind: "confederation", name: councilNames[handle]!, bylaws: confederationBylaws(councilRules[handle]!, { voting }) });
     cast.names.set(uri[handle]!, handle);
@@ -75,6 +79,7 @@ export async function setTheStage(narrator: Narrator, stage: Stage, hosts: reado
     const here = assemblies.filter((a) => a.inst === inst);
     say(`[${inst.name}@${inst.host}] commune up: ${here.map((a) => `${a.handle} (${a.people.length} members, decides by ${ruleText(rules[a.handle]!)})`).join("; ")}`);
   }
-  for (const c of ["north", "south", "region"]) say(`${at(c)} ${councilNames[c]} up: a confederation of bodies, ratifies by ${ratificationRuleText(councilRules[c]!)}; admission open`);
+  for (const c of ["north", "south", "region"])
+    say(`${at(c)} ${councilNames[c]} up: a confederation of bodies, ratifies by ${ratificationRuleText(councilRules[c]!)}; admission open`);
   return cast;
 }

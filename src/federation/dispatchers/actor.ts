@@ -66,7 +66,9 @@ export function registerActorDispatchers(federation: Federation<AppContext>, con
       // A confederation weighs the people of its member bodies, as they advertised them.
       const members = await app.db
         .selectFrom("memberships")
-        .select((eb) => (actor.kind === "confederation" ? eb.fn.coalesce(eb.fn.sum<string>(eb.fn.coalesce("member_count", eb.lit(1))), eb.lit(0)) : eb.fn.countAll<string>()).as("n"))
+        .select((eb) =>
+          (actor.kind === "confederation" ? eb.fn.coalesce(eb.fn.sum<string>(eb.fn.coalesce("member_count", eb.lit(1))), eb.lit(0)) : eb.fn.countAll<string>()).as("n"),
+        )
         .where("body_id", "=", identifier)
         .executeTakeFirst();
       return new Group({

@@ -15,7 +15,11 @@ export function registerNodeInfo(federation: Federation<AppContext>): void {
         .executeTakeFirst();
       return Number(row?.n ?? 0);
     };
-    const posts = await db.selectFrom("objects").select((eb) => eb.fn.countAll<string>().as("n")).where("local_id", "is not", null).executeTakeFirst();
+    const posts = await db
+      .selectFrom("objects")
+      .select((eb) => eb.fn.countAll<string>().as("n"))
+      .where("local_id", "is not", null)
+      .executeTakeFirst();
     return {
       software: { name: "folkmoot", version: SOFTWARE_VERSION },
       protocols: ["activitypub"],

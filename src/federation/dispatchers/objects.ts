@@ -10,12 +10,7 @@ export function registerObjectDispatchers(federation: Federation<AppContext>): v
   federation.setObjectDispatcher(Note, NOTE_PATH, async (ctx, { id }) => {
     const row = await ctx.data.db.selectFrom("objects").selectAll().where("local_id", "=", id).executeTakeFirst();
     if (!row || row.deleted_at) return null;
-    const activity = await ctx.data.db
-      .selectFrom("activities")
-      .select("payload")
-      .where("object_uri", "=", row.uri)
-      .where("type", "=", "Create")
-      .executeTakeFirst();
+    const activity = await ctx.data.db.selectFrom("activities").select("payload").where("object_uri", "=", row.uri).where("type", "=", "Create").executeTakeFirst();
     if (!activity) return null;
     const create = await Create.fromJsonLd(JSON.parse(activity.payload), { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader });
     const note = await create.getObject({ documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader });
@@ -24,11 +19,7 @@ export function registerObjectDispatchers(federation: Federation<AppContext>): v
 
   // Activity ids resolve, so peers that re-fetch an embedded activity (FEP-fe34) find it.
   federation.setObjectDispatcher(Activity, ACTIVITY_PATH, async (ctx, { id }) => {
-    const row = await ctx.data.db
-      .selectFrom("activities")
-      .select(["payload", "public"])
-      .where("uri", "=", ctx.getObjectUri(Activity, { id }).href)
-      .executeTakeFirst();
+    const row = await ctx.data.db.selectFrom("activities").select(["payload", "public"]).where("uri", "=", ctx.getObjectUri(Activity, { id }).href).executeTakeFirst();
     if (!row?.public) return null;
     return Activity.fromJsonLd(JSON.parse(row.payload), { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader });
   });

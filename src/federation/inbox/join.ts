@@ -28,7 +28,9 @@ export async function onJoin(ctx: InboxContext<AppContext>, join: Join): Promise
   if (!target) return;
   const claim = { activity: join.id.href, actor: target.id, type: "Join" };
   if (body.admission !== "open") {
-    await takeInOnce(app, claim, (trx) => queueAnswer(trx, app, body.id, target.id, join.id, `@${body.handle} admits members by decision: ask a member to table a membership proposal for you.`));
+    await takeInOnce(app, claim, (trx) =>
+      queueAnswer(trx, app, body.id, target.id, join.id, `@${body.handle} admits members by decision: ask a member to table a membership proposal for you.`),
+    );
     return;
   }
   const origin = app.config.publicOrigin;

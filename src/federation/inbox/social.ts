@@ -1,5 +1,21 @@
 import type { InboxContext } from "@fedify/fedify";
-import { type Accept, type Activity, type Announce, Article, Create, type Delete, Follow, Mention, Note, Page, type Reject, type Undo, type Update, isActor, type Object as APObject } from "@fedify/vocab";
+import {
+  type Accept,
+  type Activity,
+  type Announce,
+  Article,
+  Create,
+  type Delete,
+  Follow,
+  Mention,
+  Note,
+  Page,
+  type Reject,
+  type Undo,
+  type Update,
+  isActor,
+  type Object as APObject,
+} from "@fedify/vocab";
 import type { Transaction } from "kysely";
 import { isBody, findActorById } from "../../community/actors.ts";
 import { receiveFollow } from "../../community/follows.ts";
@@ -68,7 +84,9 @@ export async function onUndo(ctx: Ctx, undo: Undo): Promise<void> {
   await once(app, undo, async (trx) => {
     let q = trx.deleteFrom("follows").where("follower_uri", "=", undo.actorId!.href);
     const followee = object instanceof Follow ? object.objectId : null;
-    q = followee ? q.where((eb) => eb.or([eb("activity_uri", "=", undo.objectId!.href), eb("followee_uri", "=", followee.href)])) : q.where("activity_uri", "=", undo.objectId!.href);
+    q = followee
+      ? q.where((eb) => eb.or([eb("activity_uri", "=", undo.objectId!.href), eb("followee_uri", "=", followee.href)]))
+      : q.where("activity_uri", "=", undo.objectId!.href);
     const removed = await q.executeTakeFirst();
     app.log.info({ follower: undo.actorId!.href, removed: Number(removed.numDeletedRows) }, "follow undone");
   });
@@ -225,12 +243,7 @@ export async function onDelete(ctx: Ctx, del: Delete): Promise<void> {
       await trx.deleteFrom("follows").where("follower_uri", "=", del.actorId!.href).execute();
       return;
     }
-    await trx
-      .updateTable("objects")
-      .set({ deleted_at: new Date(), content: "" })
-      .where("uri", "=", del.objectId!.href)
-      .where("attributed_to", "=", del.actorId!.href)
-      .execute();
+    await trx.updateTable("objects").set({ deleted_at: new Date(), content: "" }).where("uri", "=", del.objectId!.href).where("attributed_to", "=", del.actorId!.href).execute();
   });
 }
 
@@ -241,12 +254,7 @@ export async function onDelete(ctx: Ctx, del: Delete): Promise<void> {
 export async function onAnnounce(ctx: Ctx, announce: Announce): Promise<void> {
   const app = ctx.data;
   if (!announce.id || !announce.actorId) return;
-  const followed = await app.db
-    .selectFrom("follows")
-    .select("id")
-    .where("followee_uri", "=", announce.actorId.href)
-    .where("state", "=", "accepted")
-    .executeTakeFirst();
+  const followed = await app.db.selectFrom("follows").select("id").where("followee_uri", "=", announce.actorId.href).where("state", "=", "accepted").executeTakeFirst();
   if (!followed) return;
   let object = await announce.getObject(ctx).catch(() => null);
   if (object instanceof Create) object = await object.getObject(ctx).catch(() => null);
@@ -261,4 +269,3 @@ export async function onAnnounce(ctx: Ctx, announce: Announce): Promise<void> {
 export async function onOtherActivity(ctx: Ctx, activity: Activity): Promise<void> {
   ctx.data.log.debug({ activity: activity.id?.href, type: typeName(activity) }, "activity type not handled; ignored");
 }
-

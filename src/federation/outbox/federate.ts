@@ -24,7 +24,13 @@ async function sendVerdict(trx: Db, app: AppContext, bodyId: string, verdict: Ve
     trx,
     app,
     bodyId,
-    new Add({ id: activityUri(origin), actor: actorUri(origin, bodyId), object: new URL(verdictUrl(verdict.decidedBy)), target: new URL(verdict.referral), to: new URL(confederation) }),
+    new Add({
+      id: activityUri(origin),
+      actor: actorUri(origin, bodyId),
+      object: new URL(verdictUrl(verdict.decidedBy)),
+      target: new URL(verdict.referral),
+      to: new URL(confederation),
+    }),
     [confederation],
   );
   app.log.info({ body: bodyId, referral: verdict.referral, verdict: verdict.verdict }, "verdict sent");
@@ -54,7 +60,9 @@ export async function federateChange(trx: Db, app: AppContext, body: BodyRef, ch
         for (const r of effect.revoked ?? []) {
           if (r.confederation === null) continue;
           const conf = new URL(r.confederation);
-          await sendTo(trx, app, body.id, new Remove({ id: activityUri(origin), actor: bodyUri, object: mandateUrl(origin, r.mandate), target: conf, to: conf }), [r.confederation]);
+          await sendTo(trx, app, body.id, new Remove({ id: activityUri(origin), actor: bodyUri, object: mandateUrl(origin, r.mandate), target: conf, to: conf }), [
+            r.confederation,
+          ]);
         }
         break;
       case "confederal-tabled": {
@@ -101,7 +109,13 @@ export async function federateChange(trx: Db, app: AppContext, body: BodyRef, ch
         const bodies = event.bodies.map((b) => b.body);
         // One Invite for all: Fedify delivers it once per shared inbox, and each instance finds its own bodies on the signed list.
         if (bodies.length > 0) {
-          await sendTo(trx, app, body.id, new Invite({ id: activityUri(origin), actor: bodyUri, object: new URL(event.referral), tos: bodies.slice(0, 50).map((b) => new URL(b)) }), bodies);
+          await sendTo(
+            trx,
+            app,
+            body.id,
+            new Invite({ id: activityUri(origin), actor: bodyUri, object: new URL(event.referral), tos: bodies.slice(0, 50).map((b) => new URL(b)) }),
+            bodies,
+          );
         }
         await publicNote(
           trx,

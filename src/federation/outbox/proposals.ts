@@ -24,7 +24,14 @@ async function audienceOf(app: AppContext, detail: ProposalDetail): Promise<Deli
   return targets;
 }
 
-async function recordQuestion(trx: Transaction<Schema>, app: AppContext, detail: ProposalDetail, question: Question, verb: "create" | "update", targets: DeliveryTarget[]): Promise<void> {
+async function recordQuestion(
+  trx: Transaction<Schema>,
+  app: AppContext,
+  detail: ProposalDetail,
+  question: Question,
+  verb: "create" | "update",
+  targets: DeliveryTarget[],
+): Promise<void> {
   const origin = app.config.publicOrigin;
   const bodyId = localActorId(origin, detail.body.uri)!;
   const Verb = verb === "create" ? Create : Update;
@@ -133,7 +140,17 @@ export async function publishProposalChange(app: AppContext, change: { bodyId: s
         });
         await trx
           .insertInto("objects")
-          .values({ uri: note.id!.href, local_id: note.id!.pathname.split("/").at(-1)!, type: "Note", attributed_to: detail.body.uri, audience: detail.body.uri, in_reply_to: detail.uri, content: note.content?.toString() ?? "", url: detail.url, published: now })
+          .values({
+            uri: note.id!.href,
+            local_id: note.id!.pathname.split("/").at(-1)!,
+            type: "Note",
+            attributed_to: detail.body.uri,
+            audience: detail.body.uri,
+            in_reply_to: detail.uri,
+            content: note.content?.toString() ?? "",
+            url: detail.url,
+            published: now,
+          })
           .execute();
         return;
       }

@@ -20,7 +20,13 @@ async function targetOf(db: Db, app: AppContext, uri: string): Promise<DeliveryT
 }
 
 /** Sends an activity from a local actor to the actors listed (local ones included). */
-export async function sendTo(trx: Db, app: AppContext, fromId: string, activity: Join | Leave | Add | Remove | Invite | Accept | Reject | Offer, to: readonly string[]): Promise<void> {
+export async function sendTo(
+  trx: Db,
+  app: AppContext,
+  fromId: string,
+  activity: Join | Leave | Add | Remove | Invite | Accept | Reject | Offer,
+  to: readonly string[],
+): Promise<void> {
   const targets: DeliveryTarget[] = [];
   for (const uri of to) {
     const t = await targetOf(trx, app, uri);
@@ -37,7 +43,15 @@ export async function publicNote(trx: Db, app: AppContext, bodyId: string, html:
   const body = actorUri(origin, bodyId);
   const id = crypto.randomUUID();
   const published = new Date();
-  const note = new Note({ id: noteUri(origin, id), attribution: body, to: PUBLIC_COLLECTION, cc: followersUri(origin, bodyId), content: html, url: new URL(url), published: toInstant(published) });
+  const note = new Note({
+    id: noteUri(origin, id),
+    attribution: body,
+    to: PUBLIC_COLLECTION,
+    cc: followersUri(origin, bodyId),
+    content: html,
+    url: new URL(url),
+    published: toInstant(published),
+  });
   await trx
     .insertInto("objects")
     .values({ uri: note.id!.href, local_id: id, type: "Note", attributed_to: body.href, audience: body.href, in_reply_to: null, content: html, url, published })

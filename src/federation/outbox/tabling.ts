@@ -16,7 +16,11 @@ export type { ConfederalProposalInput };
  * Sends the `Offer` that tables a confederal proposal, as `personId`. No check here but
  * that the confederation can be found: the confederation decides (see {@link tableConfederalProposal}).
  */
-export async function sendConfederalOffer(app: AppContext, personId: string, input: ConfederalProposalInput & { mandateUrl?: string }): Promise<Result<{ activity: string; confederation: string }>> {
+export async function sendConfederalOffer(
+  app: AppContext,
+  personId: string,
+  input: ConfederalProposalInput & { mandateUrl?: string },
+): Promise<Result<{ activity: string; confederation: string }>> {
   const origin = app.config.publicOrigin;
   const conf = await resolveMemberRef(app, input.confederation);
   if (!conf.ok) return fail(conf.error.code, conf.error.message, "confederation");
@@ -32,7 +36,13 @@ export async function sendConfederalOffer(app: AppContext, personId: string, inp
     }
     decides = { kind: input.decides.kind, payload };
   }
-  const offer = referOffer(origin, actorUri(origin, personId), new URL(conf.value.uri), { title: input.title, text: input.text, topic: input.topic, mandateUrl: input.mandateUrl, decides });
+  const offer = referOffer(origin, actorUri(origin, personId), new URL(conf.value.uri), {
+    title: input.title,
+    text: input.text,
+    topic: input.topic,
+    mandateUrl: input.mandateUrl,
+    decides,
+  });
   await app.db.transaction().execute((trx) => sendTo(trx, app, personId, offer, [conf.value.uri]));
   app.deliveries.kick();
   return ok({ activity: offer.id!.href, confederation: conf.value.uri });
@@ -43,7 +53,11 @@ export async function sendConfederalOffer(app: AppContext, personId: string, inp
  * clear answer at once, `mayTableUnderMandate`); the confederation checks again against
  * the signed mandate.
  */
-export async function tableConfederalProposal(app: AppContext, personId: string, input: ConfederalProposalInput): Promise<Result<{ activity: string; confederation: string; mandate: string | null }>> {
+export async function tableConfederalProposal(
+  app: AppContext,
+  personId: string,
+  input: ConfederalProposalInput,
+): Promise<Result<{ activity: string; confederation: string; mandate: string | null }>> {
   const may = await mayTableUnderMandate(app, personId, input);
   if (!may.ok) return may;
   const url = may.value.mandateUrl;

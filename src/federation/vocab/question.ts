@@ -44,8 +44,15 @@ function roundTitle(detail: ProposalDetail, round: RoundSummary): string {
 function questionContent(detail: ProposalDetail, round: RoundSummary | null): string {
   const v = detail.view;
   const lines = [
-    round && roundQuestionId(detail, round).href !== detail.uri ? `<p><strong>${escapeHtml(roundTitle(detail, round))}</strong></p>` : `<p><strong>${escapeHtml(v.title)}</strong></p>`,
-    v.text ? v.text.split(/\n{2,}/).map((p) => `<p>${escapeHtml(p).replace(/\n/g, "<br>")}</p>`).join("") : "",
+    round && roundQuestionId(detail, round).href !== detail.uri
+      ? `<p><strong>${escapeHtml(roundTitle(detail, round))}</strong></p>`
+      : `<p><strong>${escapeHtml(v.title)}</strong></p>`,
+    v.text
+      ? v.text
+          .split(/\n{2,}/)
+          .map((p) => `<p>${escapeHtml(p).replace(/\n/g, "<br>")}</p>`)
+          .join("")
+      : "",
     `<p>Decided by ${escapeHtml(detail.ruleDescription ?? "the body's rule")}. Stage: ${escapeHtml(STATUS_WORDS[v.status] ?? v.status)}.` +
       (v.status === "deliberation" && v.deliberationEndsAt ? ` Voting opens ${escapeHtml(when(v.deliberationEndsAt))}.` : "") +
       (round?.open ? ` Voting closes ${escapeHtml(when(round.closesAt))}.` : "") +
@@ -64,7 +71,7 @@ export function buildQuestion(app: AppContext, detail: ProposalDetail, round: Ro
   const options = rule ? voteOptions(rule) : [];
   const counts = round?.counts ?? null;
   const id = roundQuestionId(detail, round);
-  const closed = round ? round.closedAt ?? (detail.outcome && !round.open ? detail.decidedAt : null) : detail.outcome ? detail.decidedAt : null;
+  const closed = round ? (round.closedAt ?? (detail.outcome && !round.open ? detail.decidedAt : null)) : detail.outcome ? detail.decidedAt : null;
   const bodyId = localActorId(origin, bodyUri)!;
   return new Question({
     id,

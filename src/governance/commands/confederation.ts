@@ -109,8 +109,7 @@ export function referConfederal(confederation: BodyState, input: ReferralInput, 
   if (confederation.kind !== "confederation" || rule === undefined) {
     return refuse("not-a-confederation", `${confederation.id} is not a confederation`);
   }
-  const deadline =
-    input.deadline ?? addDuration(addDuration(now, confederation.bylaws.deliberationPeriod), confederation.bylaws.votingPeriod);
+  const deadline = input.deadline ?? addDuration(addDuration(now, confederation.bylaws.deliberationPeriod), confederation.bylaws.votingPeriod);
   return emitBodyEvents(confederation, [
     {
       type: "referral-opened",
@@ -136,9 +135,7 @@ export function referConfederal(confederation: BodyState, input: ReferralInput, 
 /** Confederation: records a member body's verdict (its signature checked by the adapter). */
 export function receiveVerdict(confederation: BodyState, verdict: Verdict, now: Instant): CommandResult {
   assertNow(now);
-  return emitBodyEvents(confederation, [
-    { type: "verdict-received", at: now, body: confederation.id, actor: verdict.body, referral: verdict.referral, verdict },
-  ]);
+  return emitBodyEvents(confederation, [{ type: "verdict-received", at: now, body: confederation.id, actor: verdict.body, referral: verdict.referral, verdict }]);
 }
 
 /**

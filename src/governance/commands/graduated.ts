@@ -32,11 +32,7 @@ export function object(
  * Graduated consensus: an objector of a category (in the tier being heard) votes for
  * its advocate, who may be anyone on the roll. Most votes wins; a tie makes co-advocates.
  */
-export function electAdvocate(
-  state: ProposalState,
-  input: { readonly actor: string; readonly category: string; readonly candidate: string },
-  now: Instant,
-): CommandResult {
+export function electAdvocate(state: ProposalState, input: { readonly actor: string; readonly category: string; readonly candidate: string }, now: Instant): CommandResult {
   assertNow(now);
   return emit(state, [
     {

@@ -40,11 +40,7 @@ export function electImplementationDelegates(
 }
 
 /** An implementation delegate reports the work done; the proposal is `done`. */
-export function completeImplementation(
-  state: ProposalState,
-  input: { readonly actor: string; readonly report?: string },
-  now: Instant,
-): CommandResult {
+export function completeImplementation(state: ProposalState, input: { readonly actor: string; readonly report?: string }, now: Instant): CommandResult {
   assertNow(now);
   return emit(state, [
     {

@@ -62,11 +62,7 @@ export function tableProposal(state: ProposalState, input: { readonly actor: str
   assertNow(now);
   const terms = termsFor(input.body.bylaws, input.body.bylawsVersion, { ...state.requested, kind: state.kind });
   if (!terms.ok) return { ok: false, reason: terms.reason };
-  return emit(
-    state,
-    [{ type: "proposal-tabled", at: now, body: state.body, proposal: state.id, actor: input.actor, terms: terms.terms }],
-    input.body,
-  );
+  return emit(state, [{ type: "proposal-tabled", at: now, body: state.body, proposal: state.id, actor: input.actor, terms: terms.terms }], input.body);
 }
 
 /**

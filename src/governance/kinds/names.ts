@@ -4,18 +4,7 @@
  * (A fork is not a proposal but a founding event, `body-forked`; a confederal proposal
  * is a referral, `referral-opened`, decided by the member bodies' verdicts.)
  */
-export const PROPOSAL_KINDS = [
-  "policy",
-  "bylaws",
-  "membership",
-  "recall",
-  "delegation",
-  "join",
-  "leave",
-  "ratification",
-  "adopt",
-  "confederal",
-] as const;
+export const PROPOSAL_KINDS = ["policy", "bylaws", "membership", "recall", "delegation", "join", "leave", "ratification", "adopt", "confederal"] as const;
 
 /** A kind of proposal. */
 export type ProposalKind = (typeof PROPOSAL_KINDS)[number];

@@ -23,14 +23,7 @@ import { isDecisionRule } from "../rules/strength.ts";
 import { choicesFor } from "../rules/types.ts";
 import { isWellFormedTerms, termsFor } from "../terms.ts";
 import { durationMs, instantMs, requireMs } from "../time.ts";
-import {
-  categoriesOf,
-  categoryKey,
-  FINAL_STATUSES,
-  TIMED_STAGES,
-  WITHDRAWABLE,
-  type ProposalState,
-} from "./state.ts";
+import { categoriesOf, categoryKey, FINAL_STATUSES, TIMED_STAGES, WITHDRAWABLE, type ProposalState } from "./state.ts";
 
 /** What the reducer may check events against besides the proposal itself. */
 export interface ReplayContext {
@@ -272,11 +265,7 @@ function objectorOf(state: ProposalState, actor: string, category?: string): Ref
 }
 
 function checkAdvocateVote(state: ProposalState, e: AdvocateVoteCast): Refusal | null {
-  const problem =
-    inStage(state, "grievances", e.at) ??
-    onRoll(state, e.actor) ??
-    checkCategory(state, e.category) ??
-    objectorOf(state, e.actor, e.category);
+  const problem = inStage(state, "grievances", e.at) ?? onRoll(state, e.actor) ?? checkCategory(state, e.category) ?? objectorOf(state, e.actor, e.category);
   if (problem) return problem;
   if (!state.roll?.has(e.candidate)) return refusal("invalid-candidate", "an advocate must be on the roll");
   return null;
@@ -289,11 +278,7 @@ function checkAgreement(state: ProposalState, e: GrievanceAgreementRecorded): Re
 }
 
 function checkAmendment(state: ProposalState, e: AmendmentProposed, ctx: ReplayContext): Refusal | null {
-  const problem =
-    inStage(state, "grievances", e.at) ??
-    onRoll(state, e.actor) ??
-    objectorOf(state, e.actor) ??
-    checkCategory(state, e.category);
+  const problem = inStage(state, "grievances", e.at) ?? onRoll(state, e.actor) ?? objectorOf(state, e.actor) ?? checkCategory(state, e.category);
   if (problem) return problem;
   if (!text(e.amendment)) return refusal("invalid-input", "an amendment needs an id");
   if (state.graduated?.amendments.has(e.amendment)) return refusal("duplicate-id", `amendment ${e.amendment} already exists`);

@@ -36,11 +36,7 @@ export function stepInPlace(state: ProposalState | null, event: ProposalEvent, c
  * event changes nothing but is listed in `ignored`; events about other proposals and
  * body events are passed over.
  */
-export function applyProposalEvent(
-  state: ProposalState | null,
-  event: GovernanceEvent,
-  ctx: ReplayContext = {},
-): ProposalState | null {
+export function applyProposalEvent(state: ProposalState | null, event: GovernanceEvent, ctx: ReplayContext = {}): ProposalState | null {
   if (!isProposalEvent(event)) return state;
   if (state !== null && event.proposal !== state.id) return state;
   return stepInPlace(state === null ? null : structuredClone(state), event, ctx);
@@ -52,10 +48,7 @@ export function applyProposalEvent(
  * Returns null if it was never (validly) drafted. Without `body`, checks that need the
  * body's membership and bylaws are skipped (see bodyState for a full check).
  */
-export function replayProposal(
-  events: Iterable<GovernanceEvent>,
-  options: { readonly proposal?: string; readonly body?: ReplayContext["body"] } = {},
-): ProposalState | null {
+export function replayProposal(events: Iterable<GovernanceEvent>, options: { readonly proposal?: string; readonly body?: ReplayContext["body"] } = {}): ProposalState | null {
   let id = options.proposal;
   let state: ProposalState | null = null;
   const ctx: ReplayContext = { body: options.body };

@@ -32,32 +32,13 @@ export type ProposalStatus =
   | "done";
 
 /** Statuses after which nothing more can happen to a proposal. */
-export const FINAL_STATUSES: ReadonlySet<ProposalStatus> = new Set<ProposalStatus>([
-  "passed",
-  "rejected",
-  "withdrawn",
-  "tabled",
-  "done",
-]);
+export const FINAL_STATUSES: ReadonlySet<ProposalStatus> = new Set<ProposalStatus>(["passed", "rejected", "withdrawn", "tabled", "done"]);
 
 /** Statuses that end when their deadline passes (by a `stage-ended` event). */
-export const TIMED_STAGES: ReadonlySet<ProposalStatus> = new Set<ProposalStatus>([
-  "voting",
-  "objections",
-  "grievances",
-  "amendment-voting",
-  "contention",
-]);
+export const TIMED_STAGES: ReadonlySet<ProposalStatus> = new Set<ProposalStatus>(["voting", "objections", "grievances", "amendment-voting", "contention"]);
 
 /** Statuses in which the author may still withdraw. */
-export const WITHDRAWABLE: ReadonlySet<ProposalStatus> = new Set<ProposalStatus>([
-  "draft",
-  "deliberation",
-  "voting",
-  "objections",
-  "grievances",
-  "amendment-voting",
-]);
+export const WITHDRAWABLE: ReadonlySet<ProposalStatus> = new Set<ProposalStatus>(["draft", "deliberation", "voting", "objections", "grievances", "amendment-voting"]);
 
 /** The kinds of voting round. */
 export type RoundKind = "main" | "temperature-1" | "temperature-2" | "final" | "amendment" | "contention";
@@ -233,7 +214,12 @@ export function advocatesOf(g: GraduatedState, tier: Tier, category: string): st
     if (stillObjecting.has(voter)) votes.set(candidate, (votes.get(candidate) ?? 0) + 1);
   }
   const most = Math.max(0, ...votes.values());
-  return most === 0 ? [] : [...votes].filter(([, n]) => n === most).map(([c]) => c).sort();
+  return most === 0
+    ? []
+    : [...votes]
+        .filter(([, n]) => n === most)
+        .map(([c]) => c)
+        .sort();
 }
 
 /** The payload as amended: the last accepted amendment that carries one wins. */

@@ -80,12 +80,7 @@ export interface ObjectionSummary {
 }
 
 /** After a temperature check or the final vote closes. */
-export function afterVote(
-  round: "temperature-1" | "temperature-2" | "final",
-  quorumMet: boolean,
-  thresholdMet: boolean,
-  objections: ObjectionSummary,
-): GraduatedStep {
+export function afterVote(round: "temperature-1" | "temperature-2" | "final", quorumMet: boolean, thresholdMet: boolean, objections: ObjectionSummary): GraduatedStep {
   if (!quorumMet) return { to: "rejected", reason: "no-quorum" };
   if (thresholdMet) return { to: "passed" };
   switch (round) {

@@ -4,9 +4,7 @@ import type { ChoiceCounts, ThresholdResult } from "./types.ts";
 /** Simple majority: more agree than disagree; abstentions are not counted. */
 export function simpleMajorityMet(c: ChoiceCounts): ThresholdResult {
   const of = `${c.agree} agree to ${c.disagree} disagree`;
-  return c.agree > c.disagree
-    ? { met: true, why: `majority: ${of}` }
-    : { met: false, why: `no majority: ${of}` };
+  return c.agree > c.disagree ? { met: true, why: `majority: ${of}` } : { met: false, why: `no majority: ${of}` };
 }
 
 /**

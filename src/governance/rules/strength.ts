@@ -54,7 +54,5 @@ export function isDecisionRule(value: unknown): value is DecisionRule {
 
 /** A short human name, e.g. "supermajority (2/3)". */
 export function describeRule(rule: DecisionRule): string {
-  return rule.kind === "supermajority"
-    ? `supermajority (${rule.fraction.num}/${rule.fraction.den})`
-    : rule.kind.replace("-", " ");
+  return rule.kind === "supermajority" ? `supermajority (${rule.fraction.num}/${rule.fraction.den})` : rule.kind.replace("-", " ");
 }

@@ -11,7 +11,10 @@ export function homePage(app: AppContext) {
     f.get("/", async (_req, reply) => {
       const bodies = await listBodies(app);
       const items = bodies
-        .map((b) => `<li><a href="/@${e(b.handle)}">${e(b.name)}</a> <span class="kind">${e(b.kind)}</span> · ${b.members} member${b.members === 1 ? "" : "s"} · <code>@${e(b.handle)}@${e(origin.host)}</code></li>`)
+        .map(
+          (b) =>
+            `<li><a href="/@${e(b.handle)}">${e(b.name)}</a> <span class="kind">${e(b.kind)}</span> · ${b.members} member${b.members === 1 ? "" : "s"} · <code>@${e(b.handle)}@${e(origin.host)}</code></li>`,
+        )
         .join("");
       return reply.type(HTML).send(
         layout(

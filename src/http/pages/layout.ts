@@ -16,5 +16,8 @@ export function layout(title: string, body: string, head = ""): string {
 /** A service's refusal as a page: 404 for what does not exist, 403 for a record one may not read, else 400. */
 export function sendFailurePage(reply: FastifyReply, failure: Failure) {
   const status = failure.code === "not-found" ? 404 : failure.code === "unauthorized" || failure.code === "forbidden" ? 403 : 400;
-  return reply.code(status).type(HTML).send(layout(status === 404 ? "Not found" : "Not available", `<h1>${status === 404 ? "Not found" : "Not available"}</h1><p>${e(failure.message)}</p>`));
+  return reply
+    .code(status)
+    .type(HTML)
+    .send(layout(status === 404 ? "Not found" : "Not available", `<h1>${status === 404 ? "Not found" : "Not available"}</h1><p>${e(failure.message)}</p>`));
 }

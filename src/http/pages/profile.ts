@@ -23,7 +23,12 @@ export function profilePage(app: AppContext) {
         const record = await readRecord(app, actor.handle, { limit: 20 });
         const memberList = members.ok ? members.value.map((m) => `<li>${e(m.name ?? m.handle ?? m.uri)} <span class="meta">${e(m.handle ?? m.uri)}</span></li>`).join("") : "";
         const entries = record.ok
-          ? record.value.items.map((i) => `<li><span class="kind">${e(i.type)}</span> ${i.object ? `<a href="${e(i.object)}">${e(i.object)}</a>` : ""} <span class="meta">${i.published.toISOString().slice(0, 16).replace("T", " ")}</span></li>`).join("")
+          ? record.value.items
+              .map(
+                (i) =>
+                  `<li><span class="kind">${e(i.type)}</span> ${i.object ? `<a href="${e(i.object)}">${e(i.object)}</a>` : ""} <span class="meta">${i.published.toISOString().slice(0, 16).replace("T", " ")}</span></li>`,
+              )
+              .join("")
           : "";
         extra = `<p><a href="/@${e(actor.handle)}/proposals">Proposals</a> · <a href="/@${e(actor.handle)}/decisions">Decisions</a></p>
 <h2>Members (${members.ok ? members.value.length : 0})</h2>${memberList ? `<ul>${memberList}</ul>` : "<p>No members yet.</p>"}

@@ -16,14 +16,19 @@ export function proposalListPage(app: AppContext) {
       const list = await listProposals(app, null, body.value.handle);
       if (!list.ok) return sendFailurePage(reply, list.error);
       const items = list.value
-        .map((p) => `<li><a href="${e(new URL(p.url).pathname)}">${e(p.title)}</a> <span class="kind">${e(p.kind)} · ${e(STATUS_WORDS[p.status] ?? p.status)}</span>${p.nextDeadline ? ` <span class="meta">next deadline ${when(p.nextDeadline)}</span>` : ""}</li>`)
+        .map(
+          (p) =>
+            `<li><a href="${e(new URL(p.url).pathname)}">${e(p.title)}</a> <span class="kind">${e(p.kind)} · ${e(STATUS_WORDS[p.status] ?? p.status)}</span>${p.nextDeadline ? ` <span class="meta">next deadline ${when(p.nextDeadline)}</span>` : ""}</li>`,
+        )
         .join("");
-      return reply.type(HTML).send(
-        layout(
-          `Proposals of ${body.value.name}`,
-          `<p class="meta"><a href="/@${e(body.value.handle)}">${e(body.value.name)}</a> · <a href="/@${e(body.value.handle)}/decisions">decisions</a></p><h1>Proposals of ${e(body.value.name)}</h1>${items ? `<ul>${items}</ul>` : "<p>No proposals yet.</p>"}`,
-        ),
-      );
+      return reply
+        .type(HTML)
+        .send(
+          layout(
+            `Proposals of ${body.value.name}`,
+            `<p class="meta"><a href="/@${e(body.value.handle)}">${e(body.value.name)}</a> · <a href="/@${e(body.value.handle)}/decisions">decisions</a></p><h1>Proposals of ${e(body.value.name)}</h1>${items ? `<ul>${items}</ul>` : "<p>No proposals yet.</p>"}`,
+          ),
+        );
     });
   };
 }

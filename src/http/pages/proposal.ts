@@ -32,7 +32,10 @@ function roundsTable(rounds: readonly RoundSummary[]): string {
 function renderReplies(node: ThreadNode, name: (u: string) => string): string {
   // Stored content is already safe HTML: escaped local text or sanitised remote HTML.
   return node.replies
-    .map((r) => `<article class="card"><div class="meta">${name(r.attributedTo)} · ${when(r.published.toISOString())}</div>${r.content}${r.replies.length ? `<div class="replies">${renderReplies(r, name)}</div>` : ""}</article>`)
+    .map(
+      (r) =>
+        `<article class="card"><div class="meta">${name(r.attributedTo)} · ${when(r.published.toISOString())}</div>${r.content}${r.replies.length ? `<div class="replies">${renderReplies(r, name)}</div>` : ""}</article>`,
+    )
     .join("");
 }
 
@@ -68,7 +71,10 @@ function renderProposal(d: ProposalDetail, history: HistoryEntry[], thread: Thre
     : "";
   const amendments = g?.amendments.length
     ? `<h2>Friendly amendments</h2><ol>${g.amendments
-        .map((a) => `<li><p>${e(a.text)}</p><p class="meta">${e(a.category)} · ${a.tier === "deal-breaker" ? "deal-breaker tier" : "first tier"} · ${a.author ? `by ${name(a.author)} · ` : ""}${e(a.outcome ?? (a.round ? "being voted on" : "offered"))} · id <code>${e(a.id)}</code></p></li>`)
+        .map(
+          (a) =>
+            `<li><p>${e(a.text)}</p><p class="meta">${e(a.category)} · ${a.tier === "deal-breaker" ? "deal-breaker tier" : "first tier"} · ${a.author ? `by ${name(a.author)} · ` : ""}${e(a.outcome ?? (a.round ? "being voted on" : "offered"))} · id <code>${e(a.id)}</code></p></li>`,
+        )
         .join("")}</ol>`
     : "";
   const decision = v.decision
@@ -81,7 +87,10 @@ function renderProposal(d: ProposalDetail, history: HistoryEntry[], thread: Thre
   const historyRows = history
     .map((h) => {
       const actor = typeof h.event.actor === "string" ? name(h.event.actor) : "";
-      const detail = [h.event.round, h.event.choice, h.event.stage, h.event.category].filter((x): x is string => typeof x === "string").map(e).join(" · ");
+      const detail = [h.event.round, h.event.choice, h.event.stage, h.event.category]
+        .filter((x): x is string => typeof x === "string")
+        .map(e)
+        .join(" · ");
       return `<li>${when(h.at)} <span class="kind">${e(h.type)}</span> ${actor} ${detail}</li>`;
     })
     .join("");

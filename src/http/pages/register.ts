@@ -42,7 +42,15 @@ export function registerPage(app: AppContext) {
       const entries = await decisionRegister(app, null, body.value.handle);
       if (!entries.ok) return sendFailurePage(reply, entries.error);
       const forked = await readForkOrigin(app, null, body.value.handle);
-      return reply.type(HTML).send(layout(`Decisions of ${body.value.name}`, renderRegister(body.value.handle, body.value.name, entries.value, forked.ok ? forked.value : null), `<link rel="canonical" href="${e(new URL(`${profileUrl(origin, body.value.handle).pathname}/decisions`, origin).href)}">`));
+      return reply
+        .type(HTML)
+        .send(
+          layout(
+            `Decisions of ${body.value.name}`,
+            renderRegister(body.value.handle, body.value.name, entries.value, forked.ok ? forked.value : null),
+            `<link rel="canonical" href="${e(new URL(`${profileUrl(origin, body.value.handle).pathname}/decisions`, origin).href)}">`,
+          ),
+        );
     });
   };
 }

@@ -43,7 +43,10 @@ export function accountRoutes(app: AppContext, tokens: TokenIssuer) {
 
     r.get(
       "/sessions",
-      { preHandler: auth, schema: { tags, summary: "The signed-in account's live sessions, newest first", security: bearer, response: { 200: Type.Array(SessionOut), 401: ErrorBody } } },
+      {
+        preHandler: auth,
+        schema: { tags, summary: "The signed-in account's live sessions, newest first", security: bearer, response: { 200: Type.Array(SessionOut), 401: ErrorBody } },
+      },
       async (req) => {
         const current = currentSessionId(req);
         return (await listSessions(app, req.actorId!)).map((s) => ({
@@ -68,7 +71,16 @@ export function accountRoutes(app: AppContext, tokens: TokenIssuer) {
 
     r.delete(
       "/sessions/:id",
-      { preHandler: auth, schema: { tags, summary: "End one of the signed-in account's sessions", security: bearer, params: SessionId, response: { 204: Type.Null(), 400: ErrorBody, 401: ErrorBody, 404: ErrorBody } } },
+      {
+        preHandler: auth,
+        schema: {
+          tags,
+          summary: "End one of the signed-in account's sessions",
+          security: bearer,
+          params: SessionId,
+          response: { 204: Type.Null(), 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+        },
+      },
       async (req, res) => reply(res, await endSession(app, req.actorId!, req.params.id), () => undefined, 204),
     );
 
@@ -95,7 +107,15 @@ export function accountRoutes(app: AppContext, tokens: TokenIssuer) {
 
     r.get(
       "/me",
-      { preHandler: auth, schema: { tags, summary: "The signed-in account", security: bearer, response: { 200: Type.Object({ id: Type.String(), handle: Type.String(), name: Type.String() }), 401: ErrorBody } } },
+      {
+        preHandler: auth,
+        schema: {
+          tags,
+          summary: "The signed-in account",
+          security: bearer,
+          response: { 200: Type.Object({ id: Type.String(), handle: Type.String(), name: Type.String() }), 401: ErrorBody },
+        },
+      },
       async (req) => {
         const a = await findActorById(app, req.actorId!);
         if (!a) throw new Error("the signed-in account is gone");

@@ -49,7 +49,9 @@ export function activityPubRoutes(app: AppContext) {
     const json = (reply: FastifyReply, doc: Record<string, unknown> | null) =>
       doc ? reply.type("application/activity+json").send(doc) : reply.code(404).type("application/activity+json").send({ error: "Not Found" });
     // Confederation: a referral (signed by the confederation) and verdicts (signed by member bodies).
-    f.get<{ Params: { id: string } }>("/ap/referrals/:id", async (req, reply) => json(reply, await referralDocument(app, referralUrl(app.config.publicOrigin, req.params.id).href)));
+    f.get<{ Params: { id: string } }>("/ap/referrals/:id", async (req, reply) =>
+      json(reply, await referralDocument(app, referralUrl(app.config.publicOrigin, req.params.id).href)),
+    );
     f.get<{ Params: { id: string } }>("/ap/referrals/:id/verdict", async (req, reply) =>
       json(reply, await servedVerdict(app, referralUrl(app.config.publicOrigin, req.params.id).href)),
     );

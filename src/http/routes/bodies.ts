@@ -61,10 +61,8 @@ export function bodyRoutes(app: AppContext, tokens: TokenIssuer) {
       async (req, res) => reply(res, await createBody(app, { ...req.body, founderId: req.actorId! }), presentBody, 201),
     );
 
-    r.get(
-      "/bodies/:handle",
-      { schema: { tags, summary: "One body", params: byHandle, response: { 200: BodyOut, 400: ErrorBody, 404: ErrorBody } } },
-      async (req, res) => reply(res, await findBody(app, req.params.handle), presentBody),
+    r.get("/bodies/:handle", { schema: { tags, summary: "One body", params: byHandle, response: { 200: BodyOut, 400: ErrorBody, 404: ErrorBody } } }, async (req, res) =>
+      reply(res, await findBody(app, req.params.handle), presentBody),
     );
 
     r.get(
@@ -89,7 +87,16 @@ export function bodyRoutes(app: AppContext, tokens: TokenIssuer) {
           querystring: Type.Object({ before: Type.Optional(Type.String({ pattern: "^[0-9]+$" })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) }),
           response: {
             200: Type.Object({
-              items: Type.Array(Type.Object({ seq: Type.String(), uri: Type.String(), type: Type.String(), object: Type.Union([Type.String(), Type.Null()]), published: Type.String(), activity: Type.Unknown() })),
+              items: Type.Array(
+                Type.Object({
+                  seq: Type.String(),
+                  uri: Type.String(),
+                  type: Type.String(),
+                  object: Type.Union([Type.String(), Type.Null()]),
+                  published: Type.String(),
+                  activity: Type.Unknown(),
+                }),
+              ),
               next: Type.Union([Type.String(), Type.Null()]),
             }),
             400: ErrorBody,
@@ -113,7 +120,18 @@ export function bodyRoutes(app: AppContext, tokens: TokenIssuer) {
           summary: "Pending follow requests of a body that approves its followers (members only)",
           security: bearer,
           params: byHandle,
-          response: { 200: Type.Array(Type.Object({ id: Type.String(), follower: Type.String(), handle: Type.Union([Type.String(), Type.Null()]), name: Type.Union([Type.String(), Type.Null()]), requestedAt: Type.String() })), ...errors },
+          response: {
+            200: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                follower: Type.String(),
+                handle: Type.Union([Type.String(), Type.Null()]),
+                name: Type.Union([Type.String(), Type.Null()]),
+                requestedAt: Type.String(),
+              }),
+            ),
+            ...errors,
+          },
         },
       },
       async (req, res) => reply(res, await listFollowRequests(app, req.params.handle, req.actorId!), (rs) => rs.map((x) => ({ ...x, requestedAt: x.requestedAt.toISOString() }))),

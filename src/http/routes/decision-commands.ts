@@ -62,11 +62,24 @@ export const DECISION_COMMANDS: readonly DecisionCommand[] = [
     params: byHandle,
     body: Type.Object(
       {
-        kind: Type.Union([Type.Literal("policy"), Type.Literal("bylaws"), Type.Literal("membership"), Type.Literal("delegation"), Type.Literal("recall"), Type.Literal("join"), Type.Literal("leave"), Type.Literal("adopt"), Type.Literal("confederal")]),
+        kind: Type.Union([
+          Type.Literal("policy"),
+          Type.Literal("bylaws"),
+          Type.Literal("membership"),
+          Type.Literal("delegation"),
+          Type.Literal("recall"),
+          Type.Literal("join"),
+          Type.Literal("leave"),
+          Type.Literal("adopt"),
+          Type.Literal("confederal"),
+        ]),
         title: Type.String({ minLength: 1, maxLength: MAX_TITLE_LENGTH }),
         text: Type.String({ maxLength: MAX_PROPOSAL_TEXT_LENGTH }),
         payload: Type.Optional(
-          Type.Unknown({ description: "policy: { implementation?: boolean }; bylaws: { bylaws } (complete new bylaws); membership: { member } (handle or URI); adopt: { source } (the URL of another body's decision that passed)" }),
+          Type.Unknown({
+            description:
+              "policy: { implementation?: boolean }; bylaws: { bylaws } (complete new bylaws); membership: { member } (handle or URI); adopt: { source } (the URL of another body's decision that passed)",
+          }),
         ),
         rule: Type.Optional(Rule),
         deliberationPeriod: Type.Optional(Duration),

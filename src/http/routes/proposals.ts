@@ -62,7 +62,14 @@ export function proposalReadRoutes(app: AppContext, tokens: TokenIssuer) {
 
     r.get(
       "/proposals/:id",
-      { schema: { tags, summary: "A proposal's state: stage, deadlines, counts per round, objections, amendments, decision", params: byId, response: { 200: ProposalOut, ...readErrors } } },
+      {
+        schema: {
+          tags,
+          summary: "A proposal's state: stage, deadlines, counts per round, objections, amendments, decision",
+          params: byId,
+          response: { 200: ProposalOut, ...readErrors },
+        },
+      },
       async (req, res) => {
         const who = await viewer(req);
         const ref = await findProposal(app, req.params.id);

@@ -15,12 +15,7 @@ import { claimOf, refuseOnce } from "./common.ts";
 export async function receiveJoinRefusal(ctx: InboxContext<AppContext>, reject: Reject): Promise<boolean> {
   const app = ctx.data;
   if (!reject.objectId || !reject.actorId) return false;
-  const sent = await app.db
-    .selectFrom("activities")
-    .select(["actor_id", "object_uri"])
-    .where("uri", "=", reject.objectId.href)
-    .where("type", "=", "Join")
-    .executeTakeFirst();
+  const sent = await app.db.selectFrom("activities").select(["actor_id", "object_uri"]).where("uri", "=", reject.objectId.href).where("type", "=", "Join").executeTakeFirst();
   if (!sent) return false;
   const confederation = reject.actorId.href;
   const body = await findActorById(app, sent.actor_id);

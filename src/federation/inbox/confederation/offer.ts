@@ -34,7 +34,8 @@ export async function receiveConfederalProposal(ctx: InboxContext<AppContext>, o
   const act = "invalid" in read ? { title: note.name?.toString() ?? "", text: "", invalid: read.invalid } : read;
   if (await takenInBefore(app, offer.id.href)) return;
   const claim = claimOf(offer, "Offer");
-  const answerWhy = (why: string) => (trx: Transaction<Schema>) => queueAnswer(trx, app, conf.id, actor, note.id, `Your confederal proposal “${act.title}” was not tabled in @${conf.handle}: ${why}.`);
+  const answerWhy = (why: string) => (trx: Transaction<Schema>) =>
+    queueAnswer(trx, app, conf.id, actor, note.id, `Your confederal proposal “${act.title}” was not tabled in @${conf.handle}: ${why}.`);
   const warn = (why: string) => () => app.log.warn({ confederation: conf.handle, actor, why }, "confederal proposal refused");
   const refuse = (why: string) => refuseOnce(app, claim, warn(why), answerWhy(why));
   if ("invalid" in act) return refuse(act.invalid);

@@ -43,7 +43,8 @@ export async function receiveReferral(ctx: InboxContext<AppContext>, invite: Inv
     // Claimed per body: a crash between two bodies leaves the others to the redelivery.
     const inbound = new InboundActivity(claimOf(invite, "Invite", body.id));
     const result = await takeUpReferral(app, body, received, inbound);
-    if (inbound.state === "claimed") app.log.info({ body: body.handle, referral: url, ok: result.ok, ...(result.ok ? { decidedBy: result.value } : { reason: result.error.message }) }, "referral received");
+    if (inbound.state === "claimed")
+      app.log.info({ body: body.handle, referral: url, ok: result.ok, ...(result.ok ? { decidedBy: result.value } : { reason: result.error.message }) }, "referral received");
   }
   if (local === 0) await refuseOnce(app, claimOf(invite, "Invite"), () => app.log.warn({ referral: url }, "referral names no body here"));
 }
