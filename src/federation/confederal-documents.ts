@@ -5,6 +5,7 @@ import { confederationVerdict, ratificationVerdict, type BodyState, type Mandate
 import { signDocument, verifyDocument } from "../proofs/integrity.ts";
 import { createKeyFetcher } from "../proofs/key-fetcher.ts";
 import { documentSigningKey } from "../community/keys.ts";
+import { instanceUserAgent } from "../shared/version.ts";
 import { contextUrl } from "./vocab/context.ts";
 import { actorUri, localActorId, proposalUri } from "../shared/uris.ts";
 
@@ -76,7 +77,7 @@ export type Fetched = { ok: true; document: Json; signer: string } | { ok: false
  * that actor's; the document must also be attributed to its signer.
  */
 export async function fetchSignedDocument(app: AppContext, url: string, signer?: string): Promise<Fetched> {
-  const loader = getDocumentLoader({ allowPrivateAddress: app.config.allowPrivateAddress });
+  const loader = getDocumentLoader({ allowPrivateAddress: app.config.allowPrivateAddress, userAgent: instanceUserAgent(app.config.publicOrigin) });
   let document: unknown;
   try {
     document = (await loader(url, { signal: AbortSignal.timeout(15_000) })).document;

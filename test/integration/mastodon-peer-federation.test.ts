@@ -87,7 +87,7 @@ describe("a Mastodon-style follower", () => {
     const follow = { "@context": "https://www.w3.org/ns/activitystreams", id: peer.newId(), type: "Follow", actor: peer.actorId, object: bodyUri };
     const res = await peer.post(bodyInbox, follow);
     expect(res.status).toBe(202);
-    // Fedify knocks with RFC 9421 first; the peer, like Mastodon, answers 401 and gets draft-cavage.
+    // Folkmoot knocks with draft-cavage first (Fedify's firstKnock), what Mastodon verifies.
     const accept = await peer.waitFor((r) => r.body?.type === "Accept" && r.signatureValid, 15_000);
     expect(accept.signatureValid).toBe(true);
     expect(accept.signerMatchesActor).toBe(true);

@@ -16,7 +16,11 @@
  *   fetched from the `keyId` URL with a signed GET), `Digest` against the body,
  *   `Date` within the clock-skew window; answers 202 if valid and 401 if not
  *   (as Mastodon does — and Fedify only falls back from RFC 9421 to
- *   draft-cavage after a 4xx), recording every POST either way.
+ *   draft-cavage after a 4xx), recording every POST either way;
+ * - or, with `acceptFirst`, answers 202 to every inbox POST at once and verifies
+ *   afterwards (as snac does), so the sender never learns that a delivery was
+ *   dropped; an RFC 9421 request is then recorded as unverified;
+ * - records the method, path and `User-Agent` of every request it gets (`requests`).
  *
  * Outgoing traffic is restricted to loopback addresses.
  */
@@ -221,8 +225,10 @@ export interface MastodonPeer extends PeerActor {
   followers: string;
   /** The second, "evil" actor `/users/mallory` with a different key. */
   mallory: PeerActor;
-  /** Every inbox POST, verified or not, in arrival order. */
+  /** Every inbox POST, verified or not, in arrival order (with `acceptFirst`: in order of verification). */
   received: ReceivedActivity[];
+  /** Every request the peer got, in arrival order. */
+  requests: PeerRequest[];
   /** Every POST the peer sent. */
   sent: SentActivity[];
   /** Failures of background work (auto-Accepts), for debugging. */
@@ -275,6 +281,21 @@ export interface MastodonPeerOptions {
   autoAcceptFollows?: boolean;
   /** Hold every inbox answer this long (after recording it): keeps a sender's deliveries in flight. */
   inboxDelayMs?: number;
+  /**
+   * Answer 202 to every inbox POST before verifying it, then verify (draft-cavage only) and
+   * record the result, as snac does: a sender never sees a refusal to fall back on.
+   */
+  acceptFirst?: boolean;
+}
+
+/** One request the peer got (any method, any path). */
+export interface PeerRequest {
+  method: string;
+  path: string;
+  /** The `User-Agent` header, if any. */
+  userAgent: string | undefined;
+  /** Request headers (lower-case names; repeated headers joined with ", "). */
+  headers: Record<string, string>;
 }
 
 // ---------------------------------------------------------------------------
@@ -363,6 +384,7 @@ export async function startMastodonPeer(opts: MastodonPeerOptions): Promise<Mast
   const scheme = opts.tls ? "https" : "http";
 
   const received: ReceivedActivity[] = [];
+  const requests: PeerRequest[] = [];
   const sent: SentActivity[] = [];
   const errors: unknown[] = [];
   const followerIds = new Set<string>();
@@ -588,6 +610,11 @@ export async function startMastodonPeer(opts: MastodonPeerOptions): Promise<Mast
   async function handleInbox(req: IncomingMessage, res: ServerResponse, path: string, local: PeerActor | undefined): Promise<void> {
     const raw = await readBody(req);
     const headers = flattenHeaders(req);
+    if (opts.acceptFirst) {
+      // snac: 202 before anything is checked; what does not verify is dropped silently.
+      res.writeHead(202, { "content-length": 0 });
+      res.end();
+    }
     const rawBody = raw.toString("utf8");
     let body: any;
     try {
@@ -598,7 +625,7 @@ export async function startMastodonPeer(opts: MastodonPeerOptions): Promise<Mast
     const v = await verifyInboxPost(req, headers, raw);
     const actorId = body && typeof body === "object" ? idOf((body as Record<string, unknown>).actor) : undefined;
     const signerMatchesActor = v.valid && v.keyOwner !== undefined && v.keyOwner === actorId;
-    const status = v.valid || !rejectInvalid ? 202 : 401;
+    const status = v.valid || !rejectInvalid || opts.acceptFirst ? 202 : 401;
     const record: ReceivedActivity = {
       method: req.method ?? "POST",
       path,
@@ -617,7 +644,9 @@ export async function startMastodonPeer(opts: MastodonPeerOptions): Promise<Mast
     received.push(record);
     events.emit("received", record);
     if (opts.inboxDelayMs) await new Promise((r) => setTimeout(r, opts.inboxDelayMs));
-    if (status === 202) {
+    if (opts.acceptFirst) {
+      // Answered already.
+    } else if (status === 202) {
       res.writeHead(202, { "content-length": 0 });
       res.end();
     } else {
@@ -647,6 +676,7 @@ export async function startMastodonPeer(opts: MastodonPeerOptions): Promise<Mast
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", origin);
     const path = url.pathname;
+    requests.push({ method: req.method ?? "GET", path, userAgent: req.headers["user-agent"], headers: flattenHeaders(req) });
     const userMatch = /^\/users\/([^/]+)(\/(inbox|outbox|followers|following))?$/.exec(path);
     const user = userMatch ? actors.get(userMatch[1]!) : undefined;
 
@@ -787,6 +817,7 @@ export async function startMastodonPeer(opts: MastodonPeerOptions): Promise<Mast
     followers: `${me.actorId}/followers`,
     mallory: actors.get("mallory")!,
     received,
+    requests,
     sent,
     errors,
     followerIds,
