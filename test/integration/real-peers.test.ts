@@ -1,14 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operations } from "../../src/cli/operations.ts";
+import { postToBody } from "../../src/community/posts.ts";
 import { draftProposal, foundBodyRecord, readProposal, tableProposal } from "../../src/decisions/index.ts";
 import { defaultBylaws, fraction } from "../../src/governance/index.ts";
 import { startMastodonPeer, type MastodonPeer } from "../support/mastodon-peer.ts";
-import { eventually, startTestInstance, type TestInstance } from "../support/instance.ts";
+import { AP_JSON, eventually, startTestInstance, type TestInstance } from "../support/instance.ts";
 
 // What real servers (snac, Hollo) showed when run beside Folkmoot (see docs/federation.md,
 // "Interoperability with real servers"): the peer here sends and checks what they do.
 
 const AS = "https://www.w3.org/ns/activitystreams";
+const PUBLIC = `${AS}#Public`;
 
 let a: TestInstance;
 let peer: MastodonPeer;
@@ -35,6 +37,20 @@ const counts = async (): Promise<Record<string, number>> => {
   const read = await readProposal(a.app, null, "riverside", proposalId);
   if (!read.ok) throw new Error(read.error.message);
   return (read.value.rounds[0]?.counts ?? {}) as Record<string, number>;
+};
+
+/** No `as:Public` anywhere in a document, and the full IRI in its addressing. */
+function expectFullPublic(doc: unknown) {
+  const text = JSON.stringify(doc);
+  expect(text).not.toContain('"as:Public"');
+  expect(text).not.toContain('"Public"');
+  expect(text).toContain(PUBLIC);
+}
+
+const getAp = async (url: string) => {
+  const res = await fetch(url, { headers: { accept: AP_JSON } });
+  expect(res.status, url).toBe(200);
+  return (await res.json()) as Record<string, any>;
 };
 
 beforeAll(async () => {
@@ -91,5 +107,26 @@ describe("votes as snac sends them", () => {
     const tags = [reply.body.object.tag].flat();
     expect(tags).toEqual([{ type: "Mention", href: peer.mallory.actorId, name: handle }]);
     expect((await counts()).disagree ?? 0).toBe(0);
+  });
+});
+
+describe("the public address in full (snac reads only the full IRI)", () => {
+  it("serves a public note, a proposal's Question and an outbox page with the full IRI", async () => {
+    const posted = await postToBody(a.app, aliceUri.split("/").at(-1)!, "riverside", { text: "The lamps arrived." });
+    if (!posted.ok) throw new Error(posted.error.message);
+    expectFullPublic(await getAp(posted.value.uri));
+    expectFullPublic(await getAp(proposalUri));
+    const outbox = await getAp(`${bodyUri}/outbox`);
+    const first = typeof outbox.first === "string" ? await getAp(outbox.first) : outbox.first;
+    expect(first.orderedItems.length).toBeGreaterThan(0);
+    expectFullPublic(first);
+  });
+
+  it("delivers Create and Announce with the full IRI", async () => {
+    const create = await peer.waitFor((r) => r.body?.type === "Create" && r.body.object?.type === "Question" && r.signatureValid, 20_000);
+    expectFullPublic(create.body);
+    const announce = await peer.waitFor((r) => r.body?.type === "Announce" && r.signatureValid, 20_000);
+    expectFullPublic(announce.body);
+    expect(peer.received.some((r) => r.rawBody.includes('"as:Public"'))).toBe(false);
   });
 });
