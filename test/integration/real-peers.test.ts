@@ -5,6 +5,7 @@ import { draftProposal, foundBodyRecord, readProposal, tableProposal } from "../
 import { defaultBylaws, fraction } from "../../src/governance/index.ts";
 import { startMastodonPeer, type MastodonPeer } from "../support/mastodon-peer.ts";
 import { AP_JSON, eventually, startTestInstance, type TestInstance } from "../support/instance.ts";
+import { quiesce } from "../support/quiesce.ts";
 
 // What real servers (snac, Hollo) showed when run beside Folkmoot (see docs/federation.md,
 // "Interoperability with real servers"): the peer here sends and checks what they do.
@@ -128,5 +129,28 @@ describe("the public address in full (snac reads only the full IRI)", () => {
     const announce = await peer.waitFor((r) => r.body?.type === "Announce" && r.signatureValid, 20_000);
     expectFullPublic(announce.body);
     expect(peer.received.some((r) => r.rawBody.includes('"as:Public"'))).toBe(false);
+  });
+});
+
+describe("addressing respected when a body re-announces", () => {
+  it("keeps a member's followers-only post to the body but does not announce it to the body's followers", async () => {
+    const noteId = peer.newId("notes");
+    const note = {
+      id: noteId,
+      type: "Note",
+      attributedTo: peer.actorId,
+      content: "<p>Only for my followers: the towpath key is under the mat.</p>",
+      to: [peer.followers],
+      cc: [bodyUri],
+      tag: [{ type: "Mention", href: bodyUri, name: "@riverside" }],
+    };
+    peer.serve(noteId, { "@context": AS, ...note });
+    const create = { "@context": AS, id: peer.newId(), type: "Create", actor: peer.actorId, object: note, to: note.to, cc: note.cc };
+    expect((await peer.post(`${bodyUri}/inbox`, create)).status).toBe(202);
+    await eventually(async () => (await a.app.db.selectFrom("objects").select("uri").where("uri", "=", noteId).executeTakeFirst()) !== undefined, 20_000, "the post kept");
+    await quiesce([a]);
+    expect(peer.received.some((r) => r.body?.type === "Announce" && JSON.stringify(r.body.object).includes(noteId))).toBe(false);
+    const announced = await a.app.db.selectFrom("activities").select("uri").where("type", "=", "Announce").where("payload", "like", `%${noteId}%`).execute();
+    expect(announced).toEqual([]);
   });
 });
