@@ -154,3 +154,15 @@ describe("addressing respected when a body re-announces", () => {
     expect(announced).toEqual([]);
   });
 });
+
+describe("one activity reaches one server once", () => {
+  it("sends a peer that both follows the body and is a member each Update(Question) once", async () => {
+    const { vote } = await import("../../src/decisions/index.ts");
+    expect((await vote(a.app, aliceUri, "riverside", proposalId, { choice: "agree" })).ok).toBe(true);
+    await peer.waitFor((r) => r.body?.type === "Update" && r.body.object?.id === proposalUri && r.body.object.votersCount === 2 && r.signatureValid, 20_000);
+    await quiesce([a]);
+    const updates = peer.received.filter((r) => r.body?.type === "Update" && r.body.object?.id === proposalUri).map((r) => r.body.id as string);
+    expect(updates.length).toBeGreaterThan(0);
+    expect(updates.length).toBe(new Set(updates).size);
+  });
+});
