@@ -84,3 +84,14 @@ export async function deliveryTargetFor(db: Kysely<Schema>, uri: string): Promis
   const row = await db.selectFrom("remote_actors").select(["uri", "inbox", "shared_inbox"]).where("uri", "=", uri).executeTakeFirst();
   return row ? { id: row.uri, inbox: row.inbox, sharedInbox: row.shared_inbox } : null;
 }
+
+/**
+ * The handle (`user@host`) to name a remote actor by: as remembered (confirmed by its server,
+ * or its `preferredUsername` at its host), else the last segment of its URL at its host.
+ */
+export async function handleOf(db: Kysely<Schema>, uri: string): Promise<string> {
+  const row = await db.selectFrom("remote_actors").select("handle").where("uri", "=", uri).executeTakeFirst();
+  if (row?.handle) return row.handle.replace(/^@/, "");
+  const url = new URL(uri);
+  return `${decodeURIComponent(url.pathname.split("/").filter(Boolean).at(-1) ?? "")}@${url.host}`;
+}

@@ -4,7 +4,7 @@ import { escapeHtml } from "../shared/text.ts";
 import type { AppContext } from "../context.ts";
 import type { Schema } from "../store/schema.ts";
 import { recordActivity } from "../community/outbox.ts";
-import { deliveryTargetFor } from "../community/remote-actors.ts";
+import { deliveryTargetFor, handleOf } from "../community/remote-actors.ts";
 import { toInstant } from "../shared/time.ts";
 import { activityUri, actorUri, noteUri } from "../shared/uris.ts";
 
@@ -18,13 +18,15 @@ export async function queueAnswer(trx: Transaction<Schema>, app: AppContext, bod
   const target = await deliveryTargetFor(trx, to);
   if (!target) return;
   const bodyUri = actorUri(origin, bodyId);
+  // The mention names the person (Hollo ignores a Mention without a name).
+  const handle = `@${await handleOf(trx, to)}`;
   const reply = new Note({
     id: noteUri(origin, crypto.randomUUID()),
     attribution: bodyUri,
     to: new URL(to),
     replyTarget: inReplyTo,
-    content: `<p><span class="h-card"><a href="${escapeHtml(to)}" class="u-url mention">@${escapeHtml(new URL(to).pathname.split("/").at(-1) ?? "")}</a></span> ${escapeHtml(text)}</p>`,
-    tags: [new Mention({ href: new URL(to) })],
+    content: `<p><span class="h-card"><a href="${escapeHtml(to)}" class="u-url mention">${escapeHtml(handle)}</a></span> ${escapeHtml(text)}</p>`,
+    tags: [new Mention({ href: new URL(to), name: handle })],
     published: toInstant(new Date()),
   });
   await recordActivity(trx, {

@@ -60,7 +60,12 @@ export async function deliverPending(app: AppContext, opts: { limit?: number; mi
       if (recipients.followers) {
         await ctx.sendActivity(sender, "followers", activity, { preferSharedInbox: true, excludeBaseUris: exclude, orderingKey });
       }
-      const targets = recipients.includeLocal ? recipients.actors : recipients.actors.filter((t) => new URL(t.id).origin !== app.config.publicOrigin.origin);
+      let targets = recipients.includeLocal ? recipients.actors : recipients.actors.filter((t) => new URL(t.id).origin !== app.config.publicOrigin.origin);
+      if (recipients.followers && targets.length > 0) {
+        // One activity reaches one inbox once: a listed actor whose (shared) inbox the followers' send already reached is left out.
+        const reached = await followersInboxes(app, row.actor_id);
+        targets = targets.filter((t) => !reached.has(t.id) && !reached.has(t.sharedInbox ?? t.inbox));
+      }
       if (targets.length > 0) {
         await ctx.sendActivity(
           sender,
@@ -86,6 +91,18 @@ export async function deliverPending(app: AppContext, opts: { limit?: number; mi
     }
   }
   return handed;
+}
+
+/** The followers of an actor and the inboxes a send to them reaches (shared inboxes preferred, as the send prefers them). */
+async function followersInboxes(app: AppContext, actorId: string): Promise<Set<string>> {
+  const rows = await app.db
+    .selectFrom("follows")
+    .innerJoin("remote_actors", "remote_actors.uri", "follows.follower_uri")
+    .select(["remote_actors.uri", "remote_actors.inbox", "remote_actors.shared_inbox"])
+    .where("follows.followee_uri", "=", actorUri(app.config.publicOrigin, actorId).href)
+    .where("follows.state", "=", "accepted")
+    .execute();
+  return new Set(rows.flatMap((r) => [r.uri, r.shared_inbox ?? r.inbox]));
 }
 
 async function hasFollowers(app: AppContext, actorId: string): Promise<boolean> {

@@ -2,6 +2,7 @@ import type { Federation, KeyCache } from "@fedify/fedify";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { AppContext } from "../context.ts";
+import { withFullPublicAddress } from "./vocab/public-address.ts";
 import { authenticateInboxRequest, boundedKeyCache, parseInboxBody, withTimeout } from "./inbox-guard.ts";
 
 export interface FedifyPluginOptions {
@@ -107,7 +108,7 @@ export const fedifyPlugin = fp<FedifyPluginOptions>(
         }
         return; // Fastify's router serves HTML, the API or its own 404.
       }
-      return reply.send(response);
+      return reply.send(body === undefined ? await servedInFull(response) : response);
     });
   },
   { name: "folkmoot-fedify" },
@@ -129,6 +130,21 @@ export function isMalformedActivityError(err: unknown): boolean {
 
 /** How long fetching a signer's key may take before the request is refused. */
 const FETCH_TIMEOUT_MS = 10_000;
+
+/** An ActivityPub document Fedify serves, with the public address as the full IRI (vocab/public-address.ts). */
+async function servedInFull(response: Response): Promise<Response> {
+  if (response.status !== 200 || !/application\/(activity\+json|ld\+json)/.test(response.headers.get("content-type") ?? "")) return response;
+  const text = await response.text();
+  const headers = new Headers(response.headers);
+  headers.delete("content-length");
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return new Response(text, { status: response.status, headers });
+  }
+  return new Response(JSON.stringify(withFullPublicAddress(doc)), { status: response.status, headers });
+}
 
 function wantsFedify(path: string): boolean {
   return path.startsWith("/ap/") || path.startsWith("/.well-known/") || path.startsWith("/nodeinfo/");

@@ -14,6 +14,7 @@ import {
   type Undo,
   type Update,
   isActor,
+  PUBLIC_COLLECTION,
   type Object as APObject,
 } from "@fedify/vocab";
 import type { Transaction } from "kysely";
@@ -207,11 +208,24 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
   }
   const author = await create.getActor(ctx).catch(() => null);
   if (author && isActor(author)) await rememberRemoteActor(app.db, author);
+  if (!isPublic(object, create)) {
+    // Followers-only, or to the body alone: kept as a note to the body, never passed on in public.
+    await once(app, create, async (trx) => {
+      await keepRemotePost(trx, object, create.actorId!.href, null);
+    });
+    app.log.info({ post: object.id.href, bodies }, "member post not public: kept, not announced");
+    return;
+  }
   await once(app, create, async (trx) => {
     if (!(await keepRemotePost(trx, object, create.actorId!.href, actorUri(app.config.publicOrigin, bodies[0]!).href))) return;
     for (const bodyId of bodies) await announceToFollowers(trx, app.config.publicOrigin, bodyId, create, object.id!);
     app.log.info({ post: object.id!.href, bodies }, "member post accepted");
   });
+}
+
+/** Addressed to the public (`to` or `cc` of the post or of its `Create`). */
+function isPublic(post: { toIds: URL[]; ccIds: URL[] }, create: Create): boolean {
+  return [...post.toIds, ...post.ccIds, ...create.toIds, ...create.ccIds].some((id) => id.href === PUBLIC_COLLECTION.href);
 }
 
 /** Edits are accepted only from the post's author, on the post's own server. */

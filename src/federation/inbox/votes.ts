@@ -1,14 +1,19 @@
 import { type Create, Note, type Object as APObject } from "@fedify/vocab";
 import type { AppContext } from "../../context.ts";
-import { castVoteAs, findProposal } from "../../decisions/index.ts";
+import { castVoteAs, choiceForOption, findProposal } from "../../decisions/index.ts";
 import { InboundActivity, takeInThrough } from "../../community/inbound.ts";
 import { queueAnswer } from "../answers.ts";
 
 // Mastodon's poll votes: a `Note` with a `name`, replying to a local proposal's poll.
 
-/** Mastodon's vote: a `Note` with a `name` (the option), replying to the poll, with no content. */
+/**
+ * A poll vote as Mastodon recognises one: a `Note` replying to the poll whose `name` is one
+ * of the poll's options, whatever its content (snac sends `content: "<br>"`). A named reply
+ * with no content is a vote too, so a name that is no option is answered with why.
+ */
 export function isVote(note: APObject): boolean {
-  return note instanceof Note && note.name !== null && note.replyTargetId !== null && !(note.content?.toString() ?? "").trim();
+  if (!(note instanceof Note) || note.name === null || note.replyTargetId === null) return false;
+  return !(note.content?.toString() ?? "").trim() || choiceForOption(note.name.toString()) !== null;
 }
 
 /** Which local proposal (and round) a poll URI names, if any. */

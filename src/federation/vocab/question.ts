@@ -1,3 +1,4 @@
+import { withFullPublicAddress } from "./public-address.ts";
 import { Collection, Note, PropertyValue, PUBLIC_COLLECTION, Question } from "@fedify/vocab";
 import { escapeHtml } from "../../shared/text.ts";
 import type { AppContext } from "../../context.ts";
@@ -113,7 +114,7 @@ export async function questionDocument(app: AppContext, proposalId: string, roun
   const { detail } = published;
   const round = roundId === null ? (detail.rounds[0] ?? null) : (detail.rounds.find((r) => r.id === roundId) ?? null);
   if (roundId !== null && (round === null || round.id === detail.rounds[0]?.id)) return null;
-  const json = (await buildQuestion(app, detail, round).toJsonLd()) as Record<string, unknown>;
+  const json = withFullPublicAddress((await buildQuestion(app, detail, round).toJsonLd()) as Record<string, unknown>);
   const context = Array.isArray(json["@context"]) ? json["@context"] : [json["@context"]];
   return {
     ...json,
