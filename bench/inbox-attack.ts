@@ -4,8 +4,8 @@
 // 20 ms. Goal: p99 under 50 ms in every phase.
 // Usage: npm run bench:inbox-attack   (BENCH_PHASE_SECONDS=8; BENCH_DATABASE_URL adds PostgreSQL)
 import { operations } from "../src/cli/operations.ts";
-import { signRequestCavage, startMastodonPeer } from "../test/support/mastodon-peer.ts";
-import { backends, fmt, prepareTarget, spawnServer, waitForHttp, withApp } from "./support.ts";
+import { startMastodonPeer } from "../test/support/mastodon-peer.ts";
+import { backends, fmt, prepareTarget, signedAsPeer, spawnServer, waitForHttp, withApp } from "./support.ts";
 
 const PHASE_MS = Number(process.env.BENCH_PHASE_SECONDS ?? 8) * 1000;
 const AS = "https://www.w3.org/ns/activitystreams";
@@ -23,18 +23,7 @@ for (const backend of backends()) {
     const server = spawnServer(target.env);
     await waitForHttp(`${target.origin}/healthz`);
 
-    const sign = (body: string) => {
-      const headers = signRequestCavage({
-        method: "POST",
-        url: inbox,
-        keyId: peer.keyId,
-        privateKeyPem: peer.privateKeyPem,
-        body,
-        headers: { "content-type": "application/activity+json" },
-      });
-      delete headers.host;
-      return headers;
-    };
+    const sign = (body: string) => signedAsPeer(peer, inbox, body);
     // About 400 KB: an array of 200,000 numbers (the campaign's payload).
     const array = `[${new Array(200_000).fill(1).join(",")}]`;
     // An activity as wide as a valid one may be: many nested objects, a context to expand.

@@ -2,8 +2,8 @@
 // post stored and announced), as a Mastodon server would send them.
 // Usage: npm run bench:inbox   (BENCH_N=1000, BENCH_CONCURRENCY=16; BENCH_DATABASE_URL adds PostgreSQL)
 import { operations } from "../src/cli/operations.ts";
-import { signRequestCavage, startMastodonPeer } from "../test/support/mastodon-peer.ts";
-import { backends, cpuSeconds, fmt, pool, prepareTarget, spawnServer, waitForHttp, withApp } from "./support.ts";
+import { startMastodonPeer } from "../test/support/mastodon-peer.ts";
+import { backends, cpuSeconds, fmt, pool, prepareTarget, signedAsPeer, spawnServer, waitForHttp, withApp } from "./support.ts";
 
 const N = Number(process.env.BENCH_N ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -40,15 +40,7 @@ for (const backend of backends()) {
         to: note.to,
         cc: note.cc,
       });
-      const headers = signRequestCavage({
-        method: "POST",
-        url: inbox,
-        keyId: peer.keyId,
-        privateKeyPem: peer.privateKeyPem,
-        body,
-        headers: { "content-type": "application/activity+json" },
-      });
-      delete headers.host;
+      const headers = signedAsPeer(peer, inbox, body);
       return { body, headers };
     });
 

@@ -1,3 +1,4 @@
+import { signRequestCavage } from "../test/support/mastodon-peer.ts";
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -141,4 +142,11 @@ export async function pool<T>(items: T[], concurrency: number, task: (item: T) =
       while (next < items.length) await task(items[next++]!);
     }),
   );
+}
+
+/** Headers for a POST of `body` to `url` signed by the test peer as Mastodon signs (draft-cavage); `fetch` sets Host itself. */
+export function signedAsPeer(peer: { keyId: string; privateKeyPem: string }, url: string, body: string): Record<string, string> {
+  const headers = signRequestCavage({ method: "POST", url, keyId: peer.keyId, privateKeyPem: peer.privateKeyPem, body, headers: { "content-type": "application/activity+json" } });
+  delete headers.host;
+  return headers;
 }

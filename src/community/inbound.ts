@@ -93,16 +93,8 @@ export async function takeInOnce<T>(app: AppContext, claim: InboundClaim, effect
 
 /** {@link takeInOnce} for an inbound activity that carries its own `after` step (run with the effect's value). */
 export async function takeInWith<T>(app: AppContext, inbound: InboundActivity, effect: (trx: Db) => Promise<T>): Promise<{ value: T } | null> {
-  const claim = inbound.claim;
-  const value = await app.db.transaction().execute(async (trx) => {
-    if (!(await inbound.claimIn(trx))) return null;
-    const v = await effect(trx);
-    await inbound.settle(trx, { ok: true, value: v });
-    return { value: v };
-  });
-  if (value === null) app.log.debug({ activity: claim.activity, scope: claim.scope }, "duplicate activity ignored");
-  else app.deliveries.kick();
-  return value;
+  const outcome = await claimAndSettle(app, inbound, async (trx) => ({ ok: true as const, value: await effect(trx) }));
+  return outcome === null ? null : { value: (outcome as { value: T }).value };
 }
 
 /**
@@ -115,13 +107,19 @@ export async function takeInThrough<T>(app: AppContext, inbound: InboundActivity
   const outcome = await service(inbound);
   if (inbound.state === "duplicate") return null;
   if (inbound.state === "claimed") return outcome;
-  const taken = await app.db.transaction().execute(async (trx) => {
-    if (!(await inbound.claimIn(trx))) return false;
-    await inbound.settle(trx, outcome);
-    return true;
+  return claimAndSettle(app, inbound, async () => outcome);
+}
+
+/** The one transaction of a taking-in: claim, effect, answers; null for a duplicate. */
+async function claimAndSettle<T>(app: AppContext, inbound: InboundActivity, effect: (trx: Db) => Promise<Result<T>>): Promise<Result<T> | null> {
+  const outcome = await app.db.transaction().execute(async (trx) => {
+    if (!(await inbound.claimIn(trx))) return null;
+    const result = await effect(trx);
+    await inbound.settle(trx, result);
+    return result;
   });
-  if (!taken) return null;
-  app.deliveries.kick();
+  if (outcome === null) app.log.debug({ activity: inbound.claim.activity, scope: inbound.claim.scope }, "duplicate activity ignored");
+  else app.deliveries.kick();
   return outcome;
 }
 

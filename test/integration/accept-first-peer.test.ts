@@ -1,10 +1,9 @@
 import { Join } from "@fedify/vocab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { operations } from "../../src/cli/operations.ts";
-import { draftProposal, foundBodyRecord, readProposal, tableProposal } from "../../src/decisions/index.ts";
+import { draftProposal, readProposal, tableProposal } from "../../src/decisions/index.ts";
 import { sendTo } from "../../src/federation/outbox/send.ts";
-import { defaultBylaws, fraction } from "../../src/governance/index.ts";
 import { activityUri } from "../../src/shared/uris.ts";
+import { foundAssemblyWithPeer } from "../support/peer-assembly.ts";
 import { startMastodonPeer, type MastodonPeer, type ReceivedActivity } from "../support/mastodon-peer.ts";
 import { eventually, startTestInstance, type TestInstance } from "../support/instance.ts";
 
@@ -34,17 +33,8 @@ function expectVerified(r: ReceivedActivity) {
 beforeAll(async () => {
   a = await startTestInstance({ host: "127.0.0.25", env: { QUESTION_UPDATE_SECONDS: "1" } });
   peer = await startMastodonPeer({ host: "127.0.0.26", acceptFirst: true });
-  const alice = await operations["account.create"](a.app, { handle: "alice", password: "alice-password" });
-  aliceUri = alice.id;
-  const body = await operations["body.create"](a.app, { handle: "riverside", kind: "assembly" });
-  bodyUri = body.id;
-  await operations["member.add"](a.app, { body: "riverside", member: "alice" });
-  await operations["member.add"](a.app, { body: "riverside", member: peer.actorId });
-  const founded = await foundBodyRecord(a.app, "riverside", {
-    bylaws: { ...defaultBylaws("assembly"), admission: "open", quorum: { kind: "share", share: fraction(1, 2) }, deliberationPeriod: "PT1S", votingPeriod: "PT1M" },
-  });
-  expect(founded.ok).toBe(true);
-  const drafted = await draftProposal(a.app, alice.id, "riverside", { kind: "policy", title: "Fix the footbridge", text: "Repair the planks before winter." });
+  ({ aliceUri, bodyUri } = await foundAssemblyWithPeer(a.app, peer));
+  const drafted = await draftProposal(a.app, aliceUri, "riverside", { kind: "policy", title: "Fix the footbridge", text: "Repair the planks before winter." });
   if (!drafted.ok) throw new Error(drafted.error.message);
   proposalId = drafted.value.id;
   proposalUri = drafted.value.uri;

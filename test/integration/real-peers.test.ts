@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { operations } from "../../src/cli/operations.ts";
 import { postToBody } from "../../src/community/posts.ts";
-import { draftProposal, foundBodyRecord, readProposal, tableProposal } from "../../src/decisions/index.ts";
-import { defaultBylaws, fraction } from "../../src/governance/index.ts";
+import { draftProposal, readProposal, tableProposal } from "../../src/decisions/index.ts";
+import { foundAssemblyWithPeer } from "../support/peer-assembly.ts";
 import { startMastodonPeer, type MastodonPeer } from "../support/mastodon-peer.ts";
 import { AP_JSON, eventually, startTestInstance, type TestInstance } from "../support/instance.ts";
 import { quiesce } from "../support/quiesce.ts";
@@ -57,16 +56,8 @@ const getAp = async (url: string) => {
 beforeAll(async () => {
   a = await startTestInstance({ host: "127.0.0.91", env: { QUESTION_UPDATE_SECONDS: "1" } });
   peer = await startMastodonPeer({ host: "127.0.0.92" });
-  const alice = await operations["account.create"](a.app, { handle: "alice", password: "alice-password" });
-  aliceUri = alice.id;
-  const body = await operations["body.create"](a.app, { handle: "riverside", kind: "assembly" });
-  bodyUri = body.id;
-  await operations["member.add"](a.app, { body: "riverside", member: "alice" });
-  await operations["member.add"](a.app, { body: "riverside", member: peer.actorId });
-  const founded = await foundBodyRecord(a.app, "riverside", {
-    bylaws: { ...defaultBylaws("assembly"), admission: "open", quorum: { kind: "share", share: fraction(1, 2) }, deliberationPeriod: "PT1S", votingPeriod: "PT1M" },
-  });
-  expect(founded.ok).toBe(true);
+  ({ aliceUri, bodyUri } = await foundAssemblyWithPeer(a.app, peer));
+  const body = { id: bodyUri };
   // The peer's user follows the body and is a member of it.
   expect((await peer.post(`${body.id}/inbox`, { "@context": AS, id: peer.newId(), type: "Follow", actor: peer.actorId, object: body.id })).status).toBe(202);
   await peer.waitFor((r) => r.body?.type === "Accept" && r.signatureValid, 20_000);
