@@ -141,12 +141,17 @@ export async function authenticateInboxRequest(
  * a cached key makes Fedify fetch it again (keys rotate).
  */
 export function boundedKeyCache(max = 2_000): KeyCache {
-  const keys = new Map<string, CryptographicKey | Multikey | null>();
+  const keys = new Map<string, CryptographicKey | Multikey>();
   return {
     async get(keyId) {
       return keys.get(keyId.href);
     },
     async set(keyId, key) {
+      // A key that could not be fetched is not remembered: the next request tries again.
+      if (key === null) {
+        keys.delete(keyId.href);
+        return;
+      }
       if (keys.size >= max) keys.delete(keys.keys().next().value!);
       keys.set(keyId.href, key);
     },
