@@ -97,6 +97,14 @@ describe("a command whose transaction fails leaves nothing behind and sends noth
   it("a vote", async () => {
     // The deadline timer opens voting after one second of deliberation.
     await eventually(async () => (await call("GET", `/proposals/${policy}`)).body.view.status === "voting", 15_000, "voting open");
+    // Opening voting is published as an Update(Question) just after that commit: wait for it,
+    // so the snapshot below holds only what the failed vote could have changed.
+    await eventually(
+      async () =>
+        (await a.app.db.selectFrom("activities").select("seq").where("type", "=", "Update").where("object_uri", "like", `%/proposals/${policy}`).executeTakeFirst()) !== undefined,
+      15_000,
+      "the poll's update for voting open",
+    );
     await failsLeavingNothing(() => call("POST", `/proposals/${policy}/votes`, { choice: "agree", reason: "long overdue" }, "ben"));
 
     const voted = await call("POST", `/proposals/${policy}/votes`, { choice: "agree", reason: "long overdue" }, "ben");
