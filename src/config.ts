@@ -37,7 +37,12 @@ export interface Config {
   trustProxyHops: number;
   /** Serve HTTPS directly with this certificate and key (PEM files); usually a proxy terminates TLS. */
   tls: { certFile: string; keyFile: string } | undefined;
+  /** Who may create an account from the website: anyone, holders of an invitation, or no one (accounts come from the CLI). */
+  signup: SignupMode;
 }
+
+export type SignupMode = "open" | "invitation" | "closed";
+const SIGNUP_MODES: readonly SignupMode[] = ["open", "invitation", "closed"];
 
 export class ConfigError extends Error {
   readonly variable: string;
@@ -147,5 +152,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tls: certFile ? { certFile, keyFile } : undefined,
     trustProxyHops: integer(env, "TRUST_PROXY_HOPS", 0, 0, 10),
     questionUpdateSeconds: integer(env, "QUESTION_UPDATE_SECONDS", 60, 0, 3600),
+    signup: oneOf(env, "SIGNUP", SIGNUP_MODES, "invitation"),
   };
 }

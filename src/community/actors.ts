@@ -77,17 +77,44 @@ export interface NewAccount {
   password: string;
   name?: string;
   summary?: string;
+  /** May use the operator pages. */
+  admin?: boolean;
+  /** An invitation code, used up by this account in the same transaction. */
+  invitation?: string;
 }
+
+// Thrown inside the account's transaction to undo it when the invitation cannot be used.
+class InvitationRefused extends Error {}
 
 export async function createAccount(ctx: AppContext, input: NewAccount): Promise<Result<ActorRow>> {
   const handle = checkHandle(input.handle);
   if (!handle.ok) return handle;
   if (input.password.length < 8) return fail("invalid", "a password has at least 8 characters", "password");
   if (input.password.length > 1024) return fail("invalid", "a password has at most 1024 characters", "password");
+  if (input.name !== undefined && input.name.length > 100) return fail("invalid", "a name has at most 100 characters", "name");
   const hash = await hashPassword(input.password);
-  return insertActor(ctx, { handle: handle.value, kind: "person", name: input.name?.trim() || handle.value, summary: input.summary ?? "" }, async (trx, actor) => {
-    await trx.insertInto("accounts").values({ actor_id: actor.id, password_hash: hash }).execute();
-  });
+  try {
+    return await insertActor(ctx, { handle: handle.value, kind: "person", name: input.name?.trim() || handle.value, summary: input.summary ?? "" }, async (trx, actor) => {
+      await trx
+        .insertInto("accounts")
+        .values({ actor_id: actor.id, password_hash: hash, is_admin: input.admin ?? false })
+        .execute();
+      if (input.invitation !== undefined) {
+        const used = await trx
+          .updateTable("invitations")
+          .set({ used_by: actor.id, used_at: new Date() })
+          .where("code", "=", input.invitation.trim())
+          .where("used_by", "is", null)
+          .where("used_at", "is", null)
+          .where("expires_at", ">", new Date())
+          .executeTakeFirst();
+        if (Number(used.numUpdatedRows) !== 1) throw new InvitationRefused();
+      }
+    });
+  } catch (err) {
+    if (err instanceof InvitationRefused) return fail("invalid", "that invitation code is not valid, has expired or has been used", "invitation");
+    throw err;
+  }
 }
 
 export interface NewBody {

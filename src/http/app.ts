@@ -10,6 +10,8 @@ import { fedifyPlugin } from "../federation/fastify-plugin.ts";
 import { SOFTWARE_VERSION } from "../shared/version.ts";
 import type { TokenIssuer } from "./auth.ts";
 import { sendNoRoute, sendRouteError } from "./errors.ts";
+import { accountPages } from "./pages/account.ts";
+import { sendPageError } from "./pages/errors.ts";
 import { homePage } from "./pages/home.ts";
 import { notePage } from "./pages/note.ts";
 import { profilePage } from "./pages/profile.ts";
@@ -17,6 +19,7 @@ import { proposalListPage } from "./pages/proposal-list.ts";
 import { proposalPage } from "./pages/proposal.ts";
 import { registerPage } from "./pages/register.ts";
 import { stylesheet } from "./pages/stylesheet.ts";
+import { registerWebSession } from "./pages/web-session.ts";
 import { accountRoutes } from "./routes/accounts.ts";
 import { activityPubRoutes } from "./routes/activitypub.ts";
 import { bodyRoutes } from "./routes/bodies.ts";
@@ -82,7 +85,13 @@ export async function buildHttpApp(app: AppContext, tokens: TokenIssuer): Promis
   for (const routes of [accountRoutes, bodyRoutes, postRoutes, confederationRoutes, remoteActRoutes, proposalReadRoutes, decisionCommandRoutes, forkRoutes]) {
     await f.register(routes(app, tokens), { prefix: API_PREFIX });
   }
-  for (const page of [stylesheet, homePage, profilePage, notePage, proposalListPage, proposalPage, registerPage]) await f.register(page(app));
+  await f.register(async (pages) => {
+    // Cookies, forms and CSRF belong to the pages alone: the API takes bearer tokens only.
+    await registerWebSession(pages, app, tokens);
+    pages.setErrorHandler(sendPageError(app.config.instanceName));
+    for (const page of [stylesheet, homePage, profilePage, notePage, proposalListPage, proposalPage, registerPage]) await pages.register(page(app));
+    await pages.register(accountPages(app, tokens));
+  });
   await f.register(activityPubRoutes(app));
 
   f.get("/healthz", { schema: { hide: true } }, async (_req, reply) => {

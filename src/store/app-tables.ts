@@ -32,6 +32,19 @@ export interface AccountsTable {
   actor_id: string;
   password_hash: string;
   created_at: Generated<Date>;
+  /** May use the operator pages; see migrations/2026-12-03-0200_invitations-and-administrators.ts. */
+  is_admin: Generated<boolean>;
+}
+
+/** A sign-up invitation: usable once, until it expires. */
+export interface InvitationsTable {
+  code: string;
+  created_by: string | null;
+  note: Generated<string>;
+  created_at: Generated<Date>;
+  expires_at: Timestamp;
+  used_by: string | null;
+  used_at: NullableTimestamp;
 }
 
 export interface RemoteActorsTable {
@@ -141,4 +154,5 @@ export interface AppTables {
   instance_secrets: InstanceSecretsTable;
   sessions: SessionsTable;
   sign_in_attempts: SignInAttemptsTable;
+  invitations: InvitationsTable;
 }

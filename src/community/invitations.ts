@@ -1,0 +1,45 @@
+import { randomBytes } from "node:crypto";
+import type { AppContext } from "../context.ts";
+import { fail, ok, type Result } from "../shared/result.ts";
+
+// Invitations to sign up, for an instance whose sign-up is by invitation. An account
+// uses one up as it is created (community/actors.ts, createAccount).
+
+export interface Invitation {
+  code: string;
+  note: string;
+  createdAt: Date;
+  expiresAt: Date;
+  usedBy: string | null;
+  usedAt: Date | null;
+}
+
+/** Makes an invitation valid for `days` days. */
+export async function createInvitation(ctx: Pick<AppContext, "db">, input: { createdBy: string | null; note?: string; days?: number }): Promise<Result<Invitation>> {
+  const days = input.days ?? 14;
+  if (!Number.isSafeInteger(days) || days < 1 || days > 365) return fail("invalid", "an invitation lasts 1 to 365 days", "days");
+  const note = (input.note ?? "").trim();
+  if (note.length > 200) return fail("invalid", "a note has at most 200 characters", "note");
+  const code = randomBytes(12).toString("base64url");
+  const expiresAt = new Date(Date.now() + days * 86_400_000);
+  await ctx.db.insertInto("invitations").values({ code, created_by: input.createdBy, note, expires_at: expiresAt }).execute();
+  return ok({ code, note, createdAt: new Date(), expiresAt, usedBy: null, usedAt: null });
+}
+
+/** Every invitation, newest first. */
+export async function listInvitations(ctx: Pick<AppContext, "db">): Promise<Invitation[]> {
+  const rows = await ctx.db.selectFrom("invitations").selectAll().orderBy("created_at", "desc").limit(500).execute();
+  return rows.map((r) => ({ code: r.code, note: r.note, createdAt: r.created_at, expiresAt: r.expires_at, usedBy: r.used_by, usedAt: r.used_at }));
+}
+
+/** Withdraws an unused invitation. */
+export async function withdrawInvitation(ctx: Pick<AppContext, "db">, code: string): Promise<Result<void>> {
+  const r = await ctx.db.deleteFrom("invitations").where("code", "=", code).where("used_by", "is", null).executeTakeFirst();
+  return Number(r.numDeletedRows) === 1 ? ok(undefined) : fail("not-found", "no unused invitation with that code");
+}
+
+/** True for an account that may use the operator pages. */
+export async function isAdministrator(ctx: Pick<AppContext, "db">, actorId: string): Promise<boolean> {
+  const row = await ctx.db.selectFrom("accounts").select("is_admin").where("actor_id", "=", actorId).executeTakeFirst();
+  return row?.is_admin === true;
+}

@@ -1,0 +1,27 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+
+// Small helpers every page form shares.
+
+/** The named fields of a posted form, as trimmed-at-the-ends strings ("" when absent). Passwords are not trimmed. */
+export function formFields<K extends string>(req: FastifyRequest, names: readonly K[]): Record<K, string> {
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const out = {} as Record<K, string>;
+  for (const name of names) {
+    const v = body[name];
+    const s = typeof v === "string" ? v : Array.isArray(v) && typeof v[0] === "string" ? v[0] : "";
+    out[name] = /password/i.test(name) ? s : s.trim();
+  }
+  return out;
+}
+
+/** A place on this site to go back to: a path, never another origin (`//host`, `/\host`). */
+export function safeNext(value: unknown): string {
+  return typeof value === "string" && /^\/(?![/\\])[^\s]*$/.test(value) && value.length <= 500 ? value : "";
+}
+
+/** preHandler: pages that need a signed-in person send others to the sign-in page, and back after. */
+export async function requireSignedIn(req: FastifyRequest, reply: FastifyReply) {
+  if (req.actorId) return;
+  const back = req.method === "GET" ? req.url : (req.headers.referer && safeNext(new URL(req.headers.referer, "http://x").pathname)) || "/";
+  return reply.redirect(`/signin?next=${encodeURIComponent(back)}`, 303);
+}

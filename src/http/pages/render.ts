@@ -1,0 +1,81 @@
+import { fileURLToPath } from "node:url";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { Eta } from "eta";
+import { findActorById } from "../../community/actors.ts";
+import type { AppContext } from "../../context.ts";
+import { type MessageKey, translator } from "./messages.ts";
+import { STYLESHEET_HREF } from "./stylesheet.ts";
+
+// Pages are Eta templates (views/*.eta). `<%= %>` escapes what it prints; `<%~ %>` is
+// kept for HTML that is already safe (another template's output, sanitised post content).
+
+export const HTML = "text/html; charset=utf-8";
+
+const eta = new Eta({
+  views: fileURLToPath(new URL("./views", import.meta.url)),
+  cache: true,
+  autoTrim: [false, "nl"],
+});
+
+export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
+
+/** A field's error messages, by field name, for a form shown again. */
+export type FieldErrors = Record<string, string>;
+
+/** What every page's layout needs, besides its own data. */
+export interface PageFrame {
+  title: string;
+  t: Translate;
+  me: { handle: string; name: string } | null;
+  /** The token every form posts back (CSRF); empty where no form can be shown. */
+  csrf: string;
+  instanceName: string;
+  stylesheet: string;
+  /** Extra elements for <head> (rel=alternate, canonical), as [rel, href, type?]. */
+  links: { rel: string; href: string; type?: string }[];
+  /** A one-line notice after a redirect (e.g. "Your password is changed"). */
+  notice: string | null;
+  /** Where the page is, for sign-in's `next`. */
+  path: string;
+}
+
+const NOTICES: Record<string, MessageKey> = {
+  "password-changed": "account.passwordChanged",
+  "session-ended": "account.sessionEnded",
+  "account-deleted": "account.deleted",
+};
+
+/** Renders a view inside the layout and sends it. */
+export async function sendPage(
+  app: AppContext,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  view: string,
+  data: { title: string; links?: PageFrame["links"]; [key: string]: unknown },
+  status = 200,
+) {
+  const t = translator();
+  const me = req.actorId ? await findActorById(app, req.actorId) : undefined;
+  const csrf = typeof reply.generateCsrf === "function" ? reply.generateCsrf() : "";
+  const noticeKey = NOTICES[String((req.query as Record<string, unknown> | undefined)?.done ?? "")];
+  const frame: PageFrame = {
+    title: data.title,
+    t,
+    me: me ? { handle: me.handle, name: me.name } : null,
+    csrf,
+    instanceName: app.config.instanceName,
+    stylesheet: STYLESHEET_HREF,
+    links: data.links ?? [],
+    notice: noticeKey ? t(noticeKey) : null,
+    path: req.url.split("?")[0] ?? "/",
+  };
+  const html = eta.render(view, { ...data, ...frame, host: app.config.publicOrigin.host });
+  return reply.code(status).type(HTML).header("cache-control", "no-store").send(html);
+}
+
+/** A page with only a heading and a message, for errors that come before the session is known. */
+export function renderBareMessage(instanceName: string, title: string, message: string): string {
+  const t = translator();
+  const frame: PageFrame = { title, t, me: null, csrf: "", instanceName, stylesheet: STYLESHEET_HREF, links: [], notice: null, path: "/" };
+  return eta.render("message", { ...frame, message, linkHref: "/", linkText: t("nav.home"), host: "" });
+}
