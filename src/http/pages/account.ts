@@ -5,7 +5,7 @@ import { endSession, listSessions } from "../../community/sessions.ts";
 import type { AppContext } from "../../context.ts";
 import type { TokenIssuer } from "../auth.ts";
 import { type FieldErrors, sendPage } from "./render.ts";
-import { translator } from "./messages.ts";
+import { translator } from "./messages/index.ts";
 import { clearBrowserSession, pageSessionId, startBrowserSession } from "./web-session.ts";
 import { formFields, requireSignedIn, safeNext } from "./forms.ts";
 

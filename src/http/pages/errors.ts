@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
-import { translator } from "./messages.ts";
+import { translator } from "./messages/index.ts";
 import { HTML, renderBareMessage } from "./render.ts";
 
 const t = translator();

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { Eta } from "eta";
 import { findActorById } from "../../community/actors.ts";
 import type { AppContext } from "../../context.ts";
-import { type MessageKey, translator } from "./messages.ts";
+import { type MessageKey, translator } from "./messages/index.ts";
 import { STYLESHEET_HREF } from "./stylesheet.ts";
 
 // Pages are Eta templates (views/*.eta). `<%= %>` escapes what it prints; `<%~ %>` is

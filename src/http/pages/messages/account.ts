@@ -1,29 +1,12 @@
-// Every word the pages show, in one catalogue, so the app can be translated: a new
-// language is another object with the same keys. `{name}` in a message is filled in
-// by `t(key, { name })`; the template escapes the result like any other text.
+// Signing up, in and out; one's account.
 
-export const en = {
-  "site.skip": "Skip to the content",
-  "nav.home": "Home",
-  "nav.mine": "My bodies",
-  "nav.account": "My account",
-  "nav.signIn": "Sign in",
-  "nav.signUp": "Sign up",
-  "nav.signOut": "Sign out",
-  "nav.signedInAs": "Signed in as {handle}",
-
-  "form.required": "required",
-  "form.errorSummary": "Please correct what is marked below.",
-  "form.csrf": "This form has expired. Please try again.",
-  "form.tooMany": "Too many attempts. Please wait {minutes} minutes and try again.",
-
+export const account = {
   "signIn.title": "Sign in",
   "signIn.handle": "Your user name",
   "signIn.password": "Password",
   "signIn.submit": "Sign in",
   "signIn.wrong": "That user name and password do not match.",
   "signIn.noAccount": "No account yet?",
-
   "signUp.title": "Create an account",
   "signUp.intro": "An account lets you join bodies, put proposals forward and vote.",
   "signUp.handle": "User name",
@@ -35,9 +18,7 @@ export const en = {
   "signUp.submit": "Create my account",
   "signUp.closed": "This instance does not take new accounts from its website. Ask its administrators for an account.",
   "signUp.badInvitation": "That invitation code is not valid or has been used.",
-
   "signOut.submit": "Sign out",
-
   "account.title": "My account",
   "account.password": "Change my password",
   "account.currentPassword": "Current password",
@@ -57,30 +38,4 @@ export const en = {
   "account.deleteConfirm": "Type your password to confirm",
   "account.deleteSubmit": "Delete my account for good",
   "account.deleted": "Your account is deleted.",
-
-  "home.intro": "Assemblies, councils and confederations that decide in the open. Follow a body from any fediverse account by its handle.",
-  "home.bodies": "Bodies",
-  "home.noBodies": "No bodies yet.",
-  "home.members": "{count} members",
-  "home.oneMember": "1 member",
-  "home.found": "Found a new body",
-
-  "page.notFound": "Not found",
-  "page.notAvailable": "Not available",
-  "page.noSuchHandle": "No one here has that handle.",
-  "page.signInFirst": "Please sign in first.",
 } as const;
-
-export type MessageKey = keyof typeof en;
-export type Messages = Record<MessageKey, string>;
-
-const catalogues: Record<string, Messages> = { en };
-
-/** A translator for one language (English when the language has no catalogue). */
-export function translator(lang = "en"): (key: MessageKey, params?: Record<string, string | number>) => string {
-  const messages = catalogues[lang] ?? en;
-  return (key, params) => {
-    const text = messages[key] ?? en[key];
-    return params ? text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole)) : text;
-  };
-}

@@ -1,0 +1,29 @@
+// Words every page shares: the frame, forms, errors, the front page.
+
+export const common = {
+  "site.skip": "Skip to the content",
+  "nav.home": "Home",
+  "nav.mine": "My bodies",
+  "nav.account": "My account",
+  "nav.signIn": "Sign in",
+  "nav.signUp": "Sign up",
+  "nav.signOut": "Sign out",
+  "nav.signedInAs": "Signed in as {handle}",
+
+  "form.required": "required",
+  "form.errorSummary": "Please correct what is marked below.",
+  "form.csrf": "This form has expired. Please try again.",
+  "form.tooMany": "Too many attempts. Please wait {minutes} minutes and try again.",
+
+  "home.intro": "Assemblies, councils and confederations that decide in the open. Follow a body from any fediverse account by its handle.",
+  "home.bodies": "Bodies",
+  "home.noBodies": "No bodies yet.",
+  "home.members": "{count} members",
+  "home.oneMember": "1 member",
+  "home.found": "Found a new body",
+
+  "page.notFound": "Not found",
+  "page.notAvailable": "Not available",
+  "page.noSuchHandle": "No one here has that handle.",
+  "page.signInFirst": "Please sign in first.",
+} as const;
