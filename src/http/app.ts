@@ -17,6 +17,7 @@ import { notePage } from "./pages/note.ts";
 import { profilePage } from "./pages/profile.ts";
 import { proposalListPage } from "./pages/proposal-list.ts";
 import { proposalPage } from "./pages/proposal.ts";
+import { proposalActPages } from "./pages/proposal-acts.ts";
 import { registerPage } from "./pages/register.ts";
 import { stylesheet } from "./pages/stylesheet.ts";
 import { registerWebSession } from "./pages/web-session.ts";
@@ -91,6 +92,7 @@ export async function buildHttpApp(app: AppContext, tokens: TokenIssuer): Promis
     pages.setErrorHandler(sendPageError(app.config.instanceName));
     for (const page of [stylesheet, homePage, profilePage, notePage, proposalListPage, proposalPage, registerPage]) await pages.register(page(app));
     await pages.register(accountPages(app, tokens));
+    await pages.register(proposalActPages(app));
   });
   await f.register(activityPubRoutes(app));
 

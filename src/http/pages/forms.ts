@@ -1,4 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { lookUpHandles } from "../../community/actors.ts";
+import type { AppContext } from "../../context.ts";
 
 // Small helpers every page form shares.
 
@@ -24,4 +26,12 @@ export async function requireSignedIn(req: FastifyRequest, reply: FastifyReply) 
   if (req.actorId) return;
   const back = req.method === "GET" ? req.url : (req.headers.referer && safeNext(new URL(req.headers.referer, "http://x").pathname)) || "/";
   return reply.redirect(`/signin?next=${encodeURIComponent(back)}`, 303);
+}
+
+/** A service's message for people: the actor URIs in it become handles ("@dee is not a member of @garden"). */
+export async function inPlainWords(app: Pick<AppContext, "db" | "config">, message: string): Promise<string> {
+  const uris = message.match(/https?:\/\/[^\s,;)"']+/g) ?? [];
+  if (uris.length === 0) return message;
+  const handleOf = await lookUpHandles(app, uris);
+  return message.replace(/https?:\/\/[^\s,;)"']+/g, (uri) => handleOf(uri) ?? uri);
 }

@@ -7,6 +7,8 @@ import { readHistory, readProposal, type HistoryEntry, type ProposalDetail, type
 import { STATUS_WORDS } from "../../decisions/labels.ts";
 import { namer, quorumText, when } from "./format.ts";
 import { HTML, layout, sendFailurePage } from "./layout.ts";
+import { proposalActs } from "./proposal-acts.ts";
+import { renderPartial } from "./render.ts";
 
 /** Where an adopted decision came from: "Adopted from <body> — <title> (<link>)". */
 function adoptedFrom(payload: unknown, name: (u: string) => string): string {
@@ -39,7 +41,7 @@ function renderReplies(node: ThreadNode, name: (u: string) => string): string {
     .join("");
 }
 
-function renderProposal(d: ProposalDetail, history: HistoryEntry[], thread: ThreadNode | null, name: (u: string) => string, bodyName: string): string {
+function renderProposal(d: ProposalDetail, history: HistoryEntry[], thread: ThreadNode | null, name: (u: string) => string, bodyName: string, takePart: string): string {
   const v = d.view;
   const g = v.graduated;
   const terms = v.terms;
@@ -103,6 +105,7 @@ function renderProposal(d: ProposalDetail, history: HistoryEntry[], thread: Thre
 <ul>${deadlines}</ul>${withdrawal}
 <h2>Votes</h2>${roundsTable(d.rounds)}
 ${categories}${amendments}${decision}${implementation}
+${takePart}
 <h2>Deliberation</h2>${replies}
 <h2>History</h2><ol class="history">${historyRows}</ol>
 <p class="meta">ActivityPub: <code>${e(d.uri)}</code> · JSON: <a href="/api/folkmoot/v1/proposals/${e(d.id)}">state</a>, <a href="/api/folkmoot/v1/proposals/${e(d.id)}/history">history</a></p>`;
@@ -129,12 +132,14 @@ export function proposalPage(app: AppContext) {
       };
       if (thread.ok) collect(thread.value);
       const name = await namer(app, uris);
+      const acts = await proposalActs(app, req.actorId, req.params.id);
+      const takePart = acts ? renderPartial("acts/proposal", { acts, csrf: reply.generateCsrf(), path: req.url.split("?")[0] }) : "";
       return reply
         .type(HTML)
         .send(
           layout(
             `${v.title} · ${body.value.name}`,
-            renderProposal(detail.value, history.ok ? history.value : [], thread.ok ? thread.value : null, name, body.value.name),
+            renderProposal(detail.value, history.ok ? history.value : [], thread.ok ? thread.value : null, name, body.value.name, takePart),
             `<link rel="alternate" type="application/activity+json" href="${e(detail.value.uri)}">`,
           ),
         );

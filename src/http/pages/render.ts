@@ -43,6 +43,8 @@ const NOTICES: Record<string, MessageKey> = {
   "password-changed": "account.passwordChanged",
   "session-ended": "account.sessionEnded",
   "account-deleted": "account.deleted",
+  acted: "acts.done",
+  voted: "acts.voted",
 };
 
 /** Renders a view inside the layout and sends it. */
@@ -78,4 +80,9 @@ export function renderBareMessage(instanceName: string, title: string, message: 
   const t = translator();
   const frame: PageFrame = { title, t, me: null, csrf: "", instanceName, stylesheet: STYLESHEET_HREF, links: [], notice: null, path: "/" };
   return eta.render("message", { ...frame, message, linkHref: "/", linkText: t("nav.home"), host: "" });
+}
+
+/** A partial's HTML, for a page still built outside a template. */
+export function renderPartial(view: string, data: Record<string, unknown>): string {
+  return eta.render(view, { t: translator(), ...data });
 }
