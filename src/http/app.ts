@@ -11,6 +11,8 @@ import { SOFTWARE_VERSION } from "../shared/version.ts";
 import type { TokenIssuer } from "./auth.ts";
 import { sendNoRoute, sendRouteError } from "./errors.ts";
 import { accountPages } from "./pages/account.ts";
+import { bodyActPages } from "./pages/body-acts.ts";
+import { newProposalPages } from "./pages/new-proposal.ts";
 import { sendPageError } from "./pages/errors.ts";
 import { homePage } from "./pages/home.ts";
 import { notePage } from "./pages/note.ts";
@@ -93,6 +95,8 @@ export async function buildHttpApp(app: AppContext, tokens: TokenIssuer): Promis
     for (const page of [stylesheet, homePage, profilePage, notePage, proposalListPage, proposalPage, registerPage]) await pages.register(page(app));
     await pages.register(accountPages(app, tokens));
     await pages.register(proposalActPages(app));
+    await pages.register(bodyActPages(app));
+    await pages.register(newProposalPages(app));
   });
   await f.register(activityPubRoutes(app));
 

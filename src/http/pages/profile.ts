@@ -5,7 +5,9 @@ import { readRecord } from "../../community/record.ts";
 import { escapeHtml as e } from "../../shared/text.ts";
 import type { AppContext } from "../../context.ts";
 import { actorUri } from "../../shared/uris.ts";
+import { membershipBox } from "./body-acts.ts";
 import { HTML, layout } from "./layout.ts";
+import { renderPartial } from "./render.ts";
 
 /** An actor's profile page (/@handle); a body's also lists its members and its latest record. */
 export function profilePage(app: AppContext) {
@@ -30,7 +32,9 @@ export function profilePage(app: AppContext) {
               )
               .join("")
           : "";
-        extra = `<p><a href="/@${e(actor.handle)}/proposals">Proposals</a> · <a href="/@${e(actor.handle)}/decisions">Decisions</a></p>
+        const box = await membershipBox(app, req.actorId, actor.handle);
+        const membership = box ? renderPartial("bodies/membership", { box, csrf: reply.generateCsrf(), path: req.url.split("?")[0] }) : "";
+        extra = `${membership}<p><a href="/@${e(actor.handle)}/proposals">Proposals</a> · <a href="/@${e(actor.handle)}/decisions">Decisions</a></p>
 <h2>Members (${members.ok ? members.value.length : 0})</h2>${memberList ? `<ul>${memberList}</ul>` : "<p>No members yet.</p>"}
 <h2>Public record</h2>${entries ? `<ul>${entries}</ul>` : "<p>Nothing on the record yet.</p>"}`;
       }

@@ -44,6 +44,9 @@ const NOTICES: Record<string, MessageKey> = {
   "session-ended": "account.sessionEnded",
   "account-deleted": "account.deleted",
   acted: "acts.done",
+  joined: "body.joined",
+  left: "body.left",
+  asked: "body.asked",
   voted: "acts.voted",
 };
 

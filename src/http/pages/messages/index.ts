@@ -5,9 +5,10 @@
 
 import { account } from "./account.ts";
 import { acts } from "./acts.ts";
+import { bodies } from "./bodies.ts";
 import { common } from "./common.ts";
 
-export const en = { ...common, ...account, ...acts } as const;
+export const en = { ...common, ...account, ...acts, ...bodies } as const;
 
 export type MessageKey = keyof typeof en;
 export type Messages = Record<MessageKey, string>;
