@@ -77,7 +77,7 @@ export function bodyActPages(app: AppContext) {
           const href = `/@${b.handle}/proposals/${id}`;
           const open = p.openRounds.map((r) => p.rounds.get(r)).filter((r) => r !== undefined);
           for (const r of open) {
-            if (p.roll?.has(me) && !r.ballots.has(me)) awaiting.push({ title: p.title, href, body: b.name, closes: r.closesAt.slice(0, 16).replace("T", " ") + " UTC" });
+            if (p.roll?.has(me) && !r.ballots.has(me)) awaiting.push({ title: p.title, href, body: b.name, closes: `${r.closesAt.slice(0, 16).replace("T", " ")} UTC` });
           }
           if (!["passed", "rejected", "withdrawn", "tabled", "done"].includes(p.status) && (p.status !== "draft" || p.author === me)) {
             underWay.push({
