@@ -87,6 +87,21 @@ describe("membership", () => {
     expect(rec.body.members.has(d)).toBe(false);
     refused(leaveBody(rec.body, { actor: d }, t(2)), "not-member");
   });
+  it("by decision: one who is not a member may put forward their own admission, and nothing else", () => {
+    const rec = founded();
+    rec.run(draftProposal(rec.body, { proposal: "ask", actor: d, kind: "membership", title: "d asks", text: "Admit me", payload: { member: d } }, t(1)));
+    rec.run(tableProposal(rec.proposal("ask"), { actor: d, body: rec.body }, t(1)));
+    expect(rec.proposal("ask")).toMatchObject({ author: d, status: "deliberation" });
+    // Not someone else's admission, not another kind.
+    refused(
+      draftProposal(rec.body, { proposal: "x", actor: d, kind: "membership", title: "x", text: "x", payload: { member: "https://x.example/users/zed" } }, t(1)),
+      "not-member",
+    );
+    refused(draftProposal(rec.body, { proposal: "y", actor: d, kind: "policy", title: "y", text: "y" }, t(1)), "not-member");
+    // Not in a body that admits openly (one joins it instead).
+    const open = founded(testBylaws({ kind: "simple-majority" }, { admission: "open" }));
+    refused(draftProposal(open.body, { proposal: "z", actor: d, kind: "membership", title: "z", text: "z", payload: { member: d } }, t(1)), "not-member");
+  });
   it("by decision: joining is refused; a membership proposal admits", () => {
     const rec = founded();
     refused(joinBody(rec.body, { actor: d }, t(1)), "admission-by-decision");

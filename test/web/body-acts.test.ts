@@ -143,3 +143,25 @@ describe("putting a proposal forward", () => {
     expect(refused.status).toBe(403);
   });
 });
+
+describe("asking to join a body that admits by decision", () => {
+  it("puts a membership proposal before the members, made by the one asking, once", async () => {
+    await bodyWithMembers(a.app, "council", ["ada"], hourBylaws({ kind: "simple-majority" }, { admission: "by-decision" }));
+    const cy = await signedIn("cy");
+    expect((await cy.get("/@council")).html).toContain("Ask to join");
+    const asked = await cy.post("/@council/ask-to-join", {}, { csrfFrom: "/@council" });
+    expect(asked.status).toBe(303);
+    const id = /proposals\/([^?]+)/.exec(asked.location!)![1]!;
+    const cyUri = (await a.app.db.selectFrom("actors").select("id").where("handle", "=", "cy").executeTakeFirstOrThrow()).id;
+    const view = unwrap(await d.readProposal(a.app, null, "council", id)).view;
+    expect(view).toMatchObject({ kind: "membership", status: "deliberation", title: "@cy asks to join" });
+    expect(view.author).toBe(view.payload && (view.payload as { member: string }).member);
+    expect(view.author).toContain(cyUri);
+    const again = await cy.post("/@council/ask-to-join", {}, { csrfFrom: "/@council" });
+    expect(again.status).toBe(409);
+    expect(again.html).toContain("You have already asked to join");
+    // Asking gives no other right: a non-member still cannot put another proposal forward.
+    const other = await d.draftProposal(a.app, view.author, "council", { kind: "policy", title: "Mine", text: "" });
+    expect(other.ok).toBe(false);
+  });
+});

@@ -93,6 +93,15 @@ function referredByBody(ctx: ReplayContext, actor: string, kind: string): boolea
   return kind === "ratification" && ctx.body !== undefined && actor === ctx.body.id;
 }
 
+/**
+ * Asking to join: in a body that admits by decision, a person who is not a member may put
+ * forward the membership proposal that would admit them, and only that one.
+ */
+function askingToJoin(ctx: ReplayContext, actor: string, kind: string, payload: unknown): boolean {
+  const member = (payload as { member?: unknown } | null | undefined)?.member;
+  return kind === "membership" && member === actor && ctx.body !== undefined && ctx.body.bylaws.admission === "by-decision" && !ctx.body.members.has(actor);
+}
+
 function onRoll(state: ProposalState, actor: string): Refusal | null {
   return state.roll?.has(actor) ? null : refusal("not-on-roll", `${actor} is not on this proposal's roll`);
 }
@@ -115,8 +124,8 @@ function checkDrafted(existing: ProposalState | null, e: ProposalDrafted, ctx: R
   for (const period of [e.deliberationPeriod, e.votingPeriod]) {
     if (period !== undefined && durationMs(period) === null) return refusal("invalid-input", "periods must be ISO 8601 durations");
   }
-  // A referral from a confederation is put before the body by the body itself.
-  const notMember = referredByBody(ctx, e.actor, e.kind) ? null : member(ctx, e.actor);
+  // A referral from a confederation is put before the body by the body itself; a request to join, by the one asking.
+  const notMember = referredByBody(ctx, e.actor, e.kind) || askingToJoin(ctx, e.actor, e.kind, e.payload) ? null : member(ctx, e.actor);
   if (notMember) return notMember;
   const payloadProblem = kindDefinition(e.kind).validatePayload(e.payload, ctx.body);
   if (payloadProblem) return payloadProblem;
@@ -158,7 +167,7 @@ function checkTabled(state: ProposalState, e: ProposalTabled, ctx: ReplayContext
     return null;
   }
   const byBody = referredByBody(ctx, e.actor, state.kind);
-  const notMember = byBody ? null : member(ctx, e.actor);
+  const notMember = byBody || askingToJoin(ctx, e.actor, state.kind, state.payload) ? null : member(ctx, e.actor);
   if (notMember) return notMember;
   if (body.bylaws.tabling.who === "seconded" && !byBody) {
     const seconds = state.seconds.filter((s) => body.members.has(s)).length;

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
-import { findBody } from "../../community/actors.ts";
+import { findActorById, findBody } from "../../community/actors.ts";
 import type { AppContext } from "../../context.ts";
-import { joinBody, removeMember, replayBody } from "../../decisions/index.ts";
+import { draftProposal, joinBody, removeMember, replayBody, tableProposal } from "../../decisions/index.ts";
 import { STATUS_WORDS } from "../../decisions/labels.ts";
 import { actorUri } from "../../shared/uris.ts";
 import { inPlainWords, requireSignedIn } from "./forms.ts";
@@ -11,6 +11,7 @@ import { renderBareMessage, sendPage } from "./render.ts";
 // Joining and leaving a body from its page, and /me: my bodies and what waits for my vote.
 
 const t = translator();
+const FINAL = new Set(["passed", "rejected", "withdrawn", "tabled", "done"]);
 
 /** What the body page's "membership" box shows a viewer. */
 export interface MembershipBox {
@@ -50,6 +51,31 @@ export function bodyActPages(app: AppContext) {
       return reply.redirect(`/@${encodeURIComponent(req.params.handle)}?done=joined`, 303);
     });
 
+    // Asking to join a body that admits by decision: the request is a membership proposal, put forward by the one asking.
+    f.post<{ Params: { handle: string } }>("/@:handle/ask-to-join", { preHandler: [requireSignedIn, f.csrfProtection] }, async (req, reply) => {
+      const body = await findBody(app, req.params.handle);
+      if (!body.ok) return refused(reply, 404, body.error.message);
+      const me = actorUri(origin, req.actorId!).href;
+      const state = await replayBody(app, body.value.id);
+      const pending = state
+        ? [...state.proposals.values()].find((p) => p.kind === "membership" && (p.payload as { member?: unknown } | null)?.member === me && !FINAL.has(p.status))
+        : undefined;
+      if (pending) return refused(reply, 409, t("body.alreadyAsked"));
+      const person = await findActorById(app, req.actorId!);
+      const handle = `@${person?.handle ?? ""}`;
+      const drafted = await draftProposal(app, me, body.value.handle, {
+        kind: "membership",
+        title: t("body.askTitle", { handle }),
+        text: t("body.askText", { handle }),
+        payload: { member: me },
+      });
+      if (!drafted.ok) return refused(reply, drafted.error.code === "forbidden" ? 403 : 409, drafted.error.message);
+      const tabled = await tableProposal(app, me, body.value.handle, drafted.value.id);
+      // Where the bylaws ask for seconds, the request waits as a draft for members to second it.
+      if (!tabled.ok && !/seconds needed/.test(tabled.error.message)) return refused(reply, 409, tabled.error.message);
+      return reply.redirect(`/@${encodeURIComponent(body.value.handle)}/proposals/${encodeURIComponent(drafted.value.id)}?done=asked`, 303);
+    });
+
     f.post<{ Params: { handle: string } }>("/@:handle/leave", { preHandler: [requireSignedIn, f.csrfProtection] }, async (req, reply) => {
       const body = await findBody(app, req.params.handle);
       if (!body.ok) return refused(reply, 404, body.error.message);
@@ -79,7 +105,7 @@ export function bodyActPages(app: AppContext) {
           for (const r of open) {
             if (p.roll?.has(me) && !r.ballots.has(me)) awaiting.push({ title: p.title, href, body: b.name, closes: `${r.closesAt.slice(0, 16).replace("T", " ")} UTC` });
           }
-          if (!["passed", "rejected", "withdrawn", "tabled", "done"].includes(p.status) && (p.status !== "draft" || p.author === me)) {
+          if (!FINAL.has(p.status) && (p.status !== "draft" || p.author === me)) {
             underWay.push({
               title: p.title,
               href,
