@@ -3,6 +3,7 @@ import { ensureInstanceActor } from "./community/actors.ts";
 import { expirePendingFollows } from "./community/origin-limits.ts";
 import type { Config } from "./config.ts";
 import type { AppContext } from "./context.ts";
+import { notifyRecordChange } from "./community/notifications.ts";
 import { startDeadlineTimer } from "./decisions/deadlines.ts";
 import { answerRatifiedJoins } from "./federation/outbox/admissions.ts";
 import { federateChange } from "./federation/outbox/federate.ts";
@@ -71,7 +72,15 @@ export async function openApp(config: Config, log: Logger): Promise<OpenedApp> {
       federation,
       deliveries: kicker,
       // Committed changes to proposals are published as Questions (federation/outbox/proposals.ts).
-      decisions: { onChange: publishProposalChange, federate: federateChange, afterReferralsClosed: answerRatifiedJoins },
+      decisions: {
+        onChange: publishProposalChange,
+        // In the transaction that records the change: the activities it causes, and the notifications.
+        federate: async (trx, app, body, change) => {
+          await federateChange(trx, app, body, change);
+          await notifyRecordChange(trx, app, body, change);
+        },
+        afterReferralsClosed: answerRatifiedJoins,
+      },
     };
     await ensureInstanceActor(app);
     return {

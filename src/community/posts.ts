@@ -11,6 +11,7 @@ import { findActorById, findBody } from "./actors.ts";
 import { isMember } from "./memberships.ts";
 import { fail, ok, type Result } from "../shared/result.ts";
 import { textToHtml } from "../shared/text.ts";
+import { notifyReply } from "./notifications.ts";
 
 export type ObjectRow = Selectable<ObjectsTable>;
 
@@ -90,6 +91,7 @@ export async function postToBody(app: AppContext, authorId: string, bodyHandle: 
       .returningAll()
       .executeTakeFirstOrThrow();
     await recordActivity(trx, { actorId: author.id, activity: create, recipients: { followers: true, actors: extra }, isPublic: true });
+    await notifyReply(trx, app, { uri: uri.href, inReplyTo: parent?.uri ?? null, author: authorUri.href, audience: bodyUri.href });
     await announceToFollowers(trx, origin, body.value.id, create, uri);
     return inserted;
   });

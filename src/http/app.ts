@@ -13,6 +13,7 @@ import { sendNoRoute, sendRouteError } from "./errors.ts";
 import { accountPages } from "./pages/account.ts";
 import { bodyActPages } from "./pages/body-acts.ts";
 import { newProposalPages } from "./pages/new-proposal.ts";
+import { notificationPages } from "./pages/notifications-page.ts";
 import { sendPageError } from "./pages/errors.ts";
 import { homePage } from "./pages/home.ts";
 import { notePage } from "./pages/note.ts";
@@ -97,6 +98,7 @@ export async function buildHttpApp(app: AppContext, tokens: TokenIssuer): Promis
     await pages.register(proposalActPages(app));
     await pages.register(bodyActPages(app));
     await pages.register(newProposalPages(app));
+    await pages.register(notificationPages(app));
   });
   await f.register(activityPubRoutes(app));
 

@@ -141,6 +141,22 @@ export interface SignInAttemptsTable {
   window_started_at: Timestamp;
 }
 
+/** An in-app notification for a local person; see migrations/2026-12-03-0300_notifications.ts. */
+export interface NotificationsTable {
+  id: Generated<string>;
+  recipient_id: string;
+  /** vote-opened | outcome | reply */
+  kind: string;
+  body_id: string | null;
+  proposal_uri: string | null;
+  object_uri: string | null;
+  actor_uri: string | null;
+  title: Generated<string>;
+  detail: Generated<string>;
+  created_at: Generated<Date>;
+  read_at: NullableTimestamp;
+}
+
 export interface AppTables {
   actors: ActorsTable;
   actor_keys: ActorKeysTable;
@@ -155,4 +171,5 @@ export interface AppTables {
   sessions: SessionsTable;
   sign_in_attempts: SignInAttemptsTable;
   invitations: InvitationsTable;
+  notifications: NotificationsTable;
 }

@@ -25,6 +25,7 @@ import { bodyOfThread } from "../../community/posts.ts";
 import { sanitizeRemoteHtml } from "../../shared/text.ts";
 import type { AppContext } from "../../context.ts";
 import { takeInOnce } from "../../community/inbound.ts";
+import { notifyReply } from "../../community/notifications.ts";
 import type { Schema } from "../../store/schema.ts";
 import { announceToFollowers } from "../../community/announce.ts";
 import { readAct, receiveAct } from "../acts.ts";
@@ -135,7 +136,13 @@ async function addressedLocalActors(app: AppContext, post: APObject, activity: A
  * Keeps a remote post (sanitised HTML, the original JSON as text); a post already
  * kept is left as it is. Returns whether it was new.
  */
-async function keepRemotePost(trx: Transaction<Schema>, post: Note | Article | Page, attributedTo: string, audience: string | null): Promise<boolean> {
+async function keepRemotePost(
+  app: Pick<AppContext, "config">,
+  trx: Transaction<Schema>,
+  post: Note | Article | Page,
+  attributedTo: string,
+  audience: string | null,
+): Promise<boolean> {
   const inserted = await trx
     .insertInto("objects")
     .values({
@@ -152,6 +159,7 @@ async function keepRemotePost(trx: Transaction<Schema>, post: Note | Article | P
     .onConflict((oc) => oc.column("uri").doNothing())
     .returning("uri")
     .executeTakeFirst();
+  if (inserted !== undefined) await notifyReply(trx, app, { uri: post.id!.href, inReplyTo: post.replyTargetId?.href ?? null, author: attributedTo, audience });
   return inserted !== undefined;
 }
 
@@ -202,7 +210,7 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
       return;
     }
     await once(app, create, async (trx) => {
-      await keepRemotePost(trx, object, create.actorId!.href, null);
+      await keepRemotePost(app, trx, object, create.actorId!.href, null);
     });
     return;
   }
@@ -211,13 +219,13 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
   if (!isPublic(object, create)) {
     // Followers-only, or to the body alone: kept as a note to the body, never passed on in public.
     await once(app, create, async (trx) => {
-      await keepRemotePost(trx, object, create.actorId!.href, null);
+      await keepRemotePost(app, trx, object, create.actorId!.href, null);
     });
     app.log.info({ post: object.id.href, bodies }, "member post not public: kept, not announced");
     return;
   }
   await once(app, create, async (trx) => {
-    if (!(await keepRemotePost(trx, object, create.actorId!.href, actorUri(app.config.publicOrigin, bodies[0]!).href))) return;
+    if (!(await keepRemotePost(app, trx, object, create.actorId!.href, actorUri(app.config.publicOrigin, bodies[0]!).href))) return;
     for (const bodyId of bodies) await announceToFollowers(trx, app.config.publicOrigin, bodyId, create, object.id!);
     app.log.info({ post: object.id!.href, bodies }, "member post accepted");
   });
@@ -275,7 +283,7 @@ export async function onAnnounce(ctx: Ctx, announce: Announce): Promise<void> {
   if (!isPost(object) || !object.id || !object.attributionId) return;
   const post = object;
   await once(app, announce, async (trx) => {
-    await keepRemotePost(trx, post, post.attributionId!.href, announce.actorId!.href);
+    await keepRemotePost(app, trx, post, post.attributionId!.href, announce.actorId!.href);
   });
 }
 

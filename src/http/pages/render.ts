@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { Eta } from "eta";
 import { findActorById } from "../../community/actors.ts";
+import { unreadNotifications } from "../../community/notifications.ts";
 import type { AppContext } from "../../context.ts";
 import { type MessageKey, translator } from "./messages/index.ts";
 import { STYLESHEET_HREF } from "./stylesheet.ts";
@@ -27,6 +28,8 @@ export interface PageFrame {
   title: string;
   t: Translate;
   me: { handle: string; name: string } | null;
+  /** Unread notifications of the signed-in person. */
+  unread: number;
   /** The token every form posts back (CSRF); empty where no form can be shown. */
   csrf: string;
   instanceName: string;
@@ -67,6 +70,7 @@ export async function sendPage(
     title: data.title,
     t,
     me: me ? { handle: me.handle, name: me.name } : null,
+    unread: me ? await unreadNotifications(app, me.id) : 0,
     csrf,
     instanceName: app.config.instanceName,
     stylesheet: STYLESHEET_HREF,
@@ -81,7 +85,7 @@ export async function sendPage(
 /** A page with only a heading and a message, for errors that come before the session is known. */
 export function renderBareMessage(instanceName: string, title: string, message: string): string {
   const t = translator();
-  const frame: PageFrame = { title, t, me: null, csrf: "", instanceName, stylesheet: STYLESHEET_HREF, links: [], notice: null, path: "/" };
+  const frame: PageFrame = { title, t, me: null, unread: 0, csrf: "", instanceName, stylesheet: STYLESHEET_HREF, links: [], notice: null, path: "/" };
   return eta.render("message", { ...frame, message, linkHref: "/", linkText: t("nav.home"), host: "" });
 }
 

@@ -6,9 +6,10 @@
 import { account } from "./account.ts";
 import { acts } from "./acts.ts";
 import { bodies } from "./bodies.ts";
+import { notifications } from "./notifications.ts";
 import { common } from "./common.ts";
 
-export const en = { ...common, ...account, ...acts, ...bodies } as const;
+export const en = { ...common, ...account, ...acts, ...bodies, ...notifications } as const;
 
 export type MessageKey = keyof typeof en;
 export type Messages = Record<MessageKey, string>;

@@ -1,0 +1,118 @@
+import type { Insertable, Kysely } from "kysely";
+import type { AppContext, BodyRef, RecordChange } from "../context.ts";
+import type { Schema } from "../store/schema.ts";
+import { localActorId } from "../shared/uris.ts";
+
+// In-app notifications for local people, written in the transaction of what caused them:
+// a vote opened for them, an outcome in one of their bodies, a reply to what they wrote.
+
+export type NotificationKind = "vote-opened" | "outcome" | "reply";
+
+export interface NotificationView {
+  id: string;
+  kind: NotificationKind;
+  bodyId: string | null;
+  proposalUri: string | null;
+  objectUri: string | null;
+  actorUri: string | null;
+  title: string;
+  detail: string;
+  createdAt: Date;
+  read: boolean;
+}
+
+/** Notifications a change to a body's record causes: run by the decisions hook inside its transaction. */
+export async function notifyRecordChange(trx: Kysely<Schema>, app: Pick<AppContext, "config">, body: BodyRef, change: RecordChange): Promise<void> {
+  const origin = app.config.publicOrigin;
+  const rows: Insertable<Schema["notifications"]>[] = [];
+  const localMembers = [...change.after.members].map((m) => localActorId(origin, m)).filter((id): id is string => id !== null);
+  for (const [uri, p] of change.after.proposals) {
+    const was = change.before?.proposals.get(uri);
+    const newlyOpen = p.openRounds.filter((r) => !(was?.openRounds ?? []).includes(r));
+    if (newlyOpen.length > 0) {
+      for (const voter of p.roll ?? []) {
+        const id = localActorId(origin, voter);
+        if (id === null) continue;
+        const round = p.rounds.get(newlyOpen[0]!);
+        rows.push({ recipient_id: id, kind: "vote-opened", body_id: body.id, proposal_uri: uri, object_uri: null, actor_uri: null, title: p.title, detail: round?.closesAt ?? "" });
+      }
+    }
+    // Decided (passed or not), or set aside in the contention period.
+    const outcome = p.decision !== null && !was?.decision ? p.decision.outcome : p.status === "tabled" && was?.status !== "tabled" ? "tabled" : null;
+    if (outcome !== null) {
+      for (const id of localMembers) {
+        rows.push({ recipient_id: id, kind: "outcome", body_id: body.id, proposal_uri: uri, object_uri: null, actor_uri: null, title: p.title, detail: outcome });
+      }
+    }
+  }
+  if (rows.length > 0) await trx.insertInto("notifications").values(rows).execute();
+}
+
+/** A reply to a local person's post or proposal notifies them (not when they reply to themselves). */
+export async function notifyReply(
+  trx: Kysely<Schema>,
+  app: Pick<AppContext, "config">,
+  reply: { uri: string; inReplyTo: string | null; author: string; audience: string | null },
+): Promise<void> {
+  if (reply.inReplyTo === null) return;
+  const parent = await trx.selectFrom("objects").select(["attributed_to", "type"]).where("uri", "=", reply.inReplyTo).executeTakeFirst();
+  if (!parent || parent.attributed_to === reply.author) return;
+  // A proposal is attributed to its body: the reply goes to the proposal's author instead.
+  let recipient = localActorId(app.config.publicOrigin, parent.attributed_to);
+  if (parent.type === "Question") {
+    const drafted = await trx
+      .selectFrom("proposals")
+      .innerJoin("governance_events", (j) => j.onRef("governance_events.proposal_id", "=", "proposals.id").onRef("governance_events.body_id", "=", "proposals.body_id"))
+      .select("governance_events.event")
+      .where("proposals.uri", "=", reply.inReplyTo)
+      .where("governance_events.type", "=", "proposal-drafted")
+      .executeTakeFirst();
+    const author = drafted ? (JSON.parse(drafted.event) as { actor?: unknown }).actor : undefined;
+    recipient = typeof author === "string" && author !== reply.author ? localActorId(app.config.publicOrigin, author) : null;
+  }
+  if (recipient === null) return;
+  const person = await trx.selectFrom("actors").select("kind").where("id", "=", recipient).executeTakeFirst();
+  if (person?.kind !== "person") return;
+  await trx
+    .insertInto("notifications")
+    .values({
+      recipient_id: recipient,
+      kind: "reply",
+      body_id: null,
+      proposal_uri: parent.type === "Question" ? reply.inReplyTo : null,
+      object_uri: reply.uri,
+      actor_uri: reply.author,
+    })
+    .execute();
+}
+
+/** A person's notifications, newest first. */
+export async function listNotifications(ctx: Pick<AppContext, "db">, actorId: string, limit = 50): Promise<NotificationView[]> {
+  const rows = await ctx.db.selectFrom("notifications").selectAll().where("recipient_id", "=", actorId).orderBy("id", "desc").limit(limit).execute();
+  return rows.map((r) => ({
+    id: String(r.id),
+    kind: r.kind as NotificationKind,
+    bodyId: r.body_id,
+    proposalUri: r.proposal_uri,
+    objectUri: r.object_uri,
+    actorUri: r.actor_uri,
+    title: r.title,
+    detail: r.detail,
+    createdAt: r.created_at,
+    read: r.read_at !== null,
+  }));
+}
+
+export async function unreadNotifications(ctx: Pick<AppContext, "db">, actorId: string): Promise<number> {
+  const row = await ctx.db
+    .selectFrom("notifications")
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .where("recipient_id", "=", actorId)
+    .where("read_at", "is", null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function markNotificationsRead(ctx: Pick<AppContext, "db">, actorId: string): Promise<void> {
+  await ctx.db.updateTable("notifications").set({ read_at: new Date() }).where("recipient_id", "=", actorId).where("read_at", "is", null).execute();
+}
