@@ -138,6 +138,24 @@ export function signRequestCavage(input: CavageSignInput): Record<string, string
 }
 
 // ---------------------------------------------------------------------------
+// Polls, as the clients of real servers offer them
+
+/**
+ * Whether a server's user is offered a vote on this `Question` at `now`, by the rules of
+ * both real servers that were tried: Mastodon's poll closes at `closed` when it is a
+ * string, else at `endTime` (ActivityPub::Parser::PollParser#expires_at); snac 2.94 shows
+ * the vote form unless `closed` is a past instant. Both let a person vote once per poll:
+ * a vote cast while the poll is offered but not open here is refused, and the person
+ * cannot vote again.
+ */
+export function pollOffersVote(question: { closed?: unknown; endTime?: unknown }, now: Date = new Date()): { mastodon: boolean; snac: boolean } {
+  const at = (v: unknown) => (typeof v === "string" ? Date.parse(v) : Number.NaN);
+  const mastodonEnds = typeof question.closed === "string" ? at(question.closed) : at(question.endTime);
+  const snacClosed = typeof question.closed === "string" && at(question.closed) < now.getTime();
+  return { mastodon: Number.isNaN(mastodonEnds) || mastodonEnds > now.getTime(), snac: !snacClosed };
+}
+
+// ---------------------------------------------------------------------------
 // Types
 
 /** One actor the peer hosts, with its key pair. */
