@@ -304,6 +304,13 @@ export interface MastodonPeerOptions {
    * record the result, as snac does: a sender never sees a refusal to fall back on.
    */
   acceptFirst?: boolean;
+  /**
+   * Serve the actor documents this late. snac 2.94 delivers and serves from the same few
+   * threads: while they all wait on a server that is fetching the sender's key from snac,
+   * the key is served only when snac gives up its POST (after 6 s), so the sender is gone
+   * by the time the server answers.
+   */
+  actorDelayMs?: number;
 }
 
 /** One request the peer got (any method, any path). */
@@ -698,6 +705,7 @@ export async function startMastodonPeer(opts: MastodonPeerOptions): Promise<Mast
     const userMatch = /^\/users\/([^/]+)(\/(inbox|outbox|followers|following))?$/.exec(path);
     const user = userMatch ? actors.get(userMatch[1]!) : undefined;
 
+    if (opts.actorDelayMs && req.method === "GET" && user && userMatch?.[2] === undefined) await new Promise((r) => setTimeout(r, opts.actorDelayMs));
     if (req.method === "POST") {
       if (path === "/inbox") return handleInbox(req, res, path, undefined);
       if (user && userMatch?.[3] === "inbox") return handleInbox(req, res, path, user);
