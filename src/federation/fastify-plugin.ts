@@ -108,11 +108,27 @@ export const fedifyPlugin = fp<FedifyPluginOptions>(
         }
         return; // Fastify's router serves HTML, the API or its own 404.
       }
-      return reply.send(body === undefined ? await servedInFull(response) : response);
+      return sendBuffered(reply, body === undefined ? await servedInFull(response) : response);
     });
   },
   { name: "folkmoot-fedify" },
 );
+
+/**
+ * Sends Fedify's answer as bytes, not as a stream. Fastify streams a `Response` body, and
+ * when the sender has already gone (snac gives up a POST after 6 s, and its key can take
+ * that long to fetch from snac itself) the cancelled stream reached the error handler
+ * with the `Response`'s text/plain type still set: a 500 "request failed" logged for an
+ * activity that had been taken in.
+ */
+async function sendBuffered(reply: FastifyReply, response: Response): Promise<FastifyReply> {
+  const bytes = Buffer.from(await response.arrayBuffer());
+  reply.code(response.status);
+  response.headers.forEach((value, name) => {
+    if (name !== "content-length") reply.header(name, value);
+  });
+  return reply.send(bytes);
+}
 
 /** Fedify's loaders (cached in its KV store), each fetch bounded in time. */
 function inboxLoaders(opts: FedifyPluginOptions, contextData: AppContext, keyCache: KeyCache) {

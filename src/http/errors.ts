@@ -34,6 +34,8 @@ interface RouteError {
 
 /** Fastify's error handler: invalid input answers 400 with one message per field, for people and for forms; the rest keeps its status, and a 5xx hides its cause. */
 export function sendRouteError(error: RouteError, req: FastifyRequest, reply: FastifyReply) {
+  // The answer is JSON whatever type the failed reply had set (Fastify sends an object only as JSON).
+  reply.type("application/json; charset=utf-8");
   if (error.validation) {
     const fields: Record<string, string> = {};
     for (const v of error.validation) {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operations } from "../../src/cli/operations.ts";
 import { draftProposal, readProposal, tableProposal } from "../../src/decisions/index.ts";
 import { foundAssemblyWithPeer } from "../support/peer-assembly.ts";
-import { startMastodonPeer, type MastodonPeer } from "../support/mastodon-peer.ts";
+import { pollOffersVote, startMastodonPeer, type MastodonPeer } from "../support/mastodon-peer.ts";
 import { AP_JSON, eventually, startTestInstance, type TestInstance } from "../support/instance.ts";
 import { quiesce } from "../support/quiesce.ts";
 
@@ -68,6 +68,17 @@ describe("proposals as polls", () => {
     expect(q.oneOf.map((o: { name: string }) => o.name)).toEqual(["Agree", "Disagree", "Abstain"]);
     expect(q.content).toContain("Repair the planks");
     expect(q.content).toContain("simple majority");
+  });
+
+  it("shows the poll closed while the proposal is in deliberation, and open once voting opens", async () => {
+    // Mastodon and snac let a person vote once per poll: a vote offered during deliberation
+    // would be refused here, and the voter could never vote again (seen with snac 2.94).
+    const created = await peer.waitFor((r) => r.body?.type === "Create" && r.body.object?.id === proposalUri, 20_000);
+    expect(created.body.object.closed).toEqual(expect.any(String));
+    expect(pollOffersVote(created.body.object, created.receivedAt)).toEqual({ mastodon: false, snac: false });
+    const opened = await peer.waitFor((r) => r.body?.type === "Update" && r.signatureValid && r.body.object?.id === proposalUri && r.body.object.closed === undefined, 20_000);
+    expect(Date.parse(opened.body.object.endTime)).toBeGreaterThan(opened.receivedAt.getTime());
+    expect(pollOffersVote(opened.body.object, opened.receivedAt)).toEqual({ mastodon: true, snac: true });
   });
 
   it("serves the Question with Folkmoot's extension properties and their JSON-LD context", async () => {

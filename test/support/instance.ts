@@ -31,6 +31,8 @@ export async function startTestInstance(opts: {
   database?: TestDatabase;
   dataDir?: string;
   port?: number;
+  /** Where the instance's JSON log lines go (at `LOG_LEVEL`), e.g. to look for errors in them. */
+  logDestination?: { write(line: string): void };
 }): Promise<TestInstance> {
   const port = opts.port ?? nextPort++;
   const ownsDatabase = !opts.database;
@@ -54,7 +56,7 @@ export async function startTestInstance(opts: {
     ...opts.env,
   };
   const config = loadConfig(env);
-  const instance = await startInstance(config, { logger: createLogger(config.logLevel) });
+  const instance = await startInstance(config, { logger: createLogger(config.logLevel, opts.logDestination) });
   const stopOnly = () => instance.close();
   return {
     ...instance,

@@ -138,6 +138,24 @@ export function signRequestCavage(input: CavageSignInput): Record<string, string
 }
 
 // ---------------------------------------------------------------------------
+// Polls, as the clients of real servers offer them
+
+/**
+ * Whether a server's user is offered a vote on this `Question` at `now`, by the rules of
+ * both real servers that were tried: Mastodon's poll closes at `closed` when it is a
+ * string, else at `endTime` (ActivityPub::Parser::PollParser#expires_at); snac 2.94 shows
+ * the vote form unless `closed` is a past instant. Both let a person vote once per poll:
+ * a vote cast while the poll is offered but not open here is refused, and the person
+ * cannot vote again.
+ */
+export function pollOffersVote(question: { closed?: unknown; endTime?: unknown }, now: Date = new Date()): { mastodon: boolean; snac: boolean } {
+  const at = (v: unknown) => (typeof v === "string" ? Date.parse(v) : Number.NaN);
+  const mastodonEnds = typeof question.closed === "string" ? at(question.closed) : at(question.endTime);
+  const snacClosed = typeof question.closed === "string" && at(question.closed) < now.getTime();
+  return { mastodon: Number.isNaN(mastodonEnds) || mastodonEnds > now.getTime(), snac: !snacClosed };
+}
+
+// ---------------------------------------------------------------------------
 // Types
 
 /** One actor the peer hosts, with its key pair. */
@@ -286,6 +304,13 @@ export interface MastodonPeerOptions {
    * record the result, as snac does: a sender never sees a refusal to fall back on.
    */
   acceptFirst?: boolean;
+  /**
+   * Serve the actor documents this late. snac 2.94 delivers and serves from the same few
+   * threads: while they all wait on a server that is fetching the sender's key from snac,
+   * the key is served only when snac gives up its POST (after 6 s), so the sender is gone
+   * by the time the server answers.
+   */
+  actorDelayMs?: number;
 }
 
 /** One request the peer got (any method, any path). */
@@ -680,6 +705,7 @@ export async function startMastodonPeer(opts: MastodonPeerOptions): Promise<Mast
     const userMatch = /^\/users\/([^/]+)(\/(inbox|outbox|followers|following))?$/.exec(path);
     const user = userMatch ? actors.get(userMatch[1]!) : undefined;
 
+    if (opts.actorDelayMs && req.method === "GET" && user && userMatch?.[2] === undefined) await new Promise((r) => setTimeout(r, opts.actorDelayMs));
     if (req.method === "POST") {
       if (path === "/inbox") return handleInbox(req, res, path, undefined);
       if (user && userMatch?.[3] === "inbox") return handleInbox(req, res, path, user);

@@ -72,7 +72,11 @@ export function buildQuestion(app: AppContext, detail: ProposalDetail, round: Ro
   const options = rule ? voteOptions(rule) : [];
   const counts = round?.counts ?? null;
   const id = roundQuestionId(detail, round);
-  const closed = round ? (round.closedAt ?? (detail.outcome && !round.open ? detail.decidedAt : null)) : detail.outcome ? detail.decidedAt : null;
+  // Before its first round opens (deliberation) the poll is shown closed, from the moment it
+  // was tabled: Mastodon and snac offer a vote on a poll until `closed` (or else `endTime`),
+  // and each lets a person vote once per poll, so a vote cast now would be refused here and
+  // the voter could not vote again once voting opens. The Update that opens voting drops it.
+  const closed = round ? (round.closedAt ?? (detail.outcome && !round.open ? detail.decidedAt : null)) : detail.outcome ? detail.decidedAt : (detail.view.tabledAt ?? null);
   const bodyId = localActorId(origin, bodyUri)!;
   return new Question({
     id,
