@@ -11,6 +11,7 @@ import { SOFTWARE_VERSION } from "../shared/version.ts";
 import type { TokenIssuer } from "./auth.ts";
 import { sendNoRoute, sendRouteError } from "./errors.ts";
 import { accountPages } from "./pages/account.ts";
+import { adminPages } from "./pages/admin.ts";
 import { sendPageError } from "./pages/errors.ts";
 import { homePage } from "./pages/home.ts";
 import { notePage } from "./pages/note.ts";
@@ -91,6 +92,7 @@ export async function buildHttpApp(app: AppContext, tokens: TokenIssuer): Promis
     pages.setErrorHandler(sendPageError(app.config.instanceName));
     for (const page of [stylesheet, homePage, profilePage, notePage, proposalListPage, proposalPage, registerPage]) await pages.register(page(app));
     await pages.register(accountPages(app, tokens));
+    await pages.register(adminPages(app));
   });
   await f.register(activityPubRoutes(app));
 

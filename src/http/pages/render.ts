@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { Eta } from "eta";
 import { findActorById } from "../../community/actors.ts";
+import { isAdministrator } from "../../community/invitations.ts";
 import type { AppContext } from "../../context.ts";
 import { type MessageKey, translator } from "./messages/index.ts";
 import { STYLESHEET_HREF } from "./stylesheet.ts";
@@ -26,7 +27,7 @@ export type FieldErrors = Record<string, string>;
 export interface PageFrame {
   title: string;
   t: Translate;
-  me: { handle: string; name: string } | null;
+  me: { handle: string; name: string; admin: boolean } | null;
   /** The token every form posts back (CSRF); empty where no form can be shown. */
   csrf: string;
   instanceName: string;
@@ -43,6 +44,11 @@ const NOTICES: Record<string, MessageKey> = {
   "password-changed": "account.passwordChanged",
   "session-ended": "account.sessionEnded",
   "account-deleted": "account.deleted",
+  "invitation-made": "admin.invitations.madeNotice",
+  "invitation-withdrawn": "admin.invitations.withdrawnNotice",
+  "admin-granted": "admin.accounts.grantedNotice",
+  "admin-revoked": "admin.accounts.revokedNotice",
+  "origin-removed": "admin.remote.removedNotice",
 };
 
 /** Renders a view inside the layout and sends it. */
@@ -61,7 +67,7 @@ export async function sendPage(
   const frame: PageFrame = {
     title: data.title,
     t,
-    me: me ? { handle: me.handle, name: me.name } : null,
+    me: me ? { handle: me.handle, name: me.name, admin: await isAdministrator(app, me.id) } : null,
     csrf,
     instanceName: app.config.instanceName,
     stylesheet: STYLESHEET_HREF,

@@ -4,9 +4,10 @@
 // template escapes the result like any other text.
 
 import { account } from "./account.ts";
+import { admin } from "./admin.ts";
 import { common } from "./common.ts";
 
-export const en = { ...common, ...account } as const;
+export const en = { ...common, ...account, ...admin } as const;
 
 export type MessageKey = keyof typeof en;
 export type Messages = Record<MessageKey, string>;
