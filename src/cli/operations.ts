@@ -4,6 +4,7 @@ import { createInvitation, invitationStatus, listInvitations, signupUrl, withdra
 import { decideFollowRequest, listFollowRequests } from "../community/follows.ts";
 import { listMembers } from "../community/memberships.ts";
 import { listRemoteOrigins } from "../community/origin-limits.ts";
+import { signupMode } from "../community/settings.ts";
 import { addMember, createBody, removeRemoteOrigin } from "../decisions/index.ts";
 import type { Result } from "../shared/result.ts";
 import type { AppContext } from "../context.ts";
@@ -39,12 +40,13 @@ export const operations = {
       days = Number(String(a.days).trim());
     }
     const inv = unwrap(await createInvitation(app, { createdBy: null, note: a.note, days }));
+    const mode = await signupMode(app);
     return {
       code: inv.code,
       url: signupUrl(app.config.publicOrigin, inv.code).href,
       expiresAt: inv.expiresAt.toISOString(),
       note: inv.note,
-      ...(app.config.signup === "invitation" ? {} : { warning: `SIGNUP is ${app.config.signup}: the sign-up page does not ask for invitations` }),
+      ...(mode === "invitation" ? {} : { warning: `sign-up is ${mode}: the sign-up page does not ask for invitations` }),
     };
   },
   async "invitation.list"(app: AppContext) {

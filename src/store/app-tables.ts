@@ -141,6 +141,14 @@ export interface SignInAttemptsTable {
   window_started_at: Timestamp;
 }
 
+/** A setting an administrator changed (migrations/2026-12-03-2000_instance-settings.ts); without a row, the environment's. */
+export interface InstanceSettingsTable {
+  key: string;
+  value: string;
+  updated_at: Generated<Date>;
+  updated_by: string | null;
+}
+
 export interface AppTables {
   actors: ActorsTable;
   actor_keys: ActorKeysTable;
@@ -155,4 +163,5 @@ export interface AppTables {
   sessions: SessionsTable;
   sign_in_attempts: SignInAttemptsTable;
   invitations: InvitationsTable;
+  instance_settings: InstanceSettingsTable;
 }

@@ -58,6 +58,8 @@ describe("who may see the operator pages", () => {
     expect(post.status).toBe(403);
     const grant = await bo.post("/admin/accounts/bo/grant", {}, { csrfFrom: "/account" });
     expect(grant.status).toBe(403);
+    expect((await bo.post("/admin/settings/signup", { signup: "open" }, { csrfFrom: "/account" })).status).toBe(403);
+    expect((await bo.post("/admin/remote/remove", { origin: "https://example.org" }, { csrfFrom: "/account" })).status).toBe(403);
     expect(await isAdmin("bo")).toBe(false);
     expect((await a.app.db.selectFrom("invitations").select("code").execute()).length).toBe(before);
   });
@@ -67,6 +69,7 @@ describe("who may see the operator pages", () => {
     const page = await ada.get("/admin");
     expect(page.status).toBe(200);
     expect(page.html).toContain("2 accounts, 1 of them administrators");
+    expect(page.html).toContain('<a href="/admin" aria-current="page">Overview</a>');
     expect(page.html).toContain("Sign-up: by invitation");
   });
 
@@ -226,13 +229,43 @@ describe("bodies and settings", () => {
     expect(page.html).toContain("followers need approval");
   });
 
-  it("shows the instance's name and sign-up mode with the variable that sets each", async () => {
+  it("shows the instance's name and address with the variable that sets each", async () => {
     const page = await ada.get("/admin/settings");
     expect(page.status).toBe(200);
     expect(page.html).toContain("Riverside Commons");
-    expect(page.html).toContain("by invitation: a new account needs an invitation code");
-    expect(page.html).toContain("Set by the environment variable SIGNUP.");
     expect(page.html).toContain("Set by the environment variable INSTANCE_NAME.");
+    expect(page.html).toContain("Set by the environment variable PUBLIC_ORIGIN.");
+    expect(page.html).toContain("Now: by invitation: a new account needs an invitation code.");
+    expect(page.html).toContain("This is the server&#39;s setting, the environment variable SIGNUP.");
+  });
+
+  it("changes who may sign up, refuses a mode that does not exist at the field, and goes back to SIGNUP", async () => {
+    const bogus = await ada.post("/admin/settings/signup", { signup: "everyone" }, { csrfFrom: "/admin/settings" });
+    expect(bogus.status).toBe(400);
+    expect(fieldError(bogus.html, "signup")).toBe("Choose one of the ways listed.");
+    expect(await a.app.db.selectFrom("instance_settings").selectAll().execute()).toEqual([]);
+
+    const closed = await ada.post("/admin/settings/signup", { signup: "closed" }, { csrfFrom: "/admin/settings" });
+    expect(closed.status).toBe(303);
+    expect(closed.location).toBe("/admin/settings?done=settings-saved");
+    expect((await ada.get("/admin/settings")).html).toContain("Now: closed");
+    const visitor = new WebClient(a.origin);
+    expect((await visitor.get("/signup")).html).toContain("does not take new accounts");
+    expect((await visitor.get("/signin")).html).not.toContain('href="/signup">Sign up</a></p>');
+    const refused = await visitor.post("/signup", { handle: "fay", password: "fay password" }, { csrfFrom: "/signin" });
+    expect(refused.status).toBe(403);
+
+    await ada.post("/admin/settings/signup", { signup: "open" }, { csrfFrom: "/admin/settings" });
+    const open = await visitor.post("/signup", { handle: "fay", password: "fay password" }, { csrfFrom: "/signup" });
+    expect(open.status).toBe(303);
+
+    const back = await ada.post("/admin/settings/signup", { signup: "default" }, { csrfFrom: "/admin/settings" });
+    expect(back.status).toBe(303);
+    expect(await a.app.db.selectFrom("instance_settings").selectAll().execute()).toEqual([]);
+    const gus = new WebClient(a.origin);
+    const needsCode = await gus.post("/signup", { handle: "gus", password: "gus password" }, { csrfFrom: "/signup" });
+    expect(needsCode.status).toBe(400);
+    expect(fieldError(needsCode.html, "invitation")).toMatch(/required/);
   });
 });
 

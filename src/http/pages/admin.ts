@@ -4,6 +4,8 @@ import { ACCOUNT_LIST_LIMIT, countAccounts, listAccounts, setAdministrator } fro
 import { countOpenInvitations, createInvitation, invitationStatus, isAdministrator, listInvitations, signupUrl, withdrawInvitation } from "../../community/invitations.ts";
 import { listRemoteOrigins, type RemoteOriginState } from "../../community/origin-limits.ts";
 import type { AppContext } from "../../context.ts";
+import { setSignupMode, signupSetting } from "../../community/settings.ts";
+import type { SignupMode } from "../../config.ts";
 import { removeRemoteOrigin } from "../../decisions/index.ts";
 import { profileUrl } from "../../shared/uris.ts";
 import { formFields, requireSignedIn } from "./forms.ts";
@@ -34,7 +36,7 @@ const sum = (counts: Record<string, number> | undefined) => Object.values(counts
  * POST with its CSRF token; a refused input is shown at its field and nothing is saved.
  */
 export function adminPages(app: AppContext) {
-  const signupMode = () => t(`admin.signup.${app.config.signup}`);
+  const modeText = (mode: SignupMode) => t(`admin.signup.${mode}`);
 
   /** preHandler (after requireSignedIn): administrators only. */
   const requireAdmin = async (req: FastifyRequest, reply: FastifyReply) => {
@@ -55,7 +57,8 @@ export function adminPages(app: AppContext) {
     const act = { preHandler: [requireSignedIn, requireAdmin, f.csrfProtection] };
 
     f.get("/admin", read, async (req, reply) => {
-      const [counts, bodies, invitations, origins] = await Promise.all([
+      const [signup, counts, bodies, invitations, origins] = await Promise.all([
+        signupSetting(app),
         countAccounts(app),
         listBodies(app),
         countOpenInvitations(app),
@@ -66,7 +69,7 @@ export function adminPages(app: AppContext) {
           { href: "/admin/accounts", text: t("admin.overview.accounts", { count: counts.accounts, admins: counts.administrators }) },
           { href: "/admin/bodies", text: t("admin.overview.bodies", { count: bodies.length }) },
           { href: "/admin/invitations", text: t("admin.overview.invitations", { count: invitations }) },
-          { href: "/admin/settings", text: t("admin.overview.signup", { mode: signupMode() }) },
+          { href: "/admin/settings", text: t("admin.overview.signup", { mode: modeText(signup.mode) }) },
           { href: "/admin/remote", text: t("admin.overview.remote", { count: origins.length }) },
         ],
       });
@@ -89,7 +92,8 @@ export function adminPages(app: AppContext) {
           url: status === "open" ? signupUrl(app.config.publicOrigin, i.code).href : null,
         };
       });
-      const notNeeded = app.config.signup === "invitation" ? null : t("admin.invitations.notNeeded", { mode: signupMode() });
+      const { mode } = await signupSetting(app);
+      const notNeeded = mode === "invitation" ? null : t("admin.invitations.notNeeded", { mode: modeText(mode) });
       return section(req, reply, "admin-invitations", "/admin/invitations", { invitations, values, errors, formError, notNeeded }, status);
     };
 
@@ -162,16 +166,41 @@ export function adminPages(app: AppContext) {
       return section(req, reply, "admin-bodies", "/admin/bodies", { bodies });
     });
 
-    // Settings: read from the environment (src/config.ts); shown, not changed here.
-    f.get("/admin/settings", read, async (req, reply) =>
-      section(req, reply, "admin-settings", "/admin/settings", {
-        settings: [
-          { label: t("admin.settings.name"), value: app.config.instanceName, variable: "INSTANCE_NAME", note: t("admin.settings.nameDefault") },
-          { label: t("admin.settings.signup"), value: signupMode(), variable: "SIGNUP", note: null },
-          { label: t("admin.settings.origin"), value: app.config.publicOrigin.origin, variable: "PUBLIC_ORIGIN", note: null },
-        ],
-      }),
-    );
+    // Settings: the environment's (src/config.ts), and the sign-up mode, which an
+    // administrator may change here (stored in the database; "default" goes back to SIGNUP).
+    const settingsPage = async (req: FastifyRequest, reply: FastifyReply, values: Record<string, string>, errors: FieldErrors, status = 200) => {
+      const signup = await signupSetting(app);
+      return section(
+        req,
+        reply,
+        "admin-settings",
+        "/admin/settings",
+        {
+          settings: [
+            { label: t("admin.settings.name"), value: app.config.instanceName, variable: "INSTANCE_NAME", note: t("admin.settings.nameDefault") },
+            { label: t("admin.settings.origin"), value: app.config.publicOrigin.origin, variable: "PUBLIC_ORIGIN", note: null },
+          ],
+          signupNow: modeText(signup.mode),
+          signupSource: signup.stored ? t("admin.settings.signupStored") : t("admin.settings.signupFromEnvironment"),
+          signupOptions: [
+            ["default", t("admin.settings.signupDefault", { mode: modeText(signup.environment) })],
+            ...(["open", "invitation", "closed"] as const).map((m) => [m, modeText(m)]),
+          ],
+          values: { signup: values.signup ?? signup.stored ?? "default" },
+          errors,
+        },
+        status,
+      );
+    };
+
+    f.get("/admin/settings", read, async (req, reply) => settingsPage(req, reply, {}, {}));
+
+    f.post("/admin/settings/signup", act, async (req, reply) => {
+      const form = formFields(req, ["signup"]);
+      const done = await setSignupMode(app, form.signup, req.actorId!);
+      if (!done.ok) return settingsPage(req, reply, form, { signup: t("admin.settings.signupInvalid") }, 400);
+      return reply.redirect("/admin/settings?done=settings-saved", 303);
+    });
 
     // Other servers: what each remote origin holds here, and removing it.
     const remotePage = async (req: FastifyRequest, reply: FastifyReply, formError: string | null, status = 200) => {

@@ -49,6 +49,7 @@ const NOTICES: Record<string, MessageKey> = {
   "admin-granted": "admin.accounts.grantedNotice",
   "admin-revoked": "admin.accounts.revokedNotice",
   "origin-removed": "admin.remote.removedNotice",
+  "settings-saved": "admin.settings.saved",
 };
 
 /** Renders a view inside the layout and sends it. */
