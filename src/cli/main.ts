@@ -142,10 +142,34 @@ export function buildCli(): Command {
     .argument("<handle>", "the account's handle: 1 to 30 of a-z, 0-9, _")
     .option("--name <name>", "display name")
     .option("--password <password>", "password (or FOLKMOOT_PASSWORD, or the first line of standard input)")
-    .action(async (handle: string, o: { name?: string; password?: string }) => {
+    .option("--admin", "make the account an administrator (it may use the operator pages, /admin)")
+    .action(async (handle: string, o: { name?: string; password?: string; admin?: boolean }) => {
       const password = await readPassword(o.password);
-      print(await run(cfg(), "account.create", { handle, password, name: o.name }), json());
+      print(await run(cfg(), "account.create", { handle, password, name: o.name, admin: o.admin === true }), json());
     });
+  account
+    .command("admin")
+    .description("make an account an administrator, or revoke it with --revoke (the last administrator cannot be revoked)")
+    .argument("<handle>", "the account's handle")
+    .option("--revoke", "take the account's administrator rights away")
+    .action(async (handle: string, o: { revoke?: boolean }) => print(await run(cfg(), "account.admin", { handle, revoke: o.revoke === true }), json()));
+
+  const invitation = program.command("invitation").description("invitations to sign up (for SIGNUP=invitation)");
+  invitation
+    .command("create")
+    .description("make an invitation code and print it with its sign-up link")
+    .option("--days <n>", "how many days it can be used (1 to 365)", "14")
+    .option("--note <text>", "a note for yourself: who it is for (at most 200 characters)")
+    .action(async (o: { days: string; note?: string }) => print(await run(cfg(), "invitation.create", { days: o.days, note: o.note }), json()));
+  invitation
+    .command("list")
+    .description("list invitations, newest first, with their status: open, used or expired")
+    .action(async () => print(await run(cfg(), "invitation.list", {}), json()));
+  invitation
+    .command("withdraw")
+    .description("withdraw an unused invitation")
+    .argument("<code>", "the invitation code")
+    .action(async (code: string) => print(await run(cfg(), "invitation.withdraw", { code }), json()));
 
   const body = program.command("body").description("bodies: assemblies, councils, committees, confederations");
   body

@@ -1,7 +1,10 @@
 import { createAccount, listBodies } from "../community/actors.ts";
+import { setAdministrator } from "../community/administrators.ts";
+import { createInvitation, invitationStatus, listInvitations, signupUrl, withdrawInvitation } from "../community/invitations.ts";
 import { decideFollowRequest, listFollowRequests } from "../community/follows.ts";
 import { listMembers } from "../community/memberships.ts";
 import { listRemoteOrigins } from "../community/origin-limits.ts";
+import { signupMode } from "../community/settings.ts";
 import { addMember, createBody, removeRemoteOrigin } from "../decisions/index.ts";
 import type { Result } from "../shared/result.ts";
 import type { AppContext } from "../context.ts";
@@ -22,9 +25,44 @@ function unwrap<T>(result: Result<T>): T {
  * (PGlite allows only one process per data directory).
  */
 export const operations = {
-  async "account.create"(app: AppContext, a: { handle: string; password: string; name?: string }) {
-    const actor = unwrap(await createAccount(app, a));
-    return { id: actorUri(app.config.publicOrigin, actor.id).href, handle: `${actor.handle}@${app.config.publicOrigin.host}` };
+  async "account.create"(app: AppContext, a: { handle: string; password: string; name?: string; admin?: boolean }) {
+    const actor = unwrap(await createAccount(app, { handle: a.handle, password: a.password, name: a.name, admin: a.admin === true }));
+    return { id: actorUri(app.config.publicOrigin, actor.id).href, handle: `${actor.handle}@${app.config.publicOrigin.host}`, admin: a.admin === true };
+  },
+  async "account.admin"(app: AppContext, a: { handle: string; revoke?: boolean }) {
+    const done = unwrap(await setAdministrator(app, a.handle, a.revoke !== true));
+    return { handle: `${done.handle}@${app.config.publicOrigin.host}`, admin: done.admin, changed: done.changed };
+  },
+  async "invitation.create"(app: AppContext, a: { days?: string | number; note?: string }) {
+    let days: number | undefined;
+    if (a.days !== undefined) {
+      if (!/^\d{1,4}$/.test(String(a.days).trim())) throw new CliError("days: an invitation lasts 1 to 365 days (a whole number)");
+      days = Number(String(a.days).trim());
+    }
+    const inv = unwrap(await createInvitation(app, { createdBy: null, note: a.note, days }));
+    const mode = await signupMode(app);
+    return {
+      code: inv.code,
+      url: signupUrl(app.config.publicOrigin, inv.code).href,
+      expiresAt: inv.expiresAt.toISOString(),
+      note: inv.note,
+      ...(mode === "invitation" ? {} : { warning: `sign-up is ${mode}: the sign-up page does not ask for invitations` }),
+    };
+  },
+  async "invitation.list"(app: AppContext) {
+    const now = new Date();
+    return (await listInvitations(app)).map((i) => ({
+      code: i.code,
+      status: invitationStatus(i, now),
+      note: i.note,
+      createdAt: i.createdAt.toISOString(),
+      expiresAt: i.expiresAt.toISOString(),
+      usedBy: i.usedByHandle ?? (i.usedAt ? "(account deleted)" : ""),
+    }));
+  },
+  async "invitation.withdraw"(app: AppContext, a: { code: string }) {
+    unwrap(await withdrawInvitation(app, a.code));
+    return { code: a.code.trim(), withdrawn: true };
   },
   async "body.create"(app: AppContext, a: { handle: string; kind: string; name?: string; summary?: string; approveFollowers?: boolean; admission?: string }) {
     if (!BODY_KINDS.includes(a.kind as BodyKind)) throw new CliError(`--kind is one of ${BODY_KINDS.join(", ")}`);

@@ -11,7 +11,24 @@ export interface Invitation {
   createdAt: Date;
   expiresAt: Date;
   usedBy: string | null;
+  /** The handle of the account that used it (null while unused, or once that account is gone). */
+  usedByHandle?: string | null;
   usedAt: Date | null;
+}
+
+/** Where an invitation stands: used, expired, or open (still usable). */
+export type InvitationStatus = "used" | "expired" | "open";
+
+export function invitationStatus(inv: Pick<Invitation, "usedAt" | "expiresAt">, now = new Date()): InvitationStatus {
+  if (inv.usedAt !== null) return "used";
+  return inv.expiresAt.getTime() <= now.getTime() ? "expired" : "open";
+}
+
+/** The page where someone signs up with this invitation. */
+export function signupUrl(origin: URL, code: string): URL {
+  const url = new URL("/signup", origin);
+  url.searchParams.set("invitation", code);
+  return url;
 }
 
 /** Makes an invitation valid for `days` days. */
@@ -28,13 +45,39 @@ export async function createInvitation(ctx: Pick<AppContext, "db">, input: { cre
 
 /** Every invitation, newest first. */
 export async function listInvitations(ctx: Pick<AppContext, "db">): Promise<Invitation[]> {
-  const rows = await ctx.db.selectFrom("invitations").selectAll().orderBy("created_at", "desc").limit(500).execute();
-  return rows.map((r) => ({ code: r.code, note: r.note, createdAt: r.created_at, expiresAt: r.expires_at, usedBy: r.used_by, usedAt: r.used_at }));
+  const rows = await ctx.db
+    .selectFrom("invitations")
+    .leftJoin("actors", "actors.id", "invitations.used_by")
+    .selectAll("invitations")
+    .select("actors.handle as used_by_handle")
+    .orderBy("invitations.created_at", "desc")
+    .limit(500)
+    .execute();
+  return rows.map((r) => ({
+    code: r.code,
+    note: r.note,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    usedBy: r.used_by,
+    usedByHandle: r.used_by_handle,
+    usedAt: r.used_at,
+  }));
+}
+
+/** How many invitations can still be used. */
+export async function countOpenInvitations(ctx: Pick<AppContext, "db">, now = new Date()): Promise<number> {
+  const row = await ctx.db
+    .selectFrom("invitations")
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .where("used_at", "is", null)
+    .where("expires_at", ">", now)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 /** Withdraws an unused invitation. */
 export async function withdrawInvitation(ctx: Pick<AppContext, "db">, code: string): Promise<Result<void>> {
-  const r = await ctx.db.deleteFrom("invitations").where("code", "=", code).where("used_by", "is", null).executeTakeFirst();
+  const r = await ctx.db.deleteFrom("invitations").where("code", "=", code.trim()).where("used_by", "is", null).where("used_at", "is", null).executeTakeFirst();
   return Number(r.numDeletedRows) === 1 ? ok(undefined) : fail("not-found", "no unused invitation with that code");
 }
 

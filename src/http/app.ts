@@ -14,6 +14,7 @@ import { accountPages } from "./pages/account.ts";
 import { bodyActPages } from "./pages/body-acts.ts";
 import { newProposalPages } from "./pages/new-proposal.ts";
 import { notificationPages } from "./pages/notifications-page.ts";
+import { adminPages } from "./pages/admin.ts";
 import { sendPageError } from "./pages/errors.ts";
 import { homePage } from "./pages/home.ts";
 import { notePage } from "./pages/note.ts";
@@ -99,6 +100,7 @@ export async function buildHttpApp(app: AppContext, tokens: TokenIssuer): Promis
     await pages.register(bodyActPages(app));
     await pages.register(newProposalPages(app));
     await pages.register(notificationPages(app));
+    await pages.register(adminPages(app));
   });
   await f.register(activityPubRoutes(app));
 

@@ -157,6 +157,14 @@ export interface NotificationsTable {
   read_at: NullableTimestamp;
 }
 
+/** A setting an administrator changed (migrations/2026-12-03-2000_instance-settings.ts); without a row, the environment's. */
+export interface InstanceSettingsTable {
+  key: string;
+  value: string;
+  updated_at: Generated<Date>;
+  updated_by: string | null;
+}
+
 export interface AppTables {
   actors: ActorsTable;
   actor_keys: ActorKeysTable;
@@ -172,4 +180,5 @@ export interface AppTables {
   sign_in_attempts: SignInAttemptsTable;
   invitations: InvitationsTable;
   notifications: NotificationsTable;
+  instance_settings: InstanceSettingsTable;
 }

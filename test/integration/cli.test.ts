@@ -36,6 +36,9 @@ describe("folkmoot CLI", { timeout: 240_000 }, () => {
       ["member", "list"],
       ["follower", "requests"],
       ["follower", "accept"],
+      ["account", "admin"],
+      ["invitation", "create"],
+      ["invitation", "withdraw"],
     ]) {
       const r = await runCliProcess([...args, "--help"], env);
       expect(r.code, args.join(" ")).toBe(0);
@@ -80,6 +83,42 @@ describe("folkmoot CLI", { timeout: 240_000 }, () => {
     const badEnv = await runCliProcess(["body", "list"], { ...env, PORT: "many" });
     expect(badEnv.code).toBe(1);
     expect(badEnv.stderr.trim()).toBe('folkmoot: invalid PORT: expected a whole number, got "many"');
+  });
+
+  it("makes the first administrator, others, and never revokes the last one", async () => {
+    const first = await runCliProcess(["--json", "account", "create", "root_op", "--admin"], { ...env, FOLKMOOT_PASSWORD: "operator password" });
+    expect(first.code, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ handle: "root_op@127.0.0.9:3999", admin: true });
+    const last = await runCliProcess(["account", "admin", "root_op", "--revoke"], env);
+    expect(last.code).toBe(1);
+    expect(last.stderr.trim()).toBe("folkmoot: handle: this is the last administrator: make another administrator first");
+    const erin = await runCliProcess(["account", "admin", "erin"], env);
+    expect(erin.code, erin.stderr).toBe(0);
+    expect(erin.stdout).toContain("admin: true");
+    const revoked = await runCliProcess(["--json", "account", "admin", "root_op", "--revoke"], env);
+    expect(JSON.parse(revoked.stdout)).toEqual({ handle: "root_op@127.0.0.9:3999", admin: false, changed: true });
+    const nobody = await runCliProcess(["account", "admin", "nobody_here"], env);
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr).toMatch(/no local account "nobody_here"/);
+  });
+
+  it("makes, lists and withdraws invitations", async () => {
+    const made = await runCliProcess(["--json", "invitation", "create", "--days", "3", "--note", "for Fay"], env);
+    expect(made.code, made.stderr).toBe(0);
+    const inv = JSON.parse(made.stdout) as { code: string; url: string; expiresAt: string; note: string };
+    expect(inv.url).toBe(`http://127.0.0.9:3999/signup?invitation=${inv.code}`);
+    expect(inv.note).toBe("for Fay");
+    expect(Math.round((Date.parse(inv.expiresAt) - Date.now()) / 86_400_000)).toBe(3);
+    const list = await runCliProcess(["invitation", "list"], env);
+    expect(list.stdout).toMatch(/^code\s+status\s+note/m);
+    expect(list.stdout).toMatch(new RegExp(`${inv.code}\\s+open\\s+for Fay`));
+    const bad = await runCliProcess(["invitation", "create", "--days", "400"], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim()).toBe("folkmoot: days: an invitation lasts 1 to 365 days");
+    expect((await runCliProcess(["invitation", "withdraw", inv.code], env)).code).toBe(0);
+    const again = await runCliProcess(["invitation", "withdraw", inv.code], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr.trim()).toBe("folkmoot: no unused invitation with that code");
   });
 });
 

@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { changePassword, isThrottled, signIn } from "../../community/accounts.ts";
 import { createAccount } from "../../community/actors.ts";
+import { signupMode } from "../../community/settings.ts";
 import { endSession, listSessions } from "../../community/sessions.ts";
+import type { SignupMode } from "../../config.ts";
 import type { AppContext } from "../../context.ts";
 import type { TokenIssuer } from "../auth.ts";
 import { type FieldErrors, sendPage } from "./render.ts";
@@ -13,13 +15,21 @@ const t = translator();
 
 /** Signing up, in and out from the browser, and one's account: sessions and password. */
 export function accountPages(app: AppContext, tokens: TokenIssuer) {
-  const mode = app.config.signup;
+  // The sign-up mode: SIGNUP, unless an administrator changed it (/admin/settings).
+  const currentMode = () => signupMode(app);
   // Sign-in and sign-up pages: a handful of tries per minute per address, as the API.
   const limited = { config: { rateLimit: { max: 20, timeWindow: "1 minute" } } };
 
   return async (f: FastifyInstance) => {
-    const signInForm = (req: FastifyRequest, reply: FastifyReply, values: Record<string, string>, errors: FieldErrors, formError: string | null, status = 200) =>
-      sendPage(app, req, reply, "signin", { title: t("signIn.title"), values, errors, formError, next: safeNext(values.next), signupOpen: mode !== "closed" }, status);
+    const signInForm = async (req: FastifyRequest, reply: FastifyReply, values: Record<string, string>, errors: FieldErrors, formError: string | null, status = 200) =>
+      sendPage(
+        app,
+        req,
+        reply,
+        "signin",
+        { title: t("signIn.title"), values, errors, formError, next: safeNext(values.next), signupOpen: (await currentMode()) !== "closed" },
+        status,
+      );
 
     f.get("/signin", async (req, reply) => {
       const next = safeNext((req.query as Record<string, unknown>).next);
@@ -49,19 +59,20 @@ export function accountPages(app: AppContext, tokens: TokenIssuer) {
       return reply.redirect("/", 303);
     });
 
-    const signUpForm = (req: FastifyRequest, reply: FastifyReply, values: Record<string, string>, errors: FieldErrors, status = 200) =>
+    const signUpForm = (req: FastifyRequest, reply: FastifyReply, mode: SignupMode, values: Record<string, string>, errors: FieldErrors, status = 200) =>
       sendPage(app, req, reply, "signup", { title: t("signUp.title"), mode, values, errors }, status);
 
-    f.get("/signup", async (req, reply) => signUpForm(req, reply, { invitation: String((req.query as Record<string, unknown>).invitation ?? "") }, {}));
+    f.get("/signup", async (req, reply) => signUpForm(req, reply, await currentMode(), { invitation: String((req.query as Record<string, unknown>).invitation ?? "") }, {}));
 
     f.post("/signup", { ...limited, preHandler: f.csrfProtection }, async (req, reply) => {
-      if (mode === "closed") return signUpForm(req, reply, {}, {}, 403);
+      const mode = await currentMode();
+      if (mode === "closed") return signUpForm(req, reply, mode, {}, {}, 403);
       const form = formFields(req, ["handle", "name", "password", "invitation"]);
       const errors: FieldErrors = {};
       if (!form.handle) errors.handle = `${t("signUp.handle")}: ${t("form.required")}`;
       if (!form.password) errors.password = `${t("signUp.password")}: ${t("form.required")}`;
       if (mode === "invitation" && !form.invitation) errors.invitation = `${t("signUp.invitation")}: ${t("form.required")}`;
-      if (Object.keys(errors).length) return signUpForm(req, reply, form, errors, 400);
+      if (Object.keys(errors).length) return signUpForm(req, reply, mode, form, errors, 400);
       const created = await createAccount(app, {
         handle: form.handle,
         password: form.password,
@@ -73,6 +84,7 @@ export function accountPages(app: AppContext, tokens: TokenIssuer) {
         return signUpForm(
           req,
           reply,
+          mode,
           form,
           { [field]: created.error.field === "invitation" ? t("signUp.badInvitation") : created.error.message },
           created.error.code === "conflict" ? 409 : 400,

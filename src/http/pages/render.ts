@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { Eta } from "eta";
 import { findActorById } from "../../community/actors.ts";
 import { unreadNotifications } from "../../community/notifications.ts";
+import { isAdministrator } from "../../community/invitations.ts";
 import type { AppContext } from "../../context.ts";
 import { type MessageKey, translator } from "./messages/index.ts";
 import { STYLESHEET_HREF } from "./stylesheet.ts";
@@ -27,7 +28,7 @@ export type FieldErrors = Record<string, string>;
 export interface PageFrame {
   title: string;
   t: Translate;
-  me: { handle: string; name: string } | null;
+  me: { handle: string; name: string; admin: boolean } | null;
   /** Unread notifications of the signed-in person. */
   unread: number;
   /** The token every form posts back (CSRF); empty where no form can be shown. */
@@ -51,6 +52,12 @@ const NOTICES: Record<string, MessageKey> = {
   left: "body.left",
   asked: "body.asked",
   voted: "acts.voted",
+  "invitation-made": "admin.invitations.madeNotice",
+  "invitation-withdrawn": "admin.invitations.withdrawnNotice",
+  "admin-granted": "admin.accounts.grantedNotice",
+  "admin-revoked": "admin.accounts.revokedNotice",
+  "origin-removed": "admin.remote.removedNotice",
+  "settings-saved": "admin.settings.saved",
 };
 
 /** Renders a view inside the layout and sends it. */
@@ -69,8 +76,8 @@ export async function sendPage(
   const frame: PageFrame = {
     title: data.title,
     t,
-    me: me ? { handle: me.handle, name: me.name } : null,
     unread: me ? await unreadNotifications(app, me.id) : 0,
+    me: me ? { handle: me.handle, name: me.name, admin: await isAdministrator(app, me.id) } : null,
     csrf,
     instanceName: app.config.instanceName,
     stylesheet: STYLESHEET_HREF,

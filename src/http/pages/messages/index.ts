@@ -5,11 +5,12 @@
 
 import { account } from "./account.ts";
 import { acts } from "./acts.ts";
+import { admin } from "./admin.ts";
 import { bodies } from "./bodies.ts";
-import { notifications } from "./notifications.ts";
 import { common } from "./common.ts";
+import { notifications } from "./notifications.ts";
 
-export const en = { ...common, ...account, ...acts, ...bodies, ...notifications } as const;
+export const en = { ...common, ...account, ...acts, ...bodies, ...notifications, ...admin } as const;
 
 export type MessageKey = keyof typeof en;
 export type Messages = Record<MessageKey, string>;
