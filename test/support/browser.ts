@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { AxeResults } from "axe-core";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -11,10 +11,24 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const PHONE = { width: 390, height: 844 } as const;
 export const DESKTOP = { width: 1280, height: 800 } as const;
 
-export function launchChromium(): Promise<Browser> {
+/** Chromium, headless; `extraArgs` are added to its command line. */
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`No Chromium at ${CHROMIUM_PATH}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH to a Chromium or Chrome executable`);
+  }
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      ...extraArgs,
+    ],
   });
 }
 
@@ -24,12 +38,15 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core
 export const WCAG_AA_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
 
 /**
- * Runs axe-core in the page for WCAG A and AA. The page's Content-Security-Policy forbids
+ * Runs axe-core in the page for WCAG A and AA (or only the given rules). The page's Content-Security-Policy forbids
  * inline scripts (so `addScriptTag` is refused); the source is evaluated through the
  * DevTools protocol instead, which the policy does not govern, and the page keeps its policy.
  */
-export async function runAxe(page: Page): Promise<AxeResults> {
+export async function runAxe(page: Page, rules?: readonly string[]): Promise<AxeResults> {
   if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(AXE_SOURCE);
+  if (rules) {
+    return (await page.evaluate((only) => (window as any).axe.run(document, { runOnly: { type: "rule", values: only }, resultTypes: ["violations"] }), [...rules])) as AxeResults;
+  }
   return (await page.evaluate((tags) => (window as any).axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] }), WCAG_AA_TAGS)) as AxeResults;
 }
 
