@@ -57,8 +57,8 @@ export function csrfToken(html: string): string | null {
   return /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? null;
 }
 
-/** The error shown next to a field, if any. */
+/** The error shown next to a field, if any (without its "Error:" prefix). */
 export function fieldError(html: string, field: string): string | null {
-  const m = new RegExp(`id="f-${field}-error">([^<]*)<`).exec(html);
+  const m = new RegExp(`id="f-${field}-error">(?:<span class="error-prefix">[^<]*</span> )?([^<]*)<`).exec(html);
   return m?.[1] ?? null;
 }

@@ -12,6 +12,7 @@ export const common = {
 
   "form.required": "required",
   "form.errorSummary": "Please correct what is marked below.",
+  "form.errorPrefix": "Error:",
   "form.csrf": "This form has expired. Please try again.",
   "form.tooMany": "Too many attempts. Please wait {minutes} minutes and try again.",
 
