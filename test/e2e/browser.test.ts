@@ -34,6 +34,20 @@ const PAGES: { name: string; path: (d: WebDemo) => string; as?: "member"; status
   { name: "a person", path: () => "/@ada" },
   { name: "not found", path: () => "/@nobody-here", status: 404 },
   { name: "operator pages", path: () => "/admin", as: "member" },
+  { name: "operator pages: invitations", path: () => "/admin/invitations", as: "member" },
+  { name: "operator pages: accounts", path: () => "/admin/accounts", as: "member" },
+  { name: "operator pages: bodies", path: () => "/admin/bodies", as: "member" },
+  { name: "operator pages: settings", path: () => "/admin/settings", as: "member" },
+  { name: "operator pages: other servers", path: () => "/admin/remote", as: "member" },
+  { name: "notifications", path: () => "/notifications", as: "member" },
+  { name: "put a proposal forward: the kinds", path: (d) => `${d.paths.body}/proposals/new`, as: "member" },
+  { name: "elect delegates: the form", path: (d) => `${d.paths.body}/proposals/new?kind=delegation`, as: "member" },
+  {
+    name: "elect delegates, refused at the fields",
+    path: (d) => `${d.paths.body}/proposals/new?kind=delegation`,
+    as: "member",
+    act: (page) => submitMainForm(page, { "#f-title": "", "#f-delegates": "" }),
+  },
 ];
 
 /** Pages that are not there yet answer these; they are skipped, with a note. */

@@ -23,6 +23,8 @@ export async function seedWebDemo(inst: { app: AppContext }): Promise<WebDemo> {
   const ada = people.ada!;
   const bo = people.bo!;
   const cy = people.cy!;
+  // Ada runs the instance: the operator pages are hers.
+  await inst.app.db.updateTable("accounts").set({ is_admin: true }).where("actor_id", "=", idOf(ada)).execute();
   const body = "riverside";
   // Short minimum periods so that a first decision is taken in seconds; the open proposal asks for a week of voting.
   await createBody(inst, {
