@@ -110,3 +110,29 @@ async function countAttempt(ctx: Pick<AppContext, "db">, actorId: string): Promi
 async function clearAttempts(ctx: Pick<AppContext, "db">, actorId: string): Promise<void> {
   await ctx.db.deleteFrom("sign_in_attempts").where("actor_id", "=", actorId).execute();
 }
+
+/** Checks a person's password (counting towards the throttle), for acts that need it again. */
+export async function confirmPassword(ctx: Pick<AppContext, "db">, actorId: string, password: string, field = "password"): Promise<Result<void> | Throttled> {
+  const row = await ctx.db.selectFrom("accounts").select("password_hash").where("actor_id", "=", actorId).executeTakeFirst();
+  if (!row) return fail("not-found", "no such account");
+  const throttled = await countAttempt(ctx, actorId);
+  if (throttled) return throttled;
+  if (!(await verifyPassword(password, row.password_hash))) return fail("forbidden", "the password is wrong", field);
+  await clearAttempts(ctx, actorId);
+  return ok(undefined);
+}
+
+/**
+ * Deletes what is private to an account: its password, sessions, notifications, and its
+ * profile (name and summary). The actor stays, with its handle and keys, so nobody can take
+ * the handle and what it signed can still be checked; the record keeps what it did.
+ */
+export async function eraseAccount(ctx: Pick<AppContext, "db">, actorId: string): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx.deleteFrom("sessions").where("actor_id", "=", actorId).execute();
+    await trx.deleteFrom("sign_in_attempts").where("actor_id", "=", actorId).execute();
+    await trx.deleteFrom("notifications").where("recipient_id", "=", actorId).execute();
+    await trx.deleteFrom("accounts").where("actor_id", "=", actorId).execute();
+    await trx.updateTable("actors").set({ name: "", summary: "", deleted_at: new Date() }).where("id", "=", actorId).execute();
+  });
+}

@@ -39,6 +39,7 @@ export { proposalPageUrl, renderProposalContent } from "./projection.ts";
 export type { NewFoundedBody } from "./commands/founding.ts";
 export { createBody, foundBodyRecord } from "./commands/founding.ts";
 export { addMember, joinBody, removeMember, removeRemoteOrigin } from "./commands/membership.ts";
+export { deleteAccount } from "./commands/account-deletion.ts";
 export { rebuildProjection } from "./maintenance.ts";
 export { PROPOSAL_ID_PATTERN, proposalIdFromUri } from "./ids.ts";
 export { resolveAdoption } from "./adopt.ts";

@@ -18,6 +18,8 @@ export interface ActorsTable {
   manually_approves_followers: Generated<boolean>;
   admission: Generated<"open" | "by-decision">;
   created_at: Generated<Date>;
+  /** A person's account deleted (migrations/2026-12-03-2100_deleted-accounts.ts): the profile is gone, the handle stays taken. */
+  deleted_at: NullableTimestamp;
 }
 
 export interface ActorKeysTable {

@@ -147,3 +147,42 @@ describe("my account", () => {
     expect((await laptop.get("/account")).status).toBe(200);
   });
 });
+
+describe("deleting one's account", () => {
+  it("asks for the password, leaves every body on its record, keeps the votes, and frees nothing for impostors", async () => {
+    const { bodyWithMembers, hourBylaws, pastDeadline, unwrap } = await import("../decisions/support.ts");
+    const d = await import("../../src/decisions/index.ts");
+    const [fay, gus] = await bodyWithMembers(a.app, "mill", ["fay", "gus"], hourBylaws({ kind: "simple-majority" }));
+    const p = unwrap(await d.draftProposal(a.app, gus!, "mill", { kind: "policy", title: "Oil the wheel", text: "Weekly." }));
+    unwrap(await d.tableProposal(a.app, gus!, "mill", p.id));
+    await pastDeadline(a.app, unwrap(await d.readProposal(a.app, null, "mill", p.id)));
+    unwrap(await d.vote(a.app, fay!, "mill", p.id, { choice: "agree", reason: "It squeaks" }));
+
+    const web = new WebClient(a.origin);
+    await web.post("/signin", { handle: "fay", password: "fay-password" }, { csrfFrom: "/signin" });
+    const wrong = await web.post("/account/delete", { confirmPassword: "not hers" }, { csrfFrom: "/account" });
+    expect(wrong.status).toBe(403);
+    expect(fieldError(wrong.html, "confirmPassword")).toBe("That is not your current password.");
+
+    const done = await web.post("/account/delete", { confirmPassword: "fay-password" }, { csrfFrom: "/account" });
+    expect(done.status).toBe(303);
+    expect(done.location).toBe("/?done=account-deleted");
+    expect((await web.get("/account")).status).toBe(303);
+
+    const members = unwrap(await (await import("../../src/community/memberships.ts")).listMembers(a.app, "mill"));
+    expect(members.map((m) => m.uri)).toEqual([gus]);
+    const detail = unwrap(await d.readProposal(a.app, null, "mill", p.id));
+    expect(detail.rounds[0]).toMatchObject({ voters: 1, counts: { agree: 1 } });
+    const row = await a.app.db.selectFrom("actors").selectAll().where("handle", "=", "fay").executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ name: "", summary: "" });
+    expect(row.deleted_at).not.toBeNull();
+    expect(await a.app.db.selectFrom("accounts").select("actor_id").where("actor_id", "=", row.id).executeTakeFirst()).toBeUndefined();
+
+    const again = new WebClient(a.origin);
+    expect((await again.post("/signin", { handle: "fay", password: "fay-password" }, { csrfFrom: "/signin" })).status).toBe(401);
+    const inv = await createInvitation(a.app, { createdBy: null });
+    if (!inv.ok) throw new Error(inv.error.message);
+    const impostor = await again.post("/signup", { handle: "fay", password: "long enough", invitation: inv.value.code }, { csrfFrom: "/signup" });
+    expect(impostor.status).toBe(409);
+  });
+});

@@ -5,6 +5,7 @@ import { signupMode } from "../../community/settings.ts";
 import { endSession, listSessions } from "../../community/sessions.ts";
 import type { SignupMode } from "../../config.ts";
 import type { AppContext } from "../../context.ts";
+import { deleteAccount } from "../../decisions/index.ts";
 import type { TokenIssuer } from "../auth.ts";
 import { type FieldErrors, sendPage } from "./render.ts";
 import { translator } from "./messages/index.ts";
@@ -94,7 +95,7 @@ export function accountPages(app: AppContext, tokens: TokenIssuer) {
       return reply.redirect("/me", 303);
     });
 
-    const accountPage = async (req: FastifyRequest, reply: FastifyReply, passwordErrors: FieldErrors = {}, status = 200) => {
+    const accountPage = async (req: FastifyRequest, reply: FastifyReply, passwordErrors: FieldErrors = {}, status = 200, deleteErrors: FieldErrors = {}) => {
       const current = pageSessionId(req);
       const sessions = (await listSessions(app, req.actorId!)).map((s) => ({
         id: s.id,
@@ -103,7 +104,7 @@ export function accountPages(app: AppContext, tokens: TokenIssuer) {
         createdAt: s.createdAt.toISOString().slice(0, 16).replace("T", " "),
         lastUsedAt: s.lastUsedAt.toISOString().slice(0, 16).replace("T", " "),
       }));
-      return sendPage(app, req, reply, "account", { title: t("account.title"), sessions, passwordErrors, deleteErrors: {} }, status);
+      return sendPage(app, req, reply, "account", { title: t("account.title"), sessions, passwordErrors, deleteErrors }, status);
     };
 
     f.get("/account", { preHandler: requireSignedIn }, async (req, reply) => accountPage(req, reply));
@@ -120,6 +121,19 @@ export function accountPages(app: AppContext, tokens: TokenIssuer) {
         return accountPage(req, reply, { [field]: field === "currentPassword" ? t("account.wrongPassword") : result.error.message }, result.error.code === "invalid" ? 400 : 403);
       }
       return reply.redirect("/account?done=password-changed", 303);
+    });
+
+    f.post("/account/delete", { ...limited, preHandler: [requireSignedIn, f.csrfProtection] }, async (req, reply) => {
+      const form = formFields(req, ["confirmPassword"]);
+      if (!form.confirmPassword) return accountPage(req, reply, {}, 400, { confirmPassword: `${t("account.deleteConfirm")}: ${t("form.required")}` });
+      const result = await deleteAccount(app, req.actorId!, form.confirmPassword);
+      if (isThrottled(result)) {
+        reply.header("retry-after", String(result.retryAfterSeconds));
+        return accountPage(req, reply, {}, 429, { confirmPassword: t("form.tooMany", { minutes: Math.ceil(result.retryAfterSeconds / 60) }) });
+      }
+      if (!result.ok) return accountPage(req, reply, {}, 403, { confirmPassword: t("account.wrongPassword") });
+      clearBrowserSession(app, reply);
+      return reply.redirect("/?done=account-deleted", 303);
     });
 
     f.post<{ Params: { id: string } }>("/account/sessions/:id/end", { preHandler: [requireSignedIn, f.csrfProtection] }, async (req, reply) => {

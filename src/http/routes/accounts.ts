@@ -5,6 +5,7 @@ import { findActorById } from "../../community/actors.ts";
 import { followRemote } from "../../community/follows.ts";
 import { endSession, listSessions } from "../../community/sessions.ts";
 import type { AppContext } from "../../context.ts";
+import { deleteAccount } from "../../decisions/index.ts";
 import { actorUri } from "../../shared/uris.ts";
 import { currentSessionId, requireAccount, type TokenIssuer } from "../auth.ts";
 import { reply } from "../errors.ts";
@@ -102,6 +103,28 @@ export function accountRoutes(app: AppContext, tokens: TokenIssuer) {
         const result = await changePassword(app, req.actorId!, currentSessionId(req), req.body.currentPassword, req.body.newPassword);
         if (isThrottled(result)) return tooManyAttempts(res, result);
         return reply(res, result, () => undefined, 204);
+      },
+    );
+
+    r.post(
+      "/account/delete",
+      {
+        config: { rateLimit: { max: 20, timeWindow: "1 minute" } },
+        preHandler: auth,
+        schema: {
+          tags,
+          summary: "Delete the signed-in account: leaves every body, erases the profile, password and sessions",
+          description:
+            "Votes, proposals and replies stay on the bodies' records, as every member's do; the handle stays taken. A wrong password answers 403 and counts as a failed sign-in.",
+          security: bearer,
+          body: Type.Object({ password: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false }),
+          response: { 200: Type.Object({ left: Type.Array(Type.String()) }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody },
+        },
+      },
+      async (req, res) => {
+        const result = await deleteAccount(app, req.actorId!, req.body.password);
+        if (isThrottled(result)) return tooManyAttempts(res, result);
+        return reply(res, result, (v) => v);
       },
     );
 
