@@ -35,6 +35,8 @@ export interface Config {
   questionUpdateSeconds: number;
   /** Trust X-Forwarded-* from this many proxies in front (0 = none): client addresses for rate limits and logs. */
   trustProxyHops: number;
+  /** Units of JSON-LD work per second one remote origin may make the inbox do (its budget holds ten seconds' worth); beyond it, 429. */
+  inboxOriginRate: number;
   /** Serve HTTPS directly with this certificate and key (PEM files); usually a proxy terminates TLS. */
   tls: { certFile: string; keyFile: string } | undefined;
 }
@@ -147,5 +149,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tls: certFile ? { certFile, keyFile } : undefined,
     trustProxyHops: integer(env, "TRUST_PROXY_HOPS", 0, 0, 10),
     questionUpdateSeconds: integer(env, "QUESTION_UPDATE_SECONDS", 60, 0, 3600),
+    inboxOriginRate: integer(env, "INBOX_ORIGIN_RATE", 2_000, 100, 1_000_000),
   };
 }
