@@ -7,7 +7,7 @@
 import { operations } from "../src/cli/operations.ts";
 import { INBOX_JSON_LIMITS, jsonShape } from "../src/federation/inbox-guard.ts";
 import { startMastodonPeer } from "../test/support/mastodon-peer.ts";
-import { backends, fmt, prepareTarget, signedAsPeer, spawnServer, waitForHttp, withApp } from "./support.ts";
+import { backends, cpuSeconds, fmt, prepareTarget, signedAsPeer, spawnServer, waitForHttp, withApp } from "./support.ts";
 
 const PHASE_MS = Number(process.env.BENCH_PHASE_SECONDS ?? 8) * 1000;
 /** Only the phases whose name contains this (e.g. "signed wide"). */
@@ -71,9 +71,12 @@ for (const backend of backends()) {
     ];
     console.log(`\nwidest in bounds: a Create with ${widest} tags; deepest: ${INBOX_JSON_LIMITS.maxDepth - 4} Announces around a note with ${deepest} tags`);
     console.log(`\n${backend}: /healthz latency while one client attacks the inbox (${PHASE_MS / 1000} s a phase)`);
-    console.log("phase                        attack req/s  statuses          healthz p50   p99    max (ms)");
+    // The server's CPU time in the phase, as a share of one core: what the attack costs it,
+    // whatever else the machine is doing (the latencies also measure the machine's load).
+    console.log("phase                        attack req/s  statuses          healthz p50   p99    max (ms)  server CPU");
     for (const phase of phases.filter((p) => !ONLY || p.name.includes(ONLY))) {
       const end = Date.now() + PHASE_MS;
+      const cpu0 = cpuSeconds(server.pid);
       const statuses = new Map<number, number>();
       let sent = 0;
       const attack = (async () => {
@@ -96,10 +99,11 @@ for (const backend of backends()) {
         await new Promise((r) => setTimeout(r, 20));
       }
       await attack;
+      const cpu = (cpuSeconds(server.pid) - cpu0) / (PHASE_MS / 1000);
       latencies.sort((x, y) => x - y);
       const st = [...statuses].map(([s, n]) => `${s}×${n}`).join(" ") || "-";
       console.log(
-        `${phase.name.padEnd(28)} ${fmt(sent / (PHASE_MS / 1000)).padStart(12)}  ${st.padEnd(16)}  ${fmt(percentile(latencies, 50)).padStart(11)} ${fmt(percentile(latencies, 99)).padStart(6)} ${fmt(latencies.at(-1) ?? Number.NaN).padStart(6)}`,
+        `${phase.name.padEnd(28)} ${fmt(sent / (PHASE_MS / 1000)).padStart(12)}  ${st.padEnd(16)}  ${fmt(percentile(latencies, 50)).padStart(11)} ${fmt(percentile(latencies, 99)).padStart(6)} ${fmt(latencies.at(-1) ?? Number.NaN).padStart(6)}  ${`${fmt(cpu * 100, 0)} %`.padStart(10)}`,
       );
     }
     server.child.kill("SIGTERM");
