@@ -35,7 +35,7 @@ export interface JsonLimits {
  * and under 2,500 units of work (a Mastodon note with 10 mentions and 5 custom emoji is
  * about 470; 40 mentions, about 850; a note with 50 custom emoji, about 2,200); a
  * document over these bounds is refused with 400. Reading 3,000 units takes Fedify
- * about 20 ms on one core, and it reads an activity twice before it is queued.
+ * about 20–40 ms on one core, and it reads an activity twice before it is queued.
  */
 export const INBOX_JSON_LIMITS: JsonLimits = { maxDepth: 16, maxArrayLength: 500, maxNodes: 2_500, maxWork: 3_000 };
 
