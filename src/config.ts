@@ -146,9 +146,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     instanceName: (env.INSTANCE_NAME ?? "").trim() || publicOrigin.host,
     jwtSecret,
     deliveryRetryHours: integer(env, "DELIVERY_RETRY_HOURS", 72, 1, 24 * 30),
+    inboxOriginRate: integer(env, "INBOX_ORIGIN_RATE", 2_000, 100, 1_000_000),
     tls: certFile ? { certFile, keyFile } : undefined,
     trustProxyHops: integer(env, "TRUST_PROXY_HOPS", 0, 0, 10),
     questionUpdateSeconds: integer(env, "QUESTION_UPDATE_SECONDS", 60, 0, 3600),
-    inboxOriginRate: integer(env, "INBOX_ORIGIN_RATE", 2_000, 100, 1_000_000),
   };
 }
