@@ -86,8 +86,10 @@ export interface Server {
   stop(): Promise<void>;
 }
 
+/** Starts `src/main.ts` as its own process; BENCH_CPU_PROFILE (a directory) has it write a CPU profile when it stops. */
 export function spawnServer(env: Record<string, string>): Server {
-  const child = spawn(process.execPath, ["src/main.ts"], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
+  const profile = process.env.BENCH_CPU_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, "src/main.ts"], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
   const exited = new Promise<number | string>((resolve) => child.on("exit", (code, signal) => resolve(code ?? signal ?? -1)));
   return {
     child,

@@ -217,14 +217,16 @@ export function buildCli(): Command {
       .action(async (bodyHandle: string, id: string) => print(await run(cfg(), "follower.decide", { body: bodyHandle, id, decision }), json()));
   }
 
-  const remote = program.command("remote").description("what other servers hold here: members by open admission, pending follow requests");
+  const remote = program.command("remote").description("what other servers hold here: members by open admission, pending follow requests, bodies' pending Joins");
   remote
     .command("list")
-    .description("per remote origin: members gained by open admission in each body, pending follow requests")
+    .description("per remote origin: members gained by open admission in each body, pending follow requests, bodies' Joins waiting for a confederation's member bodies")
     .action(async () => print(await run(cfg(), "remote.list", {}), json()));
   remote
     .command("remove")
-    .description("remove an origin's members admitted by open admission (they leave on each body's record) and its pending follow requests")
+    .description(
+      "remove an origin's members admitted by open admission (they leave on each body's record), its pending follow requests, and withdraw its bodies' pending Joins (answered Reject)",
+    )
     .argument("<origin>", "the origin, e.g. https://example.org (https:// if no scheme is given)")
     .action(async (origin: string) => print(await run(cfg(), "remote.remove", { origin }), json()));
   return program;

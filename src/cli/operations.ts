@@ -6,6 +6,7 @@ import { listMembers } from "../community/memberships.ts";
 import { listRemoteOrigins } from "../community/origin-limits.ts";
 import { signupMode } from "../community/settings.ts";
 import { addMember, createBody, removeRemoteOrigin } from "../decisions/index.ts";
+import { withdrawJoinsFrom } from "../federation/outbox/admissions.ts";
 import type { Result } from "../shared/result.ts";
 import type { AppContext } from "../context.ts";
 import { actorUri, profileUrl } from "../shared/uris.ts";
@@ -110,14 +111,19 @@ export const operations = {
       origin: o.origin,
       members: sum(o.openAdmissions),
       pendingFollows: sum(o.pendingFollows),
+      pendingJoins: sum(o.pendingJoins),
       where: [
         ...Object.entries(o.openAdmissions).map(([body, n]) => `${body}: ${n} member${n === 1 ? "" : "s"}`),
         ...Object.entries(o.pendingFollows).map(([body, n]) => `${body}: ${n} pending`),
+        ...Object.entries(o.pendingJoins).map(([body, n]) => `${body}: ${n} Join${n === 1 ? "" : "s"} waiting`),
       ].join(", "),
     }));
   },
   async "remote.remove"(app: AppContext, a: { origin: string }) {
-    return unwrap(await removeRemoteOrigin(app, a.origin));
+    const removed = unwrap(await removeRemoteOrigin(app, a.origin));
+    const joins = await withdrawJoinsFrom(app, removed.origin);
+    if (joins.length > 0) app.log.warn({ origin: removed.origin, joins: joins.length }, "the operator withdrew a remote origin's pending Joins");
+    return { ...removed, pendingJoins: joins.map((j) => ({ confederation: j.confHandle, member: j.member })) };
   },
   async "follower.decide"(app: AppContext, a: { body: string; id: string; decision: "accept" | "reject" }) {
     return unwrap(await decideFollowRequest(app, a.body, a.id, a.decision, null));

@@ -69,7 +69,12 @@ export async function buildHttpApp(app: AppContext, tokens: TokenIssuer): Promis
 
   // Before Fedify's hook, so its ActivityPub answers carry the headers too.
   await f.register(helmet, securityHeaders(app.config.publicOrigin));
-  await f.register(fedifyPlugin, { federation: app.federation, contextData: () => app, origin: app.config.publicOrigin });
+  await f.register(fedifyPlugin, {
+    federation: app.federation,
+    contextData: () => app,
+    origin: app.config.publicOrigin,
+    originBudget: { perSecond: app.config.inboxOriginRate, burst: 10 * app.config.inboxOriginRate },
+  });
   await f.register(rateLimit, { global: false });
   await f.register(swagger, {
     openapi: {
