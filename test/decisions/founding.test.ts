@@ -4,6 +4,7 @@ import { findBody } from "../../src/community/actors.ts";
 import { InboundActivity } from "../../src/community/inbound.ts";
 import { referToMemberBodies } from "../../src/decisions/confederation/referral.ts";
 import { recordVerdict } from "../../src/decisions/confederation/verdict.ts";
+import { loadRecord } from "../../src/decisions/record.ts";
 import { addMember, bylawsTemplates, replayBody, resolveFoundingBylaws, runDueDeadlines } from "../../src/decisions/index.ts";
 import { fraction, type Bylaws, type RatificationRule, type Verdict } from "../../src/governance/index.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
@@ -206,6 +207,10 @@ describe("a confederation on a real instance: its ratification rule, and its own
     const [east, west] = await confederation("valley", {});
     const before = (await call("GET", "/bodies/valley/bylaws", undefined, null)).body;
     expect(before.version).toBe(1);
+    // Its record started when it was founded, by the person who founded it, with no member body.
+    const first = (await loadRecord(a.app.db, a.app.db, (await bodyRow("valley")).id)).events[0];
+    expect(first).toMatchObject({ type: "body-founded", kind: "confederation", members: [], actor: expect.stringMatching(/\/ap\/actors\//) });
+    expect((await call("GET", "/me")).body.id).toBe((first as { actor?: string }).actor);
     const next: Bylaws = { ...before.bylaws, ratification: { kind: "unanimity" }, admission: "by-decision" };
     const referral = await refer("valley", { kind: "bylaws", payload: { bylaws: next } });
     await send("valley", east, referral, true);

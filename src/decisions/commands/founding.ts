@@ -81,7 +81,9 @@ export async function createBody(app: AppContext, input: NewFoundedBody): Promis
     chosen = resolved.value;
   }
   const created: NewBody = { ...body, ...(chosen ? { admission: chosen.admission, foundingBylaws: JSON.stringify(chosen) } : {}) };
-  const start: StartRecord = startRecord ?? ((trx, row, founderUri) => recordBodyFounded(app, trx, row, founderUri, chosen));
+  // A confederation's founder is not a member (its members are bodies) but is who founded it, on the record.
+  const founder = founderId === undefined ? undefined : actorUri(app.config.publicOrigin, founderId).href;
+  const start: StartRecord = startRecord ?? ((trx, row, founderUri) => recordBodyFounded(app, trx, row, founderUri, chosen, founder));
   if (founderId === undefined) {
     // The operator's confederation starts its record at once with its chosen bylaws.
     return chosen && body.kind === "confederation" ? createBodyActor(app, created, { startRecord: start, confederationRecord: true }) : createBodyActor(app, created);
@@ -94,8 +96,8 @@ export async function createBody(app: AppContext, input: NewFoundedBody): Promis
  * confederation, with no member), under the chosen bylaws or the default bylaws of its
  * kind with the admission it was created with.
  */
-async function recordBodyFounded(app: AppContext, trx: Kysely<Schema>, body: BodyRef, founderUri: string | null, chosen?: Bylaws): Promise<void> {
-  const instance = actorUri(app.config.publicOrigin, INSTANCE_ACTOR_ID).href;
+async function recordBodyFounded(app: AppContext, trx: Kysely<Schema>, body: BodyRef, founderUri: string | null, chosen?: Bylaws, foundedBy?: string): Promise<void> {
+  const actor = founderUri ?? foundedBy ?? actorUri(app.config.publicOrigin, INSTANCE_ACTOR_ID).href;
   const { outcome } = await applyOnBody(app, trx, body, {}, ({ body: state, now }) =>
     state !== null
       ? nothing(() => undefined)
@@ -103,7 +105,7 @@ async function recordBodyFounded(app: AppContext, trx: Kysely<Schema>, body: Bod
           command: foundBody(
             {
               body: actorUri(app.config.publicOrigin, body.id).href,
-              actor: founderUri ?? instance,
+              actor,
               kind: body.kind as BodyKind,
               name: body.name,
               bylaws: chosen ?? foundingBylaws(body.kind as BodyKind, body.admission),
