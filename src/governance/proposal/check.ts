@@ -16,6 +16,7 @@ import type {
   VoteCast,
   VotingOpened,
 } from "../events.ts";
+import { implementationMandateText } from "../kinds/delegation.ts";
 import { kindDefinition } from "../kinds/index.ts";
 import { isProposalKind } from "../kinds/names.ts";
 import { refusal, type Refusal } from "../result.ts";
@@ -303,17 +304,49 @@ function checkWithdrawn(state: ProposalState, e: ProposalWithdrawn): Refusal | n
   return null;
 }
 
+/**
+ * Implementation delegates. Elected by the body: `by` names a carried `delegation` with
+ * role `implementation-delegate` that implements this decision, the event is the body's,
+ * recorded as that delegation is carried, with its delegates and mandate. Older records
+ * have no `by` (a member recorded them): they are checked as they always were.
+ */
 function checkDelegates(state: ProposalState, e: ImplementationDelegatesElected, ctx: ReplayContext): Refusal | null {
   if (state.status !== "implementing") return refusal("wrong-stage", "delegates implement only a carried decision");
-  const notAllowed = ctx.body !== undefined ? member(ctx, e.actor) : onRoll(state, e.actor);
-  if (notAllowed) return notAllowed;
   if (!Array.isArray(e.delegates) || e.delegates.length === 0 || !e.delegates.every(text) || new Set(e.delegates).size !== e.delegates.length) {
     return refusal("invalid-input", "name one or more distinct delegates");
   }
   if (!text(e.mandate)) return refusal("invalid-input", "delegates need a written mandate");
+  if (e.by !== undefined) return electedByBody(state, e, ctx);
+  const notAllowed = ctx.body !== undefined ? member(ctx, e.actor) : onRoll(state, e.actor);
+  if (notAllowed) return notAllowed;
   if (ctx.body !== undefined) {
     const outsider = e.delegates.find((d) => !ctx.body?.members.has(d));
     if (outsider !== undefined) return refusal("invalid-candidate", `${outsider} is not a member`);
+  }
+  return null;
+}
+
+function electedByBody(state: ProposalState, e: ImplementationDelegatesElected, ctx: ReplayContext): Refusal | null {
+  if (!text(e.by)) return refusal("invalid-input", "`by` names the delegation that elected the delegates");
+  if (e.actor !== state.body) return refusal("not-ratified", "implementation delegates are elected by the body, not recorded by a member");
+  if (e.decision !== undefined) return refusal("invalid-input", "an election by the body is named by `by` alone");
+  if (ctx.body === undefined) return null; // replaying the decision alone: the delegation is not at hand
+  const delegation = ctx.body.proposals.get(e.by);
+  if (delegation === undefined || delegation.kind !== "delegation") return refusal("unknown-proposal", `${e.by} is not a delegation of ${ctx.body.id}`);
+  const effect = delegation.effect;
+  if (effect === null || effect.type !== "mandates-granted" || delegation.effectiveAt === null) {
+    return refusal("not-ratified", `the delegation ${e.by} has not been carried`);
+  }
+  const role = effect.mandates[0]?.role;
+  if (role !== "implementation-delegate") return refusal("invalid-payload", `the delegation ${e.by} elects ${String(role)}, not implementation delegates`);
+  if (effect.implements !== state.id) return refusal("invalid-payload", `the delegation ${e.by} implements ${effect.implements ?? "no decision"}, not ${state.id}`);
+  if (requireMs(e.at) !== requireMs(delegation.effectiveAt)) {
+    return refusal("out-of-order", `the delegates are elected when the delegation is carried, at ${delegation.effectiveAt}`);
+  }
+  const delegates = effect.mandates.map((m) => m.delegate);
+  const first = effect.mandates[0];
+  if (!sameData(delegates, e.delegates) || first === undefined || e.mandate !== implementationMandateText(first)) {
+    return refusal("invalid-input", `the delegates and mandate must be those the delegation ${e.by} elected`);
   }
   return null;
 }
