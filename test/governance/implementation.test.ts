@@ -10,7 +10,7 @@ import {
   type GovernanceEvent,
   type ImplementationDelegatesElected,
 } from "../../src/governance/index.ts";
-import { BODY, Ledger, people, refused, setup, t } from "./helpers.ts";
+import { BODY, type Ledger, people, refused, setup, t } from "./helpers.ts";
 
 // Implementation delegates are elected by the body: a delegation with role
 // implementation-delegate naming the carried decision it implements (`implements`).
