@@ -241,3 +241,20 @@ describe("older records: delegates recorded by a member, without `by`", () => {
     expect(checkProposalEvent(open.proposal(), old({ at: t(1, 1) }) as ImplementationDelegatesElected, { body: open.body })?.code).toBe("wrong-stage");
   });
 });
+
+describe("reporting the work done", () => {
+  it("an elected delegate acts under their mandate: not once recalled, nor after it ended", () => {
+    const rec = carried();
+    elect(rec, "d1", delegation({ end: t(20) }));
+    // b is recalled (simple majority), effective at once.
+    rec.run(draftProposal(rec.body, { proposal: "r1", actor: a, kind: "recall", title: "Recall b", text: "", payload: { delegate: b } }, t(6)));
+    rec.run(tableProposal(rec.proposal("r1"), { actor: a, body: rec.body }, t(6)));
+    rec.run(openVoting(rec.proposal("r1"), { actor: a, body: rec.body }, t(7)));
+    rec.run(castVote(rec.proposal("r1"), { actor: a, choice: "agree" }, t(7, 1)));
+    rec.advance(t(8, 1), "r1");
+    refused(completeImplementation(rec.proposal(), { actor: b, body: rec.body }, t(9)), "mandate-revoked");
+    refused(completeImplementation(rec.proposal(), { actor: c, body: rec.body }, t(21)), "mandate-expired");
+    rec.run(completeImplementation(rec.proposal(), { actor: c, body: rec.body }, t(9)));
+    expect(rec.proposal().status).toBe("done");
+  });
+});

@@ -135,7 +135,7 @@ export function completeImplementation(app: AppContext, actor: string, bodyHandl
     app,
     bodyHandle,
     proposalId,
-    (p, { now, ref }) => showing(app, ref, p.id, coreCompleteImplementation(p, { actor, ...(input.report !== undefined ? { report: input.report } : {}) }, now)),
+    (p, { body, now, ref }) => showing(app, ref, p.id, coreCompleteImplementation(p, { actor, body, ...(input.report !== undefined ? { report: input.report } : {}) }, now)),
     input,
   );
 }

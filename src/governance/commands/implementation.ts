@@ -38,17 +38,25 @@ export function implementationElection(body: BodyState, effect: Effect, at: Inst
   return checkProposalEvent(decision, event, { body }) === null ? event : null;
 }
 
-/** An implementation delegate reports the work done; the proposal is `done`. */
-export function completeImplementation(state: ProposalState, input: { readonly actor: string; readonly report?: string }, now: Instant): CommandResult {
+/**
+ * An implementation delegate reports the work done; the proposal is `done`. Given the
+ * body, a delegate the body elected must hold their mandate from that election still
+ * (not recalled, not ended).
+ */
+export function completeImplementation(state: ProposalState, input: { readonly actor: string; readonly report?: string; readonly body?: BodyState }, now: Instant): CommandResult {
   assertNow(now);
-  return emit(state, [
-    {
-      type: "implementation-completed",
-      at: now,
-      body: state.body,
-      proposal: state.id,
-      actor: input.actor,
-      ...(input.report !== undefined ? { report: input.report } : {}),
-    },
-  ]);
+  return emit(
+    state,
+    [
+      {
+        type: "implementation-completed",
+        at: now,
+        body: state.body,
+        proposal: state.id,
+        actor: input.actor,
+        ...(input.report !== undefined ? { report: input.report } : {}),
+      },
+    ],
+    input.body,
+  );
 }

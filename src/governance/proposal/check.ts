@@ -18,6 +18,7 @@ import type {
 } from "../events.ts";
 import { implementationMandateText } from "../kinds/delegation.ts";
 import { kindDefinition } from "../kinds/index.ts";
+import { mandateId, mandateStatus } from "../mandates.ts";
 import { isProposalKind } from "../kinds/names.ts";
 import { refusal, type Refusal } from "../result.ts";
 import { isDecisionRule } from "../rules/strength.ts";
@@ -75,7 +76,7 @@ export function checkProposalEvent(state: ProposalState | null, event: ProposalE
     case "implementation-delegates-elected":
       return checkDelegates(state, event, ctx);
     case "implementation-completed":
-      return checkCompleted(state, event);
+      return checkCompleted(state, event, ctx);
     default:
       return refusal("invalid-input", `unknown event type ${String((event as { type?: unknown }).type)}`);
   }
@@ -351,10 +352,20 @@ function electedByBody(state: ProposalState, e: ImplementationDelegatesElected, 
   return null;
 }
 
-function checkCompleted(state: ProposalState, e: ImplementationCompleted): Refusal | null {
+function checkCompleted(state: ProposalState, e: ImplementationCompleted, ctx: ReplayContext): Refusal | null {
   if (state.status !== "implementing" || state.implementation === null) {
     return refusal("wrong-stage", "no implementation delegates have been elected");
   }
   if (!state.implementation.delegates.includes(e.actor)) return refusal("not-a-delegate", `${e.actor} is not an implementation delegate`);
+  // Delegates the body elected act under the mandate their delegation gave them: not once recalled, nor outside its term.
+  const by = state.implementation.decision;
+  const election = by === null ? undefined : ctx.body?.proposals.get(by)?.effect;
+  const elected = election?.type === "mandates-granted" && election.implements === state.id;
+  const mandate = elected && by !== null ? ctx.body?.mandates.get(mandateId(by, e.actor)) : undefined;
+  if (mandate !== undefined) {
+    const status = mandateStatus(mandate, e.at);
+    if (status === "revoked") return refusal("mandate-revoked", `${e.actor}'s mandate was revoked at ${String(mandate.revokedAt)}`);
+    if (status !== "live") return refusal("mandate-expired", `${e.actor}'s mandate runs from ${mandate.start} until ${mandate.end}`);
+  }
   return null;
 }
