@@ -265,5 +265,10 @@ describe("errors and documentation", () => {
     ]) {
       expect(Object.keys(doc.paths)).toContain(`/api/folkmoot/v1${path}`);
     }
+    // The old one-member route is kept only to say how the body elects implementation delegates.
+    const gone = (doc.paths["/api/folkmoot/v1/proposals/{id}/implementation-delegates"] as { post: { deprecated?: boolean; summary: string; responses: object } }).post;
+    expect(gone.deprecated).toBe(true);
+    expect(gone.summary).toMatch(/delegation proposal/);
+    expect(Object.keys(gone.responses)).not.toContain("201");
   });
 });

@@ -33,8 +33,8 @@ function due(state: ProposalState, now: Instant, body: BodyState | undefined): P
  * (closing and counting votes, moving through the graduated-consensus stages, ending
  * contention). When it carries a delegation of implementation delegates (given the
  * body), the decision it implements gets them in the same step
- * (`implementation-delegates-elected` with `by`). Returns no events when nothing is due. Call it on a timer and when
- * reading a proposal.
+ * (`implementation-delegates-elected` with `by`). Returns no events when nothing is
+ * due. Call it on a timer and when reading a proposal.
  */
 export function advance(state: ProposalState, now: Instant, body?: BodyState): CommandResult {
   assertNow(now);

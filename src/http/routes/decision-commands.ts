@@ -234,7 +234,8 @@ export function decisionCommandRoutes(app: AppContext, tokens: TokenIssuer) {
         security: bearer,
         params: row.params,
         ...(row.body ? { body: row.body } : {}),
-        response: { [row.status]: row.response, ...errors },
+        // A route kept only to say what replaced it answers nothing but its refusal.
+        response: row.deprecated ? errors : { [row.status]: row.response, ...errors },
       };
       f.post(row.path, { preHandler: auth, schema }, async (req, res) => {
         const params = req.params as { handle?: string; id?: string };
