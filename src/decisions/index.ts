@@ -13,7 +13,7 @@ export { castVoteAs, choiceForOption, vote, voteOnAmendment, voteOptions } from 
 export {
   completeImplementation,
   electAdvocate,
-  electImplementationDelegates,
+  implementationDelegatesAreElected,
   proposeAmendment,
   recordGrievanceAgreement,
   recordObjection,

@@ -43,6 +43,7 @@ export type { MembershipPayload } from "./kinds/membership.ts";
 export type { PolicyPayload } from "./kinds/policy.ts";
 export type { RecallPayload } from "./kinds/recall.ts";
 export type { DelegationPayload } from "./kinds/delegation.ts";
+export { implementationMandateText } from "./kinds/delegation.ts";
 export type { ConfederationPayload } from "./kinds/join.ts";
 export type { RatificationPayload } from "./kinds/ratification.ts";
 export type { AdoptPayload } from "./kinds/adopt.ts";
@@ -112,7 +113,7 @@ export { draftProposal, openVoting, secondProposal, tableProposal, withdraw } fr
 export type { VoteInput } from "./commands/voting.ts";
 export { castVote, voteOnAmendment } from "./commands/voting.ts";
 export { electAdvocate, object, proposeAmendment, recordGrievanceAgreement } from "./commands/graduated.ts";
-export { completeImplementation, electImplementationDelegates } from "./commands/implementation.ts";
+export { completeImplementation, implementationElection } from "./commands/implementation.ts";
 export { advance, nextDeadline } from "./commands/advance.ts";
 export type { ReferralInput } from "./commands/confederation.ts";
 export {

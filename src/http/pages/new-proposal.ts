@@ -31,6 +31,7 @@ const FIELDS = [
   "start",
   "end",
   "confederation",
+  "implements",
   "mandate",
   "source",
   "topic",
@@ -79,6 +80,8 @@ function payloadOf(kind: PageKind, f: Form): { payload?: unknown } | Failure {
           start,
           end,
           ...(confederal ? { confederation: f.confederation } : {}),
+          // Implementation delegates name the carried decision they implement (its id or address).
+          ...(f.role === "implementation-delegate" && f.implements ? { implements: f.implements } : {}),
         },
       };
     }
