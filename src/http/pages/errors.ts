@@ -21,7 +21,7 @@ function sendError(instanceName: string, error: FastifyError, req: FastifyReques
     : status === 429
       ? t("form.tooMany", { minutes: 1 })
       : status >= 500
-        ? "Something went wrong on our side. Please try again later."
+        ? t("page.failed")
         : error.message;
   const title = status === 404 ? t("page.notFound") : t("page.notAvailable");
   return reply

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { Eta } from "eta";
 import { findActorById } from "../../community/actors.ts";
 import type { AppContext } from "../../context.ts";
+import type { Failure } from "../../shared/result.ts";
 import { type MessageKey, translator } from "./messages/index.ts";
 import { STYLESHEET_HREF } from "./stylesheet.ts";
 
@@ -78,4 +79,12 @@ export function renderBareMessage(instanceName: string, title: string, message: 
   const t = translator();
   const frame: PageFrame = { title, t, me: null, csrf: "", instanceName, stylesheet: STYLESHEET_HREF, links: [], notice: null, path: "/" };
   return eta.render("message", { ...frame, message, linkHref: "/", linkText: t("nav.home"), host: "" });
+}
+
+/** A service's refusal as a page: 404 for what does not exist, 403 for a record one may not read, else 400. */
+export function sendFailurePage(app: AppContext, req: FastifyRequest, reply: FastifyReply, failure: Failure) {
+  const t = translator();
+  const status = failure.code === "not-found" ? 404 : failure.code === "unauthorized" || failure.code === "forbidden" ? 403 : 400;
+  const title = status === 404 ? t("page.notFound") : t("page.notAvailable");
+  return sendPage(app, req, reply, "message", { title, message: failure.message, linkHref: "/", linkText: t("nav.home") }, status);
 }

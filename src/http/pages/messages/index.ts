@@ -5,8 +5,9 @@
 
 import { account } from "./account.ts";
 import { common } from "./common.ts";
+import { record } from "./record.ts";
 
-export const en = { ...common, ...account } as const;
+export const en = { ...common, ...account, ...record } as const;
 
 export type MessageKey = keyof typeof en;
 export type Messages = Record<MessageKey, string>;
