@@ -267,9 +267,7 @@ export async function describeActors(ctx: Pick<AppContext, "db" | "config">, uri
   const localIds = all.map((u) => localActorId(origin, u)).filter((x): x is string => x !== null);
   const locals = localIds.length ? await ctx.db.selectFrom("actors").select(["id", "handle", "name", "kind"]).where("id", "in", localIds).execute() : [];
   const remoteUris = all.filter((u) => localActorId(origin, u) === null);
-  const remotes = remoteUris.length
-    ? await ctx.db.selectFrom("remote_actors").select(["uri", "handle", "name", "url", "type"]).where("uri", "in", remoteUris).execute()
-    : [];
+  const remotes = remoteUris.length ? await ctx.db.selectFrom("remote_actors").select(["uri", "handle", "name", "url", "type"]).where("uri", "in", remoteUris).execute() : [];
   const localById = new Map(locals.map((a) => [a.id, a]));
   const remoteByUri = new Map(remotes.map((r) => [r.uri, r]));
   return (uri) => {

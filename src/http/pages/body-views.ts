@@ -40,7 +40,9 @@ export interface MandateView {
 }
 
 export function mandateView(app: AppContext, t: Translate, handle: string, state: BodyState, m: Mandate, name: (uri: string) => PersonView, now = new Date()): MandateView {
-  const status = mandateStatus(m, now.toISOString());
+  // Never earlier than the record's last event: a recall recorded is in force on the page.
+  const last = state.lastAt ? Date.parse(state.lastAt) : 0;
+  const status = mandateStatus(m, new Date(Math.max(now.getTime(), last)).toISOString());
   const titleOf = (uri: string) => state.proposals.get(uri)?.title ?? uri;
   return {
     delegate: name(m.delegate),

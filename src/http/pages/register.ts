@@ -15,7 +15,9 @@ const t = translator();
 function entryView(t: Translate, d: RegisterEntry) {
   const deciding = d.rounds.find((r) => r.id === d.decision?.round) ?? d.rounds.at(-1);
   const c = deciding?.counts;
-  const counts = c ? t("register.counts", { agree: c.agree, disagree: c.disagree, abstain: c.abstain }) + (c.block ? t("register.blocks", { block: c.block }) : "") : t("register.secret");
+  const counts = c
+    ? t("register.counts", { agree: c.agree, disagree: c.disagree, abstain: c.abstain }) + (c.block ? t("register.blocks", { block: c.block }) : "")
+    : t("register.secret");
   return {
     number: t("register.number", { number: d.number }),
     kind: word(t, "pkind", d.kind),
