@@ -30,9 +30,9 @@ export function word(t: Translate, prefix: string, value: string): string {
   return key in en ? t(key as MessageKey) : value;
 }
 
-export function quorumText(q: Quorum | null | undefined): string {
-  if (!q) return "–";
-  return q.kind === "count" ? `${q.count} voters` : `${formatFraction(q.share)} of the roll`;
+export function quorumText(t: Translate, q: Quorum | null | undefined): string {
+  if (!q) return t("time.none");
+  return q.kind === "count" ? t("quorum.count", { count: q.count }) : t("quorum.share", { share: formatFraction(q.share) });
 }
 
 /** A confederation's ratification rule in words. */

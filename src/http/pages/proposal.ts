@@ -178,7 +178,7 @@ export function proposalPage(app: AppContext) {
           kindStatus: t("proposal.kindStatus", { kind: word(t, "pkind", v.kind), status: word(t, "status", v.status) }),
           author: name(v.author),
           rule: t("proposal.decidedBy", { rule: d.ruleDescription ?? t("proposal.bylawsRule") }),
-          quorum: t("proposal.quorum", { quorum: quorumText(v.terms?.quorum) }),
+          quorum: t("proposal.quorum", { quorum: quorumText(t, v.terms?.quorum) }),
           ballot: v.ballot === "secret" ? t("proposal.ballotSecret") : t("proposal.ballotNamed"),
           // textToHtml escapes the text first, then adds paragraphs and links.
           textHtml: v.text.trim() ? textToHtml(v.text) : "",

@@ -28,7 +28,7 @@ function entryView(t: Translate, d: RegisterEntry) {
     textHtml: d.text.trim() ? textToHtml(d.text) : "",
     amendments: d.amendments,
     rule: t("register.rule", { rule: d.ruleDescription ?? "–" }),
-    quorum: t("register.quorum", { quorum: quorumText(d.quorum as Quorum | null) }),
+    quorum: t("register.quorum", { quorum: quorumText(t, d.quorum as Quorum | null) }),
     counts,
     voted: deciding ? t("register.voted", { voters: deciding.voters, roll: deciding.rollSize }) : null,
     dates: t("register.dates", { tabled: timeText(t, d.tabledAt), opened: timeText(t, d.votingOpenedAt), decided: timeText(t, d.decidedAt) }),

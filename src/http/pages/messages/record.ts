@@ -14,6 +14,9 @@ export const record = {
   "kind.group": "group",
 
   "time.none": "–",
+  "quorum.count": "{count} voters",
+  "quorum.share": "{share} of the roll",
+  "record.badBefore": "The page of the record is a number.",
   "time.utc": "{when} UTC",
 
   "note.title": "Post",
@@ -228,7 +231,7 @@ export const record = {
   "conf.tables": "Tables in the confederation:",
   "conf.ratifies": "This body's verdict on a confederal proposal of",
   "conf.theReferral": "the confederal proposal",
-  "conf.verdict": "This body's verdict",
+  "conf.verdict": "Verdict of this body",
   "conf.verdictSigned": "the signed verdict",
   "conf.referralTitle": "Confederal proposal: {title}",
   "conf.openedBy": "put to the member bodies by",
