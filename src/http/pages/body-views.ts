@@ -97,7 +97,8 @@ export function referralDetail(t: Translate, r: Referral, name: (uri: string) =>
     title: r.title,
     text: r.text,
     proposer: name(r.proposer),
-    viaMandate: r.viaMandate,
+    // The mandate's address: the body that gave it serves a browser the mandate's page.
+    viaMandate: r.viaMandate ? mandateAddress(r.viaMandate) : null,
     rule: ratificationRuleText(t, r.rule),
     opened: timeOf(r.openedAt),
     deadline: timeOf(r.deadline),
@@ -125,6 +126,12 @@ export function referralDetail(t: Translate, r: Referral, name: (uri: string) =>
       bound: names(tally.bound),
     },
   };
+}
+
+/** A mandate's URL from its id (`<proposal>#mandate:<delegate>`), on the instance of the body that gave it. */
+function mandateAddress(id: string): string | null {
+  const proposal = id.split("#mandate:")[0] ?? "";
+  return URL.canParse(proposal) ? mandateUrl(new URL(proposal), id).href : null;
 }
 
 export function referralActors(r: Referral): string[] {

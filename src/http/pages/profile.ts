@@ -11,15 +11,15 @@ import { mandateActors, mandateView, proposalPath, referralSummary } from "./bod
 import { peopleNamer, word } from "./format.ts";
 import { translator } from "./messages/index.ts";
 import { recordEntries } from "./record-entries.ts";
-import { sendFailurePage, sendPage } from "./render.ts";
+import { sendFailurePage, sendPage, viewerOf } from "./render.ts";
 
 const t = translator();
 
 /** How many record entries a body's page shows; the rest are on /@handle/record. */
 const RECENT = 10;
 
-async function bodySections(app: AppContext, actor: ActorRow) {
-  const recorded = await readBodyRecord(app, null, actor.handle, { limit: RECENT });
+async function bodySections(app: AppContext, actor: ActorRow, viewer: string | null) {
+  const recorded = await readBodyRecord(app, viewer, actor.handle, { limit: RECENT });
   const state: BodyState | null = recorded.ok ? recorded.value.state : null;
   const isConfederation = actor.kind === "confederation";
   const members = isConfederation ? [] : await listMembers(app, actor.handle).then((r) => (r.ok ? r.value : []));
@@ -51,6 +51,7 @@ async function bodySections(app: AppContext, actor: ActorRow) {
     referrals: referrals.map((r) => referralSummary(app, t, actor.handle, r)),
     record: recorded.ok ? await recordEntries(app, t, actor.handle, state, recorded.value.events) : [],
     recordReadable: recorded.ok,
+    recordClosed: recorded.ok ? null : t(viewer === null ? "profile.recordSignIn" : "profile.recordMembersOnly"),
     moreRecord: recorded.ok && recorded.value.next !== null,
   };
 }
@@ -64,7 +65,7 @@ export function profilePage(app: AppContext) {
       if (actor?.kind === "instance") return reply.redirect("/", 303);
       if (!actor) return sendFailurePage(app, req, reply, { code: "not-found", message: t("page.noSuchHandle") });
       const uri = actorUri(origin, actor.id).href;
-      const body = isBody(actor) ? await bodySections(app, actor) : null;
+      const body = isBody(actor) ? await bodySections(app, actor, viewerOf(app, req)) : null;
       const bodies = body ? [] : await bodiesOf(app, uri);
       return sendPage(app, req, reply, "profile", {
         title: `${actor.name} (@${actor.handle})`,

@@ -5,7 +5,7 @@ import { listProposals } from "../../decisions/index.ts";
 import { bodyNav } from "./body-nav.ts";
 import { timeOf, word } from "./format.ts";
 import { translator } from "./messages/index.ts";
-import { sendFailurePage, sendPage } from "./render.ts";
+import { sendFailurePage, sendPage, viewerOf } from "./render.ts";
 
 const t = translator();
 
@@ -15,7 +15,7 @@ export function proposalListPage(app: AppContext) {
     f.get<{ Params: { handle: string } }>("/@:handle/proposals", async (req, reply) => {
       const body = await findBody(app, req.params.handle);
       if (!body.ok) return sendFailurePage(app, req, reply, body.error);
-      const list = await listProposals(app, null, body.value.handle);
+      const list = await listProposals(app, viewerOf(app, req), body.value.handle);
       if (!list.ok) return sendFailurePage(app, req, reply, list.error);
       const proposals = list.value.map((p) => ({
         href: new URL(p.url).pathname,

@@ -11,7 +11,7 @@ import { mandateActors, mandateView, proposalPath } from "./body-views.ts";
 import { peopleNamer, quorumText, timeOf, timeText, word, type PersonView } from "./format.ts";
 import { translator } from "./messages/index.ts";
 import { recordEntries, referralPagePath, roundName } from "./record-entries.ts";
-import { sendFailurePage, sendPage, type Translate } from "./render.ts";
+import { sendFailurePage, sendPage, viewerOf, type Translate } from "./render.ts";
 import { threadAuthors, threadView } from "./thread.ts";
 
 const t = translator();
@@ -152,11 +152,11 @@ export function proposalPage(app: AppContext) {
     f.get<{ Params: { handle: string; id: string } }>("/@:handle/proposals/:id", async (req, reply) => {
       const body = await findBody(app, req.params.handle);
       if (!body.ok) return sendFailurePage(app, req, reply, body.error);
-      const detail = await readProposal(app, null, body.value.handle, req.params.id);
+      const detail = await readProposal(app, viewerOf(app, req), body.value.handle, req.params.id);
       if (!detail.ok) return sendFailurePage(app, req, reply, detail.error);
       const d = detail.value;
       const v = d.view;
-      const history = await readHistory(app, null, body.value.handle, req.params.id);
+      const history = await readHistory(app, viewerOf(app, req), body.value.handle, req.params.id);
       const events = history.ok ? history.value : [];
       const state = await replayBody(app, body.value.id);
       const threadResult = await getThread(app, d.uri);

@@ -4,7 +4,7 @@ import { readBodyRecord } from "../../decisions/index.ts";
 import { bodyNav } from "./body-nav.ts";
 import { translator } from "./messages/index.ts";
 import { recordEntries } from "./record-entries.ts";
-import { sendFailurePage, sendPage } from "./render.ts";
+import { sendFailurePage, sendPage, viewerOf } from "./render.ts";
 
 const t = translator();
 const PAGE = 50;
@@ -15,7 +15,7 @@ export function recordPage(app: AppContext) {
     f.get<{ Params: { handle: string }; Querystring: { before?: string } }>("/@:handle/record", async (req, reply) => {
       const raw = req.query.before;
       if (raw !== undefined && !/^\d{1,9}$/.test(raw)) return sendFailurePage(app, req, reply, { code: "invalid", message: t("record.badBefore") });
-      const recorded = await readBodyRecord(app, null, req.params.handle, { limit: PAGE, ...(raw !== undefined ? { before: Number(raw) } : {}) });
+      const recorded = await readBodyRecord(app, viewerOf(app, req), req.params.handle, { limit: PAGE, ...(raw !== undefined ? { before: Number(raw) } : {}) });
       if (!recorded.ok) return sendFailurePage(app, req, reply, recorded.error);
       const { body, state, events, next } = recorded.value;
       return sendPage(app, req, reply, "record", {

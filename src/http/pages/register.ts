@@ -8,7 +8,7 @@ import { textToHtml } from "../../shared/text.ts";
 import { bodyNav } from "./body-nav.ts";
 import { peopleNamer, quorumText, timeText, word } from "./format.ts";
 import { translator } from "./messages/index.ts";
-import { sendFailurePage, sendPage, type Translate } from "./render.ts";
+import { sendFailurePage, sendPage, viewerOf, type Translate } from "./render.ts";
 
 const t = translator();
 
@@ -43,9 +43,9 @@ export function registerPage(app: AppContext) {
     f.get<{ Params: { handle: string } }>("/@:handle/decisions", async (req, reply) => {
       const body = await findBody(app, req.params.handle);
       if (!body.ok) return sendFailurePage(app, req, reply, body.error);
-      const entries = await decisionRegister(app, null, body.value.handle);
+      const entries = await decisionRegister(app, viewerOf(app, req), body.value.handle);
       if (!entries.ok) return sendFailurePage(app, req, reply, entries.error);
-      const forked = await readForkOrigin(app, null, body.value.handle);
+      const forked = await readForkOrigin(app, viewerOf(app, req), body.value.handle);
       const fork: ForkOrigin | null = forked.ok ? forked.value : null;
       const name = fork ? await peopleNamer(app, t, [fork.origin]) : null;
       return sendPage(app, req, reply, "register", {

@@ -4,6 +4,7 @@ import { Eta } from "eta";
 import { findActorById } from "../../community/actors.ts";
 import type { AppContext } from "../../context.ts";
 import type { Failure } from "../../shared/result.ts";
+import { actorUri } from "../../shared/uris.ts";
 import { type MessageKey, translator } from "./messages/index.ts";
 import { STYLESHEET_HREF } from "./stylesheet.ts";
 
@@ -87,4 +88,9 @@ export function sendFailurePage(app: AppContext, req: FastifyRequest, reply: Fas
   const status = failure.code === "not-found" ? 404 : failure.code === "unauthorized" || failure.code === "forbidden" ? 403 : 400;
   const title = status === 404 ? t("page.notFound") : t("page.notAvailable");
   return sendPage(app, req, reply, "message", { title, message: failure.message, linkHref: "/", linkText: t("nav.home") }, status);
+}
+
+/** Who reads the page, for records only members may read: the signed-in person's actor URI, or null. */
+export function viewerOf(app: AppContext, req: FastifyRequest): string | null {
+  return req.actorId ? actorUri(app.config.publicOrigin, req.actorId).href : null;
 }

@@ -41,6 +41,8 @@ export const record = {
   "profile.record": "Public record",
   "profile.fullRecord": "The whole public record",
   "profile.recordEmpty": "Nothing on the record yet.",
+  "profile.recordMembersOnly": "The record of this body is for its members only.",
+  "profile.recordSignIn": "The record of this body is for its members: sign in to read it.",
   "profile.delegates": "Delegates and mandates",
   "profile.noDelegates": "No delegate has been elected.",
   "profile.confederations": "Confederations",
@@ -170,7 +172,7 @@ export const record = {
   "outcome.ratified": "ratified",
   "outcome.not-ratified": "not ratified",
 
-  "round.main": "the vote",
+  "round.main": "main vote",
   "round.temperature-1": "first temperature check",
   "round.temperature-2": "second temperature check",
   "round.final": "final vote",
