@@ -2,7 +2,7 @@ import type { AppContext } from "../../context.ts";
 import { proposalIdFromUri } from "../../decisions/index.ts";
 import { mandateStatus, tallyVerdicts, type BodyState, type Mandate, type Referral } from "../../governance/index.ts";
 import { mandateUrl } from "../../shared/uris.ts";
-import { ratificationRuleText, timeOf, timeText, word, type PersonView, type TimeView } from "./format.ts";
+import { httpUrl, ratificationRuleText, timeOf, timeText, word, type PersonView, type TimeView } from "./format.ts";
 import { referralPagePath } from "./record-entries.ts";
 import type { Translate } from "./render.ts";
 
@@ -113,7 +113,7 @@ export function referralDetail(t: Translate, r: Referral, name: (uri: string) =>
         weight: b.members,
         verdict: got ? word(t, "verdict", got.v.verdict) : left.has(b.body) ? t("conf.left") : t("conf.noVerdict"),
         received: got ? timeOf(got.at) : null,
-        document: got?.v.decidedBy ? `${got.v.decidedBy}/verdict` : null,
+        document: got?.v.decidedBy ? httpUrl(`${got.v.decidedBy}/verdict`) : null,
       };
     }),
     tally: {
@@ -130,8 +130,8 @@ export function referralDetail(t: Translate, r: Referral, name: (uri: string) =>
 
 /** A mandate's URL from its id (`<proposal>#mandate:<delegate>`), on the instance of the body that gave it. */
 function mandateAddress(id: string): string | null {
-  const proposal = id.split("#mandate:")[0] ?? "";
-  return URL.canParse(proposal) ? mandateUrl(new URL(proposal), id).href : null;
+  const proposal = httpUrl(id.split("#mandate:")[0]);
+  return proposal ? mandateUrl(new URL(proposal), id).href : null;
 }
 
 export function referralActors(r: Referral): string[] {

@@ -61,3 +61,10 @@ export async function peopleNamer(app: AppContext, t: Translate, uris: Iterable<
     return { ...a, label };
   };
 }
+
+/** `value` when it is an http(s) URL a page may link to (never `javascript:` or the like), else null. */
+export function httpUrl(value: unknown): string | null {
+  if (typeof value !== "string" || !URL.canParse(value)) return null;
+  const u = new URL(value);
+  return u.protocol === "https:" || u.protocol === "http:" ? u.href : null;
+}

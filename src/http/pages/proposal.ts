@@ -8,7 +8,7 @@ import { mandateId, type BodyState } from "../../governance/index.ts";
 import { textToHtml } from "../../shared/text.ts";
 import { bodyNav } from "./body-nav.ts";
 import { mandateActors, mandateView, proposalPath } from "./body-views.ts";
-import { peopleNamer, quorumText, timeOf, timeText, word, type PersonView } from "./format.ts";
+import { httpUrl, peopleNamer, quorumText, timeOf, timeText, word, type PersonView } from "./format.ts";
 import { translator } from "./messages/index.ts";
 import { recordEntries, referralPagePath, roundName } from "./record-entries.ts";
 import { sendFailurePage, sendPage, viewerOf, type Translate } from "./render.ts";
@@ -119,7 +119,7 @@ function kindSection(app: AppContext, d: ProposalDetail, state: BodyState | null
   if (v.kind === "adopt") {
     const s = (p?.source ?? null) as Payload;
     if (str(s?.body) && str(s?.proposal)) {
-      const link = /^https?:\/\//.test(s!.proposal as string) ? (s!.proposal as string) : null;
+      const link = httpUrl(s!.proposal);
       return { adopted: { body: name(s!.body as string), title: str(s!.title) ?? "", href: link, text: s!.proposal as string } };
     }
   }
@@ -139,7 +139,7 @@ async function ratificationSection(app: AppContext, d: ProposalDetail, name: (u:
   const verdict = typeof doc?.verdict === "string" ? word(t, "verdict", doc.verdict) : null;
   return {
     confederation: conf,
-    referral: { href: localConf ?? referral, text: t("conf.theReferral") },
+    referral: { href: localConf ?? httpUrl(referral), text: t("conf.theReferral") },
     verdict,
     verdictUrl: verdictUrl(d.uri),
     document: doc ? JSON.stringify(doc, null, 2) : null,
