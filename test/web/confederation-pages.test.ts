@@ -120,6 +120,8 @@ describe("a confederation's pages", () => {
     expect(section).toContain(`href="${b.origin}/@valley"`);
     expect(section).toContain(`href="/@oak/proposals/${oakRatification}"`);
     const ratification = await page(a.origin, `/@oak/proposals/${oakRatification}`);
+    expect(ratification).toContain(`Referred by the confederation @valley@${new URL(b.origin).host}`);
+    expect(ratification.slice(ratification.indexOf('id="text"'), ratification.indexOf('id="ratification"'))).not.toContain("/ap/");
     expect(ratification).toContain("Verdict of this body");
     expect(ratification).toMatch(/<strong>ratify<\/strong>/);
     expect(ratification).toContain(`href="${referral}"`);

@@ -141,12 +141,13 @@ describe("the public record", () => {
     const first = await web.get("/@riverside/record");
     expect(first.status).toBe(200);
     expect(first.html).toContain("Public record of Riverside Assembly");
-    expect(first.html).toContain("founded the body");
-    expect(first.html.indexOf("Recall Bob as secretary")).toBeLessThan(first.html.indexOf("founded the body"));
+    expect(first.html).toContain("The body was founded");
+    expect(first.html.indexOf("Recall Bob as secretary")).toBeLessThan(first.html.indexOf("The body was founded"));
+    expect(first.html).not.toContain("@instance");
     expect(first.html).not.toContain("Older entries");
     const older = await web.get("/@riverside/record?before=3");
     expect(older.status).toBe(200);
-    expect(older.html).toContain("founded the body");
+    expect(older.html).toContain("The body was founded");
     expect(older.html).toContain('href="/@riverside/record"');
     expect(older.html.match(/<li><span class="meta"><time/g)).toHaveLength(3);
     expect((await web.get("/@riverside/record?before=x")).status).toBe(400);

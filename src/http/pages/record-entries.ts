@@ -43,7 +43,9 @@ export async function recordEntries(app: AppContext, t: Translate, handle: strin
   const origin = app.config.publicOrigin;
   return events.map(({ event }) => {
     const actor = str(event.actor);
-    const who = actor ? name(actor) : null;
+    // What the instance did itself (founding a body from the command line) is nobody's act.
+    const named = actor ? name(actor) : null;
+    const who = named?.kind === "instance" ? null : named;
     let link: RecordEntryView["link"] = null;
     const proposalUri = str(event.proposal);
     const p = proposalUri ? state?.proposals.get(proposalUri) : undefined;
@@ -60,7 +62,7 @@ export async function recordEntries(app: AppContext, t: Translate, handle: strin
     let what: string;
     switch (event.type) {
       case "body-founded":
-        what = t("record.founded");
+        what = who ? t("record.founded") : t("record.foundedPlain");
         break;
       case "body-forked":
         what = t("record.forked");

@@ -77,6 +77,7 @@ export const record = {
   "record.older": "Older entries",
   "record.newest": "Newest entries",
   "record.founded": "founded the body",
+  "record.foundedPlain": "The body was founded",
   "record.forked": "founded the body as a copy of another",
   "record.joined": "joined",
   "record.left": "left",
