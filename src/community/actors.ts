@@ -1,7 +1,7 @@
 import type { Selectable } from "kysely";
 import type { AppContext } from "../context.ts";
 import { generateActorKeys } from "./keys.ts";
-import { actorUri, INSTANCE_ACTOR_ID, localActorId } from "../shared/uris.ts";
+import { actorUri, INSTANCE_ACTOR_ID, localActorId, safeUrl } from "../shared/uris.ts";
 import type { ActorKind, ActorsTable, BodyKind } from "../store/app-tables.ts";
 import { BODY_KINDS } from "../store/app-tables.ts";
 import { hashPassword } from "./passwords.ts";
@@ -255,4 +255,40 @@ export async function listBodies(ctx: Pick<AppContext, "db">): Promise<(ActorRow
 
 export function isBody(actor: Pick<ActorRow, "kind">): boolean {
   return BODY_KINDS.includes(actor.kind as BodyKind);
+}
+
+/** How a page shows an actor: a handle and name, and where its profile is (ours, or the remote one's page). */
+export interface ActorLabel {
+  uri: string;
+  /** `@handle` (local) or `@user@host` (remote), or null when not known. */
+  handle: string | null;
+  name: string | null;
+  /** The profile page: `/@handle` for ours, the remote profile's page URL, or null. */
+  href: string | null;
+  /** The host, for someone not known by handle. */
+  host: string;
+  local: boolean;
+  kind: string | null;
+}
+
+/** Labels for actor URIs, local and remote, in two queries. */
+export async function describeActors(ctx: Pick<AppContext, "db" | "config">, uris: Iterable<string>): Promise<(uri: string) => ActorLabel> {
+  const origin = ctx.config.publicOrigin;
+  const all = [...new Set([...uris].filter((u) => typeof u === "string" && u !== ""))];
+  const localIds = all.map((u) => localActorId(origin, u)).filter((x): x is string => x !== null);
+  const locals = localIds.length ? await ctx.db.selectFrom("actors").select(["id", "handle", "name", "kind"]).where("id", "in", localIds).execute() : [];
+  const remoteUris = all.filter((u) => localActorId(origin, u) === null);
+  const remotes = remoteUris.length ? await ctx.db.selectFrom("remote_actors").select(["uri", "handle", "name", "url", "type"]).where("uri", "in", remoteUris).execute() : [];
+  const localById = new Map(locals.map((a) => [a.id, a]));
+  const remoteByUri = new Map(remotes.map((r) => [r.uri, r]));
+  return (uri) => {
+    const host = safeUrl(uri)?.host ?? "";
+    const id = localActorId(origin, uri);
+    const local = id !== null ? localById.get(id) : undefined;
+    if (local) return { uri, handle: `@${local.handle}`, name: local.name || null, href: `/@${local.handle}`, host, local: true, kind: local.kind };
+    const r = remoteByUri.get(uri);
+    const handle = r?.handle ? (r.handle.startsWith("@") ? r.handle : `@${r.handle}`) : null;
+    const url = r?.url && /^https?:\/\//.test(r.url) ? r.url : null;
+    return { uri, handle, name: r?.name || null, href: url, host, local: false, kind: r?.type ?? null };
+  };
 }

@@ -18,13 +18,14 @@ export {
   recordGrievanceAgreement,
   recordObjection,
 } from "./commands/graduated.ts";
-export type { BylawsInfo, HistoryEntry, ProposalRef, ProposalSummary } from "./read.ts";
+export type { BylawsInfo, HistoryEntry, ProposalRef, ProposalSummary, RecordEvent } from "./read.ts";
 export {
   decisionRegister,
   findProposal,
   listProposals,
   loadProposalState,
   proposalByUri,
+  readBodyRecord,
   readBylaws,
   readHistory,
   readProposal,

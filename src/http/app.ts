@@ -18,10 +18,12 @@ import { adminPages } from "./pages/admin.ts";
 import { sendPageError } from "./pages/errors.ts";
 import { homePage } from "./pages/home.ts";
 import { notePage } from "./pages/note.ts";
+import { documentPages } from "./pages/documents.ts";
 import { profilePage } from "./pages/profile.ts";
 import { proposalListPage } from "./pages/proposal-list.ts";
 import { proposalPage } from "./pages/proposal.ts";
 import { proposalActPages } from "./pages/proposal-acts.ts";
+import { recordPage } from "./pages/record.ts";
 import { registerPage } from "./pages/register.ts";
 import { stylesheet } from "./pages/stylesheet.ts";
 import { registerWebSession } from "./pages/web-session.ts";
@@ -99,7 +101,7 @@ export async function buildHttpApp(app: AppContext, tokens: TokenIssuer): Promis
     // Cookies, forms and CSRF belong to the pages alone: the API takes bearer tokens only.
     await registerWebSession(pages, app, tokens);
     pages.setErrorHandler(sendPageError(app.config.instanceName));
-    for (const page of [stylesheet, homePage, profilePage, notePage, proposalListPage, proposalPage, registerPage]) await pages.register(page(app));
+    for (const page of [stylesheet, homePage, profilePage, notePage, proposalListPage, proposalPage, registerPage, recordPage, documentPages]) await pages.register(page(app));
     await pages.register(accountPages(app, tokens));
     await pages.register(proposalActPages(app));
     await pages.register(bodyActPages(app));

@@ -208,7 +208,16 @@ describe("a graduated-consensus proposal through the API", () => {
     expect(proposal.html).toContain("Fix the &lt;b&gt;roof&lt;/b&gt; &amp; gutters");
     expect(proposal.html).not.toContain("<b>roof</b>");
     expect(proposal.html).toContain("Which roofer &lt;i&gt;exactly&lt;/i&gt;?");
-    for (const part of ["graduated consensus", "temperature-1", "final", "noise", "Work only in daytime.", "Implementation", "implementation-completed", "@fay"]) {
+    for (const part of [
+      "graduated consensus",
+      "first temperature check",
+      "final vote",
+      "noise",
+      "Work only in daytime.",
+      "Implementation",
+      "reported a decision implemented",
+      "@fay",
+    ]) {
       expect(proposal.html).toContain(part);
     }
     const register = await page("/@commons/decisions");

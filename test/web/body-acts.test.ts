@@ -165,3 +165,42 @@ describe("asking to join a body that admits by decision", () => {
     expect(other.ok).toBe(false);
   });
 });
+
+describe("electing who carries out a decision", () => {
+  it("leads from a carried decision to a delegation naming it, put before the body", async () => {
+    const p = unwrap(await d.draftProposal(a.app, members[0]!, "square", { kind: "policy", title: "Paint the benches", text: "Green.", payload: { implementation: true } }));
+    unwrap(await d.tableProposal(a.app, members[0]!, "square", p.id));
+    await pastDeadline(a.app, unwrap(await d.readProposal(a.app, null, "square", p.id)));
+    unwrap(await d.vote(a.app, members[0]!, "square", p.id, { choice: "agree" }));
+    await pastDeadline(a.app, unwrap(await d.readProposal(a.app, null, "square", p.id)));
+    expect(unwrap(await d.readProposal(a.app, null, "square", p.id)).view.status).toBe("implementing");
+
+    const ada = await signedIn("ada");
+    const page = await ada.get(`/@square/proposals/${p.id}`);
+    const link = /href="(\/@square\/proposals\/new\?kind=delegation&amp;role=implementation-delegate&amp;implements=[^"]+)"/.exec(page.html)?.[1];
+    expect(link).toBeTruthy();
+    const form = await ada.get(link!.replaceAll("&amp;", "&"));
+    expect(form.html).toMatch(/<option value="implementation-delegate" selected>/);
+    expect(form.html).toMatch(new RegExp(`<option value="${p.id}" selected>Paint the benches</option>`));
+    const sent = await ada.post(
+      "/@square/proposals/new",
+      {
+        kind: "delegation",
+        title: "Who paints",
+        role: "implementation-delegate",
+        implements: p.id,
+        delegates: "@bo",
+        scope: "Paint the benches",
+        start: "2026-01-01",
+        end: "2030-12-31",
+        intent: "table",
+      },
+      { csrf: /name="_csrf" value="([^"]+)"/.exec(form.html)![1]! },
+    );
+    expect(sent.status).toBe(303);
+    const id = /proposals\/([^?]+)/.exec(sent.location!)![1]!;
+    const view = unwrap(await d.readProposal(a.app, null, "square", id)).view;
+    expect(view).toMatchObject({ kind: "delegation", status: "deliberation" });
+    expect((view.payload as { implements: string }).implements).toContain(p.id);
+  });
+});

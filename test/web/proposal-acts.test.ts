@@ -44,6 +44,7 @@ describe("a simple-majority proposal from the browser", () => {
     const tabled = await ada.post(`${page}/table`, {}, { csrfFrom: page });
     expect(tabled.status).toBe(303);
     expect(tabled.location).toBe(`${page}?done=acted#take-part`);
+    expect((await ada.get(tabled.location!)).html).toContain("Done. It is on the record.");
 
     const empty = await bo.post(`${page}/reply`, { text: "" }, { csrfFrom: page });
     expect(empty.status).toBe(400);
@@ -67,7 +68,7 @@ describe("a simple-majority proposal from the browser", () => {
     const voted = await bo.post(`${page}/vote`, { round: "main", choice: "agree", reason: "Good for the bees" }, { csrfFrom: page });
     expect(voted.status).toBe(303);
     const after = await bo.get(`${page}?done=voted`);
-    // (The notice "Your vote is counted." shows once the proposal page is a template.)
+    expect(after.html).toContain("Your vote is counted.");
     expect(after.html).toContain("You voted: Agree.");
     expect(after.html).toContain("Good for the bees");
     expect(after.html).toContain("Change my vote");

@@ -126,6 +126,8 @@ export function newProposalPages(app: AppContext) {
           roles: DELEGATE_ROLES.map((r) => [r, t(`role.${r}` as MessageKey)]),
           mandates: live.map((m) => [m.id, `${names(m.delegate) ?? m.delegate} — ${t(`role.${m.role}` as MessageKey)} (${m.start.slice(0, 10)} – ${m.end.slice(0, 10)})`]),
           confederations: state ? [...state.confederations].map((c) => names(c) ?? c) : [],
+          // Carried decisions waiting for the people who carry them out.
+          implementing: state ? [...state.proposals.values()].filter((p) => p.status === "implementing").map((p) => [p.id.slice(p.id.lastIndexOf("/") + 1), p.title]) : [],
           values,
           errors,
         },
@@ -133,10 +135,15 @@ export function newProposalPages(app: AppContext) {
       );
     };
 
-    f.get<{ Params: { handle: string }; Querystring: { kind?: string } }>("/@:handle/proposals/new", { preHandler: requireSignedIn }, async (req, reply) => {
-      const kind = (KINDS as readonly string[]).includes(req.query.kind ?? "") ? (req.query.kind as PageKind) : null;
-      return show(req, reply, req.params.handle, kind, { implementation: "yes", role: "secretary" }, {});
-    });
+    f.get<{ Params: { handle: string }; Querystring: { kind?: string; role?: string; implements?: string } }>(
+      "/@:handle/proposals/new",
+      { preHandler: requireSignedIn },
+      async (req, reply) => {
+        const kind = (KINDS as readonly string[]).includes(req.query.kind ?? "") ? (req.query.kind as PageKind) : null;
+        const role = (DELEGATE_ROLES as readonly string[]).includes(req.query.role ?? "") ? req.query.role! : "secretary";
+        return show(req, reply, req.params.handle, kind, { implementation: "yes", role, implements: String(req.query.implements ?? "").slice(0, 200) }, {});
+      },
+    );
 
     f.post<{ Params: { handle: string } }>("/@:handle/proposals/new", { preHandler: [requireSignedIn, f.csrfProtection] }, async (req, reply) => {
       const form = formFields(req, FIELDS);

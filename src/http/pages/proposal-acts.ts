@@ -55,6 +55,8 @@ export interface ProposalActs {
   categories: [string, string][];
   grievances: boolean;
   canReply: boolean;
+  /** A carried decision that needs people to carry it out: members elect them by a delegation. */
+  electImplementers: boolean;
 }
 
 const FINAL = new Set(["passed", "rejected", "withdrawn", "tabled", "done"]);
@@ -112,6 +114,7 @@ export async function proposalActs(app: AppContext, viewerId: string | null, pro
     categories,
     grievances: onRoll && status === "grievances" && categories.length > 0,
     canReply: member && !FINAL.has(status) && status !== "draft",
+    electImplementers: member && status === "implementing" && p.implementation === null,
   };
 }
 

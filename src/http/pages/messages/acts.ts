@@ -64,6 +64,8 @@ export const acts = {
   "acts.amendment.category": "It answers the objection about",
   "acts.amendment.submit": "Offer the amendment",
 
+  "acts.electImplementers": "Propose who carries it out",
+  "acts.electImplementersExplain": "This decision passed and needs people to carry it out. The body elects them by a proposal.",
   "acts.reply": "Add to the discussion",
   "acts.reply.text": "Your reply",
   "acts.reply.submit": "Post my reply",
