@@ -1,0 +1,66 @@
+// Bench only: loaded into a server started by a benchmark (`node --import
+// ./bench/count-sql.ts src/main.ts`, see spawnServer's `countSql`). It wraps the
+// drivers' query calls (node-postgres `Client#query`, PGlite `query`/`exec`) with a
+// counter and answers the benchmark's "sql-counts" message on the IPC channel with
+// the counts so far. Nothing in src/ knows about it.
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+
+export interface SqlCounts {
+  /** Every statement sent to the database (a multi-statement simple query counts once). */
+  total: number;
+  /** begin/commit/rollback/savepoints. */
+  transaction: number;
+  /** Fedify's key–value store (`fedify_kv`). */
+  kv: number;
+  /** Fedify's message queue (`fedify_mq`, its NOTIFYs). */
+  queue: number;
+  /** Everything else: the application's tables. */
+  app: number;
+  /** The application's statements by first table named, for the breakdown. */
+  byTable: Record<string, number>;
+}
+
+const counts: SqlCounts = { total: 0, transaction: 0, kv: 0, queue: 0, app: 0, byTable: {} };
+
+function count(text: unknown): void {
+  const sql = typeof text === "string" ? text : typeof (text as { text?: unknown })?.text === "string" ? (text as { text: string }).text : "";
+  counts.total++;
+  const head = sql.trimStart().slice(0, 40).toLowerCase();
+  if (/^(begin|commit|rollback|start transaction|savepoint|release savepoint)/.test(head)) counts.transaction++;
+  else if (sql.includes("fedify_kv")) counts.kv++;
+  else if (sql.includes("fedify_mq") || sql.includes("pg_notify")) counts.queue++;
+  else {
+    counts.app++;
+    const table = /\b(?:from|into|update)\s+"?([a-z_]+)"?/i.exec(sql)?.[1] ?? "(other)";
+    counts.byTable[table] = (counts.byTable[table] ?? 0) + 1;
+  }
+}
+
+function wrap(proto: object, name: string): void {
+  // The method may live on a base class: patch it where it is defined.
+  let owner: object | null = proto;
+  while (owner && !Object.hasOwn(owner, name)) owner = Object.getPrototypeOf(owner);
+  if (!owner) throw new Error(`count-sql: no ${name} to wrap`);
+  const original = (owner as Record<string, (...args: unknown[]) => unknown>)[name]!;
+  Object.defineProperty(owner, name, {
+    configurable: true,
+    writable: true,
+    value: function (this: unknown, ...args: unknown[]) {
+      count(args[0]);
+      return original.apply(this, args);
+    },
+  });
+}
+
+wrap(pg.Client.prototype, "query");
+wrap(PGlite.prototype, "query");
+wrap(PGlite.prototype, "exec");
+
+if (process.send) {
+  process.on("message", (m) => {
+    if (m === "sql-counts") process.send?.({ sqlCounts: structuredClone(counts) });
+  });
+  // The channel must not keep the server alive: it stops on SIGTERM as usual.
+  process.channel?.unref();
+}
