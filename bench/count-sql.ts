@@ -17,20 +17,28 @@ export interface SqlCounts {
   queue: number;
   /** Everything else: the application's tables. */
   app: number;
-  /** The application's statements by first table named, for the breakdown. */
+  /** The application's statements by first table named, and the KV's by verb and key, for the breakdown. */
   byTable: Record<string, number>;
 }
 
 const counts: SqlCounts = { total: 0, transaction: 0, kv: 0, queue: 0, app: 0, byTable: {} };
 
-function count(text: unknown): void {
+function count(text: unknown, params?: unknown): void {
   const sql = typeof text === "string" ? text : typeof (text as { text?: unknown })?.text === "string" ? (text as { text: string }).text : "";
   counts.total++;
   const head = sql.trimStart().slice(0, 40).toLowerCase();
   if (/^(begin|commit|rollback|start transaction|savepoint|release savepoint)/.test(head)) counts.transaction++;
-  else if (sql.includes("fedify_kv")) counts.kv++;
-  else if (sql.includes("fedify_mq") || sql.includes("pg_notify")) counts.queue++;
-  else {
+  else if (sql.includes("fedify_kv")) {
+    counts.kv++;
+    // Which of Fedify's keys: the statement's verb and the key's first two parts.
+    const key = Array.isArray(params) && Array.isArray(params[0]) ? (params[0] as unknown[]).slice(0, 2).join("/") : "(no key)";
+    const name = `kv ${/^\s*(\w+)/.exec(sql)?.[1]?.toLowerCase() ?? "?"} ${key}`;
+    counts.byTable[name] = (counts.byTable[name] ?? 0) + 1;
+  } else if (sql.includes("fedify_mq") || sql.includes("pg_notify")) {
+    counts.queue++;
+    const name = `queue ${/^\s*(\w+)/.exec(sql)?.[1]?.toLowerCase() ?? "?"}${sql.includes("extract(epoch") ? " next-due" : ""}`;
+    counts.byTable[name] = (counts.byTable[name] ?? 0) + 1;
+  } else {
     counts.app++;
     const table = /\b(?:from|into|update)\s+"?([a-z_]+)"?/i.exec(sql)?.[1] ?? "(other)";
     counts.byTable[table] = (counts.byTable[table] ?? 0) + 1;
@@ -47,7 +55,7 @@ function wrap(proto: object, name: string): void {
     configurable: true,
     writable: true,
     value: function (this: unknown, ...args: unknown[]) {
-      count(args[0]);
+      count(args[0], args[1]);
       return original.apply(this, args);
     },
   });
