@@ -37,6 +37,14 @@ interface Claimed {
   id: string;
   message: unknown;
   attempts: number;
+  /** Whether another message was due and claimable when this one was claimed. */
+  moreReady: boolean;
+}
+
+/** Nothing was claimable: sleep this long at most. */
+interface Idle {
+  message: undefined;
+  sleepMs: number;
 }
 
 interface InFlight {
@@ -182,7 +190,7 @@ export class KyselyMessageQueue implements MessageQueue {
     });
     while (!signal.aborted) {
       const seen = waker.generation;
-      let claimed: Claimed | null;
+      let claimed: Claimed | Idle;
       try {
         claimed = await this.#claim();
         failures = 0;
@@ -193,10 +201,12 @@ export class KyselyMessageQueue implements MessageQueue {
         await waker.wait(backoff, waker.generation, signal);
         continue;
       }
-      if (claimed == null) {
-        await waker.wait(await this.#sleepMs(), seen, signal);
+      if ("sleepMs" in claimed) {
+        await waker.wait(claimed.sleepMs, seen, signal);
         continue;
       }
+      // More are due: another sleeping worker takes the next one.
+      if (claimed.moreReady) waker.wakeOne();
       if (signal.aborted) {
         // Claimed while stopping: give it straight back.
         await this.#releaseLeases([{ id: claimed.id, released: false, done: false, stopHeartbeat() {}, settled: Promise.resolve() }]);
@@ -216,43 +226,51 @@ export class KyselyMessageQueue implements MessageQueue {
    * leased). Row locks with SKIP LOCKED keep two workers off one row; the
    * advisory lock on the key, taken only for a key's head message, keeps two
    * statements from handing out the same key at the same moment.
+   *
+   * One statement either way: with the claimed message it tells whether another is
+   * due now (so one more worker is woken, not all), and when none is claimable it
+   * tells how long to sleep (until the next delayed message or expiring lease).
    */
-  async #claim(): Promise<Claimed | null> {
-    const { rows } = await sql<{ id: string; message: string; attempts: number }>`
-      update fedify_mq
-      set leased_until = now() + ${this.#leaseMs}::float8 * interval '1 millisecond',
-          lease_owner = ${this.#owner},
-          attempts = attempts + 1
-      where id = (
-        select m.id from fedify_mq m
-        where m.deliver_at <= now()
-          and (m.leased_until is null or m.leased_until <= now())
-          and (m.ordering_key is null or case
-                 when exists (select 1 from fedify_mq o where o.ordering_key = m.ordering_key and o.id < m.id)
-                   then false
-                 else pg_try_advisory_xact_lock(${ADVISORY_LOCK_SPACE}, hashtext(m.ordering_key))
-               end)
-        order by m.deliver_at, m.id
-        limit 1
-        for update skip locked)
-      returning id::text as id, message::text as message, attempts`.execute(this.#db);
+  async #claim(): Promise<Claimed | Idle> {
+    const { rows } = await sql<{ id: string | null; message: string | null; attempts: number | null; more_ready: boolean | null; sleep_ms: string | number | null }>`
+      with claimed as (
+        update fedify_mq
+        set leased_until = now() + ${this.#leaseMs}::float8 * interval '1 millisecond',
+            lease_owner = ${this.#owner},
+            attempts = attempts + 1
+        where id = (
+          select m.id from fedify_mq m
+          where m.deliver_at <= now()
+            and (m.leased_until is null or m.leased_until <= now())
+            and (m.ordering_key is null or case
+                   when exists (select 1 from fedify_mq o where o.ordering_key = m.ordering_key and o.id < m.id)
+                     then false
+                   else pg_try_advisory_xact_lock(${ADVISORY_LOCK_SPACE}, hashtext(m.ordering_key))
+                 end)
+          order by m.deliver_at, m.id
+          limit 1
+          for update skip locked)
+        returning id, message, attempts)
+      select c.id::text as id, c.message::text as message, c.attempts,
+             exists (
+               select 1 from fedify_mq m
+               where m.id <> c.id and m.deliver_at <= now()
+                 and (m.leased_until is null or m.leased_until <= now())
+                 and (m.ordering_key is null or not exists (
+                   select 1 from fedify_mq o where o.ordering_key = m.ordering_key and o.id < m.id))) as more_ready,
+             null as sleep_ms
+      from claimed c
+      union all
+      select null, null, null, null,
+             (select extract(epoch from (min(greatest(deliver_at, coalesce(leased_until, deliver_at))) - now())) * 1000
+              from fedify_mq where greatest(deliver_at, coalesce(leased_until, deliver_at)) > now())
+      where not exists (select 1 from claimed)`.execute(this.#db);
     const row = rows[0];
-    if (row == null) return null;
-    return { id: row.id, message: JSON.parse(row.message), attempts: row.attempts };
-  }
-
-  /** How long to sleep when nothing was claimable: until the next delayed message or expiring lease. */
-  async #sleepMs(): Promise<number> {
-    try {
-      const { rows } = await sql<{ ms: string | number | null }>`
-        select extract(epoch from (min(greatest(deliver_at, coalesce(leased_until, deliver_at))) - now())) * 1000 as ms
-        from fedify_mq where greatest(deliver_at, coalesce(leased_until, deliver_at)) > now()`.execute(this.#db);
-      const ms = rows[0]?.ms == null ? Number.NaN : Number(rows[0].ms);
-      if (Number.isFinite(ms)) return Math.min(this.#pollMs, Math.max(0, ms) + 5);
-    } catch (err) {
-      this.#logger.debug({ err }, "could not compute the next due time");
+    if (row == null || row.id == null || row.message == null) {
+      const ms = row?.sleep_ms == null ? Number.NaN : Number(row.sleep_ms);
+      return { message: undefined, sleepMs: Number.isFinite(ms) ? Math.min(this.#pollMs, Math.max(0, ms) + 5) : this.#pollMs };
     }
-    return this.#pollMs;
+    return { id: row.id, message: JSON.parse(row.message), attempts: row.attempts ?? 1, moreReady: row.more_ready === true };
   }
 
   #startHandling(handler: (message: any) => Promise<void> | void, claimed: Claimed, waker: Waker): InFlight {
@@ -294,7 +312,7 @@ export class KyselyMessageQueue implements MessageQueue {
         entry.done = true;
         entry.stopHeartbeat();
         if (this.#inFlight.get(entry.id) === entry) this.#inFlight.delete(entry.id);
-        waker.wake(); // an acked message may unblock the next one with its ordering key
+        // No wake-up here: this worker claims again at once, the message an ack unblocks included.
       }
     })();
     return entry;
@@ -319,11 +337,13 @@ export class KyselyMessageQueue implements MessageQueue {
   async #ack(id: string, entry: InFlight): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await sql`delete from fedify_mq where id = ${id}::bigint returning ordering_key`.execute(this.#db);
-        if (result.rows.length > 0 && (result.rows[0] as { ordering_key: string | null }).ordering_key != null) {
-          // Wake other processes: the next message with this key is now due.
-          await this.#database.notify(this.#channel, "0").catch(() => {});
-        }
+        // One statement. Other processes are woken only when a message with the same
+        // ordering key waits behind this one (this worker claims again at once itself).
+        await sql`
+          with acked as (delete from fedify_mq where id = ${id}::bigint returning ordering_key)
+          select pg_notify(${this.#channel}, '0') from acked
+          where acked.ordering_key is not null
+            and exists (select 1 from fedify_mq o where o.ordering_key = acked.ordering_key and o.id <> ${id}::bigint)`.execute(this.#db);
         return;
       } catch (err) {
         if (attempt >= 4 || entry.released) {
@@ -425,16 +445,28 @@ class Waker {
     this.#maxScheduleMs = maxScheduleMs;
   }
 
+  /** Wakes every sleeping worker (stopping). */
   wake(): void {
     this.generation++;
     for (const waiter of [...this.#waiters]) waiter();
+  }
+
+  /**
+   * Wakes one sleeping worker: one new message needs one claim. A worker that claims
+   * and sees more due wakes the next ({@link Claimed.moreReady}); a worker between a
+   * claim and its sleep sees the new generation and claims again.
+   */
+  wakeOne(): void {
+    this.generation++;
+    const first = this.#waiters.values().next();
+    if (!first.done) first.value();
   }
 
   /** Wakes at `at` (epoch ms). Later than a poll interval away is left to the poll. */
   wakeAt(at: number): void {
     const inMs = at - Date.now();
     if (inMs <= 0) {
-      this.wake();
+      this.wakeOne();
       return;
     }
     if (this.#disposed || inMs > this.#maxScheduleMs || at >= this.#timerAt) return;
@@ -443,7 +475,7 @@ class Waker {
     this.#timer = setTimeout(() => {
       this.#timer = null;
       this.#timerAt = Number.POSITIVE_INFINITY;
-      this.wake();
+      this.wakeOne();
     }, inMs + 5);
   }
 
