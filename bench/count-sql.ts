@@ -36,13 +36,21 @@ function count(text: unknown, params?: unknown): void {
     counts.byTable[name] = (counts.byTable[name] ?? 0) + 1;
   } else if (sql.includes("fedify_mq") || sql.includes("pg_notify")) {
     counts.queue++;
-    const name = `queue ${/^\s*(\w+)/.exec(sql)?.[1]?.toLowerCase() ?? "?"}${sql.includes("extract(epoch") ? " next-due" : ""}`;
+    const name = `queue ${queueOp(sql)}`;
     counts.byTable[name] = (counts.byTable[name] ?? 0) + 1;
   } else {
     counts.app++;
     const table = /\b(?:from|into|update)\s+"?([a-z_]+)"?/i.exec(sql)?.[1] ?? "(other)";
     counts.byTable[table] = (counts.byTable[table] ?? 0) + 1;
   }
+}
+
+function queueOp(sql: string): string {
+  if (/insert into fedify_mq/i.test(sql)) return "enqueue";
+  if (/lease_owner = \$\d+,\s*attempts = attempts \+ 1/i.test(sql)) return "claim";
+  if (/delete from fedify_mq/i.test(sql)) return "ack";
+  if (/update fedify_mq/i.test(sql)) return "lease renewal or release";
+  return /^\s*(\w+)/.exec(sql)?.[1]?.toLowerCase() ?? "?";
 }
 
 function wrap(proto: object, name: string): void {
