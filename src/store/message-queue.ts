@@ -225,7 +225,7 @@ export class KyselyMessageQueue implements MessageQueue {
         await this.#releaseLeases([{ id: claimed.id, released: false, done: false, stopHeartbeat() {}, settled: Promise.resolve() }]);
         break;
       }
-      const entry = this.#startHandling(handler, claimed, waker);
+      const entry = this.#startHandling(handler, claimed);
       inFlight.set(entry.id, entry);
       void entry.settled.then(() => inFlight.delete(entry.id));
       // On abort stop waiting; the handler goes on and is drained by listen().
@@ -306,7 +306,7 @@ export class KyselyMessageQueue implements MessageQueue {
     };
   }
 
-  #startHandling(handler: (message: any) => Promise<void> | void, claimed: Claimed, waker: Waker): InFlight {
+  #startHandling(handler: (message: any) => Promise<void> | void, claimed: Claimed): InFlight {
     let renewing = false;
     const heartbeat = setInterval(() => {
       if (renewing) return;

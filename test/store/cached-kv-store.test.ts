@@ -11,11 +11,26 @@ const seconds = (s: number) => Polyfill.Duration.from({ seconds: s }) as unknown
 function counting(): { store: KvStore; calls: string[] } {
   const inner = new MemoryKvStore();
   const calls: string[] = [];
+  const log = (what: string, key: KvKey) => {
+    calls.push(`${what} ${key.join("/")}`);
+  };
   const store: KvStore = {
-    get: (key) => (calls.push(`get ${key.join("/")}`), inner.get(key)),
-    set: (key, value, options) => (calls.push(`set ${key.join("/")}`), inner.set(key, value, options)),
-    delete: (key) => (calls.push(`delete ${key.join("/")}`), inner.delete(key)),
-    cas: (key, expected, value, options) => (calls.push(`cas ${key.join("/")}`), inner.cas(key, expected, value, options)),
+    get: (key) => {
+      log("get", key);
+      return inner.get(key);
+    },
+    set: (key, value, options) => {
+      log("set", key);
+      return inner.set(key, value, options);
+    },
+    delete: (key) => {
+      log("delete", key);
+      return inner.delete(key);
+    },
+    cas: (key, expected, value, options) => {
+      log("cas", key);
+      return inner.cas(key, expected, value, options);
+    },
     list: (prefix) => inner.list(prefix),
   };
   return { store, calls };
