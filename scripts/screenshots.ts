@@ -51,6 +51,7 @@ const SHOTS: { file: string; path: (d: WebDemo) => string; signedIn?: boolean; b
   { file: "me", path: () => "/me", signedIn: true },
   { file: "new-delegation", path: (d) => `${d.paths.body}/proposals/new?kind=delegation`, signedIn: true },
   { file: "notifications", path: () => "/notifications", signedIn: true },
+  { file: "found", path: () => "/bodies/new?template=neighbourhood-assembly", signedIn: true },
   { file: "admin", path: () => "/admin", signedIn: true },
 ];
 

@@ -12,6 +12,7 @@ import type { TokenIssuer } from "./auth.ts";
 import { sendNoRoute, sendRouteError } from "./errors.ts";
 import { accountPages } from "./pages/account.ts";
 import { bodyActPages } from "./pages/body-acts.ts";
+import { foundBodyPages } from "./pages/found-body.ts";
 import { newProposalPages } from "./pages/new-proposal.ts";
 import { notificationPages } from "./pages/notifications-page.ts";
 import { adminPages } from "./pages/admin.ts";
@@ -107,6 +108,7 @@ export async function buildHttpApp(app: AppContext, tokens: TokenIssuer): Promis
     await pages.register(bodyActPages(app));
     await pages.register(newProposalPages(app));
     await pages.register(notificationPages(app));
+    await pages.register(foundBodyPages(app));
     await pages.register(adminPages(app));
   });
   await f.register(activityPubRoutes(app));

@@ -40,6 +40,8 @@ const PAGES: { name: string; path: (d: WebDemo) => string; as?: "member"; status
   { name: "operator pages: settings", path: () => "/admin/settings", as: "member" },
   { name: "operator pages: other servers", path: () => "/admin/remote", as: "member" },
   { name: "notifications", path: () => "/notifications", as: "member" },
+  { name: "found a body: the templates", path: () => "/bodies/new", as: "member" },
+  { name: "found a body: the form", path: () => "/bodies/new?template=neighbourhood-assembly", as: "member" },
   { name: "put a proposal forward: the kinds", path: (d) => `${d.paths.body}/proposals/new`, as: "member" },
   { name: "elect delegates: the form", path: (d) => `${d.paths.body}/proposals/new?kind=delegation`, as: "member" },
   {
