@@ -84,7 +84,7 @@ describe("founding a body from the browser", () => {
       votingUnit: "minutes",
       admission: "by-decision",
       seconds: "1",
-      text: "We try.",
+      bylawsText: "We try.",
     };
     const res = await ada.post("/bodies/new", values, { csrfFrom: "/bodies/new?template=trial" });
     expect(res.status).toBe(303);
@@ -100,5 +100,37 @@ describe("founding a body from the browser", () => {
     });
     const page = await ada.get("/@gardentrial");
     expect(page.html).toContain("You are a member of this body.");
+  });
+});
+
+describe("changing the bylaws from the browser", () => {
+  it("fills the form with the body's bylaws and puts a complete new version before the body", async () => {
+    const ada = await signedIn("ada");
+    const form = await ada.get("/@gardentrial/proposals/new?kind=bylaws");
+    const v = formValues(form.html);
+    expect(v).toMatchObject({ rule: "simple-majority", votingAmount: "10", votingUnit: "minutes", admission: "by-decision", seconds: "1", bylawsText: "We try." });
+    const res = await ada.post(
+      "/@gardentrial/proposals/new",
+      { ...v, kind: "bylaws", title: "Longer votes", text: "Give everyone a day to vote.", votingAmount: "1", votingUnit: "days", intent: "draft" },
+      { csrf: /name="_csrf" value="([^"]+)"/.exec(form.html)![1]! },
+    );
+    expect(res.status).toBe(303);
+    const id = /proposals\/([^?]+)/.exec(res.location!)![1]!;
+    const view = unwrap(await d.readProposal(a.app, null, "gardentrial", id)).view;
+    expect(view.kind).toBe("bylaws");
+    expect((view.payload as { bylaws: Record<string, unknown> }).bylaws).toMatchObject({
+      votingPeriod: "P1D",
+      deliberationPeriod: "PT5M",
+      admission: "by-decision",
+      text: "We try.",
+    });
+
+    const bad = await ada.post(
+      "/@gardentrial/proposals/new",
+      { ...v, kind: "bylaws", title: "Bad", quorumValue: "0" },
+      { csrf: /name="_csrf" value="([^"]+)"/.exec(form.html)![1]! },
+    );
+    expect(bad.status).toBe(400);
+    expect(fieldError(bad.html, "quorumValue")).toMatch(/whole number/);
   });
 });

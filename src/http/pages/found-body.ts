@@ -28,7 +28,7 @@ const RATIFICATIONS: Record<string, RatificationRule> = {
 const UNITS = ["minutes", "hours", "days", "weeks"] as const;
 type Unit = (typeof UNITS)[number];
 
-const FIELDS = [
+export const FIELDS = [
   "template",
   "name",
   "handle",
@@ -49,9 +49,9 @@ const FIELDS = [
   "seconds",
   "maxTerms",
   "ratification",
-  "text",
+  "bylawsText",
 ] as const;
-type Form = Record<(typeof FIELDS)[number], string>;
+export type Form = Record<(typeof FIELDS)[number], string>;
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const keyOf = <T>(table: Record<string, T>, value: T | undefined): string => Object.entries(table).find(([, v]) => same(v, value))?.[0] ?? "keep";
@@ -74,7 +74,8 @@ export function periodFromForm(amount: string, unit: string): string | null {
   return unit === "weeks" ? `P${n}W` : unit === "days" ? `P${n}D` : unit === "hours" ? `PT${n}H` : unit === "minutes" ? `PT${n}M` : null;
 }
 
-function formFromBylaws(b: Bylaws, kind: BodyKind): Partial<Form> {
+/** A body's bylaws as the form shows them. */
+export function formFromBylaws(b: Bylaws, kind: BodyKind): Partial<Form> {
   const d = periodToForm(b.deliberationPeriod);
   const v = periodToForm(b.votingPeriod);
   const min = b.minimumPeriod ? periodToForm(b.minimumPeriod) : { amount: "", unit: "minutes" as Unit };
@@ -95,12 +96,12 @@ function formFromBylaws(b: Bylaws, kind: BodyKind): Partial<Form> {
     seconds: b.tabling.who === "seconded" ? String(b.tabling.seconds) : "0",
     maxTerms: b.delegates.maxConsecutiveTerms === null ? "" : String(b.delegates.maxConsecutiveTerms),
     ratification: keyOf(RATIFICATIONS, b.ratification),
-    text: b.text ?? "",
+    bylawsText: b.text ?? "",
   };
 }
 
 /** The changes a form asks for, on top of the template, or the fields at fault. */
-function bylawsFromForm(f: Form): { bylaws: Record<string, unknown>; errors: FieldErrors } {
+export function bylawsFromForm(f: Form, confederation: boolean): { bylaws: Record<string, unknown>; errors: FieldErrors } {
   const errors: FieldErrors = {};
   const out: Record<string, unknown> = {};
   if (f.rule !== "keep") {
@@ -130,17 +131,17 @@ function bylawsFromForm(f: Form): { bylaws: Record<string, unknown>; errors: Fie
   else out.tabling = Number(f.seconds) === 0 ? { who: "any-member" } : { who: "seconded", seconds: Number(f.seconds) };
   if (f.maxTerms !== "" && (!/^\d{1,3}$/.test(f.maxTerms) || Number(f.maxTerms) < 1)) errors.maxTerms = "Please give a whole number from 1, or leave it empty.";
   else out.delegates = { maxConsecutiveTerms: f.maxTerms === "" ? null : Number(f.maxTerms) };
-  if (f.kind === "confederation" && f.ratification !== "keep") {
+  if (confederation && f.ratification !== "keep") {
     const r = RATIFICATIONS[f.ratification];
     if (r) out.ratification = r;
     else errors.ratification = "Please choose how the member bodies' verdicts are counted.";
   }
-  out.text = f.text;
+  out.text = f.bylawsText;
   return { bylaws: out, errors };
 }
 
 /** Where the core's field names (bylaws.quorum, …) are on the form. */
-const FIELD_OF: Record<string, keyof Form> = {
+export const FIELD_OF: Record<string, keyof Form> = {
   handle: "handle",
   name: "name",
   kind: "kind",
@@ -154,34 +155,39 @@ const FIELD_OF: Record<string, keyof Form> = {
   "bylaws.tabling": "seconds",
   "bylaws.delegates": "maxTerms",
   "bylaws.delegates.maxConsecutiveTerms": "maxTerms",
-  "bylaws.text": "text",
+  "bylaws.text": "bylawsText",
 };
+
+/** The choices of the bylaws fields (views/bylaws-fields.eta). */
+export function bylawsFieldOptions() {
+  return {
+    bodyKinds: BODY_KINDS.map((k) => [k, t(`found.kind.${k}` as MessageKey)]),
+    rules: Object.keys(RULES).map((k) => [k, t(`found.rule.${k}` as MessageKey)]),
+    ratifications: Object.keys(RATIFICATIONS).map((k) => [k, t(`found.ratification.${k}` as MessageKey)]),
+    units: UNITS.map((u) => [u, t(`found.unit.${u}` as MessageKey)]),
+    quorumKinds: [
+      ["count", t("found.quorumKind.count")],
+      ["share", t("found.quorumKind.share")],
+    ],
+    admissions: [
+      ["open", t("found.admission.open")],
+      ["by-decision", t("found.admission.by-decision")],
+    ],
+    visibilities: [
+      ["public", t("found.visibility.public")],
+      ["members", t("found.visibility.members")],
+    ],
+    ballots: [
+      ["named", t("found.ballot.named")],
+      ["secret", t("found.ballot.secret")],
+    ],
+  };
+}
 
 export function foundBodyPages(app: AppContext) {
   return async (f: FastifyInstance) => {
     const templates = bylawsTemplates();
-    const options = {
-      kinds: BODY_KINDS.map((k) => [k, t(`found.kind.${k}` as MessageKey)]),
-      rules: Object.keys(RULES).map((k) => [k, t(`found.rule.${k}` as MessageKey)]),
-      ratifications: Object.keys(RATIFICATIONS).map((k) => [k, t(`found.ratification.${k}` as MessageKey)]),
-      units: UNITS.map((u) => [u, t(`found.unit.${u}` as MessageKey)]),
-      quorumKinds: [
-        ["count", t("found.quorumKind.count")],
-        ["share", t("found.quorumKind.share")],
-      ],
-      admissions: [
-        ["open", t("found.admission.open")],
-        ["by-decision", t("found.admission.by-decision")],
-      ],
-      visibilities: [
-        ["public", t("found.visibility.public")],
-        ["members", t("found.visibility.members")],
-      ],
-      ballots: [
-        ["named", t("found.ballot.named")],
-        ["secret", t("found.ballot.secret")],
-      ],
-    };
+    const options = bylawsFieldOptions();
     const show = (req: FastifyRequest, reply: FastifyReply, template: string | null, values: Partial<Form>, errors: FieldErrors, formError: string | null, status = 200) => {
       const chosen = templates.find((x) => x.id === template) ?? null;
       return sendPage(
@@ -217,7 +223,7 @@ export function foundBodyPages(app: AppContext) {
       if (!form.name) errors.name = "Please give the body a name.";
       if (!form.handle) errors.handle = "Please give the body a handle.";
       if (!(BODY_KINDS as readonly string[]).includes(form.kind)) errors.kind = "Please choose the kind of body.";
-      const { bylaws, errors: bylawsErrors } = bylawsFromForm(form);
+      const { bylaws, errors: bylawsErrors } = bylawsFromForm(form, form.kind === "confederation");
       Object.assign(errors, bylawsErrors);
       if (Object.keys(errors).length) return show(req, reply, template.id, form, errors, null, 400);
       const created = await createBody(app, {
