@@ -4,7 +4,7 @@ import { listMembers } from "../../src/community/memberships.ts";
 import * as d from "../../src/decisions/index.ts";
 import { bodyWithMembers, hourBylaws, pastDeadline, unwrap } from "../decisions/support.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
-import { fieldError, WebClient } from "../support/web-client.ts";
+import { fieldError, signedInAs, WebClient } from "../support/web-client.ts";
 
 // A body from the browser: joining one that admits openly, leaving at any time, what
 // waits for my vote, and putting a proposal forward with the fields of its kind.
@@ -12,12 +12,7 @@ import { fieldError, WebClient } from "../support/web-client.ts";
 let a: TestInstance;
 let members: string[];
 
-async function signedIn(handle: string): Promise<WebClient> {
-  const web = new WebClient(a.origin);
-  const res = await web.post("/signin", { handle, password: `${handle}-password` }, { csrfFrom: "/signin" });
-  expect(res.status).toBe(303);
-  return web;
-}
+const signedIn = (handle: string) => signedInAs(a.origin, handle);
 
 beforeAll(async () => {
   a = await startTestInstance({ host: "127.0.0.83" });

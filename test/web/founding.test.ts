@@ -4,18 +4,14 @@ import * as d from "../../src/decisions/index.ts";
 import { periodFromForm, periodToForm } from "../../src/http/pages/found-body.ts";
 import { unwrap } from "../decisions/support.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
-import { fieldError, WebClient } from "../support/web-client.ts";
+import { fieldError, signedInAs } from "../support/web-client.ts";
 
 // Founding a body from the browser: a template, every field changeable, refused at the
 // field with nothing created, and a trial body that decides within minutes.
 
 let a: TestInstance;
 
-async function signedIn(handle: string): Promise<WebClient> {
-  const web = new WebClient(a.origin);
-  expect((await web.post("/signin", { handle, password: `${handle}-password` }, { csrfFrom: "/signin" })).status).toBe(303);
-  return web;
-}
+const signedIn = (handle: string) => signedInAs(a.origin, handle);
 
 /** The values a form shows, by field name (inputs, selected options, textareas). */
 function formValues(html: string): Record<string, string> {

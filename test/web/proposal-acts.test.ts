@@ -4,7 +4,7 @@ import { getThread } from "../../src/community/posts.ts";
 import * as d from "../../src/decisions/index.ts";
 import { bodyWithMembers, hourBylaws, pastDeadline, unwrap } from "../decisions/support.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
-import { fieldError, WebClient } from "../support/web-client.ts";
+import { fieldError, signedInAs, WebClient } from "../support/web-client.ts";
 
 // Taking part from the browser: the forms on a proposal's page table, reply, vote (and
 // change the vote), object; refusals come back at the field and record nothing.
@@ -13,12 +13,7 @@ let a: TestInstance;
 let members: string[];
 let river: string[];
 
-async function signedIn(handle: string): Promise<WebClient> {
-  const web = new WebClient(a.origin);
-  const res = await web.post("/signin", { handle, password: `${handle}-password` }, { csrfFrom: "/signin" });
-  expect(res.status).toBe(303);
-  return web;
-}
+const signedIn = (handle: string) => signedInAs(a.origin, handle);
 
 beforeAll(async () => {
   a = await startTestInstance({ host: "127.0.0.82" });
