@@ -30,6 +30,7 @@ const PAGES: { name: string; path: (d: WebDemo) => string; as?: "member"; status
   { name: "a proposal in its vote, signed in", path: (d) => d.paths.proposal, as: "member" },
   { name: "a decided proposal", path: (d) => d.paths.decided },
   { name: "decisions", path: (d) => d.paths.decisions },
+  { name: "the public record", path: (d) => `${d.paths.body}/record` },
   { name: "a post and its reply", path: (d) => d.paths.note },
   { name: "a person", path: () => "/@ada" },
   { name: "not found", path: () => "/@nobody-here", status: 404 },
