@@ -48,6 +48,16 @@ describe("a simple-majority proposal from the browser", () => {
     expect(replied.status).toBe(303);
     const thread = unwrap(await getThread(a.app, draft.uri));
     expect(thread.replies.map((r) => r.content)).toEqual(["<p>Which kind of apples?</p>"]);
+    // A reply to a reply, from the form under it, nests in the thread.
+    const withReply = await ada.get(page);
+    expect(withReply.html).toContain("Reply to this");
+    const nested = await ada.post(`${page}/reply`, { text: "Cox and Bramley", inReplyTo: thread.replies[0]!.uri }, { csrfFrom: page });
+    expect(nested.status).toBe(303);
+    const after2 = unwrap(await getThread(a.app, draft.uri));
+    expect(after2.replies[0]!.replies.map((r) => r.content)).toEqual(["<p>Cox and Bramley</p>"]);
+    // A reply claiming to answer a post outside the thread goes to the proposal itself.
+    expect((await ada.post(`${page}/reply`, { text: "Elsewhere", inReplyTo: "https://elsewhere.example/notes/1" }, { csrfFrom: page })).status).toBe(303);
+    expect(unwrap(await getThread(a.app, draft.uri)).replies.map((r) => r.content)).toContain("<p>Elsewhere</p>");
 
     await pastDeadline(a.app, unwrap(await d.readProposal(a.app, null, "garden", draft.id)));
     const voting = await bo.get(page);
