@@ -158,3 +158,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     signup: oneOf(env, "SIGNUP", SIGNUP_MODES, "invitation"),
   };
 }
+
+/** A plain sentence for the start-up failures an operator causes (a port in use, a database that does not answer), or null. */
+export function startupProblem(err: unknown, config: Config): string | null {
+  // The code of the error, or of what caused it (a wrapped or aggregated connection error).
+  const codeOf = (e: unknown, depth = 0): string | undefined => {
+    if (depth > 4 || typeof e !== "object" || e === null) return undefined;
+    const x = e as { code?: unknown; cause?: unknown; errors?: unknown[] };
+    if (typeof x.code === "string") return x.code;
+    return codeOf(x.cause, depth + 1) ?? (Array.isArray(x.errors) ? codeOf(x.errors[0], depth + 1) : undefined);
+  };
+  const code = codeOf(err);
+  if (code === "EADDRINUSE") return `port ${config.port} on ${config.host} is already in use: stop what uses it, or set PORT to another port`;
+  if (code === "EADDRNOTAVAIL") return `${config.host} is not an address of this machine: set HOST to one of its addresses`;
+  if (code === "EACCES" && config.port < 1024) return `port ${config.port} needs more rights than this user has: set PORT to 1024 or above`;
+  if (config.databaseUrl && (code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "ETIMEDOUT" || code === "28P01" || code === "3D000")) {
+    const where = (() => {
+      try {
+        const u = new URL(config.databaseUrl);
+        return `${u.hostname}:${u.port || 5432}${u.pathname}`;
+      } catch {
+        return "DATABASE_URL";
+      }
+    })();
+    const why =
+      code === "28P01"
+        ? "the password was refused"
+        : code === "3D000"
+          ? "that database does not exist"
+          : code === "ENOTFOUND"
+            ? "its host name is unknown"
+            : "nothing answers there";
+    return `the PostgreSQL database at ${where} could not be used: ${why}; check DATABASE_URL and that the server runs`;
+  }
+  return null;
+}

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, type Config } from "./config.ts";
+import { ConfigError, loadConfig, startupProblem, type Config } from "./config.ts";
 import { startInstance, type Instance } from "./instance.ts";
 import { createLogger } from "./logging.ts";
 import { DataDirectoryLockedError, DataDirectoryModeError } from "./store/database.ts";
@@ -26,6 +26,12 @@ async function main(): Promise<void> {
   } catch (err) {
     if (err instanceof DataDirectoryLockedError || err instanceof DataDirectoryModeError) {
       process.stderr.write(`folkmoot: ${err.message}\n`);
+      process.exit(1);
+    }
+    // Mistakes of set-up get one line that says what to change, like configuration errors.
+    const setUp = startupProblem(err, config);
+    if (setUp !== null) {
+      process.stderr.write(`folkmoot: ${setUp}\n`);
       process.exit(1);
     }
     log.fatal({ err }, "could not start");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/config.ts";
+import { ConfigError, loadConfig, startupProblem } from "../../src/config.ts";
 
 describe("configuration", () => {
   it("defaults to localhost, port 3000, the embedded database in ./data", () => {
@@ -73,5 +73,23 @@ describe("configuration", () => {
     expect((error as ConfigError).variable).toBe(variable);
     expect((error as ConfigError).message).toMatch(new RegExp(`^invalid ${variable}: `));
     expect((error as ConfigError).message).not.toContain("\n");
+  });
+});
+
+describe("start-up mistakes", () => {
+  const config = loadConfig({ PORT: "3000", HOST: "127.0.0.1", DATABASE_URL: "postgres://folk@db.example:5433/moot" });
+  it("says in one line what to change for a port in use, a wrong host and an unreachable database", () => {
+    expect(startupProblem(Object.assign(new Error("listen EADDRINUSE"), { code: "EADDRINUSE" }), config)).toBe(
+      "port 3000 on 127.0.0.1 is already in use: stop what uses it, or set PORT to another port",
+    );
+    expect(startupProblem(Object.assign(new Error("x"), { code: "EADDRNOTAVAIL" }), config)).toMatch(/not an address of this machine/);
+    expect(startupProblem(new AggregateError([Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" })]), config)).toBe(
+      "the PostgreSQL database at db.example:5433/moot could not be used: nothing answers there; check DATABASE_URL and that the server runs",
+    );
+    expect(startupProblem(Object.assign(new Error("x"), { code: "3D000" }), config)).toMatch(/that database does not exist/);
+    // As the PostgreSQL opener wraps it.
+    const wrapped = new Error("Cannot connect to PostgreSQL", { cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }) });
+    expect(startupProblem(wrapped, config)).toMatch(/nothing answers there/);
+    expect(startupProblem(new Error("something else"), config)).toBeNull();
   });
 });
