@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AppContext } from "../context.ts";
+import { hideFromOpenApi } from "./http.ts";
 import { type AuthorizationRequest, checkAuthorizationRequest, issueCode, OOB_REDIRECT } from "./oauth.ts";
 
 // The consent page of OAuth 2 (`/oauth/authorize`): one of the web app's pages, with its
@@ -40,6 +41,7 @@ function formActionSource(uri: string): string {
 
 export function authorizePages(app: AppContext, tools: PageTools) {
   return async (f: FastifyInstance) => {
+    hideFromOpenApi(f);
     const show = (req: FastifyRequest, reply: FastifyReply, data: Record<string, unknown>, status = 200) =>
       tools.sendPage(app, req, reply, "oauth-authorize", { title: "Authorise an app", error: null, code: null, request: null, ...data }, status);
 

@@ -98,3 +98,10 @@ export function authenticate(app: Pick<AppContext, "db">, opts: { scope?: string
     holders.set(req, holder);
   };
 }
+
+/** Mastodon's API is documented by Mastodon: it stays out of the native API's OpenAPI document. */
+export function hideFromOpenApi(f: FastifyInstance): void {
+  f.addHook("onRoute", (route) => {
+    route.schema = { ...route.schema, hide: true };
+  });
+}

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { accountRoutes } from "./accounts.ts";
-import { mastodonErrorHandler, registerBodyParsers } from "./http.ts";
+import { hideFromOpenApi, mastodonErrorHandler, registerBodyParsers } from "./http.ts";
 import { instanceRoutes } from "./instance.ts";
 import { oauthRoutes } from "./oauth-routes.ts";
 
@@ -12,6 +12,7 @@ import { oauthRoutes } from "./oauth-routes.ts";
  */
 export function mastodonApi(app: AppContext) {
   return async (f: FastifyInstance) => {
+    hideFromOpenApi(f);
     registerBodyParsers(f);
     f.setErrorHandler(mastodonErrorHandler);
     for (const routes of [instanceRoutes, oauthRoutes, accountRoutes]) await f.register(routes(app));
