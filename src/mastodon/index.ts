@@ -1,9 +1,11 @@
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { accountRoutes } from "./accounts.ts";
+import { emptyRoutes } from "./empty.ts";
 import { hideFromOpenApi, mastodonErrorHandler, registerBodyParsers } from "./http.ts";
 import { instanceRoutes } from "./instance.ts";
 import { oauthRoutes } from "./oauth-routes.ts";
+import { pollRoutes } from "./polls.ts";
 
 /**
  * The Mastodon client API for local accounts (issue 11, docs/mastodon.md): /api/v1, /api/v2,
@@ -15,7 +17,7 @@ export function mastodonApi(app: AppContext) {
     hideFromOpenApi(f);
     registerBodyParsers(f);
     f.setErrorHandler(mastodonErrorHandler);
-    for (const routes of [instanceRoutes, oauthRoutes, accountRoutes]) await f.register(routes(app));
+    for (const routes of [instanceRoutes, oauthRoutes, accountRoutes, pollRoutes, emptyRoutes]) await f.register(routes(app));
   };
 }
 
