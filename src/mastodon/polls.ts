@@ -17,7 +17,7 @@ function currentRound(rounds: readonly RoundSummary[]): RoundSummary | null {
   return open[0] ?? rounds.filter((r) => r.amendment === null).at(-1) ?? null;
 }
 
-async function poll(app: AppContext, proposalId: string, viewerId: string | null) {
+export async function poll(app: AppContext, proposalId: string, viewerId: string | null) {
   const ref = await findProposal(app, proposalId);
   if (!ref) return null;
   const viewer = viewerId ? actorUri(app.config.publicOrigin, viewerId).href : null;

@@ -1,5 +1,6 @@
 import { createRestAPIClient } from "masto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { postToBody } from "../../src/community/posts.ts";
 import * as d from "../../src/decisions/index.ts";
 import { bodyWithMembers, hourBylaws, pastDeadline, unwrap } from "../decisions/support.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
@@ -43,6 +44,26 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await a?.stop();
+});
+
+describe("the home timeline", () => {
+  it("shows the posts and proposals of a body I follow, a proposal with its poll", async () => {
+    unwrap(
+      await postToBody(a.app, (await a.app.db.selectFrom("actors").select("id").where("handle", "=", "ada").executeTakeFirstOrThrow()).id, "garden", {
+        text: "Beans arrive Tuesday.",
+      }),
+    );
+    const masto = createRestAPIClient({ url: a.origin, accessToken: await tokenFor("bo") });
+    expect(await masto.v1.timelines.home.list()).toEqual([]);
+    const garden = await masto.v1.accounts.lookup({ acct: "garden" });
+    await masto.v1.accounts.$select(garden.id).follow();
+    const home = await masto.v1.timelines.home.list();
+    const proposal = home.find((s) => s.id === proposalId);
+    expect(proposal?.account.group).toBe(true);
+    expect(proposal?.content).toContain("Plant beans");
+    expect(proposal?.poll?.id).toBe(proposalId);
+    expect(home.some((s) => s.content.includes("Beans arrive Tuesday") && s.account.username === "ada")).toBe(true);
+  });
 });
 
 describe("polls", () => {
