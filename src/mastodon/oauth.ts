@@ -156,6 +156,7 @@ export async function issueCode(ctx: Db, actorId: string, req: AuthorizationRequ
 }
 
 export interface IssuedToken {
+  id: string;
   accessToken: string;
   scopes: string[];
   createdAt: Date;
@@ -174,7 +175,7 @@ async function issueToken(ctx: Db, app: OAuthApp, actorId: string | null, scopes
     .insertInto("oauth_tokens")
     .values({ id, token_hash: sha256(accessToken), app_id: app.id, actor_id: actorId, session_id: sessionId, scopes: scopes.join(" "), created_at: createdAt })
     .execute();
-  return { accessToken, scopes, createdAt };
+  return { id, accessToken, scopes, createdAt };
 }
 
 const invalidGrant = () =>
@@ -198,16 +199,10 @@ export async function exchangeCode(ctx: Db, app: OAuthApp, params: Record<string
     .executeTakeFirst();
   if (!row) {
     // A code used twice: what the first use gave may be in the wrong hands (RFC 6749 §4.1.2), so end it.
-    const used = await ctx.db.selectFrom("oauth_codes").select(["app_id", "actor_id", "used_at"]).where("code_hash", "=", sha256(params.code)).executeTakeFirst();
-    if (used?.used_at) {
-      await ctx.db
-        .updateTable("oauth_tokens")
-        .set({ revoked_at: now })
-        .where("app_id", "=", used.app_id)
-        .where("actor_id", "=", used.actor_id)
-        .where("created_at", ">=", used.used_at)
-        .where("revoked_at", "is", null)
-        .execute();
+    const used = await ctx.db.selectFrom("oauth_codes").select("token_id").where("code_hash", "=", sha256(params.code)).executeTakeFirst();
+    if (used?.token_id) {
+      const ended = await ctx.db.updateTable("oauth_tokens").set({ revoked_at: now }).where("id", "=", used.token_id).where("revoked_at", "is", null).returning("session_id").executeTakeFirst();
+      if (ended?.session_id) await ctx.db.updateTable("sessions").set({ revoked_at: now }).where("id", "=", ended.session_id).execute();
     }
     return invalidGrant();
   }
@@ -220,7 +215,9 @@ export async function exchangeCode(ctx: Db, app: OAuthApp, params: Record<string
   }
   const actor = await ctx.db.selectFrom("actors").select(["id", "kind", "deleted_at"]).where("id", "=", row.actor_id).executeTakeFirst();
   if (actor?.kind !== "person" || actor.deleted_at) return invalidGrant();
-  return { ok: true, value: await issueToken(ctx, app, row.actor_id, row.scopes.split(" ").filter(Boolean)) };
+  const issued = await issueToken(ctx, app, row.actor_id, row.scopes.split(" ").filter(Boolean));
+  await ctx.db.updateTable("oauth_codes").set({ token_id: issued.id }).where("code_hash", "=", row.code_hash).execute();
+  return { ok: true, value: issued };
 }
 
 /** `grant_type=client_credentials`: a token for the app itself, no account behind it. */

@@ -29,6 +29,8 @@ export interface OAuthCodesTable {
   created_at: Generated<Date>;
   expires_at: Timestamp;
   used_at: NullableTimestamp;
+  /** The token its exchange gave. */
+  token_id: string | null;
 }
 
 export interface OAuthTokensTable {
