@@ -201,7 +201,13 @@ export async function exchangeCode(ctx: Db, app: OAuthApp, params: Record<string
     // A code used twice: what the first use gave may be in the wrong hands (RFC 6749 §4.1.2), so end it.
     const used = await ctx.db.selectFrom("oauth_codes").select("token_id").where("code_hash", "=", sha256(params.code)).executeTakeFirst();
     if (used?.token_id) {
-      const ended = await ctx.db.updateTable("oauth_tokens").set({ revoked_at: now }).where("id", "=", used.token_id).where("revoked_at", "is", null).returning("session_id").executeTakeFirst();
+      const ended = await ctx.db
+        .updateTable("oauth_tokens")
+        .set({ revoked_at: now })
+        .where("id", "=", used.token_id)
+        .where("revoked_at", "is", null)
+        .returning("session_id")
+        .executeTakeFirst();
       if (ended?.session_id) await ctx.db.updateTable("sessions").set({ revoked_at: now }).where("id", "=", ended.session_id).execute();
     }
     return invalidGrant();
