@@ -2,12 +2,16 @@
 // can: unsigned and signed, each for a few seconds, one connection. The server runs as
 // its own process; this process only sends pre-built requests and probes /healthz every
 // 20 ms. Goal: p99 under 50 ms in every phase.
-// Usage: npm run bench:inbox-attack   (BENCH_PHASE_SECONDS=8; BENCH_DATABASE_URL adds PostgreSQL)
+// Usage: npm run bench:inbox-attack   (BENCH_PHASE_SECONDS=8; BENCH_PHASES="signed wide" runs only the phases
+// whose name contains it; BENCH_CPU_PROFILE=<dir> profiles the server; BENCH_DATABASE_URL adds PostgreSQL)
 import { operations } from "../src/cli/operations.ts";
+import { INBOX_JSON_LIMITS, jsonShape } from "../src/federation/inbox-guard.ts";
 import { startMastodonPeer } from "../test/support/mastodon-peer.ts";
-import { backends, fmt, prepareTarget, signedAsPeer, spawnServer, waitForHttp, withApp } from "./support.ts";
+import { backends, cpuSeconds, fmt, prepareTarget, signedAsPeer, spawnServer, waitForHttp, withApp } from "./support.ts";
 
 const PHASE_MS = Number(process.env.BENCH_PHASE_SECONDS ?? 8) * 1000;
+/** Only the phases whose name contains this (e.g. "signed wide"). */
+const ONLY = process.env.BENCH_PHASES;
 const AS = "https://www.w3.org/ns/activitystreams";
 
 function percentile(sorted: number[], p: number): number {
@@ -26,38 +30,61 @@ for (const backend of backends()) {
     const sign = (body: string) => signedAsPeer(peer, inbox, body);
     // About 400 KB: an array of 200,000 numbers (the campaign's payload).
     const array = `[${new Array(200_000).fill(1).join(",")}]`;
-    // An activity as wide as a valid one may be: many nested objects, a context to expand.
-    const wide = JSON.stringify({
+    // The campaign's wide activity: many nested objects, a context to expand (900 tags:
+    // within the bounds before they were lowered, refused with 400 since).
+    const mention = (i: number) => ({ type: "Mention", href: `${peer.actorId}/${i}`, name: `@m${i}` });
+    const create = (tags: number, id = peer.newId()) => ({
       "@context": [AS, "https://w3id.org/security/v1"],
-      id: peer.newId(),
+      id,
       type: "Create",
       actor: peer.actorId,
-      object: {
-        id: peer.newId(),
-        type: "Note",
-        attributedTo: peer.actorId,
-        content: "x".repeat(50_000),
-        tag: Array.from({ length: 900 }, (_, i) => ({ type: "Mention", href: `${peer.actorId}/${i}`, name: `@m${i}` })),
-      },
+      object: { id: `${id}/note`, type: "Note", attributedTo: peer.actorId, content: "x".repeat(50_000), tag: Array.from({ length: tags }, (_, i) => mention(i)) },
     });
-    const phases: { name: string; request: () => { body: string; headers: Record<string, string> } }[] = [
+    const wide = JSON.stringify(create(900));
+    // The widest and the deepest activities the bounds let through: as many tags, or as
+    // many Announces wrapped around a note with tags, as the work bound allows.
+    const largest = (make: (n: number) => unknown) => {
+      let n = 1;
+      while (!("problem" in jsonShape(JSON.stringify(make(n + 1))))) n++;
+      return n;
+    };
+    const widest = largest((n) => create(n));
+    const deep = (tags: number, id = peer.newId()) => {
+      let object: Record<string, unknown> = { id: `${id}/note`, type: "Note", attributedTo: peer.actorId, content: "x", tag: Array.from({ length: tags }, (_, i) => mention(i)) };
+      for (let d = 0; d < INBOX_JSON_LIMITS.maxDepth - 4; d++) object = { id: `${id}/${d}`, type: "Announce", actor: peer.actorId, object };
+      return { "@context": AS, ...object, id };
+    };
+    const deepest = largest((n) => deep(n));
+    const signedFresh = (make: () => unknown) => () => {
+      const body = JSON.stringify(make());
+      return { body, headers: sign(body) };
+    };
+    const phases: { name: string; fresh?: boolean; request: () => { body: string; headers: Record<string, string> } }[] = [
       { name: "idle (no attack)", request: () => ({ body: "", headers: {} }) },
       { name: "unsigned 400 KB array", request: () => ({ body: array, headers: { "content-type": "application/activity+json" } }) },
       { name: "signed 400 KB array", request: () => ({ body: array, headers: sign(array) }) },
       { name: "unsigned wide activity", request: () => ({ body: wide, headers: { "content-type": "application/activity+json" } }) },
       { name: "signed wide activity", request: () => ({ body: wide, headers: sign(wide) }) },
+      { name: `signed widest in bounds`, request: signedFresh(() => create(widest)) },
+      { name: `signed deepest in bounds`, request: signedFresh(() => deep(deepest)) },
+      { name: "signed widest, new ids", fresh: true, request: signedFresh(() => create(widest)) },
     ];
+    console.log(`\nwidest in bounds: a Create with ${widest} tags; deepest: ${INBOX_JSON_LIMITS.maxDepth - 4} Announces around a note with ${deepest} tags`);
     console.log(`\n${backend}: /healthz latency while one client attacks the inbox (${PHASE_MS / 1000} s a phase)`);
-    console.log("phase                      attack req/s  statuses          healthz p50   p99    max (ms)");
-    for (const phase of phases) {
+    // The server's CPU time in the phase, as a share of one core: what the attack costs it,
+    // whatever else the machine is doing (the latencies also measure the machine's load).
+    console.log("phase                        attack req/s  statuses          healthz p50   p99    max (ms)  server CPU");
+    for (const phase of phases.filter((p) => !ONLY || p.name.includes(ONLY))) {
       const end = Date.now() + PHASE_MS;
+      const cpu0 = cpuSeconds(server.pid);
       const statuses = new Map<number, number>();
       let sent = 0;
       const attack = (async () => {
         if (phase.name.startsWith("idle")) return;
         // Signed once per phase: a Date header stays valid for the whole phase.
-        const r = phase.request();
+        const once = phase.request();
         while (Date.now() < end) {
+          const r = phase.fresh ? phase.request() : once;
           const res = await fetch(inbox, { method: "POST", headers: r.headers, body: r.body }).catch(() => null);
           await res?.arrayBuffer();
           sent++;
@@ -72,10 +99,11 @@ for (const backend of backends()) {
         await new Promise((r) => setTimeout(r, 20));
       }
       await attack;
+      const cpu = (cpuSeconds(server.pid) - cpu0) / (PHASE_MS / 1000);
       latencies.sort((x, y) => x - y);
       const st = [...statuses].map(([s, n]) => `${s}×${n}`).join(" ") || "-";
       console.log(
-        `${phase.name.padEnd(26)} ${fmt(sent / (PHASE_MS / 1000)).padStart(12)}  ${st.padEnd(16)}  ${fmt(percentile(latencies, 50)).padStart(11)} ${fmt(percentile(latencies, 99)).padStart(6)} ${fmt(latencies.at(-1) ?? Number.NaN).padStart(6)}`,
+        `${phase.name.padEnd(28)} ${fmt(sent / (PHASE_MS / 1000)).padStart(12)}  ${st.padEnd(16)}  ${fmt(percentile(latencies, 50)).padStart(11)} ${fmt(percentile(latencies, 99)).padStart(6)} ${fmt(latencies.at(-1) ?? Number.NaN).padStart(6)}  ${`${fmt(cpu * 100, 0)} %`.padStart(10)}`,
       );
     }
     server.child.kill("SIGTERM");

@@ -1,39 +1,36 @@
 // Cold start to the first HTTP 200, and idle resident memory, of `node src/main.ts`.
-// Usage: npm run bench:startup   (BENCH_DATABASE_URL=postgres://... adds PostgreSQL)
-import { backends, fmt, prepareTarget, rssMiB, spawnServer, waitForHttp } from "./support.ts";
+// Usage: npm run bench:startup   (BENCH_RUNS=3, BENCH_PORT=23000; BENCH_DATABASE_URL=postgres://... adds PostgreSQL)
+import { backends, loadAverage, prepareTarget, RUNS, rssMiB, spawnServer, spread, waitForHttp } from "./support.ts";
 
-const RUNS = 3;
+const PORT = Number(process.env.BENCH_PORT ?? 23_000);
 
 for (const backend of backends()) {
   const colds: number[] = [];
   const warms: number[] = [];
-  let idle = 0;
+  const idles: number[] = [];
   for (let run = 0; run < RUNS; run++) {
-    const target = await prepareTarget(backend, "127.0.0.11", 23_000 + run);
+    const target = await prepareTarget(backend, "127.0.0.11", PORT + run);
     try {
       // Cold: an empty data directory or database, so migrations and the instance actor are made.
       let t0 = performance.now();
       let server = spawnServer(target.env);
-      await waitForHttp(`${target.origin}/healthz`);
+      await waitForHttp(`${target.origin}/healthz`, 180_000);
       colds.push(performance.now() - t0);
       await server.stop();
       // Warm: the same data again.
       t0 = performance.now();
       server = spawnServer(target.env);
-      await waitForHttp(`${target.origin}/healthz`);
+      await waitForHttp(`${target.origin}/healthz`, 180_000);
       warms.push(performance.now() - t0);
-      if (run === RUNS - 1) {
-        await new Promise((r) => setTimeout(r, 5000));
-        idle = rssMiB(server.pid);
-      }
+      await new Promise((r) => setTimeout(r, 5000));
+      idles.push(rssMiB(server.pid));
       await server.stop();
     } finally {
       await target.cleanup();
     }
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   console.log(
-    `[${backend}] cold start to first 200: median ${fmt(median(colds), 0)} ms (runs: ${colds.map((x) => fmt(x, 0)).join(", ")}); ` +
-      `restart on existing data: median ${fmt(median(warms), 0)} ms; idle RSS after 5 s: ${fmt(idle)} MiB`,
+    `[${backend}] min / median / max of ${RUNS} runs: cold start to first 200 ${spread(colds)} ms; ` +
+      `restart on existing data ${spread(warms)} ms; idle RSS 5 s after the restart ${spread(idles)} MiB (load ${loadAverage()})`,
   );
 }

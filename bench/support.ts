@@ -10,6 +10,7 @@ import { loadConfig, type Config } from "../src/config.ts";
 import { openApp } from "../src/instance.ts";
 import { createLogger } from "../src/logging.ts";
 import type { AppContext } from "../src/context.ts";
+import type { SqlCounts } from "./count-sql.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("../", import.meta.url));
 
@@ -83,16 +84,42 @@ export interface Server {
   child: ChildProcess;
   pid: number;
   exited: Promise<number | string>;
+  /** The SQL statements the server has sent so far (servers spawned with `countSql` only). */
+  sqlCounts(): Promise<SqlCounts>;
   stop(): Promise<void>;
 }
 
-export function spawnServer(env: Record<string, string>): Server {
-  const child = spawn(process.execPath, ["src/main.ts"], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
+/**
+ * Starts `node src/main.ts` (or `script`) with `env`. With `countSql` the server loads
+ * bench/count-sql.ts first, which counts the statements its database drivers send;
+ * BENCH_CPU_PROFILE (a directory) has it write a CPU profile when it stops.
+ */
+export function spawnServer(env: Record<string, string>, opts: { countSql?: boolean; script?: string } = {}): Server {
+  const preload = opts.countSql ? ["--import", new URL("./count-sql.ts", import.meta.url).href] : [];
+  const profile = process.env.BENCH_CPU_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, ...preload, opts.script ?? "src/main.ts"], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+  });
   const exited = new Promise<number | string>((resolve) => child.on("exit", (code, signal) => resolve(code ?? signal ?? -1)));
   return {
     child,
     pid: child.pid!,
     exited,
+    sqlCounts: () =>
+      new Promise<SqlCounts>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error("the server did not report its SQL counts")), 10_000);
+        const onMessage = (m: unknown) => {
+          const counts = (m as { sqlCounts?: SqlCounts }).sqlCounts;
+          if (!counts) return;
+          clearTimeout(timer);
+          child.off("message", onMessage);
+          resolve(counts);
+        };
+        child.on("message", onMessage);
+        child.send("sql-counts");
+      }),
     stop: async () => {
       if (child.exitCode === null) child.kill("SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
@@ -150,3 +177,117 @@ export function signedAsPeer(peer: { keyId: string; privateKeyPem: string }, url
   delete headers.host;
   return headers;
 }
+
+/** `b - a`, field by field. */
+export function sqlDelta(a: SqlCounts, b: SqlCounts): SqlCounts {
+  const byTable: Record<string, number> = {};
+  for (const [t, n] of Object.entries(b.byTable)) if (n - (a.byTable[t] ?? 0) > 0) byTable[t] = n - (a.byTable[t] ?? 0);
+  return { total: b.total - a.total, transaction: b.transaction - a.transaction, kv: b.kv - a.kv, queue: b.queue - a.queue, app: b.app - a.app, byTable };
+}
+
+export function sqlSum(...xs: SqlCounts[]): SqlCounts {
+  const out: SqlCounts = { total: 0, transaction: 0, kv: 0, queue: 0, app: 0, byTable: {} };
+  for (const x of xs) {
+    out.total += x.total;
+    out.transaction += x.transaction;
+    out.kv += x.kv;
+    out.queue += x.queue;
+    out.app += x.app;
+    for (const [t, n] of Object.entries(x.byTable)) out.byTable[t] = (out.byTable[t] ?? 0) + n;
+  }
+  return out;
+}
+
+/** Statements per unit (`per` deliveries), with the breakdown, on one line. */
+export function describeSql(c: SqlCounts, per: number): string {
+  const r = (n: number) => fmt(n / per, 2);
+  const tables = Object.entries(c.byTable)
+    .sort((x, y) => y[1] - x[1])
+    .map(([t, n]) => `${t} ${r(n)}`)
+    .join(", ");
+  return `${r(c.total)} statements (transaction control ${r(c.transaction)}, Fedify KV ${r(c.kv)}, queue ${r(c.queue)}, application ${r(c.app)}: ${tables})`;
+}
+
+/** The load average now, from /proc: print it with every figure (the machine is shared). */
+export function loadAverage(): string {
+  return readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+}
+
+/** min / median / max of some runs. */
+export function spread(xs: number[], digits = 0): string {
+  const s = [...xs].sort((a, b) => a - b);
+  return `${fmt(s[0]!, digits)} / ${fmt(s[Math.floor(s.length / 2)]!, digits)} / ${fmt(s[s.length - 1]!, digits)}`;
+}
+
+/** The name of the database in a PostgreSQL URL. */
+export function databaseName(url: string): string {
+  return decodeURIComponent(new URL(url).pathname.slice(1));
+}
+
+/**
+ * CPU seconds used by the PostgreSQL backends serving one database (from
+ * pg_stat_activity and /proc; the server must run on this machine). Sampled every
+ * 200 ms, so a backend that ends between samples loses its last moments. Backends that
+ * appear after `start` count from zero.
+ */
+export class DatabaseCpu {
+  readonly #db: string;
+  readonly #base = new Map<number, number>();
+  readonly #last = new Map<number, number>();
+  #timer: NodeJS.Timeout | undefined;
+  #started = false;
+  #stopped = false;
+  #client: pg.Client | undefined;
+
+  constructor(databaseUrl: string) {
+    this.#db = databaseName(databaseUrl);
+  }
+
+  async #sample(): Promise<void> {
+    const { rows } = await this.#client!.query<{ pid: number }>("select pid from pg_stat_activity where datname = $1", [this.#db]);
+    const pids = rows.map((r) => r.pid);
+    for (const pid of pids) {
+      let cpu: number;
+      try {
+        cpu = cpuSeconds(pid);
+      } catch {
+        continue; // gone meanwhile
+      }
+      if (!this.#base.has(pid)) this.#base.set(pid, this.#started ? 0 : cpu);
+      this.#last.set(pid, cpu);
+    }
+  }
+
+  async start(): Promise<void> {
+    this.#client = new pg.Client({ connectionString: process.env.BENCH_DATABASE_URL });
+    await this.#client.connect();
+    await this.#sample();
+    this.#started = true;
+    const tick = () => {
+      if (!this.#stopped) this.#timer = setTimeout(() => void this.#sample().then(tick, tick), 200);
+    };
+    tick();
+  }
+
+  /** Stops sampling; the CPU seconds used since `start`. */
+  async stop(): Promise<number> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#sample();
+    await this.#client?.end();
+    let total = 0;
+    for (const [pid, last] of this.#last) total += last - (this.#base.get(pid) ?? 0);
+    return total;
+  }
+}
+
+/** Starts the bare-Fedify reference (bench/reference-server.ts) on `host:port` and waits for it. */
+export async function spawnReference(host: string, port: number): Promise<Server & { origin: string }> {
+  const server = spawnServer({ HOST: host, PORT: String(port) }, { script: "bench/reference-server.ts" });
+  const origin = `http://${host}:${port}`;
+  await waitForHttp(`${origin}/bench/count`);
+  return { ...server, origin };
+}
+
+/** Runs of a benchmark: from BENCH_RUNS, 3 unless told. */
+export const RUNS = Number(process.env.BENCH_RUNS ?? 3);

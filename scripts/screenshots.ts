@@ -48,6 +48,11 @@ const SHOTS: { file: string; path: (d: WebDemo) => string; signedIn?: boolean; b
   { file: "proposal", path: (d) => d.paths.proposal, signedIn: true },
   { file: "decisions", path: (d) => d.paths.decisions, signedIn: true },
   { file: "account", path: () => "/account", signedIn: true },
+  { file: "me", path: () => "/me", signedIn: true },
+  { file: "new-delegation", path: (d) => `${d.paths.body}/proposals/new?kind=delegation`, signedIn: true },
+  { file: "notifications", path: () => "/notifications", signedIn: true },
+  { file: "found", path: () => "/bodies/new?template=neighbourhood-assembly", signedIn: true },
+  { file: "admin", path: () => "/admin", signedIn: true },
 ];
 
 async function freePort(host: string): Promise<number> {

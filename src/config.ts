@@ -35,6 +35,8 @@ export interface Config {
   questionUpdateSeconds: number;
   /** Trust X-Forwarded-* from this many proxies in front (0 = none): client addresses for rate limits and logs. */
   trustProxyHops: number;
+  /** Units of JSON-LD work per second one remote origin may make the inbox do (its budget holds ten seconds' worth); beyond it, 429. */
+  inboxOriginRate: number;
   /** Serve HTTPS directly with this certificate and key (PEM files); usually a proxy terminates TLS. */
   tls: { certFile: string; keyFile: string } | undefined;
   /** Who may create an account from the website: anyone, holders of an invitation, or no one (accounts come from the CLI). */
@@ -149,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     instanceName: (env.INSTANCE_NAME ?? "").trim() || publicOrigin.host,
     jwtSecret,
     deliveryRetryHours: integer(env, "DELIVERY_RETRY_HOURS", 72, 1, 24 * 30),
+    inboxOriginRate: integer(env, "INBOX_ORIGIN_RATE", 2_000, 100, 1_000_000),
     tls: certFile ? { certFile, keyFile } : undefined,
     trustProxyHops: integer(env, "TRUST_PROXY_HOPS", 0, 0, 10),
     questionUpdateSeconds: integer(env, "QUESTION_UPDATE_SECONDS", 60, 0, 3600),

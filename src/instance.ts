@@ -14,6 +14,7 @@ import { buildHttpApp, closeGracefully } from "./http/app.ts";
 import { createTokenIssuer, loadTokenSecret } from "./http/auth.ts";
 import { createLogger, routeFedifyLogs, type Logger } from "./logging.ts";
 import { makeDataDirectoryPrivate, openDatabase } from "./store/database.ts";
+import { CachedKvStore } from "./store/cached-kv-store.ts";
 import { KyselyKvStore } from "./store/kv-store.ts";
 import { KyselyMessageQueue } from "./store/message-queue.ts";
 import { migrateToLatest } from "./store/migrator.ts";
@@ -62,7 +63,8 @@ export async function openApp(config: Config, log: Logger): Promise<OpenedApp> {
     if (applied.length) log.info({ applied }, "migrations applied");
     const kv = new KyselyKvStore(database.db);
     const queue = new KyselyMessageQueue(database, { workers: config.queueWorkers, leaseSeconds: config.queueLeaseSeconds, logger: log.child({ component: "queue" }) });
-    const federation = createFolkmootFederation(config, kv, queue);
+    // Fedify's caches and circuit state answered from memory (store/cached-kv-store.ts).
+    const federation = createFolkmootFederation(config, new CachedKvStore(kv), queue);
     const kicker = createDeliveryKicker(() => app);
     const app: AppContext = {
       config,

@@ -72,6 +72,36 @@ async function readPassword(given: string | undefined): Promise<string> {
   throw new CliError("give a password with --password, FOLKMOOT_PASSWORD, or on standard input");
 }
 
+/** A JSON file given on the command line, parsed (read here, so it also works through the admin socket). */
+async function readJsonFile(path: string, option: string): Promise<unknown> {
+  const { readFile } = await import("node:fs/promises");
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    throw new CliError(`${option}: cannot read ${path}: ${(err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new CliError(`${option}: ${path} is not JSON: ${(err as Error).message}`);
+  }
+}
+
+/** Words wrapped at `width`, each line indented. */
+function wrap(text: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/)) {
+    if (line !== "" && indent.length + line.length + 1 + word.length > width) {
+      lines.push(indent + line);
+      line = word;
+    } else line = line === "" ? word : `${line} ${word}`;
+  }
+  if (line !== "") lines.push(indent + line);
+  return lines.join("\n");
+}
+
 export function buildCli(): Command {
   const program = new Command();
   program
@@ -180,14 +210,29 @@ export function buildCli(): Command {
     .option("--name <name>", "display name")
     .option("--summary <text>", "a short description")
     .option("--approve-followers", "followers wait for a member's approval")
-    .addOption(new Option("--admission <how>", "how members are admitted").choices(["open", "by-decision"]).default("open"))
-    .action(async (handle: string, o: { kind: string; name?: string; summary?: string; approveFollowers?: boolean; admission: string }) => {
-      print(await run(cfg(), "body.create", { handle, ...o }), json());
+    .addOption(new Option("--admission <how>", "how members are admitted (default: open, or the bylaws' own)").choices(["open", "by-decision"]))
+    .option("--template <name>", "found it under a bylaws template (see folkmoot templates)")
+    .option("--bylaws <file>", "a JSON file: complete bylaws, or the fields to change in the template's (or the defaults')")
+    .action(async (handle: string, o: { kind: string; name?: string; summary?: string; approveFollowers?: boolean; admission?: string; template?: string; bylaws?: string }) => {
+      const { bylaws: file, ...rest } = o;
+      const bylaws = file === undefined ? undefined : await readJsonFile(file, "--bylaws");
+      print(await run(cfg(), "body.create", { handle, ...rest, ...(bylaws === undefined ? {} : { bylaws }) }), json());
     });
   body
     .command("list")
     .description("list the bodies on this instance")
     .action(async () => print(await run(cfg(), "body.list", {}), json()));
+
+  program
+    .command("templates")
+    .description("list the founding bylaws templates, with what each means in plain words (--json: with their complete bylaws)")
+    .action(async () => {
+      const { BYLAWS_TEMPLATES } = await import("../governance/templates.ts");
+      if (json()) return print(BYLAWS_TEMPLATES, true);
+      for (const t of BYLAWS_TEMPLATES) {
+        process.stdout.write(`${t.id}: ${t.title}\n  for: ${t.kinds.join(", ")}; drawn from ${t.drawnFrom}\n${wrap(t.description, 88, "  ")}\n\n`);
+      }
+    });
 
   const member = program.command("member").description("membership of bodies");
   member
@@ -196,6 +241,12 @@ export function buildCli(): Command {
     .argument("<body>", "the body's handle")
     .argument("<member>", "a local handle, a remote handle (@name@host) or an actor URL")
     .action(async (bodyHandle: string, memberRef: string) => print(await run(cfg(), "member.add", { body: bodyHandle, member: memberRef }), json()));
+  member
+    .command("leave")
+    .description("record that a member left a body (at once; on the body's record); members leave themselves with POST /api/folkmoot/v1/bodies/<body>/leave")
+    .argument("<body>", "the body's handle")
+    .argument("<member>", "a local handle, a remote handle (@name@host) or an actor URL")
+    .action(async (bodyHandle: string, memberRef: string) => print(await run(cfg(), "member.leave", { body: bodyHandle, member: memberRef }), json()));
   member
     .command("list")
     .description("list a body's members")
@@ -217,14 +268,16 @@ export function buildCli(): Command {
       .action(async (bodyHandle: string, id: string) => print(await run(cfg(), "follower.decide", { body: bodyHandle, id, decision }), json()));
   }
 
-  const remote = program.command("remote").description("what other servers hold here: members by open admission, pending follow requests");
+  const remote = program.command("remote").description("what other servers hold here: members by open admission, pending follow requests, bodies' pending Joins");
   remote
     .command("list")
-    .description("per remote origin: members gained by open admission in each body, pending follow requests")
+    .description("per remote origin: members gained by open admission in each body, pending follow requests, bodies' Joins waiting for a confederation's member bodies")
     .action(async () => print(await run(cfg(), "remote.list", {}), json()));
   remote
     .command("remove")
-    .description("remove an origin's members admitted by open admission (they leave on each body's record) and its pending follow requests")
+    .description(
+      "remove an origin's members admitted by open admission (they leave on each body's record), its pending follow requests, and withdraw its bodies' pending Joins (answered Reject)",
+    )
     .argument("<origin>", "the origin, e.g. https://example.org (https:// if no scheme is given)")
     .action(async (origin: string) => print(await run(cfg(), "remote.remove", { origin }), json()));
   return program;

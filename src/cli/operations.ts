@@ -2,10 +2,11 @@ import { createAccount, listBodies } from "../community/actors.ts";
 import { setAdministrator } from "../community/administrators.ts";
 import { createInvitation, invitationStatus, listInvitations, signupUrl, withdrawInvitation } from "../community/invitations.ts";
 import { decideFollowRequest, listFollowRequests } from "../community/follows.ts";
-import { listMembers } from "../community/memberships.ts";
+import { listMembers, resolveMemberRef } from "../community/memberships.ts";
 import { listRemoteOrigins } from "../community/origin-limits.ts";
 import { signupMode } from "../community/settings.ts";
-import { addMember, createBody, removeRemoteOrigin } from "../decisions/index.ts";
+import { addMember, createBody, leaveBody, removeRemoteOrigin } from "../decisions/index.ts";
+import { withdrawJoinsFrom } from "../federation/outbox/admissions.ts";
 import type { Result } from "../shared/result.ts";
 import type { AppContext } from "../context.ts";
 import { actorUri, profileUrl } from "../shared/uris.ts";
@@ -64,9 +65,13 @@ export const operations = {
     unwrap(await withdrawInvitation(app, a.code));
     return { code: a.code.trim(), withdrawn: true };
   },
-  async "body.create"(app: AppContext, a: { handle: string; kind: string; name?: string; summary?: string; approveFollowers?: boolean; admission?: string }) {
+  async "body.create"(
+    app: AppContext,
+    a: { handle: string; kind: string; name?: string; summary?: string; approveFollowers?: boolean; admission?: string; template?: string; bylaws?: unknown },
+  ) {
     if (!BODY_KINDS.includes(a.kind as BodyKind)) throw new CliError(`--kind is one of ${BODY_KINDS.join(", ")}`);
     if (a.admission !== undefined && a.admission !== "open" && a.admission !== "by-decision") throw new CliError("--admission is open or by-decision");
+    const chosen = a.template !== undefined || a.bylaws !== undefined;
     const body = unwrap(
       await createBody(app, {
         handle: a.handle,
@@ -74,14 +79,19 @@ export const operations = {
         name: a.name,
         summary: a.summary,
         manuallyApprovesFollowers: a.approveFollowers ?? false,
-        admission: (a.admission as "open" | "by-decision" | undefined) ?? "open",
+        // With chosen bylaws, admission is theirs unless --admission says otherwise.
+        ...(a.admission !== undefined ? { admission: a.admission as "open" | "by-decision" } : chosen ? {} : { admission: "open" as const }),
+        ...(a.template !== undefined ? { template: a.template } : {}),
+        ...(a.bylaws !== undefined ? { bylaws: a.bylaws } : {}),
       }),
     );
     return {
       id: actorUri(app.config.publicOrigin, body.id).href,
       handle: `${body.handle}@${app.config.publicOrigin.host}`,
       kind: body.kind,
+      admission: body.admission,
       url: profileUrl(app.config.publicOrigin, body.handle).href,
+      ...(chosen ? { bylaws: body.founding_bylaws === null ? null : (JSON.parse(body.founding_bylaws) as unknown) } : {}),
     };
   },
   async "body.list"(app: AppContext) {
@@ -98,6 +108,11 @@ export const operations = {
     const m = unwrap(await addMember(app, a.body, a.member, "operator (cli)"));
     return { body: a.body, member: m.uri, handle: m.handle, admittedAt: m.admittedAt.toISOString() };
   },
+  async "member.leave"(app: AppContext, a: { body: string; member: string }) {
+    const who = unwrap(await resolveMemberRef(app, a.member));
+    const left = unwrap(await leaveBody(app, who.uri, a.body));
+    return { body: left.body, member: left.member, left: true };
+  },
   async "member.list"(app: AppContext, a: { body: string }) {
     return unwrap(await listMembers(app, a.body)).map((m) => ({ member: m.uri, handle: m.handle, name: m.name, admittedAt: m.admittedAt.toISOString(), admittedBy: m.admittedBy }));
   },
@@ -110,14 +125,19 @@ export const operations = {
       origin: o.origin,
       members: sum(o.openAdmissions),
       pendingFollows: sum(o.pendingFollows),
+      pendingJoins: sum(o.pendingJoins),
       where: [
         ...Object.entries(o.openAdmissions).map(([body, n]) => `${body}: ${n} member${n === 1 ? "" : "s"}`),
         ...Object.entries(o.pendingFollows).map(([body, n]) => `${body}: ${n} pending`),
+        ...Object.entries(o.pendingJoins).map(([body, n]) => `${body}: ${n} Join${n === 1 ? "" : "s"} waiting`),
       ].join(", "),
     }));
   },
   async "remote.remove"(app: AppContext, a: { origin: string }) {
-    return unwrap(await removeRemoteOrigin(app, a.origin));
+    const removed = unwrap(await removeRemoteOrigin(app, a.origin));
+    const joins = await withdrawJoinsFrom(app, removed.origin);
+    if (joins.length > 0) app.log.warn({ origin: removed.origin, joins: joins.length }, "the operator withdrew a remote origin's pending Joins");
+    return { ...removed, pendingJoins: joins.map((j) => ({ confederation: j.confHandle, member: j.member })) };
   },
   async "follower.decide"(app: AppContext, a: { body: string; id: string; decision: "accept" | "reject" }) {
     return unwrap(await decideFollowRequest(app, a.body, a.id, a.decision, null));

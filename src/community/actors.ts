@@ -1,7 +1,7 @@
 import type { Selectable } from "kysely";
 import type { AppContext } from "../context.ts";
 import { generateActorKeys } from "./keys.ts";
-import { actorUri, INSTANCE_ACTOR_ID, localActorId } from "../shared/uris.ts";
+import { actorUri, INSTANCE_ACTOR_ID, localActorId, safeUrl } from "../shared/uris.ts";
 import type { ActorKind, ActorsTable, BodyKind } from "../store/app-tables.ts";
 import { BODY_KINDS } from "../store/app-tables.ts";
 import { hashPassword } from "./passwords.ts";
@@ -32,6 +32,7 @@ interface NewActor {
   summary?: string;
   manuallyApprovesFollowers?: boolean;
   admission?: "open" | "by-decision";
+  foundingBylaws?: string | null;
 }
 
 async function insertActor(ctx: AppContext, input: NewActor, extra?: (trx: AppContext["db"], actor: ActorRow) => Promise<void>): Promise<Result<ActorRow>> {
@@ -50,6 +51,7 @@ async function insertActor(ctx: AppContext, input: NewActor, extra?: (trx: AppCo
           summary: input.summary ?? "",
           manually_approves_followers: input.manuallyApprovesFollowers ?? false,
           admission: input.admission ?? "open",
+          founding_bylaws: input.foundingBylaws ?? null,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -124,15 +126,20 @@ export interface NewBody {
   summary?: string;
   manuallyApprovesFollowers?: boolean;
   admission?: "open" | "by-decision";
+  /** The bylaws it is founded under (JSON, checked by the caller), kept until its record starts; absent: the defaults. */
+  foundingBylaws?: string;
 }
 
-/** Starts a body's record of decisions with its founder, inside the transaction that creates the body. */
-export type StartRecord = (trx: AppContext["db"], body: ActorRow, founderUri: string) => Promise<void>;
+/** Starts a body's record of decisions, inside the transaction that creates the body: with its founder enrolled, or (a confederation) with no member yet. */
+export type StartRecord = (trx: AppContext["db"], body: ActorRow, founderUri: string | null) => Promise<void>;
 
 /** The local person who founds a body, and how its record starts (decisions/commands/founding.ts says). */
 export interface Founder {
-  readonly id: string;
+  /** The founding person; absent for a confederation founded by the operator. */
+  readonly id?: string;
   readonly startRecord: StartRecord;
+  /** A confederation's record starts at once too (its members, bodies, come later). */
+  readonly confederationRecord?: boolean;
 }
 
 /**
@@ -151,7 +158,7 @@ export async function createBodyActor(ctx: AppContext, input: NewBody, founder?:
   const origin = ctx.config.publicOrigin;
   let founderUri: string | undefined;
   // A confederation's members are bodies: its founder is not enrolled as one.
-  if (founder && input.kind !== "confederation") {
+  if (founder?.id !== undefined && input.kind !== "confederation") {
     const person = await findActorById(ctx, founder.id);
     if (person?.kind !== "person") return fail("not-found", "the founder is not a local person", "founderId");
     founderUri = actorUri(origin, person.id).href;
@@ -165,12 +172,16 @@ export async function createBodyActor(ctx: AppContext, input: NewBody, founder?:
       summary: input.summary ?? "",
       manuallyApprovesFollowers: input.manuallyApprovesFollowers ?? false,
       admission: input.admission ?? "open",
+      ...(input.foundingBylaws === undefined ? {} : { foundingBylaws: input.foundingBylaws }),
     },
     async (trx, actor) => {
       if (founder && founderUri) {
         await trx.insertInto("memberships").values({ body_id: actor.id, member_uri: founderUri, admitted_by: "founder" }).execute();
         // The body's record of decisions starts here, with its founder.
         await founder.startRecord(trx, actor, founderUri);
+      } else if (founder?.confederationRecord && input.kind === "confederation") {
+        // A confederation's record starts with no member: bodies join it later.
+        await founder.startRecord(trx, actor, null);
       }
     },
   );
@@ -244,4 +255,40 @@ export async function listBodies(ctx: Pick<AppContext, "db">): Promise<(ActorRow
 
 export function isBody(actor: Pick<ActorRow, "kind">): boolean {
   return BODY_KINDS.includes(actor.kind as BodyKind);
+}
+
+/** How a page shows an actor: a handle and name, and where its profile is (ours, or the remote one's page). */
+export interface ActorLabel {
+  uri: string;
+  /** `@handle` (local) or `@user@host` (remote), or null when not known. */
+  handle: string | null;
+  name: string | null;
+  /** The profile page: `/@handle` for ours, the remote profile's page URL, or null. */
+  href: string | null;
+  /** The host, for someone not known by handle. */
+  host: string;
+  local: boolean;
+  kind: string | null;
+}
+
+/** Labels for actor URIs, local and remote, in two queries. */
+export async function describeActors(ctx: Pick<AppContext, "db" | "config">, uris: Iterable<string>): Promise<(uri: string) => ActorLabel> {
+  const origin = ctx.config.publicOrigin;
+  const all = [...new Set([...uris].filter((u) => typeof u === "string" && u !== ""))];
+  const localIds = all.map((u) => localActorId(origin, u)).filter((x): x is string => x !== null);
+  const locals = localIds.length ? await ctx.db.selectFrom("actors").select(["id", "handle", "name", "kind"]).where("id", "in", localIds).execute() : [];
+  const remoteUris = all.filter((u) => localActorId(origin, u) === null);
+  const remotes = remoteUris.length ? await ctx.db.selectFrom("remote_actors").select(["uri", "handle", "name", "url", "type"]).where("uri", "in", remoteUris).execute() : [];
+  const localById = new Map(locals.map((a) => [a.id, a]));
+  const remoteByUri = new Map(remotes.map((r) => [r.uri, r]));
+  return (uri) => {
+    const host = safeUrl(uri)?.host ?? "";
+    const id = localActorId(origin, uri);
+    const local = id !== null ? localById.get(id) : undefined;
+    if (local) return { uri, handle: `@${local.handle}`, name: local.name || null, href: `/@${local.handle}`, host, local: true, kind: local.kind };
+    const r = remoteByUri.get(uri);
+    const handle = r?.handle ? (r.handle.startsWith("@") ? r.handle : `@${r.handle}`) : null;
+    const url = r?.url && /^https?:\/\//.test(r.url) ? r.url : null;
+    return { uri, handle, name: r?.name || null, href: url, host, local: false, kind: r?.type ?? null };
+  };
 }

@@ -65,3 +65,14 @@ export async function isMember(app: Pick<AppContext, "db">, bodyId: string, memb
   const row = await app.db.selectFrom("memberships").select("id").where("body_id", "=", bodyId).where("member_uri", "=", memberUri).executeTakeFirst();
   return row !== undefined;
 }
+
+/** The local bodies `memberUri` belongs to, by name. */
+export async function bodiesOf(app: Pick<AppContext, "db">, memberUri: string): Promise<{ handle: string; name: string; kind: string }[]> {
+  return app.db
+    .selectFrom("memberships")
+    .innerJoin("actors", "actors.id", "memberships.body_id")
+    .select(["actors.handle", "actors.name", "actors.kind"])
+    .where("memberships.member_uri", "=", memberUri)
+    .orderBy("actors.name")
+    .execute();
+}

@@ -1,6 +1,7 @@
 // How much state one remote origin (scheme, host, port) may make here without anyone
 // local deciding it: members gained by open admission, follow requests waiting for a
-// member's approval. Counted from the database, so every process of an instance agrees;
+// member's approval, bodies' requests to join a confederation that admits by decision
+// (each puts a question to every member body). Counted from the database, so every process of an instance agrees;
 // the first refusal of an origin in an hour is logged as a warning, so an operator sees
 // a flood (`folkmoot remote list`) and can remove it (`folkmoot remote remove`).
 import { sql, type Kysely } from "kysely";
@@ -18,7 +19,17 @@ export const ORIGIN_LIMITS = {
   pendingFollowsPerFollowee: 20,
   /** A follow request nobody approved in this time expires. */
   pendingFollowExpiryMs: 14 * 24 * 3600_000,
+  /** Bodies from one origin waiting for one confederation's member bodies to decide on their Join. */
+  pendingJoinsPerConfederation: 5,
 } as const;
+
+// A body's Join to a confederation that admits by decision waits as the admission
+// referral and, until the referral closes and the Join is answered, a `signed_documents`
+// row `<referral>#join` of type `Join` (signed by the body). The operator's removal
+// turns its type to `Join-withdrawn`: the Join is answered Reject at once and the
+// referral admits no one.
+export const PENDING_JOIN = "Join";
+export const WITHDRAWN_JOIN = "Join-withdrawn";
 
 /** How memberships gained by open admission are labelled in `memberships.admitted_by`. */
 const OPEN_ADMISSION = "%(open admission)";
@@ -112,9 +123,43 @@ export interface RemoteOriginState {
   openAdmissions: Record<string, number>;
   /** Follow requests waiting for approval, by followee handle. */
   pendingFollows: Record<string, number>;
+  /** Bodies' Joins waiting for the member bodies' decision, by confederation handle. */
+  pendingJoins: Record<string, number>;
 }
 
-/** Every remote origin with members gained by open admission or pending follow requests, the most first. */
+/** A body's Join waiting for a confederation's member bodies to decide. */
+export interface PendingJoin {
+  /** The admission referral. */
+  readonly referral: string;
+  /** The confederation (its actor id) and handle. */
+  readonly confId: string;
+  readonly confHandle: string;
+  /** The body that asked, and its Join activity. */
+  readonly member: string;
+  readonly join: string;
+}
+
+/** The Joins waiting on open referrals, from `origin` only if given. */
+export async function pendingJoins(db: Kysely<Schema>, origin?: string): Promise<PendingJoin[]> {
+  let q = db
+    .selectFrom("signed_documents")
+    .innerJoin("referrals", (j) => j.on(sql`${sql.ref("referrals.uri")} || '#join'`, "=", sql.ref("signed_documents.uri")))
+    .innerJoin("actors", "actors.id", "referrals.body_id")
+    .select(["referrals.uri as referral", "referrals.body_id as confId", "actors.handle as confHandle", "signed_documents.signer as member", "signed_documents.document"])
+    .where("signed_documents.type", "=", PENDING_JOIN)
+    .where("referrals.closed_at", "is", null);
+  if (origin !== undefined) q = q.where("signed_documents.signer", "like", onOrigin(origin));
+  const rows = await q.orderBy("referrals.opened_at").execute();
+  return rows.map((r) => ({ referral: r.referral, confId: r.confId, confHandle: r.confHandle, member: r.member, join: (JSON.parse(r.document) as { join: string }).join }));
+}
+
+/** The admission referrals whose Join from `origin` the operator withdrew. */
+export async function withdrawnJoinReferrals(db: Kysely<Schema>, origin: string): Promise<Set<string>> {
+  const rows = await db.selectFrom("signed_documents").select("uri").where("type", "=", WITHDRAWN_JOIN).where("signer", "like", onOrigin(origin)).execute();
+  return new Set(rows.map((r) => r.uri.replace(/#join$/, "")));
+}
+
+/** Every remote origin with members gained by open admission, pending follow requests or pending Joins, the most first. */
 export async function listRemoteOrigins(db: Kysely<Schema>, localOrigin: URL): Promise<RemoteOriginState[]> {
   const members = await db
     .selectFrom("memberships")
@@ -128,7 +173,7 @@ export async function listRemoteOrigins(db: Kysely<Schema>, localOrigin: URL): P
   const entry = (origin: string) => {
     const known = byOrigin.get(origin);
     if (known) return known;
-    const e: RemoteOriginState = { origin, openAdmissions: {}, pendingFollows: {} };
+    const e: RemoteOriginState = { origin, openAdmissions: {}, pendingFollows: {}, pendingJoins: {} };
     byOrigin.set(origin, e);
     return e;
   };
@@ -145,7 +190,13 @@ export async function listRemoteOrigins(db: Kysely<Schema>, localOrigin: URL): P
     const followee = handles.get(f.followee_uri) ?? f.followee_uri;
     e.pendingFollows[followee] = (e.pendingFollows[followee] ?? 0) + 1;
   }
-  const total = (e: RemoteOriginState) => [...Object.values(e.openAdmissions), ...Object.values(e.pendingFollows)].reduce((a, b) => a + b, 0);
+  for (const j of await pendingJoins(db)) {
+    const origin = originOf(j.member);
+    if (origin === null || origin === localOrigin.origin) continue;
+    const e = entry(origin);
+    e.pendingJoins[j.confHandle] = (e.pendingJoins[j.confHandle] ?? 0) + 1;
+  }
+  const total = (e: RemoteOriginState) => [...Object.values(e.openAdmissions), ...Object.values(e.pendingFollows), ...Object.values(e.pendingJoins)].reduce((a, b) => a + b, 0);
   return [...byOrigin.values()].sort((a, b) => total(b) - total(a) || a.origin.localeCompare(b.origin));
 }
 

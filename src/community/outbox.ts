@@ -3,7 +3,7 @@
 // transaction. It is plain SQL over a JSON-LD payload, so the application layer may
 // call it; handing rows to Fedify's queue is federation's (federation/delivery.ts).
 import type { Activity } from "@fedify/vocab";
-import type { Transaction } from "kysely";
+import type { ExpressionBuilder, Transaction } from "kysely";
 import type { Schema } from "../store/schema.ts";
 
 /** A remote actor as a delivery target. */
@@ -35,20 +35,33 @@ export async function recordActivity(trx: Transaction<Schema>, input: { actorId:
   if (!input.activity.id) throw new Error("an activity needs an id");
   // The default (fast) compaction; format: "compact" would run the full JSON-LD algorithm.
   const payload = await input.activity.toJsonLd();
+  const { followers, actors } = input.recipients;
+  const sender = input.activity.actorId?.href;
   await trx
     .insertInto("activities")
-    .values({
-      uri: input.activity.id.href,
+    .values((eb) => ({
+      uri: input.activity.id!.href,
       actor_id: input.actorId,
       type: activityType(payload),
       object_uri: input.activity.objectId?.href ?? null,
       payload: JSON.stringify(payload),
       recipients: JSON.stringify(input.recipients),
       public: input.isPublic,
-      // Nothing to deliver: mark it handed off at once.
-      enqueued_at: !input.recipients.followers && input.recipients.actors.length === 0 ? new Date() : null,
-    })
+      // Nothing to deliver (no one listed, and no follower yet, checked in this same
+      // statement): marked handed off at once, so no hand-off runs for it.
+      enqueued_at: actors.length > 0 || (followers && sender == null) ? null : !followers ? new Date() : unlessFollowed(eb, sender!),
+    }))
     .execute();
+}
+
+/** Now, unless `actor` has an accepted follower (then null: to be handed off). */
+function unlessFollowed(eb: ExpressionBuilder<Schema, "activities">, actor: string) {
+  return eb
+    .case()
+    .when(eb.exists(eb.selectFrom("follows").select("id").where("followee_uri", "=", actor).where("state", "=", "accepted")))
+    .then(eb.cast<Date | null>(eb.val(null), "timestamptz"))
+    .else(eb.cast<Date | null>(eb.val(new Date()), "timestamptz"))
+    .end();
 }
 
 function activityType(payload: unknown): string {

@@ -75,7 +75,7 @@ export async function forkBody(app: AppContext, forkerId: string, originHandle: 
         existing !== null
           ? { fail: { code: "conflict", message: `${body.handle} already has its record` } }
           : {
-              command: coreForkBody({ body: actorUri(origin, body.id).href, actor: founderUri, name: body.name, origin: state }, now),
+              command: coreForkBody({ body: actorUri(origin, body.id).href, actor: founderUri ?? forker, name: body.name, origin: state }, now),
               value: () => undefined,
             },
       );

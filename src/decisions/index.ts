@@ -13,18 +13,19 @@ export { castVoteAs, choiceForOption, vote, voteOnAmendment, voteOptions } from 
 export {
   completeImplementation,
   electAdvocate,
-  electImplementationDelegates,
+  implementationDelegatesAreElected,
   proposeAmendment,
   recordGrievanceAgreement,
   recordObjection,
 } from "./commands/graduated.ts";
-export type { BylawsInfo, HistoryEntry, ProposalRef, ProposalSummary } from "./read.ts";
+export type { BylawsInfo, HistoryEntry, ProposalRef, ProposalSummary, RecordEvent } from "./read.ts";
 export {
   decisionRegister,
   findProposal,
   listProposals,
   loadProposalState,
   proposalByUri,
+  readBodyRecord,
   readBylaws,
   readHistory,
   readProposal,
@@ -36,9 +37,9 @@ export type { ProposalDetail, RegisterEntry, RoundSummary } from "./views.ts";
 export { redactEvent } from "./views.ts";
 export type { BodyRef, Outcome } from "./projection.ts";
 export { proposalPageUrl, renderProposalContent } from "./projection.ts";
-export type { NewFoundedBody } from "./commands/founding.ts";
-export { createBody, foundBodyRecord } from "./commands/founding.ts";
-export { addMember, joinBody, removeMember, removeRemoteOrigin } from "./commands/membership.ts";
+export type { NewFoundedBody, TemplateInfo } from "./commands/founding.ts";
+export { bylawsTemplates, createBody, foundBodyRecord, resolveFoundingBylaws } from "./commands/founding.ts";
+export { addMember, joinBody, leaveBody, removeMember, removeRemoteOrigin } from "./commands/membership.ts";
 export { deleteAccount } from "./commands/account-deletion.ts";
 export { rebuildProjection } from "./maintenance.ts";
 export { PROPOSAL_ID_PATTERN, proposalIdFromUri } from "./ids.ts";

@@ -213,3 +213,38 @@ export async function loadProposalState(app: AppContext, id: string): Promise<{ 
   if (state === null || proposal === undefined) return null;
   return { body: body.value, state, proposal, detail: proposalDetail(app, body.value, state, proposal) };
 }
+
+/** One event of a body's record, as the public may see it, with its place in the record (from 0). */
+export interface RecordEvent {
+  readonly index: number;
+  readonly event: Record<string, unknown> & { readonly type: string; readonly at: string };
+}
+
+/**
+ * A body's record for reading: its state now and its events, newest first, paged by
+ * `before` (an index). Votes and acts under a secret ballot are redacted as in a history.
+ */
+export async function readBodyRecord(
+  app: AppContext,
+  viewer: string | null,
+  bodyHandle: string,
+  page: { before?: number; limit?: number } = {},
+): Promise<Result<{ body: ActorRow; state: BodyState | null; events: RecordEvent[]; next: number | null; total: number }>> {
+  const body = await findBody(app, bodyHandle);
+  if (!body.ok) return body;
+  const record = await loadRecord(app.db, app.db, body.value.id);
+  const state = replayRecord(record);
+  const denied = readable(state, null, viewer, body.value.handle);
+  if (denied !== null) return { ok: false, error: denied };
+  const limit = Math.min(Math.max(page.limit ?? 50, 1), 200);
+  const all = record.events;
+  const end = page.before === undefined ? all.length : Math.max(0, Math.min(page.before, all.length));
+  const start = Math.max(0, end - limit);
+  const events: RecordEvent[] = [];
+  for (let i = end - 1; i >= start; i--) {
+    const event = all[i]!;
+    const p = isProposalEvent(event) ? state?.proposals.get(event.proposal) : undefined;
+    events.push({ index: i, event: redactEvent(event, p?.terms?.ballot === "secret") as RecordEvent["event"] });
+  }
+  return ok({ body: body.value, state, events, next: start > 0 ? start : null, total: all.length });
+}

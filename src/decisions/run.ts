@@ -74,6 +74,12 @@ export function foundingBylaws(kind: BodyKind, admission: "open" | "by-decision"
   return { ...defaultBylaws(kind), admission };
 }
 
+/** The bylaws a body was created with and keeps until its record starts (undefined: the defaults of its kind). */
+export function storedFoundingBylaws(body: { readonly founding_bylaws?: string | null }): Bylaws | undefined {
+  if (body.founding_bylaws === null || body.founding_bylaws === undefined) return undefined;
+  return JSON.parse(body.founding_bylaws) as Bylaws;
+}
+
 /**
  * The instant an event is recorded at: the clock, but never before the record's last
  * event. The record must stay in time order even when processes' clocks differ, and
@@ -89,13 +95,14 @@ async function foundFromMemberships(trx: Db, app: AppContext, body: BodyRef, now
   const rows = await trx.selectFrom("memberships").select("member_uri").where("body_id", "=", body.id).orderBy("admitted_at").orderBy("id").execute();
   if (rows.length === 0 && body.kind !== "confederation") return null;
   const origin = app.config.publicOrigin;
+  const chosen = storedFoundingBylaws((await trx.selectFrom("actors").select("founding_bylaws").where("id", "=", body.id).executeTakeFirst()) ?? {});
   const result = foundBody(
     {
       body: actorUri(origin, body.id).href,
       actor: actorUri(origin, INSTANCE_ACTOR_ID).href,
       kind: body.kind as BodyKind,
       name: body.name,
-      bylaws: foundingBylaws(body.kind as BodyKind, body.admission),
+      bylaws: chosen ?? foundingBylaws(body.kind as BodyKind, body.admission),
       members: rows.map((r) => r.member_uri),
     },
     now,

@@ -8,52 +8,45 @@ import { actorUri } from "../shared/uris.ts";
 /** Short, so rows claimed by a process that died are retaken soon; a slow hand-off that outlives it only risks a duplicate, which receivers ignore. */
 const HANDOFF_LEASE_MS = 10_000;
 
+/** Rows handed off per call. */
+const PENDING_BATCH = 100;
+
 /**
  * Hands undelivered activities to Fedify's queue, oldest first. Returns how many
  * were handed off. `minAgeMs` keeps the sweeper away from rows that the request
  * that wrote them is about to hand off itself.
  */
 export async function deliverPending(app: AppContext, opts: { limit?: number; minAgeMs?: number } = {}): Promise<number> {
-  const limit = opts.limit ?? 100;
+  const limit = opts.limit ?? PENDING_BATCH;
   // Claim rows with a short lease: two processes (web kicks, the sweeper) never hand the
   // same row off twice, and a process that dies mid-way leaves rows the sweeper retakes.
-  const rows = await app.db.transaction().execute(async (trx) => {
-    const candidates = await trx
-      .selectFrom("activities")
-      .select("seq")
-      .where("enqueued_at", "is", null)
-      .where((eb) => eb.or([eb("handoff_until", "is", null), eb("handoff_until", "<", new Date())]))
-      .$if(Boolean(opts.minAgeMs), (q) => q.where("published", "<=", new Date(Date.now() - opts.minAgeMs!)))
-      .orderBy("seq")
-      .limit(limit)
-      .forUpdate()
-      .skipLocked()
-      .execute();
-    if (candidates.length === 0) return [];
-    return trx
-      .updateTable("activities")
-      .set({ handoff_until: new Date(Date.now() + HANDOFF_LEASE_MS) })
-      .where(
-        "seq",
-        "in",
-        candidates.map((c) => c.seq),
-      )
-      .returning(["seq", "uri", "actor_id", "payload", "recipients"])
-      .execute();
-  });
+  // One statement: the rows are locked (skip locked) and leased by the same update.
+  const rows = await app.db
+    .updateTable("activities")
+    .set({ handoff_until: new Date(Date.now() + HANDOFF_LEASE_MS) })
+    .where("seq", "in", (eb) =>
+      eb
+        .selectFrom("activities")
+        .select("seq")
+        .where("enqueued_at", "is", null)
+        .where((w) => w.or([w("handoff_until", "is", null), w("handoff_until", "<", new Date())]))
+        .$if(Boolean(opts.minAgeMs), (q) => q.where("published", "<=", new Date(Date.now() - opts.minAgeMs!)))
+        .orderBy("seq")
+        .limit(limit)
+        .forUpdate()
+        .skipLocked(),
+    )
+    .returning(["seq", "uri", "actor_id", "payload", "recipients"])
+    .execute();
+  if (rows.length === 0) return 0;
   rows.sort((a, b) => Number(a.seq) - Number(b.seq));
   const ctx = app.federation.createContext(app.config.publicOrigin, app);
   const exclude = [new URL(app.config.publicOrigin.origin)];
-  let handed = 0;
+  const handed: string[] = [];
   for (const row of rows) {
     try {
       const recipients = JSON.parse(row.recipients) as Recipients;
-      // Nobody to tell (a body without followers yet): skip the fan-out work.
-      if (recipients.followers && recipients.actors.length === 0 && !(await hasFollowers(app, row.actor_id))) {
-        await app.db.updateTable("activities").set({ enqueued_at: new Date() }).where("seq", "=", row.seq).execute();
-        handed++;
-        continue;
-      }
+      // (An activity for followers only, recorded while the sender had none, was marked handed off then.)
       const activity = await Activity.fromJsonLd(JSON.parse(row.payload), { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader });
       const orderingKey = activity.objectId?.href ?? activity.id?.href;
       const sender = { identifier: row.actor_id };
@@ -78,8 +71,7 @@ export async function deliverPending(app: AppContext, opts: { limit?: number; mi
           { preferSharedInbox: true, ...(recipients.includeLocal ? {} : { excludeBaseUris: exclude }), orderingKey },
         );
       }
-      await app.db.updateTable("activities").set({ enqueued_at: new Date() }).where("seq", "=", row.seq).execute();
-      handed++;
+      handed.push(row.seq);
     } catch (err) {
       app.log.error({ err, activity: row.uri }, "could not hand an activity to the delivery queue; will retry");
       await app.db
@@ -90,7 +82,9 @@ export async function deliverPending(app: AppContext, opts: { limit?: number; mi
         .catch(() => {});
     }
   }
-  return handed;
+  // Marked in one statement; a crash before it only hands these rows off again (a duplicate, which receivers ignore).
+  if (handed.length > 0) await app.db.updateTable("activities").set({ enqueued_at: new Date() }).where("seq", "in", handed).execute();
+  return handed.length;
 }
 
 /** The followers of an actor and the inboxes a send to them reaches (shared inboxes preferred, as the send prefers them). */
@@ -105,17 +99,6 @@ async function followersInboxes(app: AppContext, actorId: string): Promise<Set<s
   return new Set(rows.flatMap((r) => [r.uri, r.shared_inbox ?? r.inbox]));
 }
 
-async function hasFollowers(app: AppContext, actorId: string): Promise<boolean> {
-  const row = await app.db
-    .selectFrom("follows")
-    .select("id")
-    .where("followee_uri", "=", actorUri(app.config.publicOrigin, actorId).href)
-    .where("state", "=", "accepted")
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
 /** Coalesces hand-off requests: one run at a time, rerun if kicked meanwhile. */
 export function createDeliveryKicker(getApp: () => AppContext): { kick(): void; idle(): Promise<void> } {
   let running: Promise<void> | null = null;
@@ -124,7 +107,8 @@ export function createDeliveryKicker(getApp: () => AppContext): { kick(): void; 
     do {
       again = false;
       try {
-        while ((await deliverPending(getApp())) > 0) {
+        // A full batch may have more behind it; a short one was the last.
+        while ((await deliverPending(getApp())) >= PENDING_BATCH) {
           /* drain */
         }
       } catch (err) {

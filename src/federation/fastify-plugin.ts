@@ -3,7 +3,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { AppContext } from "../context.ts";
 import { withFullPublicAddress } from "./vocab/public-address.ts";
-import { authenticateInboxRequest, boundedKeyCache, parseInboxBody, withTimeout } from "./inbox-guard.ts";
+import { warnOriginAtLimit } from "../community/origin-limits.ts";
+import { authenticateInboxRequest, boundedKeyCache, OriginBudget, parseInboxBody, withTimeout, type BudgetOptions, type InboxRefusal } from "./inbox-guard.ts";
 
 export interface FedifyPluginOptions {
   federation: Federation<AppContext>;
@@ -12,6 +13,8 @@ export interface FedifyPluginOptions {
   origin: URL;
   /** Largest inbox body accepted, in bytes. */
   maxInboxBytes?: number;
+  /** The JSON-LD work each remote origin may make the inbox do (inbox-guard.ts, `OriginBudget`). */
+  originBudget?: BudgetOptions;
 }
 
 class PayloadTooLarge extends Error {}
@@ -41,6 +44,9 @@ export const fedifyPlugin = fp<FedifyPluginOptions>(
   async (app: FastifyInstance, opts) => {
     const limit = opts.maxInboxBytes ?? 1 << 20;
     const keyCache = boundedKeyCache();
+    const budget = new OriginBudget(opts.originBudget ?? { perSecond: 2_000, burst: 20_000 });
+    // Fedify's loaders (cached in its KV store), made once: making them costs as much as checking a signature.
+    let loaders: ReturnType<typeof inboxLoaders> | undefined;
     app.addHook("onRequest", async (req: FastifyRequest, reply: FastifyReply) => {
       const url = new URL(req.url, opts.origin);
       let body: Buffer | undefined;
@@ -68,12 +74,26 @@ export const fedifyPlugin = fp<FedifyPluginOptions>(
       const request = new Request(url, { method: req.method, headers, body, duplex: "half" } as RequestInit);
       const contextData = opts.contextData(req);
       if (body !== undefined) {
-        // Nothing the sender controls is processed before its signature verifies (inbox-guard.ts).
+        // Nothing the sender controls is processed before its signature verifies, and then
+        // only as much as its origin's budget allows (inbox-guard.ts).
         const parsed = parseInboxBody(body);
-        const refusal = parsed.ok ? await authenticateInboxRequest(request, inboxLoaders(opts, contextData, keyCache)) : parsed.refusal;
+        let refusal: InboxRefusal | null = parsed.ok ? null : parsed.refusal;
+        if (parsed.ok) {
+          loaders ??= inboxLoaders(opts, contextData, keyCache);
+          const signed = await authenticateInboxRequest(request, loaders);
+          if (!signed.ok) refusal = signed.refusal;
+          else {
+            const wait = budget.take(signed.signer, parsed.work);
+            if (wait !== null) {
+              warnOriginAtLimit(contextData.log, signed.signer, "inbox work", { work: parsed.work, retryAfter: wait });
+              refusal = { status: 429, message: `too much from ${signed.signer} at once: try again in ${wait} s`, retryAfter: wait };
+            }
+          }
+        }
         if (refusal !== null) {
           contextData.log.debug({ path: url.pathname, status: refusal.status, reason: refusal.message }, "inbox request refused before Fedify");
-          return reply.code(refusal.status).send({ error: refusal.status === 400 ? "Bad Request" : "Unauthorized", message: refusal.message });
+          if (refusal.retryAfter !== undefined) reply.header("retry-after", String(refusal.retryAfter));
+          return reply.code(refusal.status).send({ error: STATUS_TEXT[refusal.status], message: refusal.message });
         }
       }
       let response: Response;
@@ -143,6 +163,8 @@ export function isMalformedActivityError(err: unknown): boolean {
   // jsonld.js names its errors "jsonld.SyntaxError", "jsonld.InvalidUrl", "jsonld.LoadDocumentError"…; a context fetch fails with FetchError.
   return typeof name === "string" && (name.startsWith("jsonld.") || name === "FetchError");
 }
+
+const STATUS_TEXT = { 400: "Bad Request", 401: "Unauthorized", 429: "Too Many Requests" } as const;
 
 /** How long fetching a signer's key may take before the request is refused. */
 const FETCH_TIMEOUT_MS = 10_000;

@@ -37,6 +37,12 @@ export interface Bylaws {
   readonly deliberationPeriod: Duration;
   /** Length of each vote; a proposal may ask for longer. */
   readonly votingPeriod: Duration;
+  /**
+   * The body's own minimum: the shortest deliberation or voting period a proposal may ask
+   * for (minutes to weeks; at most the two periods above). Absent, as in bylaws written
+   * before it existed: a proposal may not ask for shorter periods than the two above.
+   */
+  readonly minimumPeriod?: Duration;
   readonly graduatedConsensus: GraduatedPeriods;
   /** `open`: anyone may join; `by-decision`: only by a `membership` proposal. */
   readonly admission: "open" | "by-decision";
@@ -49,6 +55,12 @@ export interface Bylaws {
   readonly delegates: { readonly maxConsecutiveTerms: number | null };
   /** Confederations: how verdicts of member bodies are tallied. Required for a confederation. */
   readonly ratification?: RatificationRule;
+  /**
+   * Confederations: the delegate ratio, one confederal delegate per this many members of
+   * a member body (seed 004: one per 50 to 100 residents). Recorded and published; the
+   * member bodies elect their delegates by their own decisions.
+   */
+  readonly delegateRatio?: number;
   /** Free text: points of unity, bill of rights, anything else the body writes down. */
   readonly text?: string;
 }
@@ -75,54 +87,105 @@ export function bylawsRuleFor(bylaws: Bylaws, kind: ProposalKind): DecisionRule 
   return bylaws.ruleByKind?.[kind] ?? bylaws.decisionRule;
 }
 
+/** One problem found in bylaws: the field at fault (a dotted path) and what is wrong, in words. */
+export interface BylawsProblem {
+  readonly field: string;
+  readonly message: string;
+}
+
+/** The fields bylaws may have; anything else is a mistake (a misspelt field would silently do nothing). */
+export const BYLAWS_FIELDS: readonly string[] = [
+  "decisionRule",
+  "ruleByKind",
+  "quorum",
+  "deliberationPeriod",
+  "votingPeriod",
+  "minimumPeriod",
+  "graduatedConsensus",
+  "admission",
+  "tabling",
+  "visibility",
+  "ballot",
+  "delegates",
+  "ratification",
+  "delegateRatio",
+  "text",
+];
+
 /** Checks untrusted bylaws (e.g. a proposal's payload) and names every problem found. */
 export function validateBylaws(value: unknown, bodyKind?: BodyKind): { ok: true; bylaws: Bylaws } | { ok: false; reason: Refusal } {
-  const problems: string[] = [];
-  if (typeof value !== "object" || value === null) {
-    return { ok: false, reason: refusal("invalid-bylaws", "bylaws must be an object") };
+  const problems = bylawsProblems(value, bodyKind);
+  return problems.length === 0 ? { ok: true, bylaws: value as Bylaws } : { ok: false, reason: refusal("invalid-bylaws", problems.map((p) => p.message).join("; ")) };
+}
+
+/**
+ * Every problem of untrusted bylaws, each with its field. The messages are those
+ * {@link validateBylaws} joins: a record replays the same whatever the wording here.
+ */
+export function bylawsProblems(value: unknown, bodyKind?: BodyKind): BylawsProblem[] {
+  const found: BylawsProblem[] = [];
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return [{ field: "bylaws", message: "bylaws must be an object" }];
   }
+  const problems = {
+    push(message: string, field: string) {
+      found.push({ field, message });
+    },
+  };
   const b = value as Record<string, unknown>;
   const duration = (v: unknown, name: string): void => {
-    if (durationMs(v) === null) problems.push(`${name} must be a positive ISO 8601 duration (W, D, H, M, S)`);
+    if (durationMs(v) === null) problems.push(`${name} must be a positive ISO 8601 duration (W, D, H, M, S)`, name);
   };
 
-  if (!isDecisionRule(b.decisionRule)) problems.push("decisionRule is not a valid rule");
+  if (!isDecisionRule(b.decisionRule)) problems.push("decisionRule is not a valid rule", "decisionRule");
   if (b.ruleByKind !== undefined) {
     if (typeof b.ruleByKind !== "object" || b.ruleByKind === null) {
-      problems.push("ruleByKind must be an object");
+      problems.push("ruleByKind must be an object", "ruleByKind");
     } else {
       for (const [kind, rule] of Object.entries(b.ruleByKind)) {
-        if (!isProposalKind(kind)) problems.push(`ruleByKind.${kind}: unknown kind`);
-        else if (FIXED_RULE_KINDS.has(kind)) problems.push(`ruleByKind.${kind}: this kind's rule is fixed`);
-        if (!isDecisionRule(rule)) problems.push(`ruleByKind.${kind} is not a valid rule`);
+        if (!isProposalKind(kind)) problems.push(`ruleByKind.${kind}: unknown kind`, `ruleByKind.${kind}`);
+        else if (FIXED_RULE_KINDS.has(kind)) problems.push(`ruleByKind.${kind}: this kind's rule is fixed`, `ruleByKind.${kind}`);
+        if (!isDecisionRule(rule)) problems.push(`ruleByKind.${kind} is not a valid rule`, `ruleByKind.${kind}`);
       }
     }
   }
-  if (!isQuorum(b.quorum)) problems.push("quorum must be a count >= 1 or a share in (0, 1]");
+  if (!isQuorum(b.quorum)) problems.push("quorum must be a count >= 1 or a share in (0, 1]", "quorum");
   duration(b.deliberationPeriod, "deliberationPeriod");
   duration(b.votingPeriod, "votingPeriod");
   const g = b.graduatedConsensus as Record<string, unknown> | undefined;
   if (typeof g !== "object" || g === null) {
-    problems.push("graduatedConsensus periods are missing");
+    problems.push("graduatedConsensus periods are missing", "graduatedConsensus");
   } else {
     duration(g.objectionPeriod, "graduatedConsensus.objectionPeriod");
     duration(g.grievancePeriod, "graduatedConsensus.grievancePeriod");
     duration(g.contentionPeriod, "graduatedConsensus.contentionPeriod");
   }
-  if (b.admission !== "open" && b.admission !== "by-decision") problems.push("admission must be open or by-decision");
+  if (b.admission !== "open" && b.admission !== "by-decision") problems.push("admission must be open or by-decision", "admission");
   const t = b.tabling as Record<string, unknown> | undefined;
   const tablingOk = typeof t === "object" && t !== null && (t.who === "any-member" || (t.who === "seconded" && Number.isSafeInteger(t.seconds) && (t.seconds as number) >= 1));
-  if (!tablingOk) problems.push("tabling must be any-member, or seconded with seconds >= 1");
-  if (b.visibility !== "public" && b.visibility !== "members") problems.push("visibility must be public or members");
-  if (b.ballot !== "named" && b.ballot !== "secret") problems.push("ballot must be named or secret");
+  if (!tablingOk) problems.push("tabling must be any-member, or seconded with seconds >= 1", "tabling");
+  if (b.visibility !== "public" && b.visibility !== "members") problems.push("visibility must be public or members", "visibility");
+  if (b.ballot !== "named" && b.ballot !== "secret") problems.push("ballot must be named or secret", "ballot");
   const d = b.delegates as Record<string, unknown> | undefined;
   const terms = typeof d === "object" && d !== null ? d.maxConsecutiveTerms : undefined;
   if (!(terms === null || (Number.isSafeInteger(terms) && (terms as number) >= 1))) {
-    problems.push("delegates.maxConsecutiveTerms must be null or an integer >= 1");
+    problems.push("delegates.maxConsecutiveTerms must be null or an integer >= 1", "delegates.maxConsecutiveTerms");
   }
-  if (b.ratification !== undefined && !isRatificationRule(b.ratification)) problems.push("ratification is not a valid rule");
-  if (bodyKind === "confederation" && b.ratification === undefined) problems.push("a confederation needs a ratification rule");
-  if (b.text !== undefined && typeof b.text !== "string") problems.push("text must be a string");
-
-  return problems.length === 0 ? { ok: true, bylaws: value as Bylaws } : { ok: false, reason: refusal("invalid-bylaws", problems.join("; ")) };
+  if (b.ratification !== undefined && !isRatificationRule(b.ratification)) problems.push("ratification is not a valid rule", "ratification");
+  if (bodyKind === "confederation" && b.ratification === undefined) problems.push("a confederation needs a ratification rule", "ratification");
+  if (b.text !== undefined && typeof b.text !== "string") problems.push("text must be a string", "text");
+  if (b.minimumPeriod !== undefined) {
+    const least = durationMs(b.minimumPeriod);
+    if (least === null) duration(b.minimumPeriod, "minimumPeriod");
+    else {
+      for (const name of ["deliberationPeriod", "votingPeriod"] as const) {
+        const ms = durationMs(b[name]);
+        if (ms !== null && ms < least) problems.push(`minimumPeriod may not be longer than ${name} (${String(b[name])})`, "minimumPeriod");
+      }
+    }
+  }
+  if (b.delegateRatio !== undefined && !(Number.isSafeInteger(b.delegateRatio) && (b.delegateRatio as number) >= 1)) {
+    problems.push("delegateRatio must be a whole number of members >= 1 (one confederal delegate per that many members)", "delegateRatio");
+  }
+  return found;
 }

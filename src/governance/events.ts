@@ -140,13 +140,22 @@ export interface ProposalWithdrawn extends OfProposal {
   readonly reason?: string;
 }
 
-/** The body's choice of delegates to implement a carried decision, under its text. */
+/**
+ * The body's choice of delegates to implement a carried decision, under its text. It is
+ * recorded on the decision implemented, in the same step as the `delegation` proposal
+ * (role `implementation-delegate`, `implements` naming the decision) that elected them
+ * is carried: then `actor` is the body and `by` names that delegation, whose delegates
+ * and mandate these must be. Records from before elections by the body have no `by`:
+ * there a member recorded them (`actor`), and they replay as they always did.
+ */
 export interface ImplementationDelegatesElected extends OfProposal {
   readonly type: "implementation-delegates-elected";
   readonly actor: string;
   readonly delegates: readonly string[];
   readonly mandate: string;
-  /** The decision (e.g. a delegation proposal) that chose them, once that kind exists. */
+  /** The carried `delegation` proposal that elected them (absent only in older records). */
+  readonly by?: string;
+  /** Older records only: a decision named by whoever recorded them; never written now. */
   readonly decision?: string;
 }
 

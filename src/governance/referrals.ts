@@ -10,8 +10,8 @@ import { instantMs, requireMs, type Instant } from "./time.ts";
 
 const text = (v: unknown): v is string => typeof v === "string" && v.trim() !== "";
 
-/** The kinds of its own decision a confederation can refer to its members. */
-export const CONFEDERATION_DECIDES: ReadonlySet<string> = new Set<ProposalKind>(["join", "leave", "policy", "confederal"]);
+/** The kinds of its own decision a confederation can refer to its members (`bylaws`: it changes its own bylaws). */
+export const CONFEDERATION_DECIDES: ReadonlySet<string> = new Set<ProposalKind>(["join", "leave", "policy", "confederal", "bylaws"]);
 
 /** The confederation events (everything about referrals, verdicts and member bodies). */
 export type ConfederationEvent = Extract<

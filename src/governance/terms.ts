@@ -63,12 +63,17 @@ export function termsFor(bylaws: Bylaws, bylawsVersion: number, request: TermsRe
   }
   const chosen = ruleFor(bylaws, request);
   if (!chosen.ok) return chosen;
-  const period = (asked: Duration | undefined, least: Duration, name: string): Duration | Refusal => {
-    if (asked === undefined) return least;
+  // The bylaws' period when none is asked for; never shorter than the body's own minimum,
+  // or, in bylaws without one, than the bylaws' period itself.
+  const period = (asked: Duration | undefined, usual: Duration, name: string): Duration | Refusal => {
+    if (asked === undefined) return usual;
     const ms = durationMs(asked);
     if (ms === null) return refusal("invalid-input", `${name} must be a positive ISO 8601 duration`);
+    const least = bylaws.minimumPeriod ?? usual;
     // A ratification answers a confederation by its deadline: the referral sets the calendar.
-    if (ms < (durationMs(least) ?? 0) && request.kind !== "ratification") return refusal("invalid-input", `${name} may not be shorter than the bylaws' ${least}`);
+    if (ms < (durationMs(least) ?? 0) && request.kind !== "ratification") {
+      return refusal("invalid-input", `${name} may not be shorter than the bylaws' ${bylaws.minimumPeriod === undefined ? "" : "minimum "}${least}`);
+    }
     return asked;
   };
   const deliberationPeriod = period(request.deliberationPeriod, bylaws.deliberationPeriod, "deliberationPeriod");

@@ -13,16 +13,19 @@ import type { TokenIssuer } from "./auth.ts";
 import { sendNoRoute, sendRouteError } from "./errors.ts";
 import { accountPages } from "./pages/account.ts";
 import { bodyActPages } from "./pages/body-acts.ts";
+import { foundBodyPages } from "./pages/found-body.ts";
 import { newProposalPages } from "./pages/new-proposal.ts";
 import { notificationPages } from "./pages/notifications-page.ts";
 import { adminPages } from "./pages/admin.ts";
 import { sendPageError } from "./pages/errors.ts";
 import { homePage } from "./pages/home.ts";
 import { notePage } from "./pages/note.ts";
+import { documentPages } from "./pages/documents.ts";
 import { profilePage } from "./pages/profile.ts";
 import { proposalListPage } from "./pages/proposal-list.ts";
 import { proposalPage } from "./pages/proposal.ts";
 import { proposalActPages } from "./pages/proposal-acts.ts";
+import { recordPage } from "./pages/record.ts";
 import { sendPage } from "./pages/render.ts";
 import { registerPage } from "./pages/register.ts";
 import { stylesheet } from "./pages/stylesheet.ts";
@@ -71,7 +74,12 @@ export async function buildHttpApp(app: AppContext, tokens: TokenIssuer): Promis
 
   // Before Fedify's hook, so its ActivityPub answers carry the headers too.
   await f.register(helmet, securityHeaders(app.config.publicOrigin));
-  await f.register(fedifyPlugin, { federation: app.federation, contextData: () => app, origin: app.config.publicOrigin });
+  await f.register(fedifyPlugin, {
+    federation: app.federation,
+    contextData: () => app,
+    origin: app.config.publicOrigin,
+    originBudget: { perSecond: app.config.inboxOriginRate, burst: 10 * app.config.inboxOriginRate },
+  });
   await f.register(rateLimit, { global: false });
   await f.register(swagger, {
     openapi: {
@@ -96,12 +104,13 @@ export async function buildHttpApp(app: AppContext, tokens: TokenIssuer): Promis
     // Cookies, forms and CSRF belong to the pages alone: the API takes bearer tokens only.
     await registerWebSession(pages, app, tokens);
     pages.setErrorHandler(sendPageError(app.config.instanceName));
-    for (const page of [stylesheet, homePage, profilePage, notePage, proposalListPage, proposalPage, registerPage]) await pages.register(page(app));
+    for (const page of [stylesheet, homePage, profilePage, notePage, proposalListPage, proposalPage, registerPage, recordPage, documentPages]) await pages.register(page(app));
     await pages.register(accountPages(app, tokens));
     await pages.register(proposalActPages(app));
     await pages.register(bodyActPages(app));
     await pages.register(newProposalPages(app));
     await pages.register(notificationPages(app));
+    await pages.register(foundBodyPages(app));
     await pages.register(adminPages(app));
     // The OAuth consent page of the Mastodon client API, with the pages' sign-in and CSRF.
     const pageCsp = (formAction: string[]) => cspHeader({ ...PAGE_CSP, "form-action": [...PAGE_CSP["form-action"], ...formAction] });

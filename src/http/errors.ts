@@ -16,7 +16,7 @@ export function sendFailure(reply: FastifyReply, failure: Failure) {
   return reply.code(status).send({
     error: TITLE[status],
     message: failure.message,
-    ...(failure.field ? { fields: { [failure.field]: failure.message } } : {}),
+    ...(failure.fields ? { fields: failure.fields } : failure.field ? { fields: { [failure.field]: failure.message } } : {}),
   });
 }
 

@@ -8,6 +8,8 @@ export interface Failure {
   message: string;
   /** The input field at fault, for `invalid`. */
   field?: string;
+  /** Several fields at fault, each with its own message, for `invalid` (e.g. every problem of some bylaws). */
+  fields?: Record<string, string>;
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: Failure };

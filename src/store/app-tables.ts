@@ -17,6 +17,8 @@ export interface ActorsTable {
   summary: Generated<string>;
   manually_approves_followers: Generated<boolean>;
   admission: Generated<"open" | "by-decision">;
+  /** The bylaws (JSON) the body was created with, until its record starts with them; null for the defaults. */
+  founding_bylaws: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Generated<Date>;
   /** A person's account deleted (migrations/2026-12-03-2100_deleted-accounts.ts): the profile is gone, the handle stays taken. */
   deleted_at: NullableTimestamp;

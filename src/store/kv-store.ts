@@ -22,11 +22,17 @@ export class KyselyKvStore implements KvStore {
   }
 
   async get<T = unknown>(key: KvKey): Promise<T | undefined> {
-    const { rows } = await sql<{ value: string }>`
-      select value::text as value from fedify_kv
+    return (await this.getEntry<T>(key))?.value;
+  }
+
+  /** The value and when it expires (epoch ms, by this process's clock; Infinity without a TTL). */
+  async getEntry<T = unknown>(key: KvKey): Promise<{ value: T; expiresAt: number } | undefined> {
+    const { rows } = await sql<{ value: string; ms_left: string | number | null }>`
+      select value::text as value, extract(epoch from (expires_at - now())) * 1000 as ms_left from fedify_kv
       where key = ${[...key]}::text[] and (expires_at is null or expires_at > now())`.execute(this.#db);
     const row = rows[0];
-    return row == null ? undefined : (JSON.parse(row.value) as T);
+    if (row == null) return undefined;
+    return { value: JSON.parse(row.value) as T, expiresAt: row.ms_left == null ? Number.POSITIVE_INFINITY : Date.now() + Number(row.ms_left) };
   }
 
   async set(key: KvKey, value: unknown, options?: KvStoreSetOptions): Promise<void> {

@@ -23,6 +23,10 @@ export interface KyselyMessageQueueOptions {
   logger?: StoreLogger;
 }
 
+/** Milliseconds until the next delayed message or expiring lease, or null (SQL, shared by the claim's two answers). */
+const NEXT_DUE_MS = sql`(select extract(epoch from (min(greatest(deliver_at, coalesce(leased_until, deliver_at))) - now())) * 1000
+  from fedify_mq where greatest(deliver_at, coalesce(leased_until, deliver_at)) > now())`;
+
 /** Second key of our advisory locks (two-key form: its own lock space). */
 const ADVISORY_LOCK_SPACE = 0x466d71; // "Fmq"
 
@@ -37,6 +41,19 @@ interface Claimed {
   id: string;
   message: unknown;
   attempts: number;
+  /** Whether another message was due and claimable when this one was claimed. */
+  moreReady: boolean;
+  /** Whether a message with the same ordering key waits behind this one. */
+  successor: boolean;
+  /** When it was claimed (epoch ms), and how long after that the next delayed message or expiring lease was due. */
+  claimedAt: number;
+  nextSleepMs: number;
+}
+
+/** Nothing was claimable: sleep this long at most. */
+interface Idle {
+  message: undefined;
+  sleepMs: number;
 }
 
 interface InFlight {
@@ -45,6 +62,8 @@ interface InFlight {
   released: boolean;
   /** Set once acked or released after the handler finished. */
   done: boolean;
+  /** Set once the handler succeeded and its message was deleted. */
+  acked?: boolean;
   stopHeartbeat(): void;
   /** Resolves when the handler finished and the message was acked or released. */
   settled: Promise<void>;
@@ -81,6 +100,8 @@ export class KyselyMessageQueue implements MessageQueue {
   readonly #logger: StoreLogger;
   /** Lease owner name, for diagnostics and to release only our own leases. */
   readonly #owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  /** Tags this instance's notifications (see #payload). */
+  readonly #tag = randomUUID().slice(0, 8);
   readonly #wakers = new Set<Waker>();
   readonly #inFlight = new Map<string, InFlight>();
   #subscription: Promise<(() => Promise<void>) | null> | null = null;
@@ -106,7 +127,7 @@ export class KyselyMessageQueue implements MessageQueue {
         values (${serialize(message)}::text::json, ${options?.orderingKey ?? null},
                 now() + ${delayMs}::float8 * interval '1 millisecond')
         returning id)
-      select pg_notify(${this.#channel}, ${String(delayMs)}) from inserted`.execute(this.#db);
+      select pg_notify(${this.#channel}, ${this.#payload(delayMs)}) from inserted`.execute(this.#db);
     this.#wakeLocal(delayMs);
   }
 
@@ -121,7 +142,7 @@ export class KyselyMessageQueue implements MessageQueue {
         const rows = payloads.slice(i, i + 500).map((p) => sql`(${p}::text::json, ${key}, now() + ${delayMs}::float8 * interval '1 millisecond')`);
         await sql`insert into fedify_mq (message, ordering_key, deliver_at) values ${sql.join(rows)}`.execute(trx);
       }
-      await sql`select pg_notify(${this.#channel}, ${String(delayMs)})`.execute(trx);
+      await sql`select pg_notify(${this.#channel}, ${this.#payload(delayMs)})`.execute(trx);
     });
     this.#wakeLocal(delayMs);
   }
@@ -182,7 +203,7 @@ export class KyselyMessageQueue implements MessageQueue {
     });
     while (!signal.aborted) {
       const seen = waker.generation;
-      let claimed: Claimed | null;
+      let claimed: Claimed | Idle;
       try {
         claimed = await this.#claim();
         failures = 0;
@@ -193,20 +214,29 @@ export class KyselyMessageQueue implements MessageQueue {
         await waker.wait(backoff, waker.generation, signal);
         continue;
       }
-      if (claimed == null) {
-        await waker.wait(await this.#sleepMs(), seen, signal);
+      if ("sleepMs" in claimed) {
+        await waker.wait(claimed.sleepMs, seen, signal);
         continue;
       }
+      // More are due: another sleeping worker takes the next one.
+      if (claimed.moreReady) waker.wakeOne();
       if (signal.aborted) {
         // Claimed while stopping: give it straight back.
         await this.#releaseLeases([{ id: claimed.id, released: false, done: false, stopHeartbeat() {}, settled: Promise.resolve() }]);
         break;
       }
-      const entry = this.#startHandling(handler, claimed, waker);
+      const entry = this.#startHandling(handler, claimed);
       inFlight.set(entry.id, entry);
       void entry.settled.then(() => inFlight.delete(entry.id));
       // On abort stop waiting; the handler goes on and is drained by listen().
       await Promise.race([entry.settled, aborted]);
+      // Handled and acked, nothing else was due when it was claimed, no message with its
+      // ordering key waits behind it, and no wake-up (an enqueue here, a NOTIFY, another
+      // worker seeing more due) came meanwhile: there is nothing to claim, so sleep until
+      // the next delayed message or expiring lease known at the claim, without asking.
+      if (entry.acked && !claimed.moreReady && !claimed.successor && waker.generation === seen) {
+        await waker.wait(Math.max(0, claimed.claimedAt + claimed.nextSleepMs - Date.now()), seen, signal);
+      }
     }
   }
 
@@ -216,46 +246,67 @@ export class KyselyMessageQueue implements MessageQueue {
    * leased). Row locks with SKIP LOCKED keep two workers off one row; the
    * advisory lock on the key, taken only for a key's head message, keeps two
    * statements from handing out the same key at the same moment.
+   *
+   * One statement either way: with the claimed message it tells whether another is
+   * due now (so one more worker is woken, not all), and when none is claimable it
+   * tells how long to sleep (until the next delayed message or expiring lease).
    */
-  async #claim(): Promise<Claimed | null> {
-    const { rows } = await sql<{ id: string; message: string; attempts: number }>`
-      update fedify_mq
-      set leased_until = now() + ${this.#leaseMs}::float8 * interval '1 millisecond',
-          lease_owner = ${this.#owner},
-          attempts = attempts + 1
-      where id = (
-        select m.id from fedify_mq m
-        where m.deliver_at <= now()
-          and (m.leased_until is null or m.leased_until <= now())
-          and (m.ordering_key is null or case
-                 when exists (select 1 from fedify_mq o where o.ordering_key = m.ordering_key and o.id < m.id)
-                   then false
-                 else pg_try_advisory_xact_lock(${ADVISORY_LOCK_SPACE}, hashtext(m.ordering_key))
-               end)
-        order by m.deliver_at, m.id
-        limit 1
-        for update skip locked)
-      returning id::text as id, message::text as message, attempts`.execute(this.#db);
+  async #claim(): Promise<Claimed | Idle> {
+    const { rows } = await sql<{
+      id: string | null;
+      message: string | null;
+      attempts: number | null;
+      more_ready: boolean | null;
+      successor: boolean | null;
+      sleep_ms: string | number | null;
+    }>`
+      with claimed as (
+        update fedify_mq
+        set leased_until = now() + ${this.#leaseMs}::float8 * interval '1 millisecond',
+            lease_owner = ${this.#owner},
+            attempts = attempts + 1
+        where id = (
+          select m.id from fedify_mq m
+          where m.deliver_at <= now()
+            and (m.leased_until is null or m.leased_until <= now())
+            and (m.ordering_key is null or case
+                   when exists (select 1 from fedify_mq o where o.ordering_key = m.ordering_key and o.id < m.id)
+                     then false
+                   else pg_try_advisory_xact_lock(${ADVISORY_LOCK_SPACE}, hashtext(m.ordering_key))
+                 end)
+          order by m.deliver_at, m.id
+          limit 1
+          for update skip locked)
+        returning id, message, attempts, ordering_key)
+      select c.id::text as id, c.message::text as message, c.attempts,
+             exists (
+               select 1 from fedify_mq m
+               where m.id <> c.id and m.deliver_at <= now()
+                 and (m.leased_until is null or m.leased_until <= now())
+                 and (m.ordering_key is null or not exists (
+                   select 1 from fedify_mq o where o.ordering_key = m.ordering_key and o.id < m.id))) as more_ready,
+             exists (select 1 from fedify_mq o where o.ordering_key = c.ordering_key and o.id > c.id) as successor,
+             ${NEXT_DUE_MS} as sleep_ms
+      from claimed c
+      union all
+      select null, null, null, null, null, ${NEXT_DUE_MS}
+      where not exists (select 1 from claimed)`.execute(this.#db);
     const row = rows[0];
-    if (row == null) return null;
-    return { id: row.id, message: JSON.parse(row.message), attempts: row.attempts };
+    const ms = row?.sleep_ms == null ? Number.NaN : Number(row.sleep_ms);
+    const sleepMs = Number.isFinite(ms) ? Math.min(this.#pollMs, Math.max(0, ms) + 5) : this.#pollMs;
+    if (row == null || row.id == null || row.message == null) return { message: undefined, sleepMs };
+    return {
+      id: row.id,
+      message: JSON.parse(row.message),
+      attempts: row.attempts ?? 1,
+      moreReady: row.more_ready === true,
+      successor: row.successor === true,
+      claimedAt: Date.now(),
+      nextSleepMs: sleepMs,
+    };
   }
 
-  /** How long to sleep when nothing was claimable: until the next delayed message or expiring lease. */
-  async #sleepMs(): Promise<number> {
-    try {
-      const { rows } = await sql<{ ms: string | number | null }>`
-        select extract(epoch from (min(greatest(deliver_at, coalesce(leased_until, deliver_at))) - now())) * 1000 as ms
-        from fedify_mq where greatest(deliver_at, coalesce(leased_until, deliver_at)) > now()`.execute(this.#db);
-      const ms = rows[0]?.ms == null ? Number.NaN : Number(rows[0].ms);
-      if (Number.isFinite(ms)) return Math.min(this.#pollMs, Math.max(0, ms) + 5);
-    } catch (err) {
-      this.#logger.debug({ err }, "could not compute the next due time");
-    }
-    return this.#pollMs;
-  }
-
-  #startHandling(handler: (message: any) => Promise<void> | void, claimed: Claimed, waker: Waker): InFlight {
+  #startHandling(handler: (message: any) => Promise<void> | void, claimed: Claimed): InFlight {
     let renewing = false;
     const heartbeat = setInterval(() => {
       if (renewing) return;
@@ -294,7 +345,7 @@ export class KyselyMessageQueue implements MessageQueue {
         entry.done = true;
         entry.stopHeartbeat();
         if (this.#inFlight.get(entry.id) === entry) this.#inFlight.delete(entry.id);
-        waker.wake(); // an acked message may unblock the next one with its ordering key
+        // No wake-up here: this worker claims again at once, the message an ack unblocks included.
       }
     })();
     return entry;
@@ -319,11 +370,14 @@ export class KyselyMessageQueue implements MessageQueue {
   async #ack(id: string, entry: InFlight): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await sql`delete from fedify_mq where id = ${id}::bigint returning ordering_key`.execute(this.#db);
-        if (result.rows.length > 0 && (result.rows[0] as { ordering_key: string | null }).ordering_key != null) {
-          // Wake other processes: the next message with this key is now due.
-          await this.#database.notify(this.#channel, "0").catch(() => {});
-        }
+        // One statement. Other processes are woken only when a message with the same
+        // ordering key waits behind this one (this worker claims again at once itself).
+        await sql`
+          with acked as (delete from fedify_mq where id = ${id}::bigint returning ordering_key)
+          select pg_notify(${this.#channel}, ${this.#payload(0)}) from acked
+          where acked.ordering_key is not null
+            and exists (select 1 from fedify_mq o where o.ordering_key = acked.ordering_key and o.id <> ${id}::bigint)`.execute(this.#db);
+        entry.acked = true;
         return;
       } catch (err) {
         if (attempt >= 4 || entry.released) {
@@ -380,13 +434,23 @@ export class KyselyMessageQueue implements MessageQueue {
     for (const waker of this.#wakers) waker.wakeAt(Date.now() + delayMs);
   }
 
+  /**
+   * A notification's payload: the new message's delay in ms, and this instance's tag so
+   * that it ignores its own (its workers were woken locally already). A plain number
+   * (no tag) is accepted too and wakes every listener.
+   */
+  #payload(delayMs: number): string {
+    return `${delayMs}:${this.#tag}`;
+  }
+
   #onNotify = (payload: string): void => {
-    // Payload: the new message's delay in ms. Anything else is ignored.
-    const delayMs = /^\d{1,15}$/.test(payload) ? Number(payload) : Number.NaN;
+    const m = /^(\d{1,15})(?::([0-9a-f]{8}))?$/.exec(payload);
+    const delayMs = m ? Number(m[1]) : Number.NaN;
     if (!Number.isSafeInteger(delayMs)) {
       this.#logger.debug({ payload: payload.slice(0, 100) }, "ignoring malformed queue notification");
       return;
     }
+    if (m?.[2] === this.#tag) return; // our own: woken locally when it was sent
     this.#wakeLocal(delayMs);
   };
 
@@ -425,16 +489,28 @@ class Waker {
     this.#maxScheduleMs = maxScheduleMs;
   }
 
+  /** Wakes every sleeping worker (stopping). */
   wake(): void {
     this.generation++;
     for (const waiter of [...this.#waiters]) waiter();
+  }
+
+  /**
+   * Wakes one sleeping worker: one new message needs one claim. A worker that claims
+   * and sees more due wakes the next ({@link Claimed.moreReady}); a worker between a
+   * claim and its sleep sees the new generation and claims again.
+   */
+  wakeOne(): void {
+    this.generation++;
+    const first = this.#waiters.values().next();
+    if (!first.done) first.value();
   }
 
   /** Wakes at `at` (epoch ms). Later than a poll interval away is left to the poll. */
   wakeAt(at: number): void {
     const inMs = at - Date.now();
     if (inMs <= 0) {
-      this.wake();
+      this.wakeOne();
       return;
     }
     if (this.#disposed || inMs > this.#maxScheduleMs || at >= this.#timerAt) return;
@@ -443,7 +519,7 @@ class Waker {
     this.#timer = setTimeout(() => {
       this.#timer = null;
       this.#timerAt = Number.POSITIVE_INFINITY;
-      this.wake();
+      this.wakeOne();
     }, inMs + 5);
   }
 

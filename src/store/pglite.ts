@@ -9,6 +9,9 @@ import { PGliteDialect } from "./pglite-dialect.ts";
 import { makeTreePrivate } from "./private-directory.ts";
 import type { Schema } from "./schema.ts";
 
+/** PostgreSQL settings PGlite starts with, on top of its own. */
+export const PGLITE_SETTINGS: readonly string[] = ["shared_buffers=16MB"];
+
 /**
  * PGlite in memory (no `dataDir`, or `memory://`) or in a data directory, which it
  * creates and locks for this process.
@@ -30,6 +33,9 @@ export async function openPGlite(dataDir: string | undefined, logger: StoreLogge
       ...(dir != null ? { dataDir: dir } : {}),
       // int8 as a string, like node-postgres: one behaviour on both backends.
       parsers: { 20: (value: string) => value },
+      // PGlite's defaults, with a 16 MB buffer pool instead of 128 MB: the pool's pages
+      // live in this process's memory once touched, and an instance's working set is small.
+      startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((s) => ["-c", s])],
     });
     // PGlite's initdb writes its files 0666 whatever the umask (Emscripten chmods
     // them); PostgreSQL creates its later files 0600, except the relation cache

@@ -148,8 +148,42 @@ describe("a graduated-consensus proposal through the API", () => {
     expect((await pastDeadline(id)).view.status).toBe("implementing");
     const late = await call("POST", `/proposals/${id}/votes`, { choice: "disagree" }, "dan");
     expect(late.status).toBe(409);
-    const delegates = await call("POST", `/proposals/${id}/implementation-delegates`, { delegates: ["dan", "erin"], mandate: "Hire the cheaper roofer; daytime work only." });
-    expect(delegates.status).toBe(201);
+    // No member records implementation delegates: the old path says how the body elects them.
+    const direct = await call("POST", `/proposals/${id}/implementation-delegates`, { delegates: ["dan", "erin"], mandate: "Hire the cheaper roofer; daytime work only." });
+    expect(direct.status).toBe(403);
+    expect(direct.body.message).toMatch(/delegation proposal with role implementation-delegate/);
+    expect(direct.body.message).toContain(`"implements": "${id}"`);
+    expect((await call("GET", `/proposals/${id}`)).body.view.implementation).toBeNull();
+
+    // The body elects them: a delegation naming the decision it implements, tabled, voted, carried.
+    const payload = {
+      role: "implementation-delegate",
+      delegates: ["dan", "erin"],
+      mandate: { scope: "Hire the cheaper roofer.", instructions: "Daytime work only." },
+      start: "2026-01-01T00:00:00Z",
+      end: "2099-01-01T00:00:00Z",
+    };
+    const unnamed = await call("POST", "/bodies/commons/proposals", { kind: "delegation", title: "Roofers", text: "", payload });
+    expect(unnamed.status).toBe(400);
+    expect(unnamed.body.fields).toHaveProperty(["payload.implements"]);
+    const drafted = await call("POST", "/bodies/commons/proposals", {
+      kind: "delegation",
+      title: "Roofers",
+      text: "Dan and Erin see to the roof.",
+      payload: { ...payload, implements: id },
+    });
+    expect(drafted.status).toBe(201);
+    const delegation = drafted.body.id as string;
+    expect((await call("POST", `/proposals/${delegation}/table`)).status).toBe(200);
+    expect((await pastDeadline(delegation)).view.status).toBe("voting");
+    for (const p of ["carol", "dan", "erin"]) expect((await call("POST", `/proposals/${delegation}/votes`, { choice: "agree" }, p)).status).toBe(201);
+    expect((await pastDeadline(delegation)).view).toMatchObject({ status: "passed", decision: { outcome: "passed" } });
+    const elected = (await call("GET", `/proposals/${id}`)).body;
+    expect(elected.view.implementation.delegates).toHaveLength(2);
+    expect(elected.view.implementation).toMatchObject({
+      mandate: "Hire the cheaper roofer.\n\nDaytime work only.",
+      decision: drafted.body.uri,
+    });
     expect((await call("POST", `/proposals/${id}/implementation-complete`, {}, "carol")).status).toBe(403);
     const done = await call("POST", `/proposals/${id}/implementation-complete`, { report: "Roof fixed." }, "dan");
     expect(done.status).toBe(200);
@@ -162,9 +196,9 @@ describe("a graduated-consensus proposal through the API", () => {
 
     const register = await call("GET", "/bodies/commons/decisions", undefined, null);
     expect(register.status).toBe(200);
-    expect(register.body).toHaveLength(1);
-    expect(register.body[0]).toMatchObject({ id, title, outcome: "passed", amendments: ["Work only in daytime."], ruleDescription: "graduated consensus" });
-    expect(register.body[0].rounds.find((r: { id: string }) => r.id === "final")).toMatchObject({ counts: { agree: 4, disagree: 1 }, outcome: "passed" });
+    expect(register.body.map((r: { id: string }) => r.id)).toEqual([delegation, id]);
+    expect(register.body[1]).toMatchObject({ id, title, outcome: "passed", amendments: ["Work only in daytime."], ruleDescription: "graduated consensus" });
+    expect(register.body[1].rounds.find((r: { id: string }) => r.id === "final")).toMatchObject({ counts: { agree: 4, disagree: 1 }, outcome: "passed" });
   });
 
   it("serves the proposal page and the decision register as escaped HTML, linked from the body", async () => {
@@ -174,7 +208,16 @@ describe("a graduated-consensus proposal through the API", () => {
     expect(proposal.html).toContain("Fix the &lt;b&gt;roof&lt;/b&gt; &amp; gutters");
     expect(proposal.html).not.toContain("<b>roof</b>");
     expect(proposal.html).toContain("Which roofer &lt;i&gt;exactly&lt;/i&gt;?");
-    for (const part of ["graduated consensus", "temperature-1", "final", "noise", "Work only in daytime.", "Implementation", "implementation-completed", "@fay"]) {
+    for (const part of [
+      "graduated consensus",
+      "first temperature check",
+      "final vote",
+      "noise",
+      "Work only in daytime.",
+      "Implementation",
+      "reported a decision implemented",
+      "@fay",
+    ]) {
       expect(proposal.html).toContain(part);
     }
     const register = await page("/@commons/decisions");
@@ -203,7 +246,8 @@ describe("errors and documentation", () => {
     expect((await call("POST", `/proposals/${draft.body.id}/withdraw`, { reason: "later" }, "carol")).status).toBe(403);
     const withdrawn = await call("POST", `/proposals/${draft.body.id}/withdraw`, { reason: "later" }, "dan");
     expect(withdrawn.body).toMatchObject({ outcome: "withdrawn", view: { withdrawal: { reason: "later" } } });
-    expect((await call("GET", "/bodies/commons/decisions")).body).toHaveLength(1);
+    // The roof and the delegation that elected its implementers; not the withdrawn one.
+    expect((await call("GET", "/bodies/commons/decisions")).body).toHaveLength(2);
     const bylaws = await call("GET", "/bodies/commons/bylaws", undefined, null);
     expect(bylaws.body).toMatchObject({ version: 1, bylaws: { decisionRule: { kind: "simple-majority" }, admission: "open" } });
     expect(bylaws.body.members).toHaveLength(5);
@@ -230,5 +274,10 @@ describe("errors and documentation", () => {
     ]) {
       expect(Object.keys(doc.paths)).toContain(`/api/folkmoot/v1${path}`);
     }
+    // The old one-member route is kept only to say how the body elects implementation delegates.
+    const gone = (doc.paths["/api/folkmoot/v1/proposals/{id}/implementation-delegates"] as { post: { deprecated?: boolean; summary: string; responses: object } }).post;
+    expect(gone.deprecated).toBe(true);
+    expect(gone.summary).toMatch(/delegation proposal/);
+    expect(Object.keys(gone.responses)).not.toContain("201");
   });
 });

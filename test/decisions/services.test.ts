@@ -133,8 +133,37 @@ describe("a graduated-consensus proposal through every stage", () => {
       p = await read(p.id);
       expect(p.view.status).toBe("implementing");
       expect(p.outcome).toBe("passed");
-      p = unwrap(await d.electImplementationDelegates(app, who(0), "river", p.id, { delegates: ["g1", who(2)], mandate: "Build the garden as decided." }));
-      expect(p.view.implementation?.delegates).toEqual([who(1), who(2)]);
+      expect(p.view.implementation).toBeNull();
+
+      // The body elects the implementation delegates: a delegation naming the decision, decided by its rule.
+      const payload = {
+        role: "implementation-delegate",
+        delegates: ["g1", who(2)],
+        mandate: { scope: "Build the garden as decided.", instructions: "" },
+        start: "2026-01-01T00:00:00Z",
+        end: "2099-01-01T00:00:00Z",
+      };
+      const draftDelegation = (extra: object) =>
+        d.draftProposal(app, who(0), "river", { kind: "delegation", title: "Gardeners", text: "g1 and g2 build it.", payload: { ...payload, ...extra } });
+      failed(await draftDelegation({}), "invalid", /implements/);
+      failed(await draftDelegation({ implements: "https://elsewhere.example/ap/proposals/abc" }), "invalid", /not a decision of this instance/);
+      failed(await draftDelegation({ role: "secretary", implements: p.id }), "invalid", /implements/);
+      let g = unwrap(await draftDelegation({ implements: p.uri }));
+      g = unwrap(await d.tableProposal(app, who(0), "river", g.id));
+      await pastDeadline(app, g);
+      await votes(g.id, all([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
+      await pastDeadline(app, await read(g.id));
+      g = await read(g.id);
+      expect(g.view.status).toBe("contention");
+      expect((await read(p.id)).view.implementation).toBeNull();
+      await pastDeadline(app, g);
+      g = await read(g.id);
+      expect(g.view.status).toBe("passed");
+      p = await read(p.id);
+      expect(p.view.status).toBe("implementing");
+      expect(p.view.implementation).toMatchObject({ delegates: [who(1), who(2)], mandate: "Build the garden as decided.", decision: g.uri });
+      const elected = unwrap(await d.readHistory(app, null, "river", p.id)).at(-1);
+      expect(elected).toMatchObject({ type: "implementation-delegates-elected", event: { actor: p.body.uri, by: g.uri } });
       failed(await d.completeImplementation(app, who(3), "river", p.id), "forbidden", /delegate/);
       p = unwrap(await d.completeImplementation(app, who(1), "river", p.id, { report: "Planted." }));
       expect(p.view.status).toBe("done");
@@ -154,7 +183,7 @@ describe("a graduated-consensus proposal through every stage", () => {
         "done",
       ]);
 
-      const register = unwrap(await d.decisionRegister(app, null, "river"));
+      const register = unwrap(await d.decisionRegister(app, null, "river")).filter((r) => r.id === p.id);
       expect(register).toHaveLength(1);
       expect(register[0]).toMatchObject({ number: 1, id: p.id, outcome: "passed", status: "done", amendments: ["Cap the cost at 500."], ruleDescription: "graduated consensus" });
       expect(register[0]!.rounds.map((r) => r.id)).toEqual([
@@ -173,7 +202,7 @@ describe("a graduated-consensus proposal through every stage", () => {
       expect(history.filter((h) => h.type === "stage-ended").length).toBeGreaterThanOrEqual(9);
 
       const listed = unwrap(await d.listProposals(app, null, "river"));
-      expect(listed[0]).toMatchObject({ id: p.id, status: "done", outcome: "passed", nextDeadline: null });
+      expect(listed.find((l) => l.id === p.id)).toMatchObject({ id: p.id, status: "done", outcome: "passed", nextDeadline: null });
 
       // The hook saw every event, each change after it was committed.
       const mine = changes.filter((c) => c.proposalId === p.id);

@@ -30,6 +30,7 @@ const PAGES: { name: string; path: (d: WebDemo) => string; as?: "member"; status
   { name: "a proposal in its vote, signed in", path: (d) => d.paths.proposal, as: "member" },
   { name: "a decided proposal", path: (d) => d.paths.decided },
   { name: "decisions", path: (d) => d.paths.decisions },
+  { name: "the public record", path: (d) => `${d.paths.body}/record` },
   { name: "a post and its reply", path: (d) => d.paths.note },
   { name: "a person", path: () => "/@ada" },
   { name: "not found", path: () => "/@nobody-here", status: 404 },
@@ -40,6 +41,8 @@ const PAGES: { name: string; path: (d: WebDemo) => string; as?: "member"; status
   { name: "operator pages: settings", path: () => "/admin/settings", as: "member" },
   { name: "operator pages: other servers", path: () => "/admin/remote", as: "member" },
   { name: "notifications", path: () => "/notifications", as: "member" },
+  { name: "found a body: the templates", path: () => "/bodies/new", as: "member" },
+  { name: "found a body: the form", path: () => "/bodies/new?template=neighbourhood-assembly", as: "member" },
   { name: "put a proposal forward: the kinds", path: (d) => `${d.paths.body}/proposals/new`, as: "member" },
   { name: "elect delegates: the form", path: (d) => `${d.paths.body}/proposals/new?kind=delegation`, as: "member" },
   {

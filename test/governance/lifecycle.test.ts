@@ -4,7 +4,6 @@ import {
   castVote,
   completeImplementation,
   draftProposal,
-  electImplementationDelegates,
   fraction,
   joinBody,
   leaveBody,
@@ -275,31 +274,14 @@ describe("deciding", () => {
 });
 
 describe("implementation", () => {
-  const carried = () => {
+  it("a carried decision that mandates work waits for the delegates the body elects (see implementation.test.ts)", () => {
     const rec = setup({});
     vote(rec, a, "agree");
+    refused(completeImplementation(rec.proposal(), { actor: b }, t(1, 2)), "wrong-stage");
     rec.advance(t(2, 1));
-    return rec;
-  };
-  it("records implementation delegates and completion", () => {
-    const rec = carried();
+    expect(rec.proposal().status).toBe("implementing");
+    expect(rec.proposal().implementation).toBeNull();
     refused(completeImplementation(rec.proposal(), { actor: b }, t(3)), "wrong-stage");
-    rec.run(electImplementationDelegates(rec.proposal(), { actor: a, delegates: [b, c], mandate: "Plant by May.", body: rec.body }, t(3)));
-    expect(rec.proposal().implementation).toEqual({ delegates: [b, c], mandate: "Plant by May.", decision: null, electedAt: t(3) });
-    refused(completeImplementation(rec.proposal(), { actor: d }, t(4)), "not-a-delegate");
-    rec.run(completeImplementation(rec.proposal(), { actor: c, report: "Planted." }, t(4)));
-    expect(rec.proposal().status).toBe("done");
-    expect(rec.proposal().endedAt).toBe(t(4));
-  });
-  it("refuses delegates who are not members, an empty list, or no mandate", () => {
-    const rec = carried();
-    refused(electImplementationDelegates(rec.proposal(), { actor: a, delegates: ["x"], mandate: "M", body: rec.body }, t(3)), "invalid-candidate");
-    refused(electImplementationDelegates(rec.proposal(), { actor: a, delegates: [], mandate: "M" }, t(3)), "invalid-input");
-    refused(electImplementationDelegates(rec.proposal(), { actor: a, delegates: [b], mandate: "" }, t(3)), "invalid-input");
-  });
-  it("refuses delegates for a proposal not carried", () => {
-    const rec = setup({});
-    refused(electImplementationDelegates(rec.proposal(), { actor: a, delegates: [b], mandate: "M" }, t(1, 1)), "wrong-stage");
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -34,6 +34,8 @@ describe("folkmoot CLI", { timeout: 240_000 }, () => {
       ["body", "list"],
       ["member", "add"],
       ["member", "list"],
+      ["member", "leave"],
+      ["templates"],
       ["follower", "requests"],
       ["follower", "accept"],
       ["account", "admin"],
@@ -65,6 +67,37 @@ describe("folkmoot CLI", { timeout: 240_000 }, () => {
     const list = await runCliProcess(["body", "list"], env);
     expect(list.stdout).toMatch(/^handle\s+kind\s+name\s+members/m);
     expect(list.stdout).toMatch(/oakfield\s+council\s+Oakfield Tenants\s+1/);
+  });
+
+  it("lists the bylaws templates, founds bodies with one or with bylaws from a file, and records a member's leaving", async () => {
+    const templates = await runCliProcess(["templates"], env);
+    expect(templates.code, templates.stderr).toBe(0);
+    expect(templates.stdout).toMatch(/^neighbourhood-assembly: Neighbourhood assembly/m);
+    expect(templates.stdout).toMatch(/^trial: Trial run/m);
+
+    const trial = await runCliProcess(["--json", "body", "create", "trial", "--template", "trial"], env);
+    expect(trial.code, trial.stderr).toBe(0);
+    expect(JSON.parse(trial.stdout)).toMatchObject({ kind: "assembly", admission: "open", bylaws: { votingPeriod: "PT5M" } });
+
+    const file = join(dataDir, "bylaws.json");
+    await writeFile(file, JSON.stringify({ ratification: { kind: "weighted", fraction: { num: 1, den: 2 } }, delegateRatio: 80 }));
+    const valley = await runCliProcess(["--json", "body", "create", "valley", "--kind", "confederation", "--template", "municipal-confederation", "--bylaws", file], env);
+    expect(valley.code, valley.stderr).toBe(0);
+    expect(JSON.parse(valley.stdout).bylaws).toMatchObject({ ratification: { kind: "weighted" }, delegateRatio: 80 });
+
+    await writeFile(file, JSON.stringify({ quorum: { kind: "count", count: 0 }, ballot: "whispered" }));
+    const bad = await runCliProcess(["body", "create", "broken", "--bylaws", file], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^folkmoot: the bylaws cannot be founded: quorum must be .*; ballot must be named or secret/);
+    const missing = await runCliProcess(["body", "create", "broken", "--bylaws", join(dataDir, "nowhere.json")], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^folkmoot: --bylaws: cannot read/);
+
+    expect((await runCliProcess(["member", "add", "trial", "erin"], env)).code).toBe(0);
+    const left = await runCliProcess(["member", "leave", "trial", "erin"], env);
+    expect(left.code, left.stderr).toBe(0);
+    expect(left.stdout).toMatch(/^left: true/m);
+    expect((await runCliProcess(["member", "leave", "trial", "erin"], env)).code).toBe(1);
   });
 
   it("prints one readable line and exits 1 for bad input", async () => {

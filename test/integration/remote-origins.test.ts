@@ -7,8 +7,11 @@ import { InboundActivity } from "../../src/community/inbound.ts";
 import { listMembers } from "../../src/community/memberships.ts";
 import { expirePendingFollows, ORIGIN_LIMITS, warnOriginAtLimit } from "../../src/community/origin-limits.ts";
 import { addMember } from "../../src/decisions/index.ts";
+import { answerJoinRequest } from "../../src/decisions/confederation/admission.ts";
+import { findActorById } from "../../src/community/actors.ts";
+import { confederationBylaws, createBody } from "../support/confederation.ts";
 import type { Logger } from "../../src/logging.ts";
-import { actorUri } from "../../src/shared/uris.ts";
+import { actorUri, newReferralUri } from "../../src/shared/uris.ts";
 import { bodyWithMembers, hourBylaws, unwrap } from "../decisions/support.ts";
 import { startMastodonPeer, type MastodonPeer } from "../support/mastodon-peer.ts";
 import { eventually, startTestInstance, type TestInstance } from "../support/instance.ts";
@@ -177,5 +180,68 @@ describe("the operator's view and removal of a flood", () => {
     // And the body admits again.
     const again = fakeActor("after");
     await eventually(async () => (await addMember(a.app, "riverside", again, "Join (open admission)", joinFrom(again))).ok, 5_000, "admitted again");
+  });
+});
+
+describe("bodies' Joins to a confederation that admits by decision", () => {
+  let confId: string;
+  /** A Join from the body `member`, as the inbox hands it to the decisions service; resolves to the answer's outcome. */
+  const askToJoin = async (member: string) => {
+    const conf = await findActorById(a.app, confId);
+    // As the inbox does: the asking body's actor is remembered (where its answer goes).
+    await a.app.db
+      .insertInto("remote_actors")
+      .values({ uri: member, handle: null, type: "Group", name: null, inbox: `${member}/inbox`, shared_inbox: null, url: null, fetched_at: new Date() })
+      .onConflict((oc) => oc.column("uri").doNothing())
+      .execute();
+    let answered: { ok: boolean; message?: string } | null = null;
+    const inbound = new InboundActivity({ activity: `${member}/join/${Math.random().toString(36).slice(2)}`, actor: member, type: "Join" }, async (_trx, outcome) => {
+      answered = outcome.ok ? { ok: true } : { ok: false, message: outcome.error.message };
+    });
+    const referral = newReferralUri(a.app.config.publicOrigin).href;
+    await answerJoinRequest(a.app, conf!, { member, name: null, join: inbound.claim.activity, members: 3, referral }, inbound);
+    return answered as { ok: boolean; message?: string } | null;
+  };
+
+  beforeAll(async () => {
+    await operations["account.create"](a.app, { handle: "vera", password: "vera-password" });
+    const hillside = await createBody(a, { handle: "hillside", kind: "assembly", members: ["vera"] });
+    const valley = await createBody(a, {
+      handle: "valley",
+      kind: "confederation",
+      members: [hillside],
+      bylaws: { ...confederationBylaws({ kind: "majority" }, { deliberation: "PT1H", voting: "PT1H" }), admission: "by-decision" },
+    });
+    confId = valley.split("/").at(-1)!;
+  });
+
+  it("keeps at most so many from one origin waiting for the member bodies, refuses more and says why", async () => {
+    for (let i = 0; i < ORIGIN_LIMITS.pendingJoinsPerConfederation; i++) expect(await askToJoin(`${peerOrigin}/groups/g${i}`)).toEqual({ ok: true });
+    const refused = await askToJoin(`${peerOrigin}/groups/g-over`);
+    expect(refused?.ok).toBe(false);
+    expect(refused?.message).toBe(
+      `valley keeps at most ${ORIGIN_LIMITS.pendingJoinsPerConfederation} requests to join from ${peerHost} waiting for its member bodies' decision; ask again once they have decided`,
+    );
+    // No referral was opened for it; another origin is not affected.
+    const referrals = await a.app.db.selectFrom("referrals").select("uri").where("body_id", "=", confId).execute();
+    expect(referrals).toHaveLength(ORIGIN_LIMITS.pendingJoinsPerConfederation);
+    expect(await askToJoin("http://127.0.0.83:9/groups/elsewhere")).toEqual({ ok: true });
+  });
+
+  it("remote list shows them, and remote remove withdraws them, each answered Reject", async () => {
+    const flood = (await operations["remote.list"](a.app)).find((r) => r.origin === peerOrigin);
+    expect(flood).toMatchObject({ pendingJoins: ORIGIN_LIMITS.pendingJoinsPerConfederation });
+    expect(flood?.where).toContain(`valley: ${ORIGIN_LIMITS.pendingJoinsPerConfederation} Joins waiting`);
+    const removed = await operations["remote.remove"](a.app, { origin: peerOrigin });
+    expect(removed.pendingJoins).toHaveLength(ORIGIN_LIMITS.pendingJoinsPerConfederation);
+    expect(removed.pendingJoins).toContainEqual({ confederation: "valley", member: `${peerOrigin}/groups/g0` });
+    const rejects = await a.app.db.selectFrom("activities").select("payload").where("type", "=", "Reject").execute();
+    const withdrawn = rejects.map((r) => r.payload).filter((p) => p.includes(`withdrew the requests to join from ${peerHost}`));
+    expect(withdrawn).toHaveLength(ORIGIN_LIMITS.pendingJoinsPerConfederation);
+    for (let i = 0; i < ORIGIN_LIMITS.pendingJoinsPerConfederation; i++) expect(withdrawn.filter((p) => p.includes(`"to":"${peerOrigin}/groups/g${i}"`))).toHaveLength(1);
+    expect((await operations["remote.list"](a.app)).find((r) => r.origin === peerOrigin)).toBeUndefined();
+    // The room is free again; the other origin's request still waits.
+    expect(await askToJoin(`${peerOrigin}/groups/g-after`)).toEqual({ ok: true });
+    expect((await operations["remote.list"](a.app)).find((r) => r.origin === "http://127.0.0.83:9")).toMatchObject({ pendingJoins: 1 });
   });
 });

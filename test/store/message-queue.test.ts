@@ -146,8 +146,9 @@ describe("KyselyMessageQueue", () => {
     let deliveredAfter = 0;
     let during: Row | undefined;
     start(q, async () => {
-      deliveredAfter = Date.now() - t0;
+      const after = Date.now() - t0;
       during = (await rows())[0];
+      deliveredAfter = after; // set last: the test reads both once this is set
     });
     await waitFor("redelivery", () => deliveredAfter > 0, 5_000);
     expect(deliveredAfter).toBeGreaterThanOrEqual(800);

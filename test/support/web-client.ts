@@ -62,3 +62,11 @@ export function fieldError(html: string, field: string): string | null {
   const m = new RegExp(`id="f-${field}-error">(?:<span class="error-prefix">[^<]*</span> )?([^<]*)<`).exec(html);
   return m?.[1] ?? null;
 }
+
+/** A browser signed in with the sign-in form (the test accounts' password is `<handle>-password` unless given). */
+export async function signedInAs(origin: string, handle: string, password = `${handle}-password`): Promise<WebClient> {
+  const web = new WebClient(origin);
+  const res = await web.post("/signin", { handle, password }, { csrfFrom: "/signin" });
+  if (res.status !== 303) throw new Error(`signing in as ${handle} answered ${res.status}`);
+  return web;
+}

@@ -178,6 +178,9 @@ describe("deleting one's account", () => {
     expect(row.deleted_at).not.toBeNull();
     expect(await a.app.db.selectFrom("accounts").select("actor_id").where("actor_id", "=", row.id).executeTakeFirst()).toBeUndefined();
 
+    const profile = await new WebClient(a.origin).get("/@fay");
+    expect(profile.status).toBe(410);
+    expect(profile.html).toContain("This account was deleted.");
     const again = new WebClient(a.origin);
     expect((await again.post("/signin", { handle: "fay", password: "fay-password" }, { csrfFrom: "/signin" })).status).toBe(401);
     const inv = await createInvitation(a.app, { createdBy: null });

@@ -4,7 +4,7 @@ import { listMembers } from "../../src/community/memberships.ts";
 import * as d from "../../src/decisions/index.ts";
 import { bodyWithMembers, hourBylaws, pastDeadline, unwrap } from "../decisions/support.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
-import { fieldError, WebClient } from "../support/web-client.ts";
+import { fieldError, signedInAs, WebClient } from "../support/web-client.ts";
 
 // A body from the browser: joining one that admits openly, leaving at any time, what
 // waits for my vote, and putting a proposal forward with the fields of its kind.
@@ -12,12 +12,7 @@ import { fieldError, WebClient } from "../support/web-client.ts";
 let a: TestInstance;
 let members: string[];
 
-async function signedIn(handle: string): Promise<WebClient> {
-  const web = new WebClient(a.origin);
-  const res = await web.post("/signin", { handle, password: `${handle}-password` }, { csrfFrom: "/signin" });
-  expect(res.status).toBe(303);
-  return web;
-}
+const signedIn = (handle: string) => signedInAs(a.origin, handle);
 
 beforeAll(async () => {
   a = await startTestInstance({ host: "127.0.0.83" });
@@ -163,5 +158,44 @@ describe("asking to join a body that admits by decision", () => {
     // Asking gives no other right: a non-member still cannot put another proposal forward.
     const other = await d.draftProposal(a.app, view.author, "council", { kind: "policy", title: "Mine", text: "" });
     expect(other.ok).toBe(false);
+  });
+});
+
+describe("electing who carries out a decision", () => {
+  it("leads from a carried decision to a delegation naming it, put before the body", async () => {
+    const p = unwrap(await d.draftProposal(a.app, members[0]!, "square", { kind: "policy", title: "Paint the benches", text: "Green.", payload: { implementation: true } }));
+    unwrap(await d.tableProposal(a.app, members[0]!, "square", p.id));
+    await pastDeadline(a.app, unwrap(await d.readProposal(a.app, null, "square", p.id)));
+    unwrap(await d.vote(a.app, members[0]!, "square", p.id, { choice: "agree" }));
+    await pastDeadline(a.app, unwrap(await d.readProposal(a.app, null, "square", p.id)));
+    expect(unwrap(await d.readProposal(a.app, null, "square", p.id)).view.status).toBe("implementing");
+
+    const ada = await signedIn("ada");
+    const page = await ada.get(`/@square/proposals/${p.id}`);
+    const link = /href="(\/@square\/proposals\/new\?kind=delegation&amp;role=implementation-delegate&amp;implements=[^"]+)"/.exec(page.html)?.[1];
+    expect(link).toBeTruthy();
+    const form = await ada.get(link!.replaceAll("&amp;", "&"));
+    expect(form.html).toMatch(/<option value="implementation-delegate" selected>/);
+    expect(form.html).toMatch(new RegExp(`<option value="${p.id}" selected>Paint the benches</option>`));
+    const sent = await ada.post(
+      "/@square/proposals/new",
+      {
+        kind: "delegation",
+        title: "Who paints",
+        role: "implementation-delegate",
+        implements: p.id,
+        delegates: "@bo",
+        scope: "Paint the benches",
+        start: "2026-01-01",
+        end: "2030-12-31",
+        intent: "table",
+      },
+      { csrf: /name="_csrf" value="([^"]+)"/.exec(form.html)![1]! },
+    );
+    expect(sent.status).toBe(303);
+    const id = /proposals\/([^?]+)/.exec(sent.location!)![1]!;
+    const view = unwrap(await d.readProposal(a.app, null, "square", id)).view;
+    expect(view).toMatchObject({ kind: "delegation", status: "deliberation" });
+    expect((view.payload as { implements: string }).implements).toContain(p.id);
   });
 });

@@ -3,7 +3,7 @@ import { postToBody } from "../../src/community/posts.ts";
 import * as d from "../../src/decisions/index.ts";
 import { bodyWithMembers, hourBylaws, pastDeadline, unwrap } from "../decisions/support.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
-import { WebClient } from "../support/web-client.ts";
+import { signedInAs } from "../support/web-client.ts";
 
 // In-app notifications: a vote opened for me, a decision taken in my body, a reply to me;
 // the unread count in the menu, and marking them read.
@@ -11,11 +11,7 @@ import { WebClient } from "../support/web-client.ts";
 let a: TestInstance;
 let m: string[];
 
-async function signedIn(handle: string): Promise<WebClient> {
-  const web = new WebClient(a.origin);
-  expect((await web.post("/signin", { handle, password: `${handle}-password` }, { csrfFrom: "/signin" })).status).toBe(303);
-  return web;
-}
+const signedIn = (handle: string) => signedInAs(a.origin, handle);
 
 const idOf = (uri: string) => decodeURIComponent(uri.slice(uri.lastIndexOf("/") + 1));
 

@@ -4,7 +4,7 @@ import { getThread } from "../../src/community/posts.ts";
 import * as d from "../../src/decisions/index.ts";
 import { bodyWithMembers, hourBylaws, pastDeadline, unwrap } from "../decisions/support.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
-import { fieldError, WebClient } from "../support/web-client.ts";
+import { fieldError, signedInAs, WebClient } from "../support/web-client.ts";
 
 // Taking part from the browser: the forms on a proposal's page table, reply, vote (and
 // change the vote), object; refusals come back at the field and record nothing.
@@ -13,12 +13,7 @@ let a: TestInstance;
 let members: string[];
 let river: string[];
 
-async function signedIn(handle: string): Promise<WebClient> {
-  const web = new WebClient(a.origin);
-  const res = await web.post("/signin", { handle, password: `${handle}-password` }, { csrfFrom: "/signin" });
-  expect(res.status).toBe(303);
-  return web;
-}
+const signedIn = (handle: string) => signedInAs(a.origin, handle);
 
 beforeAll(async () => {
   a = await startTestInstance({ host: "127.0.0.82" });
@@ -44,6 +39,7 @@ describe("a simple-majority proposal from the browser", () => {
     const tabled = await ada.post(`${page}/table`, {}, { csrfFrom: page });
     expect(tabled.status).toBe(303);
     expect(tabled.location).toBe(`${page}?done=acted#take-part`);
+    expect((await ada.get(tabled.location!)).html).toContain("Done. It is on the record.");
 
     const empty = await bo.post(`${page}/reply`, { text: "" }, { csrfFrom: page });
     expect(empty.status).toBe(400);
@@ -52,6 +48,16 @@ describe("a simple-majority proposal from the browser", () => {
     expect(replied.status).toBe(303);
     const thread = unwrap(await getThread(a.app, draft.uri));
     expect(thread.replies.map((r) => r.content)).toEqual(["<p>Which kind of apples?</p>"]);
+    // A reply to a reply, from the form under it, nests in the thread.
+    const withReply = await ada.get(page);
+    expect(withReply.html).toContain("Reply to this");
+    const nested = await ada.post(`${page}/reply`, { text: "Cox and Bramley", inReplyTo: thread.replies[0]!.uri }, { csrfFrom: page });
+    expect(nested.status).toBe(303);
+    const after2 = unwrap(await getThread(a.app, draft.uri));
+    expect(after2.replies[0]!.replies.map((r) => r.content)).toEqual(["<p>Cox and Bramley</p>"]);
+    // A reply claiming to answer a post outside the thread goes to the proposal itself.
+    expect((await ada.post(`${page}/reply`, { text: "Elsewhere", inReplyTo: "https://elsewhere.example/notes/1" }, { csrfFrom: page })).status).toBe(303);
+    expect(unwrap(await getThread(a.app, draft.uri)).replies.map((r) => r.content)).toContain("<p>Elsewhere</p>");
 
     await pastDeadline(a.app, unwrap(await d.readProposal(a.app, null, "garden", draft.id)));
     const voting = await bo.get(page);
@@ -67,7 +73,7 @@ describe("a simple-majority proposal from the browser", () => {
     const voted = await bo.post(`${page}/vote`, { round: "main", choice: "agree", reason: "Good for the bees" }, { csrfFrom: page });
     expect(voted.status).toBe(303);
     const after = await bo.get(`${page}?done=voted`);
-    // (The notice "Your vote is counted." shows once the proposal page is a template.)
+    expect(after.html).toContain("Your vote is counted.");
     expect(after.html).toContain("You voted: Agree.");
     expect(after.html).toContain("Good for the bees");
     expect(after.html).toContain("Change my vote");

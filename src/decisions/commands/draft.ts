@@ -5,7 +5,7 @@ import { draftProposal as coreDraftProposal, durationMs, isDecisionRule, type De
 import { fail, type Failure, type Result } from "../../shared/result.ts";
 import { proposalUri } from "../../shared/uris.ts";
 import { resolveAdoption } from "../adopt.ts";
-import { newProposalId } from "../ids.ts";
+import { newProposalId, PROPOSAL_ID_PATTERN, proposalIdFromUri } from "../ids.ts";
 import { refusalToFailure } from "../refusals.ts";
 import { runOnBody } from "../run.ts";
 import type { ProposalDetail } from "../views.ts";
@@ -25,7 +25,11 @@ export interface DraftRequest {
   kind: DraftableKind;
   title: string;
   text: string;
-  /** policy: `{ implementation?: boolean }`; bylaws: `{ bylaws }` (complete); membership: `{ member }` (a handle or URI). */
+  /**
+   * policy: `{ implementation?: boolean }`; bylaws: `{ bylaws }` (complete); membership: `{ member }` (a handle or URI);
+   * delegation: `{ role, delegates, mandate, start, end, confederation?, implements? }` (`implements`, the decision's id or
+   * URI, required for role `implementation-delegate`).
+   */
   payload?: unknown;
   /** A stronger rule than the bylaws require. */
   rule?: DecisionRule;
@@ -80,6 +84,17 @@ export async function draftProposal(app: AppContext, actorUri: string, bodyHandl
     const people = await resolvePeople(app, refs as string[], "payload.delegates");
     if (!people.ok) return people;
     payload = { ...(payload as object), delegates: people.value };
+  }
+  // Implementation delegates name the carried decision they implement, by its id or URI; the record holds its URI.
+  if (input.kind === "delegation" && (payload as { role?: unknown }).role === "implementation-delegate") {
+    const ref = (payload as { implements?: unknown }).implements;
+    if (typeof ref !== "string" || ref.trim() === "") {
+      return fail("invalid", "implementation delegates implement a carried decision: name it in { implements } (its id or URL)", "payload.implements");
+    }
+    const origin = app.config.publicOrigin;
+    const id = PROPOSAL_ID_PATTERN.test(ref) ? ref : proposalIdFromUri(origin, ref);
+    if (id === null) return fail("invalid", `${ref} is not a decision of this instance`, "payload.implements");
+    payload = { ...(payload as object), implements: proposalUri(origin, id).href };
   }
   // A confederation (to join or leave, or where a confederal delegate acts) may be named by handle.
   if (

@@ -3,19 +3,19 @@ import type { AppContext } from "../../context.ts";
 import {
   completeImplementation as coreCompleteImplementation,
   electAdvocate as coreElectAdvocate,
-  electImplementationDelegates as coreElectImplementationDelegates,
   object as coreObject,
   proposeAmendment as coreProposeAmendment,
   recordGrievanceAgreement as coreRecordGrievanceAgreement,
 } from "../../governance/index.ts";
-import type { Result } from "../../shared/result.ts";
+import type { Failure, Result } from "../../shared/result.ts";
 import { newAmendmentId } from "../ids.ts";
 import type { ProposalDetail } from "../views.ts";
 import { onProposal, showing } from "./on-proposal.ts";
 import { resolvePeople } from "./people.ts";
 
 // Graduated consensus after the first vote (objections, advocates, grievances, friendly
-// amendments), and a carried decision's implementation (its delegates, the work done).
+// amendments), and a carried decision's implementation (the work done; its delegates are
+// elected by a delegation proposal, see draft.ts).
 
 /** Graduated consensus: someone who voted against qualifies the objection. */
 export function recordObjection(
@@ -114,27 +114,19 @@ export function proposeAmendment(
   );
 }
 
-/** Records the implementation delegates the body elected for a carried decision (handles or URIs of members). */
-export async function electImplementationDelegates(
-  app: AppContext,
-  actor: string,
-  bodyHandle: string,
-  proposalId: string,
-  input: { delegates: string[]; mandate: string },
-): Promise<Result<ProposalDetail>> {
-  const delegates = await resolvePeople(app, input.delegates, "delegates");
-  if (!delegates.ok) return delegates;
-  return onProposal(
-    app,
-    bodyHandle,
-    proposalId,
-    (p, { body, now, ref }) =>
-      showing(app, ref, p.id, coreElectImplementationDelegates(p, { actor, delegates: delegates.value, mandate: input.mandate, body }, now), {
-        "invalid-input": "delegates",
-        "invalid-candidate": "delegates",
-      }),
-    input,
-  );
+/**
+ * Implementation delegates are no longer recorded by one member: the body elects them
+ * with a `delegation` proposal (role `implementation-delegate`, `payload.implements`
+ * naming the decision), and carrying it records them on the decision. This answers
+ * anyone who still asks for the old path, saying what to do instead.
+ */
+export function implementationDelegatesAreElected(proposalId: string): Failure {
+  return {
+    code: "forbidden",
+    message:
+      "implementation delegates are elected by the body: table a delegation proposal with role implementation-delegate naming this decision " +
+      `(POST /bodies/{handle}/proposals with { "kind": "delegation", "payload": { "role": "implementation-delegate", "implements": "${proposalId}", "delegates", "mandate", "start", "end" } })`,
+  };
 }
 
 /** An implementation delegate reports the work done. */
@@ -143,7 +135,7 @@ export function completeImplementation(app: AppContext, actor: string, bodyHandl
     app,
     bodyHandle,
     proposalId,
-    (p, { now, ref }) => showing(app, ref, p.id, coreCompleteImplementation(p, { actor, ...(input.report !== undefined ? { report: input.report } : {}) }, now)),
+    (p, { body, now, ref }) => showing(app, ref, p.id, coreCompleteImplementation(p, { actor, body, ...(input.report !== undefined ? { report: input.report } : {}) }, now)),
     input,
   );
 }

@@ -111,18 +111,47 @@ async function recordMemberJoined(app: AppContext, trx: Kysely<Schema>, body: Bo
 /**
  * A member leaves the body: the record's `member-left` and the end of the membership in
  * one transaction, so the record and the memberships agree. (A body without a record yet
- * records nothing: it is founded from its memberships when it first decides.)
+ * records nothing: it is founded from its memberships when it first decides.) With
+ * `inbound` (a `Leave` from another server), the activity is claimed in that transaction.
  */
-export async function removeMember(app: AppContext, body: BodyRef, memberUri: string): Promise<Result<{ removed: boolean }>> {
-  return app.db.transaction().execute(async (trx) => {
+export async function removeMember(app: AppContext, body: BodyRef, memberUri: string, inbound?: InboundActivity): Promise<Result<{ removed: boolean }>> {
+  const result = await app.db.transaction().execute(async (trx): Promise<Result<{ removed: boolean }>> => {
+    if (inbound && !(await inbound.claimIn(trx))) return fail("conflict", "this activity was taken in before");
     const { outcome } = await applyOnBody(app, trx, body, {}, ({ body: state, now }) => {
       if (state === null || !state.members.has(memberUri)) return nothing(() => undefined);
       return { command: coreLeaveBody(state, { actor: memberUri }, now), value: () => undefined };
     });
-    if (!outcome.ok) return outcome;
+    if (!outcome.ok) {
+      await inbound?.settle(trx, outcome);
+      return outcome;
+    }
     const removed = await trx.deleteFrom("memberships").where("body_id", "=", body.id).where("member_uri", "=", memberUri).executeTakeFirst();
-    return ok({ removed: Number(removed.numDeletedRows) > 0 });
+    const value = ok({ removed: Number(removed.numDeletedRows) > 0 });
+    await inbound?.settle(trx, value);
+    faultPoint("command-before-commit", { body: body.handle });
+    return value;
   });
+  if (inbound?.state === "claimed") app.deliveries.kick();
+  return result;
+}
+
+/**
+ * A member leaves a body (an assembly, council or committee) of their own accord: always
+ * allowed, effective at once, a `member-left` on the body's record. Votes already cast
+ * stay, and rolls already frozen keep the member (as for anyone who leaves). A body leaves
+ * a confederation by its own `leave` proposal instead.
+ */
+export async function leaveBody(app: AppContext, memberUri: string, bodyHandle: string, inbound?: InboundActivity): Promise<Result<{ body: string; member: string }>> {
+  const body = await findBody(app, bodyHandle);
+  if (!body.ok) return body;
+  if (body.value.kind === "confederation") {
+    return fail("invalid", `the members of ${body.value.handle} are bodies: a body leaves a confederation by its own leave proposal`);
+  }
+  const left = await removeMember(app, body.value, memberUri, inbound);
+  if (!left.ok) return left;
+  if (!left.value.removed) return fail("conflict", `you are not a member of ${body.value.handle}`);
+  app.log.info({ body: body.value.handle, member: memberUri }, "a member left");
+  return ok({ body: body.value.handle, member: memberUri });
 }
 
 /**

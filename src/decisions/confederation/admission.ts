@@ -2,6 +2,7 @@ import type { Transaction } from "kysely";
 import type { ActorRow } from "../../community/actors.ts";
 import { takeInThrough, takeInWith, type InboundActivity } from "../../community/inbound.ts";
 import type { AppContext } from "../../context.ts";
+import { ORIGIN_LIMITS, originOf, pendingJoins, PENDING_JOIN, warnOriginAtLimit, withdrawnJoinReferrals, WITHDRAWN_JOIN } from "../../community/origin-limits.ts";
 import { admitMemberBody, referConfederal } from "../../governance/index.ts";
 import { fail, type Result } from "../../shared/result.ts";
 import type { Schema } from "../../store/schema.ts";
@@ -74,17 +75,36 @@ export async function answerJoinRequest(app: AppContext, conf: ActorRow, req: Jo
     return { path: "no-members" };
   }
   const { referral } = req;
+  // One origin keeps at most so many bodies waiting for the member bodies' decision: each
+  // is a question put to every member body. Counted from the record, with the body locked.
+  const origin = originOf(member);
+  const counted = origin !== null && origin !== app.config.publicOrigin.origin;
+  const withdrawn = counted ? await withdrawnJoinReferrals(app.db, origin) : new Set<string>();
+  let capped = false;
   const kept = inbound.withEffect(async (trx, outcome) => {
     // Kept to answer the Join when the referral closes (admitRatifiedBodies).
     if (outcome.ok) {
       await trx
         .insertInto("signed_documents")
-        .values({ uri: `${referral}#join`, type: "Join", signer: member, document: JSON.stringify({ join: req.join, members: count }), received_at: new Date() })
+        .values({ uri: `${referral}#join`, type: PENDING_JOIN, signer: member, document: JSON.stringify({ join: req.join, members: count }), received_at: new Date() })
         .execute();
     }
   });
   const result = await runOnBody(app, conf, { found: true, inbound: kept }, ({ body: state, now }): Step<JoinAnswer> => {
     if (state === null) return { fail: { code: "not-found", message: "no record" } };
+    if (counted) {
+      const waiting = [...state.referrals.values()].filter((r) => r.admit !== null && r.closedAt === null && !withdrawn.has(r.id) && originOf(r.admit) === origin);
+      if (waiting.length >= ORIGIN_LIMITS.pendingJoinsPerConfederation) {
+        capped = true;
+        const host = new URL(origin).host;
+        return {
+          fail: {
+            code: "forbidden",
+            message: `${conf.name} keeps at most ${ORIGIN_LIMITS.pendingJoinsPerConfederation} requests to join from ${host} waiting for its member bodies' decision; ask again once they have decided`,
+          },
+        };
+      }
+    }
     return {
       command: referConfederal(
         state,
@@ -102,7 +122,42 @@ export async function answerJoinRequest(app: AppContext, conf: ActorRow, req: Jo
       value: () => "referred",
     };
   });
+  if (capped && origin !== null) warnOriginAtLimit(app.log, origin, "pending joins", { confederation: conf.handle, member });
   return { path: "referred", result };
+}
+
+/** A withdrawn Join, for the adapter to answer. */
+export interface WithdrawnJoin {
+  readonly confId: string;
+  readonly confHandle: string;
+  readonly member: string;
+  readonly join: string;
+}
+
+/**
+ * The operator withdraws every Join from `origin` waiting for member bodies' decision:
+ * each is marked withdrawn (its referral, already put to the member bodies, runs to its
+ * deadline but admits no one) and answered (`answer`, in the same transaction).
+ * @returns the Joins withdrawn.
+ */
+export async function withdrawPendingJoins(app: AppContext, origin: string, answer: (trx: Transaction<Schema>, join: WithdrawnJoin) => Promise<void>): Promise<WithdrawnJoin[]> {
+  const withdrawn: WithdrawnJoin[] = [];
+  for (const j of await pendingJoins(app.db, origin)) {
+    const done = await app.db.transaction().execute(async (trx) => {
+      const marked = await trx
+        .updateTable("signed_documents")
+        .set({ type: WITHDRAWN_JOIN })
+        .where("uri", "=", `${j.referral}#join`)
+        .where("type", "=", PENDING_JOIN)
+        .executeTakeFirst();
+      if (Number(marked.numUpdatedRows) === 0) return false;
+      await answer(trx, j);
+      return true;
+    });
+    if (done) withdrawn.push(j);
+  }
+  if (withdrawn.length > 0) app.deliveries.kick();
+  return withdrawn;
 }
 
 /** Takes in an activity refused before any command: claimed with the refusal as its outcome, so the answer step says why. */
@@ -132,7 +187,8 @@ export async function admitRatifiedBodies(app: AppContext, conf: ActorRow, answe
   if (!state) return;
   for (const r of state.referrals.values()) {
     if (r.admit === null || r.tally === null || state.members.has(r.admit)) continue;
-    const join = await app.db.selectFrom("signed_documents").select(["document"]).where("uri", "=", `${r.id}#join`).executeTakeFirst();
+    // A Join the operator withdrew is neither admitted nor answered again.
+    const join = await app.db.selectFrom("signed_documents").select(["document"]).where("uri", "=", `${r.id}#join`).where("type", "=", PENDING_JOIN).executeTakeFirst();
     if (!join) continue;
     const { join: joinId, members } = JSON.parse(join.document) as { join: string; members: number | null };
     const admit = r.admit;
@@ -151,7 +207,7 @@ export async function admitRatifiedBodies(app: AppContext, conf: ActorRow, answe
       await setWeight(app.db, conf.id, admit, members);
     }
     await app.db.transaction().execute(async (trx) => {
-      const answered = await trx.deleteFrom("signed_documents").where("uri", "=", `${r.id}#join`).executeTakeFirst();
+      const answered = await trx.deleteFrom("signed_documents").where("uri", "=", `${r.id}#join`).where("type", "=", PENDING_JOIN).executeTakeFirst();
       if (Number(answered.numDeletedRows) === 0) return;
       await answer(trx, { join: joinId, member: admit, admitted: tally.passed, reason: tally.reason });
     });

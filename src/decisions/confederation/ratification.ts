@@ -1,4 +1,5 @@
-import type { ActorRow } from "../../community/actors.ts";
+import { lookUpHandles, type ActorRow } from "../../community/actors.ts";
+import { handleOf } from "../../community/remote-actors.ts";
 import type { InboundActivity } from "../../community/inbound.ts";
 import type { AppContext } from "../../context.ts";
 import {
@@ -80,6 +81,9 @@ export async function takeUpReferral(app: AppContext, body: ActorRow, received: 
   const { confederation, referral: url, title, text, deadline } = received;
   // The runner's decide step is synchronous: a local confederation's member list is read first.
   const childBodies: ReferralBody[] = body.kind === "confederation" ? await memberBodies(app, body.id) : [];
+  // Members read the confederation by its handle, and the deadline in words (the referral is linked from the proposal's page).
+  const named = body.kind === "confederation" ? "" : ((await lookUpHandles(app, [confederation]))(confederation) ?? `@${await handleOf(app.db, confederation)}`);
+  const due = new Date(Date.parse(deadline)).toISOString().slice(0, 16).replace("T", " ");
   return runOnBody(app, body, { inbound }, ({ body: state, now }): Step<string> => {
     if (state === null) return { fail: { code: "not-found", message: "no record" } };
     if (!state.confederations.has(confederation)) return { fail: { code: "forbidden", message: `${body.handle} has not decided to join ${confederation}` } };
@@ -112,7 +116,7 @@ export async function takeUpReferral(app: AppContext, body: ActorRow, received: 
         kind: "ratification",
         title: `Ratify? ${title}`,
         ...fitPeriods(state.bylaws.deliberationPeriod, state.bylaws.votingPeriod, deadline, now),
-        text: `Referred by ${confederation} (${url}); verdicts are due by ${deadline}.\n\n${text.replace(/<[^>]*>/g, "")}`,
+        text: `Referred by the confederation ${named}; verdicts are due by ${due} UTC.\n\n${text.replace(/<[^>]*>/g, "")}`,
         payload: { confederation, referral: url, proposalUri: url },
       },
       now,

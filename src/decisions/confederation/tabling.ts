@@ -17,8 +17,9 @@ export interface ConfederalProposalInput {
   /** The delegate's mandate: its URL (or its id, `<proposal>#mandate:<delegate>`). */
   mandate?: string;
   /**
-   * The confederation's own decision put to its members (`join`, `leave`, `policy`), with
-   * its payload (`{ confederation }`: a handle or URL, for join and leave).
+   * The confederation's own decision put to its members (`join`, `leave`, `policy`,
+   * `confederal`, `bylaws`), with its payload (`{ confederation }`: a handle or URL, for
+   * join and leave; `{ bylaws }`, its complete new bylaws, for bylaws).
    */
   decides?: { kind: ProposalKind; payload?: unknown };
 }

@@ -35,5 +35,10 @@ export function registerInboxListeners(federation: Federation<AppContext>): void
     .on(Activity, onOtherActivity)
     .onError((ctx, error) => {
       ctx.data.log.error({ err: error }, "inbox listener failed; the activity will be retried");
-    });
+    })
+    // No idempotence read when a delivery is accepted. With a queue, Fedify 2.3.6 reads a
+    // per-inbox key there but the worker records a per-origin key after the listener, so
+    // that read never found anything (one wasted statement per delivery). The worker's
+    // own check stays, and inbox_log claims make every effect happen once anyway.
+    .withIdempotency(() => null);
 }

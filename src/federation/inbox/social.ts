@@ -7,6 +7,7 @@ import {
   Create,
   type Delete,
   Follow,
+  Join,
   Mention,
   Note,
   Page,
@@ -30,6 +31,7 @@ import type { Schema } from "../../store/schema.ts";
 import { announceToFollowers } from "../../community/announce.ts";
 import { readAct, receiveAct } from "../acts.ts";
 import { receiveJoinRefusal } from "./confederation/join-refusal.ts";
+import { receivePersonLeaving } from "./leave.ts";
 import { isVote, pollTarget, receiveVote } from "./votes.ts";
 import { rememberRemoteActor } from "../../community/remote-actors.ts";
 import { fromInstant } from "../../shared/time.ts";
@@ -80,6 +82,11 @@ export async function onUndo(ctx: Ctx, undo: Undo): Promise<void> {
   const app = ctx.data;
   if (!undo.actorId || !undo.objectId) return;
   const object = await undo.getObject({ crossOrigin: "ignore" }).catch(() => null);
+  // Undo(Join): the person who joined leaves the body (their own Join only).
+  if (object instanceof Join) {
+    if (object.actorId?.href === undo.actorId.href) await receivePersonLeaving(ctx, undo, object.objectId);
+    return;
+  }
   // Only the follower can undo a follow: the Undo's actor must be the Follow's actor.
   if (object instanceof Follow && object.actorId && object.actorId.href !== undo.actorId.href) return;
   if (object !== null && !(object instanceof Follow)) return;

@@ -1,7 +1,7 @@
 import { resolveMemberRef } from "../../community/memberships.ts";
 import type { AppContext } from "../../context.ts";
 import { mayTableUnderMandate, type ConfederalProposalInput } from "../../decisions/confederation/tabling.ts";
-import type { ProposalKind } from "../../governance/index.ts";
+import { kindDefinition, validateBylaws, type ProposalKind } from "../../governance/index.ts";
 import { fail, ok, type Result } from "../../shared/result.ts";
 import { actorUri } from "../../shared/uris.ts";
 import { referOffer } from "../vocab/offer.ts";
@@ -26,6 +26,13 @@ export async function sendConfederalOffer(
   if (!conf.ok) return fail(conf.error.code, conf.error.message, "confederation");
   if (!conf.value.isGroup) return fail("invalid", "a confederation is a body", "confederation");
   let decides: { kind: ProposalKind; payload: unknown } | undefined;
+  if (input.decides?.kind === "bylaws") {
+    // Checked here first for a clear answer at once; the confederation checks again.
+    const problem = kindDefinition("bylaws").validatePayload(input.decides.payload, undefined);
+    if (problem !== null) return fail("invalid", `the confederation's new bylaws: ${problem.message}`, "decides.payload");
+    const checked = validateBylaws((input.decides.payload as { bylaws: unknown }).bylaws, "confederation");
+    if (!checked.ok) return fail("invalid", `the confederation's new bylaws: ${checked.reason.message}`, "decides.payload.bylaws");
+  }
   if (input.decides) {
     let payload = input.decides.payload ?? {};
     const ref = (payload as { confederation?: unknown } | null)?.confederation;

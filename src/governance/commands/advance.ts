@@ -7,6 +7,7 @@ import { TIMED_STAGES, type ProposalState } from "../proposal/state.ts";
 import type { CommandResult } from "../result.ts";
 import { requireMs, type Instant } from "../time.ts";
 import { assertNow } from "./emit.ts";
+import { implementationElection } from "./implementation.ts";
 
 /** When the proposal will next move on its own (deadline), or null if it will not. */
 export function nextDeadline(state: ProposalState): Instant | null {
@@ -30,8 +31,10 @@ function due(state: ProposalState, now: Instant, body: BodyState | undefined): P
  * Deadline-driven transitions: opens voting when deliberation is over (given the body,
  * whose members become the roll), and ends every stage whose deadline has passed
  * (closing and counting votes, moving through the graduated-consensus stages, ending
- * contention). Returns no events when nothing is due. Call it on a timer and when
- * reading a proposal.
+ * contention). When it carries a delegation of implementation delegates (given the
+ * body), the decision it implements gets them in the same step
+ * (`implementation-delegates-elected` with `by`). Returns no events when nothing is
+ * due. Call it on a timer and when reading a proposal.
  */
 export function advance(state: ProposalState, now: Instant, body?: BodyState): CommandResult {
   assertNow(now);
@@ -46,8 +49,14 @@ export function advance(state: ProposalState, now: Instant, body?: BodyState): C
     if (problem !== null) return events.length > 0 ? { ok: true, events, effects } : { ok: false, reason: problem };
     const next = applyProposalEvent(current, event, { body });
     if (next === null) throw new Error("invariant: a checked event keeps the proposal");
-    if (next.effect !== null && current.effect === null) effects.push(body ? resolveEffect(body, next.effect, now) : next.effect);
     events.push(event);
+    if (next.effect !== null && current.effect === null) {
+      effects.push(body ? resolveEffect(body, next.effect, now) : next.effect);
+      // Carrying an implementation delegation elects the delegates on the decision it implements.
+      const carried = body === undefined ? null : { ...body, proposals: new Map(body.proposals).set(next.id, next) };
+      const election = carried === null ? null : implementationElection(carried, next.effect, now);
+      if (election !== null) events.push(election);
+    }
     current = next;
   }
   throw new Error("invariant: advance did not settle");

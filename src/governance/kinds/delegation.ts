@@ -18,6 +18,20 @@ export interface DelegationPayload {
   readonly end: Instant;
   /** For a confederal delegate: the confederation (body URI) where they act. Required for that role, refused for others. */
   readonly confederation?: string;
+  /**
+   * For implementation delegates: the carried decision (proposal id) they implement. When
+   * the delegation is carried, that decision gets them as its implementation delegates.
+   * Refused for other roles.
+   */
+  readonly implements?: string;
+}
+
+/**
+ * The mandate an implementation delegation gives on the decision it implements: its
+ * scope, then its instructions (if any) after a blank line.
+ */
+export function implementationMandateText(mandate: { readonly scope: string; readonly instructions: string }): string {
+  return mandate.instructions.trim() === "" ? mandate.scope : `${mandate.scope}\n\n${mandate.instructions}`;
 }
 
 const text = (v: unknown): v is string => typeof v === "string" && v.trim() !== "";
@@ -26,7 +40,8 @@ const text = (v: unknown): v is string => typeof v === "string" && v.trim() !== 
  * Elects delegates to a role with a written mandate, from `start` until `end`. When
  * carried, each delegate gets a mandate in the body's state (`mandates`). The bylaws'
  * rotation limit is checked when the proposal is drafted, against the delegations
- * already carried.
+ * already carried. Implementation delegates name the carried decision they implement
+ * (`implements`): carrying the delegation elects them on that decision too.
  */
 export const delegationKind: KindDefinition = {
   kind: "delegation",
@@ -53,7 +68,16 @@ export const delegationKind: KindDefinition = {
     if (p.role === "confederal-delegate" ? !text(p.confederation) : p.confederation !== undefined) {
       return refusal("invalid-payload", "a confederal delegate needs the confederation; other roles take none");
     }
+    if (p.implements !== undefined && (p.role !== "implementation-delegate" || !text(p.implements))) {
+      return refusal("invalid-payload", "implements names the carried decision implementation delegates carry out; other roles take none");
+    }
     if (body === undefined) return null;
+    if (p.implements !== undefined) {
+      const decision = body.proposals.get(p.implements as string);
+      if (decision === undefined || decision.effect === null) return refusal("unknown-proposal", `${String(p.implements)} is not a carried decision of ${body.id}`);
+      if (decision.status !== "implementing") return refusal("wrong-stage", `${decision.id} is ${decision.status}, not waiting for its implementation`);
+      if (body.recalled.has(decision.id)) return refusal("wrong-stage", `${decision.id} was recalled`);
+    }
     for (const d of delegates as string[]) {
       if (!body.members.has(d)) return refusal("not-member", `${d} is not a member of ${body.id}`);
       const rotation = rotationProblem(
@@ -83,6 +107,6 @@ export const delegationKind: KindDefinition = {
       revokedAt: null,
       revokedBy: null,
     }));
-    return { type: "mandates-granted", body, proposal, mandates };
+    return { type: "mandates-granted", body, proposal, mandates, ...(p.implements === undefined ? {} : { implements: p.implements }) };
   },
 };

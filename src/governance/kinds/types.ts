@@ -48,7 +48,14 @@ export type Effect =
       /** Added by the body: mandates the recalled decision gave (a delegation), revoked. */
       readonly revoked?: readonly RevokedMandate[];
     }
-  | { readonly type: "mandates-granted"; readonly body: string; readonly proposal: string; readonly mandates: readonly Mandate[] }
+  | {
+      readonly type: "mandates-granted";
+      readonly body: string;
+      readonly proposal: string;
+      readonly mandates: readonly Mandate[];
+      /** Implementation delegates: the carried decision (proposal id) they implement. */
+      readonly implements?: string;
+    }
   | { readonly type: "confederation-join"; readonly body: string; readonly proposal: string; readonly confederation: string }
   | { readonly type: "confederation-leave"; readonly body: string; readonly proposal: string; readonly confederation: string }
   | {

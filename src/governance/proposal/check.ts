@@ -16,7 +16,9 @@ import type {
   VoteCast,
   VotingOpened,
 } from "../events.ts";
+import { implementationMandateText } from "../kinds/delegation.ts";
 import { kindDefinition } from "../kinds/index.ts";
+import { mandateId, mandateStatus } from "../mandates.ts";
 import { isProposalKind } from "../kinds/names.ts";
 import { refusal, type Refusal } from "../result.ts";
 import { isDecisionRule } from "../rules/strength.ts";
@@ -74,7 +76,7 @@ export function checkProposalEvent(state: ProposalState | null, event: ProposalE
     case "implementation-delegates-elected":
       return checkDelegates(state, event, ctx);
     case "implementation-completed":
-      return checkCompleted(state, event);
+      return checkCompleted(state, event, ctx);
     default:
       return refusal("invalid-input", `unknown event type ${String((event as { type?: unknown }).type)}`);
   }
@@ -303,14 +305,21 @@ function checkWithdrawn(state: ProposalState, e: ProposalWithdrawn): Refusal | n
   return null;
 }
 
+/**
+ * Implementation delegates. Elected by the body: `by` names a carried `delegation` with
+ * role `implementation-delegate` that implements this decision, the event is the body's,
+ * recorded as that delegation is carried, with its delegates and mandate. Older records
+ * have no `by` (a member recorded them): they are checked as they always were.
+ */
 function checkDelegates(state: ProposalState, e: ImplementationDelegatesElected, ctx: ReplayContext): Refusal | null {
   if (state.status !== "implementing") return refusal("wrong-stage", "delegates implement only a carried decision");
-  const notAllowed = ctx.body !== undefined ? member(ctx, e.actor) : onRoll(state, e.actor);
-  if (notAllowed) return notAllowed;
   if (!Array.isArray(e.delegates) || e.delegates.length === 0 || !e.delegates.every(text) || new Set(e.delegates).size !== e.delegates.length) {
     return refusal("invalid-input", "name one or more distinct delegates");
   }
   if (!text(e.mandate)) return refusal("invalid-input", "delegates need a written mandate");
+  if (e.by !== undefined) return electedByBody(state, e, ctx);
+  const notAllowed = ctx.body !== undefined ? member(ctx, e.actor) : onRoll(state, e.actor);
+  if (notAllowed) return notAllowed;
   if (ctx.body !== undefined) {
     const outsider = e.delegates.find((d) => !ctx.body?.members.has(d));
     if (outsider !== undefined) return refusal("invalid-candidate", `${outsider} is not a member`);
@@ -318,10 +327,45 @@ function checkDelegates(state: ProposalState, e: ImplementationDelegatesElected,
   return null;
 }
 
-function checkCompleted(state: ProposalState, e: ImplementationCompleted): Refusal | null {
+function electedByBody(state: ProposalState, e: ImplementationDelegatesElected, ctx: ReplayContext): Refusal | null {
+  if (!text(e.by)) return refusal("invalid-input", "`by` names the delegation that elected the delegates");
+  if (e.actor !== state.body) return refusal("not-ratified", "implementation delegates are elected by the body, not recorded by a member");
+  if (e.decision !== undefined) return refusal("invalid-input", "an election by the body is named by `by` alone");
+  if (ctx.body === undefined) return null; // replaying the decision alone: the delegation is not at hand
+  const delegation = ctx.body.proposals.get(e.by);
+  if (delegation === undefined || delegation.kind !== "delegation") return refusal("unknown-proposal", `${e.by} is not a delegation of ${ctx.body.id}`);
+  const effect = delegation.effect;
+  if (effect === null || effect.type !== "mandates-granted" || delegation.effectiveAt === null) {
+    return refusal("not-ratified", `the delegation ${e.by} has not been carried`);
+  }
+  const role = effect.mandates[0]?.role;
+  if (role !== "implementation-delegate") return refusal("invalid-payload", `the delegation ${e.by} elects ${String(role)}, not implementation delegates`);
+  if (effect.implements !== state.id) return refusal("invalid-payload", `the delegation ${e.by} implements ${effect.implements ?? "no decision"}, not ${state.id}`);
+  if (requireMs(e.at) !== requireMs(delegation.effectiveAt)) {
+    return refusal("out-of-order", `the delegates are elected when the delegation is carried, at ${delegation.effectiveAt}`);
+  }
+  const delegates = effect.mandates.map((m) => m.delegate);
+  const first = effect.mandates[0];
+  if (!sameData(delegates, e.delegates) || first === undefined || e.mandate !== implementationMandateText(first)) {
+    return refusal("invalid-input", `the delegates and mandate must be those the delegation ${e.by} elected`);
+  }
+  return null;
+}
+
+function checkCompleted(state: ProposalState, e: ImplementationCompleted, ctx: ReplayContext): Refusal | null {
   if (state.status !== "implementing" || state.implementation === null) {
     return refusal("wrong-stage", "no implementation delegates have been elected");
   }
   if (!state.implementation.delegates.includes(e.actor)) return refusal("not-a-delegate", `${e.actor} is not an implementation delegate`);
+  // Delegates the body elected act under the mandate their delegation gave them: not once recalled, nor outside its term.
+  const by = state.implementation.decision;
+  const election = by === null ? undefined : ctx.body?.proposals.get(by)?.effect;
+  const elected = election?.type === "mandates-granted" && election.implements === state.id;
+  const mandate = elected && by !== null ? ctx.body?.mandates.get(mandateId(by, e.actor)) : undefined;
+  if (mandate !== undefined) {
+    const status = mandateStatus(mandate, e.at);
+    if (status === "revoked") return refusal("mandate-revoked", `${e.actor}'s mandate was revoked at ${String(mandate.revokedAt)}`);
+    if (status !== "live") return refusal("mandate-expired", `${e.actor}'s mandate runs from ${mandate.start} until ${mandate.end}`);
+  }
   return null;
 }

@@ -163,7 +163,7 @@ export function applyInPlace(s: ProposalState, e: ProposalEvent): void {
       finish(s, "withdrawn", e.at);
       return;
     case "implementation-delegates-elected":
-      s.implementation = { delegates: [...e.delegates], mandate: e.mandate, decision: e.decision ?? null, electedAt: e.at };
+      s.implementation = { delegates: [...e.delegates], mandate: e.mandate, decision: e.by ?? e.decision ?? null, electedAt: e.at };
       return;
     case "implementation-completed":
       finish(s, "done", e.at);

@@ -204,14 +204,14 @@ export function adminPages(app: AppContext) {
 
     // Other servers: what each remote origin holds here, and removing it.
     const remotePage = async (req: FastifyRequest, reply: FastifyReply, formError: string | null, status = 200) => {
-      const origins = (await listRemoteOrigins(app.db, app.config.publicOrigin)).map((o: RemoteOriginState & { pendingJoins?: Record<string, number> }) => ({
+      const origins = (await listRemoteOrigins(app.db, app.config.publicOrigin)).map((o: RemoteOriginState) => ({
         origin: o.origin,
         members: sum(o.openAdmissions),
         membersWhere: perBody(o.openAdmissions),
         follows: sum(o.pendingFollows),
         followsWhere: perBody(o.pendingFollows),
         // Requests to join a body, once origin-limits counts them per origin.
-        joins: o.pendingJoins ? sum(o.pendingJoins) : null,
+        joins: sum(o.pendingJoins),
         joinsWhere: perBody(o.pendingJoins),
       }));
       return section(req, reply, "admin-remote", "/admin/remote", { origins, formError }, status);

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { findActorById, findBody } from "../../community/actors.ts";
 import type { AppContext } from "../../context.ts";
-import { draftProposal, joinBody, removeMember, replayBody, tableProposal } from "../../decisions/index.ts";
+import { draftProposal, joinBody, leaveBody, replayBody, tableProposal } from "../../decisions/index.ts";
 import { STATUS_WORDS } from "../../decisions/labels.ts";
 import { actorUri } from "../../shared/uris.ts";
 import { inPlainWords, requireSignedIn } from "./forms.ts";
@@ -77,11 +77,9 @@ export function bodyActPages(app: AppContext) {
     });
 
     f.post<{ Params: { handle: string } }>("/@:handle/leave", { preHandler: [requireSignedIn, f.csrfProtection] }, async (req, reply) => {
-      const body = await findBody(app, req.params.handle);
-      if (!body.ok) return refused(reply, 404, body.error.message);
-      const left = await removeMember(app, body.value, actorUri(origin, req.actorId!).href);
-      if (!left.ok) return refused(reply, 409, left.error.message);
-      return reply.redirect(`/@${encodeURIComponent(body.value.handle)}?done=left`, 303);
+      const left = await leaveBody(app, actorUri(origin, req.actorId!).href, req.params.handle);
+      if (!left.ok) return refused(reply, left.error.code === "not-found" ? 404 : 409, left.error.message);
+      return reply.redirect(`/@${encodeURIComponent(left.value.body)}?done=left`, 303);
     });
 
     f.get("/me", { preHandler: requireSignedIn }, async (req, reply) => {

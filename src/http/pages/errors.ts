@@ -16,13 +16,7 @@ function sendError(instanceName: string, error: FastifyError, req: FastifyReques
   const csrf = typeof error.code === "string" && error.code.startsWith("FST_CSRF");
   const status = csrf ? 403 : error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
   if (status >= 500) req.log.error({ err: error }, "page failed");
-  const message = csrf
-    ? t("form.csrf")
-    : status === 429
-      ? t("form.tooMany", { minutes: 1 })
-      : status >= 500
-        ? "Something went wrong on our side. Please try again later."
-        : error.message;
+  const message = csrf ? t("form.csrf") : status === 429 ? t("form.tooMany", { minutes: 1 }) : status >= 500 ? t("page.failed") : error.message;
   const title = status === 404 ? t("page.notFound") : t("page.notAvailable");
   return reply
     .code(status)

@@ -2,9 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { findBody, lookUpHandles } from "../../community/actors.ts";
 import type { AppContext } from "../../context.ts";
 import { type DraftableKind, draftProposal, replayBody, tableProposal } from "../../decisions/index.ts";
-import { DELEGATE_ROLES } from "../../governance/index.ts";
+import { type BodyKind, type Bylaws, DELEGATE_ROLES } from "../../governance/index.ts";
 import type { Failure } from "../../shared/result.ts";
 import { actorUri } from "../../shared/uris.ts";
+import { FIELDS as BYLAWS_FORM_FIELDS, bylawsFieldOptions, bylawsFromForm, formFromBylaws } from "./found-body.ts";
 import { formFields, inPlainWords, requireSignedIn } from "./forms.ts";
 import { type MessageKey, translator } from "./messages/index.ts";
 import { type FieldErrors, sendPage } from "./render.ts";
@@ -15,10 +16,10 @@ import { type FieldErrors, sendPage } from "./render.ts";
 const t = translator();
 
 /** The kinds a member can put forward from the page, in the order offered. (`bylaws` comes with the bylaws form.) */
-const KINDS = ["policy", "membership", "delegation", "recall", "join", "leave", "adopt", "confederal"] as const satisfies readonly DraftableKind[];
+const KINDS = ["policy", "membership", "delegation", "recall", "join", "leave", "adopt", "confederal", "bylaws"] as const satisfies readonly DraftableKind[];
 type PageKind = (typeof KINDS)[number];
 
-const FIELDS = [
+const PROPOSAL_FIELDS = [
   "kind",
   "title",
   "text",
@@ -31,12 +32,15 @@ const FIELDS = [
   "start",
   "end",
   "confederation",
+  "implements",
   "mandate",
   "source",
   "topic",
   "intent",
 ] as const;
-type Form = Record<(typeof FIELDS)[number], string>;
+// A bylaws proposal carries the bylaws fields of the founding form too.
+const FIELDS = [...PROPOSAL_FIELDS, ...BYLAWS_FORM_FIELDS.filter((x) => !(PROPOSAL_FIELDS as readonly string[]).includes(x))] as const;
+type Form = Record<(typeof PROPOSAL_FIELDS)[number] | (typeof BYLAWS_FORM_FIELDS)[number], string>;
 
 /** A day given as YYYY-MM-DD, as an instant: the start of that day (UTC). */
 function day(value: string, endOfDay = false): string | null {
@@ -45,8 +49,8 @@ function day(value: string, endOfDay = false): string | null {
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }
 
-/** The payload for a kind from the form, or the field at fault. */
-function payloadOf(kind: PageKind, f: Form): { payload?: unknown } | Failure {
+/** The payload for a kind from the form, or the field at fault. `current`: the body's bylaws, which a bylaws proposal changes. */
+function payloadOf(kind: PageKind, f: Form, current: Bylaws | null, confederation: boolean): { payload?: unknown } | Failure {
   const need = (field: keyof Form, message: string): Failure | null => (f[field] ? null : { code: "invalid", message, field });
   switch (kind) {
     case "policy":
@@ -79,6 +83,8 @@ function payloadOf(kind: PageKind, f: Form): { payload?: unknown } | Failure {
           start,
           end,
           ...(confederal ? { confederation: f.confederation } : {}),
+          // Implementation delegates name the carried decision they implement (its id or address).
+          ...(f.role === "implementation-delegate" && f.implements ? { implements: f.implements } : {}),
         },
       };
     }
@@ -89,6 +95,15 @@ function payloadOf(kind: PageKind, f: Form): { payload?: unknown } | Failure {
       return need("confederation", "Please name the confederation.") ?? { payload: { confederation: f.confederation } };
     case "adopt":
       return need("source", "Please give the address of the decision.") ?? { payload: { source: f.source } };
+    case "bylaws": {
+      if (current === null) return { code: "invalid", message: "This body has no bylaws on its record yet.", field: "title" };
+      const { bylaws, errors } = bylawsFromForm(f, confederation);
+      const [field, message] = Object.entries(errors)[0] ?? [];
+      if (field !== undefined && message !== undefined) return { code: "invalid", message, field };
+      const next: Record<string, unknown> = { ...current, ...bylaws };
+      for (const [k, v] of Object.entries(next)) if (v === null) delete next[k];
+      return { payload: { bylaws: next } };
+    }
     case "confederal":
       return (
         need("confederation", "Please name the confederation.") ?? {
@@ -123,6 +138,10 @@ export function newProposalPages(app: AppContext) {
           roles: DELEGATE_ROLES.map((r) => [r, t(`role.${r}` as MessageKey)]),
           mandates: live.map((m) => [m.id, `${names(m.delegate) ?? m.delegate} — ${t(`role.${m.role}` as MessageKey)} (${m.start.slice(0, 10)} – ${m.end.slice(0, 10)})`]),
           confederations: state ? [...state.confederations].map((c) => names(c) ?? c) : [],
+          // Carried decisions waiting for the people who carry them out.
+          implementing: state ? [...state.proposals.values()].filter((p) => p.status === "implementing").map((p) => [p.id.slice(p.id.lastIndexOf("/") + 1), p.title]) : [],
+          ...bylawsFieldOptions(),
+          confederation: body.value.kind === "confederation",
           values,
           errors,
         },
@@ -130,10 +149,28 @@ export function newProposalPages(app: AppContext) {
       );
     };
 
-    f.get<{ Params: { handle: string }; Querystring: { kind?: string } }>("/@:handle/proposals/new", { preHandler: requireSignedIn }, async (req, reply) => {
-      const kind = (KINDS as readonly string[]).includes(req.query.kind ?? "") ? (req.query.kind as PageKind) : null;
-      return show(req, reply, req.params.handle, kind, { implementation: "yes", role: "secretary" }, {});
-    });
+    f.get<{ Params: { handle: string }; Querystring: { kind?: string; role?: string; implements?: string } }>(
+      "/@:handle/proposals/new",
+      { preHandler: requireSignedIn },
+      async (req, reply) => {
+        const kind = (KINDS as readonly string[]).includes(req.query.kind ?? "") ? (req.query.kind as PageKind) : null;
+        const role = (DELEGATE_ROLES as readonly string[]).includes(req.query.role ?? "") ? req.query.role! : "secretary";
+        let prefill: Partial<Form> = {};
+        if (kind === "bylaws") {
+          const found = await findBody(app, req.params.handle);
+          const current = found.ok ? ((await replayBody(app, found.value.id))?.bylaws ?? null) : null;
+          if (found.ok && current) prefill = formFromBylaws(current, found.value.kind as BodyKind);
+        }
+        return show(
+          req,
+          reply,
+          req.params.handle,
+          kind,
+          { ...prefill, kind: kind ?? "", implementation: "yes", role, implements: String(req.query.implements ?? "").slice(0, 200) },
+          {},
+        );
+      },
+    );
 
     f.post<{ Params: { handle: string } }>("/@:handle/proposals/new", { preHandler: [requireSignedIn, f.csrfProtection] }, async (req, reply) => {
       const form = formFields(req, FIELDS);
@@ -141,7 +178,9 @@ export function newProposalPages(app: AppContext) {
       if (kind === null) return show(req, reply, req.params.handle, null, form, {}, 400);
       const errors: FieldErrors = {};
       if (!form.title) errors.title = "Please give the proposal a title.";
-      const payload = payloadOf(kind, form);
+      const found = await findBody(app, req.params.handle);
+      const current = found.ok ? ((await replayBody(app, found.value.id))?.bylaws ?? null) : null;
+      const payload = payloadOf(kind, form, current, found.ok && found.value.kind === "confederation");
       if ("code" in payload) errors[payload.field ?? "title"] = payload.message;
       if (Object.keys(errors).length) return show(req, reply, req.params.handle, kind, form, errors, 400);
       const me = actorUri(origin, req.actorId!).href;
@@ -168,6 +207,7 @@ function kindField(kind: PageKind): keyof Form {
       membership: "member",
       delegation: "delegates",
       recall: "mandate",
+      bylaws: "rule",
       join: "confederation",
       leave: "confederation",
       adopt: "source",

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { findActorByHandle } from "../../community/actors.ts";
-import { postToBody } from "../../community/posts.ts";
+import { getThread, postToBody, type ThreadNode } from "../../community/posts.ts";
 import type { AppContext } from "../../context.ts";
 import {
   electAdvocate,
@@ -55,6 +55,8 @@ export interface ProposalActs {
   categories: [string, string][];
   grievances: boolean;
   canReply: boolean;
+  /** A carried decision that needs people to carry it out: members elect them by a delegation. */
+  electImplementers: boolean;
 }
 
 const FINAL = new Set(["passed", "rejected", "withdrawn", "tabled", "done"]);
@@ -112,11 +114,12 @@ export async function proposalActs(app: AppContext, viewerId: string | null, pro
     categories,
     grievances: onRoll && status === "grievances" && categories.length > 0,
     canReply: member && !FINAL.has(status) && status !== "draft",
+    electImplementers: member && status === "implementing" && p.implementation === null,
   };
 }
 
 /** Every field any act's form has; each act reads its own. */
-const FIELDS = ["round", "choice", "reason", "amendment", "category", "dealBreaker", "text", "candidate", "shares"] as const;
+const FIELDS = ["round", "choice", "reason", "amendment", "category", "dealBreaker", "text", "candidate", "shares", "inReplyTo"] as const;
 type Form = Record<(typeof FIELDS)[number], string>;
 
 type Act = {
@@ -201,6 +204,14 @@ const ACTS: Record<string, Act> = {
   },
 };
 
+/** True when `uri` is a post in the thread below `root`. */
+async function inThread(app: AppContext, root: string, uri: string): Promise<boolean> {
+  const thread = await getThread(app, root);
+  if (!thread.ok) return false;
+  const walk = (n: ThreadNode): boolean => n.uri === uri || n.replies.some(walk);
+  return walk(thread.value);
+}
+
 /** The routes behind the forms: POST /@handle/proposals/:id/<act>. */
 export function proposalActPages(app: AppContext) {
   const origin = app.config.publicOrigin;
@@ -233,9 +244,11 @@ export function proposalActPages(app: AppContext) {
         if (name === "reply") {
           const acts = await proposalActs(app, req.actorId, id);
           if (acts === null) return again(req, reply, handle, id, name, form, { code: "not-found", message: "There is no such proposal." });
-          const loaded = await loadProposalState(app, id);
+          const root = (await loadProposalState(app, id))!.detail.uri;
+          // A reply to the proposal, or to a post in its thread (never elsewhere).
+          const parent = form.inReplyTo && form.inReplyTo !== root && (await inThread(app, root, form.inReplyTo)) ? form.inReplyTo : root;
           result = form.text
-            ? await postToBody(app, req.actorId!, acts.bodyHandle, { text: form.text, inReplyTo: loaded!.detail.uri })
+            ? await postToBody(app, req.actorId!, acts.bodyHandle, { text: form.text, inReplyTo: parent })
             : { ok: false, error: { code: "invalid", message: "Please write your reply.", field: "text" } };
         } else {
           result = await spec.run(app, actor, handle, id, form);

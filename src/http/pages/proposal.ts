@@ -1,148 +1,211 @@
 import type { FastifyInstance } from "fastify";
 import { findBody } from "../../community/actors.ts";
 import { getThread, type ThreadNode } from "../../community/posts.ts";
-import { escapeHtml as e, textToHtml } from "../../shared/text.ts";
 import type { AppContext } from "../../context.ts";
-import { readHistory, readProposal, type HistoryEntry, type ProposalDetail, type RoundSummary } from "../../decisions/index.ts";
-import { STATUS_WORDS } from "../../decisions/labels.ts";
-import { namer, quorumText, when } from "./format.ts";
-import { HTML, layout, sendFailurePage } from "./layout.ts";
+import { readHistory, readProposal, replayBody, type HistoryEntry, type ProposalDetail } from "../../decisions/index.ts";
+import { localProposalUri, servedVerdict, verdictUrl } from "../../federation/confederal-documents.ts";
+import { mandateId, type BodyState } from "../../governance/index.ts";
+import { textToHtml } from "../../shared/text.ts";
+import { bodyNav } from "./body-nav.ts";
+import { mandateActors, mandateView, proposalPath } from "./body-views.ts";
+import { httpUrl, peopleNamer, quorumText, timeOf, timeText, word, type PersonView } from "./format.ts";
+import { translator } from "./messages/index.ts";
+import { recordEntries, referralPagePath, roundName } from "./record-entries.ts";
 import { proposalActs } from "./proposal-acts.ts";
-import { renderPartial } from "./render.ts";
+import { sendFailurePage, sendPage, viewerOf, type Translate } from "./render.ts";
+import { threadAuthors, threadView } from "./thread.ts";
 
-/** Where an adopted decision came from: "Adopted from <body> — <title> (<link>)". */
-function adoptedFrom(payload: unknown, name: (u: string) => string): string {
-  const s = (payload as { source?: { body?: unknown; proposal?: unknown; title?: unknown } } | null | undefined)?.source;
-  if (typeof s?.body !== "string" || typeof s.proposal !== "string") return "";
-  const link = /^https?:\/\//.test(s.proposal) ? `<a href="${e(s.proposal)}">${e(s.proposal)}</a>` : e(s.proposal);
-  return `<p class="adopted-from">Adopted from ${name(s.body)} — ${e(typeof s.title === "string" ? s.title : "")} (${link})</p>`;
-}
+const t = translator();
 
-function roundsTable(rounds: readonly RoundSummary[]): string {
-  if (rounds.length === 0) return "<p>No vote yet.</p>";
-  const rows = rounds
-    .map((r) => {
-      const c = r.counts;
-      return `<tr><td>${e(r.id)}</td><td>${r.open ? "open" : "closed"}</td><td>${when(r.openedAt)}</td><td>${when(r.closedAt ?? r.closesAt)}</td>
-<td>${r.voters} / ${r.rollSize}</td><td>${c ? c.agree : "–"}</td><td>${c ? c.disagree : "–"}</td><td>${c ? c.abstain : "–"}</td><td>${c ? c.block : "–"}</td>
-<td>${r.quorum ? `${r.quorum.required} ${r.quorum.met ? "(met)" : "(not met)"}` : "–"}</td><td>${r.reason ? e(r.reason) : r.open ? "open" : "–"}</td></tr>`;
-    })
-    .join("");
-  return `<table><thead><tr><th>round</th><th></th><th>opened</th><th>closes/closed</th><th>voted</th><th>agree</th><th>disagree</th><th>abstain</th><th>block</th><th>quorum</th><th>result</th></tr></thead><tbody>${rows}</tbody></table>`;
-}
+type Payload = Record<string, unknown> | null;
+const str = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
 
-function renderReplies(node: ThreadNode, name: (u: string) => string): string {
-  // Stored content is already safe HTML: escaped local text or sanitised remote HTML.
-  return node.replies
-    .map(
-      (r) =>
-        `<article class="card"><div class="meta">${name(r.attributedTo)} · ${when(r.published.toISOString())}</div>${r.content}${r.replies.length ? `<div class="replies">${renderReplies(r, name)}</div>` : ""}</article>`,
-    )
-    .join("");
-}
-
-function renderProposal(d: ProposalDetail, history: HistoryEntry[], thread: ThreadNode | null, name: (u: string) => string, bodyName: string, takePart: string): string {
+/** Every actor URI the page names. */
+function actorsOf(d: ProposalDetail, state: BodyState | null, history: readonly HistoryEntry[], thread: ThreadNode | null): string[] {
   const v = d.view;
-  const g = v.graduated;
-  const terms = v.terms;
-  const payload =
-    v.kind === "membership"
-      ? `<p>Admits: ${name(String((v.payload as { member?: unknown } | null)?.member ?? ""))}</p>`
-      : v.kind === "bylaws"
-        ? `<details><summary>The new bylaws it carries</summary><pre>${e(JSON.stringify((v.payload as { bylaws?: unknown } | null)?.bylaws ?? null, null, 2))}</pre></details>`
-        : v.kind === "adopt"
-          ? adoptedFrom(v.payload, name)
-          : "";
-  const deadlines = [
-    v.tabledAt ? `<li>Tabled ${when(v.tabledAt)}</li>` : "",
-    v.deliberationEndsAt ? `<li>Deliberation until ${when(v.deliberationEndsAt)}</li>` : "",
-    v.votingOpenedAt ? `<li>Voting opened ${when(v.votingOpenedAt)} (roll of ${v.roll?.length ?? 0})</li>` : "",
-    d.nextDeadline ? `<li><strong>Next deadline: ${when(d.nextDeadline)}</strong></li>` : "",
-    v.endedAt ? `<li>Ended ${when(v.endedAt)}</li>` : "",
-  ].join("");
-  const categories = g?.categories.length
-    ? `<h2>Objections</h2><table><thead><tr><th>tier</th><th>category</th><th>objections</th><th>advocates</th><th>shared by</th><th>not shared by</th></tr></thead><tbody>${g.categories
-        .map(
-          (c) =>
-            `<tr><td>${c.tier === "deal-breaker" ? "deal-breaker" : "not a deal-breaker"}</td><td>${e(c.label)}</td><td>${c.objections}</td><td>${c.advocates.map(name).join(", ") || "–"}</td><td>${c.sharedBy}</td><td>${c.notSharedBy}</td></tr>`,
-        )
-        .join("")}</tbody></table>${g.objections
-        .filter((o) => o.text.trim() !== "")
-        .map((o) => `<blockquote>${o.member ? `${name(o.member)}: ` : ""}<em>${e(o.category)}</em> — ${e(o.text)}</blockquote>`)
-        .join("")}`
-    : "";
-  const amendments = g?.amendments.length
-    ? `<h2>Friendly amendments</h2><ol>${g.amendments
-        .map(
-          (a) =>
-            `<li><p>${e(a.text)}</p><p class="meta">${e(a.category)} · ${a.tier === "deal-breaker" ? "deal-breaker tier" : "first tier"} · ${a.author ? `by ${name(a.author)} · ` : ""}${e(a.outcome ?? (a.round ? "being voted on" : "offered"))} · id <code>${e(a.id)}</code></p></li>`,
-        )
-        .join("")}</ol>`
-    : "";
-  const decision = v.decision
-    ? `<h2>Decision</h2><p><strong>${e(v.decision.outcome)}</strong> (${e(v.decision.round)}, ${when(v.decision.at)}): ${e(v.decision.explanation)}</p>`
-    : "";
-  const implementation = v.implementation
-    ? `<h2>Implementation</h2><p>Delegates: ${v.implementation.delegates.map(name).join(", ")}</p><blockquote>${e(v.implementation.mandate)}</blockquote>`
-    : "";
-  const withdrawal = v.withdrawal ? `<p>Withdrawn ${when(v.withdrawal.at)}${v.withdrawal.reason ? `: ${e(v.withdrawal.reason)}` : ""}</p>` : "";
-  const historyRows = history
-    .map((h) => {
-      const actor = typeof h.event.actor === "string" ? name(h.event.actor) : "";
-      const detail = [h.event.round, h.event.choice, h.event.stage, h.event.category]
-        .filter((x): x is string => typeof x === "string")
-        .map(e)
-        .join(" · ");
-      return `<li>${when(h.at)} <span class="kind">${e(h.type)}</span> ${actor} ${detail}</li>`;
-    })
-    .join("");
-  const replies = thread?.replies.length ? renderReplies(thread, name) : "<p>No replies yet. Reply to the proposal from any fediverse account to deliberate.</p>";
-  return `<p class="meta"><a href="/@${e(d.body.handle)}">${e(bodyName)}</a> · <a href="/@${e(d.body.handle)}/proposals">proposals</a> · <a href="/@${e(d.body.handle)}/decisions">decisions</a></p>
-<div class="kind">${e(v.kind)} proposal · ${e(STATUS_WORDS[v.status] ?? v.status)}</div>
-<h1>${e(v.title)}</h1>
-<p class="meta">by ${name(v.author)} · decided by ${e(d.ruleDescription ?? "the bylaws' rule")} · quorum ${e(quorumText(terms?.quorum))} · ${e(v.ballot)} ballot</p>
-<div class="card">${v.text.trim() ? textToHtml(v.text) : "<p>(no text)</p>"}${payload}</div>
-<ul>${deadlines}</ul>${withdrawal}
-<h2>Votes</h2>${roundsTable(d.rounds)}
-${categories}${amendments}${decision}${implementation}
-${takePart}
-<h2>Deliberation</h2>${replies}
-<h2>History</h2><ol class="history">${historyRows}</ol>
-<p class="meta">ActivityPub: <code>${e(d.uri)}</code> · JSON: <a href="/api/folkmoot/v1/proposals/${e(d.id)}">state</a>, <a href="/api/folkmoot/v1/proposals/${e(d.id)}/history">history</a></p>`;
+  const p = (v.payload ?? null) as Payload;
+  const uris = [v.author, ...(v.implementation?.delegates ?? []), ...(v.graduated?.categories.flatMap((c) => c.advocates) ?? [])];
+  for (const o of v.graduated?.objections ?? []) if (o.member) uris.push(o.member);
+  for (const a of v.graduated?.amendments ?? []) if (a.author) uris.push(a.author);
+  for (const h of history) if (typeof h.event.actor === "string") uris.push(h.event.actor);
+  for (const k of ["member", "delegate", "committee", "confederation"]) if (str(p?.[k])) uris.push(p![k] as string);
+  const source = (p?.source ?? null) as Payload;
+  if (str(source?.body)) uris.push(source!.body as string);
+  if (Array.isArray(p?.delegates)) for (const x of p.delegates) if (typeof x === "string") uris.push(x);
+  for (const m of state?.mandates.values() ?? []) uris.push(...mandateActors(m));
+  if (thread) threadAuthors(thread, uris);
+  return uris;
 }
 
-/** A proposal's page (/@handle/proposals/:id): its text, terms, votes, objections, decision, deliberation and history. */
+function roundsView(t: Translate, d: ProposalDetail) {
+  return d.rounds.map((r) => ({
+    name: roundName(t, r.id),
+    state: r.open ? t("proposal.open") : t("proposal.closed"),
+    opened: timeOf(r.openedAt),
+    closes: timeOf(r.closedAt ?? r.closesAt),
+    voted: `${r.voters} / ${r.rollSize}`,
+    counts: r.counts,
+    quorum: r.quorum ? t(r.quorum.met ? "proposal.met" : "proposal.notMet", { count: r.quorum.required }) : "–",
+    result: r.reason ?? (r.open ? t("proposal.open") : "–"),
+  }));
+}
+
+function graduatedView(t: Translate, d: ProposalDetail, name: (u: string) => PersonView) {
+  const g = d.view.graduated;
+  if (!g) return null;
+  return {
+    categories: g.categories.map((c) => ({
+      tier: c.tier === "deal-breaker" ? t("proposal.dealBreaker") : t("proposal.notDealBreaker"),
+      label: c.label,
+      objections: c.objections,
+      advocates: c.advocates.map(name),
+      sharedBy: c.sharedBy,
+      notSharedBy: c.notSharedBy,
+    })),
+    objections: g.objections.filter((o) => o.text.trim() !== "").map((o) => ({ member: o.member ? name(o.member) : null, category: o.category, text: o.text })),
+    amendments: g.amendments.map((a) => ({
+      id: a.id,
+      text: a.text,
+      category: a.category,
+      tier: a.tier === "deal-breaker" ? t("proposal.amendmentDealBreakerTier") : t("proposal.amendmentFirstTier"),
+      author: a.author ? name(a.author) : null,
+      state: a.outcome ? word(t, "outcome", a.outcome) : a.round ? t("proposal.amendmentBeingVoted") : t("proposal.amendmentOffered"),
+    })),
+  };
+}
+
+/** What a delegation gives (and, once carried, each mandate's status), or what a recall revokes. */
+function kindSection(app: AppContext, d: ProposalDetail, state: BodyState | null, name: (u: string) => PersonView) {
+  const v = d.view;
+  const p = (v.payload ?? null) as Payload;
+  const handle = d.body.handle;
+  if (v.kind === "delegation" && p) {
+    const delegates = (Array.isArray(p.delegates) ? p.delegates : []).filter((x): x is string => typeof x === "string");
+    const mandate = (p.mandate ?? {}) as Payload;
+    const given = state ? delegates.map((x) => state.mandates.get(mandateId(v.id, x))).filter((m) => m !== undefined) : [];
+    return {
+      delegation: {
+        role: word(t, "role", str(p.role) ?? ""),
+        delegates: delegates.map(name),
+        scope: str(mandate?.scope) ?? "",
+        instructions: str(mandate?.instructions) ?? "",
+        covers: Array.isArray(mandate?.covers) && mandate.covers.length ? mandate.covers.join(", ") : t("mandate.coversNothing"),
+        term: t("mandate.termValue", { start: timeText(t, str(p.start)), end: timeText(t, str(p.end)) }),
+        confederation: str(p.confederation) ? name(p.confederation as string) : null,
+        mandates: state ? given.map((m) => mandateView(app, t, handle, state, m, name)) : [],
+      },
+    };
+  }
+  if (v.kind === "recall" && p) {
+    const target = str(p.mandate) ? state?.mandates.get(p.mandate as string) : undefined;
+    const revoked = state ? [...state.mandates.values()].filter((m) => m.revokedBy === v.id) : [];
+    const decision = str(p.decision);
+    return {
+      recall: {
+        delegate: str(p.delegate) ? name(p.delegate as string) : null,
+        role: str(p.role) ? word(t, "role", p.role as string) : null,
+        mandate: target && state ? mandateView(app, t, handle, state, target, name) : null,
+        mandateUnknown: str(p.mandate) && !target ? (p.mandate as string) : null,
+        committee: str(p.committee) ? name(p.committee as string) : null,
+        decision: decision ? { href: proposalPath(app, handle, decision), text: state?.proposals.get(decision)?.title ?? decision } : null,
+        revoked: state ? revoked.map((m) => mandateView(app, t, handle, state, m, name)) : [],
+        carried: d.outcome === "passed",
+      },
+    };
+  }
+  if ((v.kind === "join" || v.kind === "leave" || v.kind === "confederal") && p && str(p.confederation)) {
+    return { confederation: { label: t(v.kind === "join" ? "conf.joins" : v.kind === "leave" ? "conf.leaves" : "conf.tables"), body: name(p.confederation as string) } };
+  }
+  if (v.kind === "membership" && p && str(p.member)) return { membership: name(p.member as string) };
+  if (v.kind === "adopt") {
+    const s = (p?.source ?? null) as Payload;
+    if (str(s?.body) && str(s?.proposal)) {
+      const link = httpUrl(s!.proposal);
+      return { adopted: { body: name(s!.body as string), title: str(s!.title) ?? "", href: link, text: s!.proposal as string } };
+    }
+  }
+  if (v.kind === "bylaws") return { bylaws: JSON.stringify((p as { bylaws?: unknown } | null)?.bylaws ?? null, null, 2) };
+  return {};
+}
+
+/** A ratification: the confederation, its referral, and this body's signed verdict once decided. */
+async function ratificationSection(app: AppContext, d: ProposalDetail, name: (u: string) => PersonView) {
+  const p = (d.view.payload ?? null) as Payload;
+  if (d.view.kind !== "ratification" || !p || !str(p.confederation) || !str(p.referral)) return null;
+  const referral = p.referral as string;
+  const conf = name(p.confederation as string);
+  // Our own confederation's referral has its page here; another instance's referral URL serves its page to a browser.
+  const localConf = conf.local && conf.handle ? referralPagePath(app, conf.handle.slice(1), referral) : null;
+  const doc = await servedVerdict(app, localProposalUri(app, d.id));
+  const verdict = typeof doc?.verdict === "string" ? word(t, "verdict", doc.verdict) : null;
+  return {
+    confederation: conf,
+    referral: { href: localConf ?? httpUrl(referral), text: t("conf.theReferral") },
+    verdict,
+    verdictUrl: verdictUrl(d.uri),
+    document: doc ? JSON.stringify(doc, null, 2) : null,
+  };
+}
+
+/** A proposal's page (/@handle/proposals/:id): its text, terms, what it decides, votes, objections, decision, deliberation and history. */
 export function proposalPage(app: AppContext) {
   return async (f: FastifyInstance) => {
     f.get<{ Params: { handle: string; id: string } }>("/@:handle/proposals/:id", async (req, reply) => {
       const body = await findBody(app, req.params.handle);
-      if (!body.ok) return sendFailurePage(reply, body.error);
-      const detail = await readProposal(app, null, body.value.handle, req.params.id);
-      if (!detail.ok) return sendFailurePage(reply, detail.error);
-      const history = await readHistory(app, null, body.value.handle, req.params.id);
-      const thread = await getThread(app, detail.value.uri);
-      const v = detail.value.view;
-      const uris = [v.author, ...(v.roll ?? []), ...(v.implementation?.delegates ?? []), ...(v.graduated?.categories.flatMap((c) => c.advocates) ?? [])];
-      if (history.ok) for (const h of history.value) if (typeof h.event.actor === "string") uris.push(h.event.actor);
-      if (v.kind === "membership") uris.push(String((v.payload as { member?: unknown } | null)?.member ?? ""));
-      if (v.kind === "adopt") uris.push(String((v.payload as { source?: { body?: unknown } } | null)?.source?.body ?? ""));
-      const collect = (n: ThreadNode): void => {
-        uris.push(n.attributedTo);
-        n.replies.forEach(collect);
-      };
-      if (thread.ok) collect(thread.value);
-      const name = await namer(app, uris);
+      if (!body.ok) return sendFailurePage(app, req, reply, body.error);
+      const detail = await readProposal(app, viewerOf(app, req), body.value.handle, req.params.id);
+      if (!detail.ok) return sendFailurePage(app, req, reply, detail.error);
+      const d = detail.value;
+      const v = d.view;
+      const history = await readHistory(app, viewerOf(app, req), body.value.handle, req.params.id);
+      const events = history.ok ? history.value : [];
+      const state = await replayBody(app, body.value.id);
+      const threadResult = await getThread(app, d.uri);
+      const thread = threadResult.ok ? threadResult.value : null;
+      const name = await peopleNamer(app, t, actorsOf(d, state, events, thread));
+      const entries = await recordEntries(
+        app,
+        t,
+        body.value.handle,
+        state,
+        events.map((h) => ({ index: h.position, event: h.event as { type: string; at: string } })),
+      );
       const acts = await proposalActs(app, req.actorId, req.params.id);
-      const takePart = acts ? renderPartial("acts/proposal", { acts, csrf: reply.generateCsrf(), path: req.url.split("?")[0] }) : "";
-      return reply
-        .type(HTML)
-        .send(
-          layout(
-            `${v.title} · ${body.value.name}`,
-            renderProposal(detail.value, history.ok ? history.value : [], thread.ok ? thread.value : null, name, body.value.name, takePart),
-            `<link rel="alternate" type="application/activity+json" href="${e(detail.value.uri)}">`,
-          ),
-        );
+      return sendPage(app, req, reply, "proposal", {
+        acts,
+        title: `${v.title} · ${body.value.name}`,
+        links: [{ rel: "alternate", type: "application/activity+json", href: d.uri }],
+        nav: bodyNav(t, body.value.handle, body.value.name, null),
+        proposal: {
+          title: v.title,
+          kindStatus: t("proposal.kindStatus", { kind: word(t, "pkind", v.kind), status: word(t, "status", v.status) }),
+          author: name(v.author),
+          rule: t("proposal.decidedBy", { rule: d.ruleDescription ?? t("proposal.bylawsRule") }),
+          quorum: t("proposal.quorum", { quorum: quorumText(t, v.terms?.quorum) }),
+          ballot: v.ballot === "secret" ? t("proposal.ballotSecret") : t("proposal.ballotNamed"),
+          // textToHtml escapes the text first, then adds paragraphs and links.
+          textHtml: v.text.trim() ? textToHtml(v.text) : "",
+          timeline: [
+            v.tabledAt ? t("proposal.tabledAt", { when: timeText(t, v.tabledAt) }) : null,
+            v.deliberationEndsAt ? t("proposal.deliberationUntil", { when: timeText(t, v.deliberationEndsAt) }) : null,
+            v.votingOpenedAt ? t("proposal.votingOpenedAt", { when: timeText(t, v.votingOpenedAt), count: v.roll?.length ?? 0 }) : null,
+            v.endedAt ? t("proposal.endedAt", { when: timeText(t, v.endedAt) }) : null,
+          ].filter((x) => x !== null),
+          nextDeadline: d.nextDeadline ? t("proposal.nextDeadline", { when: timeText(t, d.nextDeadline) }) : null,
+          withdrawal: v.withdrawal ? { text: t("proposal.withdrawn", { when: timeText(t, v.withdrawal.at) }), reason: v.withdrawal.reason } : null,
+          ...kindSection(app, d, state, name),
+          ratification: await ratificationSection(app, d, name),
+          rounds: roundsView(t, d),
+          graduated: graduatedView(t, d, name),
+          decision: v.decision
+            ? { outcome: word(t, "outcome", v.decision.outcome), round: roundName(t, v.decision.round), at: timeText(t, v.decision.at), explanation: v.decision.explanation }
+            : null,
+          implementation: v.implementation ? { delegates: v.implementation.delegates.map(name), mandate: v.implementation.mandate } : null,
+          thread: thread ? threadView(thread, name).replies : [],
+          // The history is this proposal's own: its entries need no link back to it.
+          history: entries.map((e) => ({ ...e, link: null })),
+        },
+      });
     });
   };
 }

@@ -5,6 +5,8 @@ import { findActorById } from "../../community/actors.ts";
 import { unreadNotifications } from "../../community/notifications.ts";
 import { isAdministrator } from "../../community/invitations.ts";
 import type { AppContext } from "../../context.ts";
+import type { Failure } from "../../shared/result.ts";
+import { actorUri } from "../../shared/uris.ts";
 import { type MessageKey, translator } from "./messages/index.ts";
 import { STYLESHEET_HREF } from "./stylesheet.ts";
 
@@ -99,4 +101,17 @@ export function renderBareMessage(instanceName: string, title: string, message: 
 /** A partial's HTML, for a page still built outside a template. */
 export function renderPartial(view: string, data: Record<string, unknown>): string {
   return eta.render(view, { t: translator(), ...data });
+}
+
+/** A service's refusal as a page: 404 for what does not exist, 403 for a record one may not read, else 400. */
+export function sendFailurePage(app: AppContext, req: FastifyRequest, reply: FastifyReply, failure: Failure) {
+  const t = translator();
+  const status = failure.code === "not-found" ? 404 : failure.code === "unauthorized" || failure.code === "forbidden" ? 403 : 400;
+  const title = status === 404 ? t("page.notFound") : t("page.notAvailable");
+  return sendPage(app, req, reply, "message", { title, message: failure.message, linkHref: "/", linkText: t("nav.home") }, status);
+}
+
+/** Who reads the page, for records only members may read: the signed-in person's actor URI, or null. */
+export function viewerOf(app: AppContext, req: FastifyRequest): string | null {
+  return req.actorId ? actorUri(app.config.publicOrigin, req.actorId).href : null;
 }

@@ -5,10 +5,10 @@ import { decideFollowRequest, listFollowRequests } from "../../community/follows
 import { listMembers, type Member } from "../../community/memberships.ts";
 import { readRecord } from "../../community/record.ts";
 import type { AppContext } from "../../context.ts";
-import { createBody, joinBody } from "../../decisions/index.ts";
+import { bylawsTemplates, createBody, joinBody, leaveBody } from "../../decisions/index.ts";
 import { actorUri, profileUrl } from "../../shared/uris.ts";
 import type { BodyKind as BodyKindName } from "../../store/app-tables.ts";
-import { requireAccount, type TokenIssuer } from "../auth.ts";
+import { requireAccount, signedInUri, type TokenIssuer } from "../auth.ts";
 import { reply } from "../errors.ts";
 import { Admission, BodyKind, BodyOut, MemberOut } from "../schemas/bodies.ts";
 import { bearer, byHandle, ErrorBody, errors, Handle } from "../schemas/common.ts";
@@ -36,13 +36,39 @@ export function bodyRoutes(app: AppContext, tokens: TokenIssuer) {
 
     r.get("/bodies", { schema: { tags, summary: "Every body on this instance", response: { 200: Type.Array(BodyOut) } } }, async () => (await listBodies(app)).map(presentBody));
 
+    r.get(
+      "/bylaws-templates",
+      {
+        schema: {
+          tags,
+          summary: "The founding bylaws templates, drawn from the seeds: id, title, a plain description, the kinds of body each suits, and its complete bylaws",
+          response: {
+            200: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                title: Type.String(),
+                description: Type.String(),
+                drawnFrom: Type.String(),
+                kinds: Type.Array(BodyKind),
+                bylaws: Type.Unknown(),
+              }),
+            ),
+          },
+        },
+      },
+      async () => bylawsTemplates().map((t) => ({ ...t, kinds: [...t.kinds] })),
+    );
+
     r.post(
       "/bodies",
       {
         preHandler: auth,
         schema: {
           tags,
-          summary: "Create a body; the signed-in account becomes its first member",
+          summary: "Found a body, with a template's bylaws and any field changed; the signed-in account becomes its first member (not of a confederation)",
+          description:
+            "`template` names one of GET /bylaws-templates; `bylaws` gives complete bylaws, or only the fields to change in the template's (or the defaults'). " +
+            "Invalid bylaws are refused with 400, a message naming every problem and one entry per field in `fields`; nothing is created.",
           security: bearer,
           body: Type.Object(
             {
@@ -52,6 +78,8 @@ export function bodyRoutes(app: AppContext, tokens: TokenIssuer) {
               summary: Type.Optional(Type.String({ maxLength: 5000 })),
               manuallyApprovesFollowers: Type.Optional(Type.Boolean()),
               admission: Type.Optional(Admission),
+              template: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+              bylaws: Type.Optional(Type.Unknown({ description: "complete bylaws, or the fields to change (see docs/governance.md)" })),
             },
             { additionalProperties: false },
           ),
@@ -75,6 +103,21 @@ export function bodyRoutes(app: AppContext, tokens: TokenIssuer) {
       "/bodies/:handle/members",
       { preHandler: auth, schema: { tags, summary: "Join a body that admits members openly", security: bearer, params: byHandle, response: { 201: MemberOut, ...errors } } },
       async (req, res) => reply(res, await joinBody(app, req.actorId!, req.params.handle), presentMember, 201),
+    );
+
+    r.post(
+      "/bodies/:handle/leave",
+      {
+        preHandler: auth,
+        schema: {
+          tags,
+          summary: "Leave a body, at once (always allowed to a member); recorded on the body's record",
+          security: bearer,
+          params: byHandle,
+          response: { 200: Type.Object({ body: Type.String(), member: Type.String() }), ...errors },
+        },
+      },
+      async (req, res) => reply(res, await leaveBody(app, signedInUri(origin, req), req.params.handle), (v) => v),
     );
 
     r.get(

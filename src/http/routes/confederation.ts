@@ -34,8 +34,10 @@ export function confederationRoutes(app: AppContext, tokens: TokenIssuer) {
               decides: Type.Optional(
                 Type.Object(
                   {
-                    kind: Type.Union([Type.Literal("join"), Type.Literal("leave"), Type.Literal("policy"), Type.Literal("confederal")]),
-                    payload: Type.Optional(Type.Unknown({ description: "join/leave: { confederation } (a handle or URL)" })),
+                    kind: Type.Union([Type.Literal("join"), Type.Literal("leave"), Type.Literal("policy"), Type.Literal("confederal"), Type.Literal("bylaws")]),
+                    payload: Type.Optional(
+                      Type.Unknown({ description: "join/leave: { confederation } (a handle or URL); bylaws: { bylaws } (the confederation's complete new bylaws)" }),
+                    ),
                   },
                   { additionalProperties: false, description: "the confederation's own decision put to its member bodies" },
                 ),

@@ -6,8 +6,8 @@ import {
   completeImplementation,
   draftProposal,
   electAdvocate,
-  electImplementationDelegates,
   findProposal,
+  implementationDelegatesAreElected,
   MAX_PROPOSAL_TEXT_LENGTH,
   MAX_REASON_LENGTH,
   MAX_TITLE_LENGTH,
@@ -46,6 +46,8 @@ interface DecisionCommand<P extends TSchema = TSchema, B extends TSchema = TSche
    * (404 when no body does).
    */
   on: "body" | "proposal";
+  /** Kept only to say what replaced it (OpenAPI `deprecated`). */
+  deprecated?: boolean;
   run(app: AppContext, actor: string, bodyHandle: string, params: Static<P>, body: Static<B>): Promise<Result<unknown>>;
 }
 
@@ -197,16 +199,15 @@ export const DECISION_COMMANDS: readonly DecisionCommand[] = [
   }),
   command({
     path: "/proposals/:id/implementation-delegates",
-    summary: "Record the members the body elected to implement a carried decision, with their mandate",
+    summary:
+      "Gone: no member records implementation delegates. The body elects them with a delegation proposal (role implementation-delegate, payload.implements naming the decision); always 403 with that advice",
     on: "proposal",
     params: byId,
-    body: Type.Object(
-      { delegates: Type.Array(Ref, { minItems: 1, maxItems: 50 }), mandate: Type.String({ minLength: 1, maxLength: MAX_PROPOSAL_TEXT_LENGTH }) },
-      { additionalProperties: false },
-    ),
+    body: Type.Optional(Type.Unknown()),
     status: 201,
     response: ProposalOut,
-    run: (app, actor, handle, { id }, body) => electImplementationDelegates(app, actor, handle, id, body),
+    deprecated: true,
+    run: async (_app, _actor, _handle, { id }) => ({ ok: false, error: implementationDelegatesAreElected(id) }),
   }),
   command({
     path: "/proposals/:id/implementation-complete",
@@ -229,10 +230,12 @@ export function decisionCommandRoutes(app: AppContext, tokens: TokenIssuer) {
       const schema = {
         tags: ["decisions"],
         summary: row.summary,
+        ...(row.deprecated ? { deprecated: true } : {}),
         security: bearer,
         params: row.params,
         ...(row.body ? { body: row.body } : {}),
-        response: { [row.status]: row.response, ...errors },
+        // A route kept only to say what replaced it answers nothing but its refusal.
+        response: row.deprecated ? errors : { [row.status]: row.response, ...errors },
       };
       f.post(row.path, { preHandler: auth, schema }, async (req, res) => {
         const params = req.params as { handle?: string; id?: string };

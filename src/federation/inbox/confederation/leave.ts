@@ -3,11 +3,13 @@ import type { Leave } from "@fedify/vocab";
 import { InboundActivity } from "../../../community/inbound.ts";
 import type { AppContext } from "../../../context.ts";
 import { recordMemberBodyLeft } from "../../../decisions/confederation/membership.ts";
+import { receivePersonLeaving } from "../leave.ts";
 import { claimOf, localBody } from "./common.ts";
 
-/** A member body leaves a local confederation: at once. */
+/** A member body leaves a local confederation, or a person a local body of people: at once. */
 export async function receiveLeave(ctx: InboxContext<AppContext>, leave: Leave): Promise<void> {
   const app = ctx.data;
+  if (await receivePersonLeaving(ctx, leave, leave.objectId)) return;
   const conf = await localBody(app, leave.objectId);
   if (conf?.kind !== "confederation" || !leave.actorId || !leave.id) return;
   const member = leave.actorId.href;

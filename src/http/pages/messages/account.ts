@@ -38,4 +38,5 @@ export const account = {
   "account.deleteConfirm": "Type your password to confirm",
   "account.deleteSubmit": "Delete my account for good",
   "account.deleted": "Your account is deleted.",
+  "profile.deleted": "This account was deleted. What it did on the bodies' records stays there.",
 } as const;

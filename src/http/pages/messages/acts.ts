@@ -64,7 +64,10 @@ export const acts = {
   "acts.amendment.category": "It answers the objection about",
   "acts.amendment.submit": "Offer the amendment",
 
+  "acts.electImplementers": "Propose who carries it out",
+  "acts.electImplementersExplain": "This decision passed and needs people to carry it out. The body elects them by a proposal.",
   "acts.reply": "Add to the discussion",
+  "acts.replyTo": "Reply to this",
   "acts.reply.text": "Your reply",
   "acts.reply.submit": "Post my reply",
 } as const;

@@ -25,6 +25,7 @@ export const common = {
 
   "page.notFound": "Not found",
   "page.notAvailable": "Not available",
+  "page.failed": "Something went wrong on our side. Please try again later.",
   "page.noSuchHandle": "No one here has that handle.",
   "page.signInFirst": "Please sign in first.",
 } as const;

@@ -8,9 +8,11 @@ import { acts } from "./acts.ts";
 import { admin } from "./admin.ts";
 import { bodies } from "./bodies.ts";
 import { common } from "./common.ts";
+import { founding } from "./founding.ts";
 import { notifications } from "./notifications.ts";
+import { record } from "./record.ts";
 
-export const en = { ...common, ...account, ...acts, ...bodies, ...notifications, ...admin } as const;
+export const en = { ...common, ...account, ...acts, ...bodies, ...notifications, ...admin, ...record, ...founding } as const;
 
 export type MessageKey = keyof typeof en;
 export type Messages = Record<MessageKey, string>;
