@@ -70,11 +70,13 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   // The independent verifier behind `folkmoot verify`: the pure core and the proofs, nothing of the instance.
   verify: ["shared", "governance", "proofs"],
   federation: [...BELOW_ADAPTERS, "proofs"],
-  http: [...BELOW_ADAPTERS, "federation", "proofs"],
+  http: [...BELOW_ADAPTERS, "federation", "proofs", "mastodon"],
+  // The Mastodon client API (issue 11): an adapter like http, which registers it.
+  mastodon: BELOW_ADAPTERS,
   cli: [...BELOW_ADAPTERS, "federation", "proofs", "verify"],
   // The demo starts instances of its own, and drives them with the CLI's operations.
   demo: [...BELOW_ADAPTERS, "federation", "cli", "instance", "proofs", "verify"],
-  instance: [...BELOW_ADAPTERS, "federation", "http", "cli", "proofs"],
+  instance: [...BELOW_ADAPTERS, "federation", "http", "cli", "proofs", "mastodon"],
   main: [...BELOW_ADAPTERS, "federation", "http", "cli", "instance", "proofs", "verify"],
 };
 

@@ -7,6 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { sql } from "kysely";
 import type { AppContext } from "../context.ts";
 import { fedifyPlugin } from "../federation/fastify-plugin.ts";
+import { authorizePages, mastodonApi } from "../mastodon/index.ts";
 import { SOFTWARE_VERSION } from "../shared/version.ts";
 import type { TokenIssuer } from "./auth.ts";
 import { sendNoRoute, sendRouteError } from "./errors.ts";
@@ -25,6 +26,7 @@ import { proposalListPage } from "./pages/proposal-list.ts";
 import { proposalPage } from "./pages/proposal.ts";
 import { proposalActPages } from "./pages/proposal-acts.ts";
 import { recordPage } from "./pages/record.ts";
+import { sendPage } from "./pages/render.ts";
 import { registerPage } from "./pages/register.ts";
 import { stylesheet } from "./pages/stylesheet.ts";
 import { registerWebSession } from "./pages/web-session.ts";
@@ -37,7 +39,7 @@ import { forkRoutes } from "./routes/forks.ts";
 import { postRoutes } from "./routes/posts.ts";
 import { proposalReadRoutes } from "./routes/proposals.ts";
 import { remoteActRoutes } from "./routes/remote-acts.ts";
-import { cspHeader, DOCS_CSP, securityHeaders } from "./security-headers.ts";
+import { cspHeader, DOCS_CSP, PAGE_CSP, securityHeaders } from "./security-headers.ts";
 
 /** The native API lives under its own prefix, clear of Mastodon's /api/v1 and /api/v2. */
 export const API_PREFIX = "/api/folkmoot/v1";
@@ -110,7 +112,11 @@ export async function buildHttpApp(app: AppContext, tokens: TokenIssuer): Promis
     await pages.register(notificationPages(app));
     await pages.register(foundBodyPages(app));
     await pages.register(adminPages(app));
+    // The OAuth consent page of the Mastodon client API, with the pages' sign-in and CSRF.
+    const pageCsp = (formAction: string[]) => cspHeader({ ...PAGE_CSP, "form-action": [...PAGE_CSP["form-action"], ...formAction] });
+    await pages.register(authorizePages(app, { sendPage, pageCsp }));
   });
+  await f.register(mastodonApi(app));
   await f.register(activityPubRoutes(app));
 
   f.get("/healthz", { schema: { hide: true } }, async (_req, reply) => {

@@ -127,7 +127,7 @@ describe("posts and the record", () => {
 });
 
 describe("API documentation and paths", () => {
-  it("serves OpenAPI at a stable URL, with no path under Mastodon's /api/v1 or /api/v2", async () => {
+  it("serves OpenAPI at a stable URL, with no path under Mastodon's /api/v1 or /api/v2 (the Mastodon API is not the native API)", async () => {
     const res = await fetch(`${a.origin}/api/folkmoot/openapi.json`);
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
@@ -139,7 +139,7 @@ describe("API documentation and paths", () => {
   });
 
   it("answers an unknown route with a JSON 404", async () => {
-    const res = await fetch(`${a.origin}/api/v1/instance`);
+    const res = await fetch(`${a.origin}/api/folkmoot/v1/nothing-here`);
     expect(res.status).toBe(404);
     expect(((await res.json()) as { error: string }).error).toBe("Not Found");
   });

@@ -25,7 +25,7 @@ export function registerNodeInfo(federation: Federation<AppContext>): void {
       protocols: ["activitypub"],
       openRegistrations: false,
       usage: { users: { total: await count("person") }, localPosts: Number(posts?.n ?? 0), localComments: 0 },
-      metadata: { nodeName: ctx.data.config.instanceName, bodies: await count("body") },
+      metadata: { nodeName: ctx.data.config.instanceName, bodies: await count("body"), upstream: { name: "mastodon" } },
     };
   });
 }

@@ -1,0 +1,187 @@
+import type { FastifyInstance } from "fastify";
+import { type ActorRow, findActorByHandle, findActorById, isBody } from "../community/actors.ts";
+import type { AppContext } from "../context.ts";
+import { activityUri, actorUri, profileUrl } from "../shared/uris.ts";
+import { accountOf, authenticate, params, sendError } from "./http.ts";
+
+// Local people and bodies as Mastodon accounts (bodies with `group: true`), and following
+// a local account or body from an app.
+
+type Row = Pick<ActorRow, "id" | "handle" | "kind" | "name" | "summary" | "manually_approves_followers" | "created_at" | "deleted_at">;
+
+/** A local person or body that apps may see: not deleted, not the instance actor. */
+async function visible(app: AppContext, id: string): Promise<Row | null> {
+  const actor = await findActorById(app, id);
+  return actor && actor.kind !== "instance" && !actor.deleted_at ? actor : null;
+}
+
+async function count(app: AppContext, column: "follower_uri" | "followee_uri", uri: string): Promise<number> {
+  const row = await app.db
+    .selectFrom("follows")
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .where(column, "=", uri)
+    .where("state", "=", "accepted")
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The Account entity (docs.joinmastodon.org/entities/Account). */
+export async function accountEntity(app: AppContext, a: Row) {
+  const origin = app.config.publicOrigin;
+  const uri = actorUri(origin, a.id).href;
+  const posts = await app.db
+    .selectFrom("objects")
+    .select((eb) => [eb.fn.countAll<string>().as("n"), eb.fn.max("published").as("last")])
+    .where("attributed_to", "=", uri)
+    .where("deleted_at", "is", null)
+    .executeTakeFirst();
+  const avatar = `${origin.origin}/avatars/original/missing.png`;
+  const last = posts?.last ? new Date(posts.last as unknown as string) : null;
+  return {
+    id: a.id,
+    username: a.handle,
+    acct: a.handle,
+    display_name: a.name,
+    locked: a.manually_approves_followers,
+    bot: false,
+    discoverable: true,
+    indexable: false,
+    group: isBody(a),
+    created_at: new Date(a.created_at).toISOString(),
+    note: a.summary ? `<p>${escapeHtml(a.summary)}</p>` : "",
+    url: profileUrl(origin, a.handle).href,
+    uri,
+    avatar,
+    avatar_static: avatar,
+    header: `${origin.origin}/headers/original/missing.png`,
+    header_static: `${origin.origin}/headers/original/missing.png`,
+    followers_count: await count(app, "followee_uri", uri),
+    following_count: await count(app, "follower_uri", uri),
+    statuses_count: Number(posts?.n ?? 0),
+    last_status_at: last ? last.toISOString().slice(0, 10) : null,
+    hide_collections: false,
+    noindex: false,
+    emojis: [],
+    roles: [],
+    fields: [],
+  };
+}
+
+/** The Relationship entity between the signed-in person and an account. */
+async function relationship(app: AppContext, meId: string, otherId: string) {
+  const origin = app.config.publicOrigin;
+  const me = actorUri(origin, meId).href;
+  const other = actorUri(origin, otherId).href;
+  const rows = await app.db
+    .selectFrom("follows")
+    .select(["follower_uri", "state"])
+    .where((eb) => eb.or([eb.and([eb("follower_uri", "=", me), eb("followee_uri", "=", other)]), eb.and([eb("follower_uri", "=", other), eb("followee_uri", "=", me)])]))
+    .execute();
+  const mine = rows.find((r) => r.follower_uri === me);
+  const theirs = rows.find((r) => r.follower_uri === other);
+  return {
+    id: otherId,
+    following: mine?.state === "accepted",
+    showing_reblogs: mine?.state === "accepted",
+    notifying: false,
+    languages: null,
+    followed_by: theirs?.state === "accepted",
+    blocking: false,
+    blocked_by: false,
+    muting: false,
+    muting_notifications: false,
+    requested: mine?.state === "pending",
+    requested_by: theirs?.state === "pending",
+    domain_blocking: false,
+    endorsed: false,
+    note: "",
+  };
+}
+
+/** `acct` as apps send it: `handle`, `@handle` or `handle@this-host`; null for another server's. */
+function localHandle(app: AppContext, acct: unknown): string | null {
+  if (typeof acct !== "string") return null;
+  const [handle, host, ...rest] = acct.replace(/^@/, "").split("@");
+  if (!handle || rest.length) return null;
+  if (host !== undefined && host.toLowerCase() !== app.config.publicOrigin.host.toLowerCase() && host.toLowerCase() !== app.config.publicOrigin.hostname.toLowerCase()) return null;
+  return handle;
+}
+
+const NOT_FOUND = "Record not found";
+
+export function accountRoutes(app: AppContext) {
+  const origin = app.config.publicOrigin;
+  return async (f: FastifyInstance) => {
+    f.get("/api/v1/accounts/verify_credentials", { preHandler: authenticate(app, { scope: "read:accounts", user: true }) }, async (req, reply) => {
+      const me = await visible(app, accountOf(req));
+      if (!me) return sendError(reply, 401, "The access token is invalid");
+      const entity = await accountEntity(app, me);
+      const requests = await app.db
+        .selectFrom("follows")
+        .select((eb) => eb.fn.countAll<string>().as("n"))
+        .where("followee_uri", "=", entity.uri)
+        .where("state", "=", "pending")
+        .executeTakeFirst();
+      return {
+        ...entity,
+        source: { privacy: "public", sensitive: false, language: "en", note: me.summary, fields: [], follow_requests_count: Number(requests?.n ?? 0) },
+        role: { id: "-99", name: "", permissions: "0", color: "", highlighted: false },
+      };
+    });
+
+    f.get("/api/v1/accounts/lookup", { preHandler: authenticate(app, { scope: "read:accounts", optional: true }) }, async (req, reply) => {
+      const handle = localHandle(app, params(req).acct);
+      const actor = handle ? await findActorByHandle(app, handle) : undefined;
+      const row = actor ? await visible(app, actor.id) : null;
+      if (!row) return sendError(reply, 404, NOT_FOUND);
+      return accountEntity(app, row);
+    });
+
+    f.get("/api/v1/accounts/relationships", { preHandler: authenticate(app, { scope: "read:follows", user: true }) }, async (req) => {
+      const raw = params(req).id;
+      const ids = (Array.isArray(raw) ? raw : [raw]).filter((v): v is string => typeof v === "string").slice(0, 40);
+      const out = [];
+      for (const id of ids) if (await visible(app, id)) out.push(await relationship(app, accountOf(req), id));
+      return out;
+    });
+
+    f.get<{ Params: { id: string } }>("/api/v1/accounts/:id", { preHandler: authenticate(app, { scope: "read:accounts", optional: true }) }, async (req, reply) => {
+      const row = await visible(app, req.params.id);
+      if (!row) return sendError(reply, 404, NOT_FOUND);
+      return accountEntity(app, row);
+    });
+
+    f.post<{ Params: { id: string } }>("/api/v1/accounts/:id/follow", { preHandler: authenticate(app, { scope: "write:follows", user: true }) }, async (req, reply) => {
+      const meId = accountOf(req);
+      const target = await visible(app, req.params.id);
+      if (!target) return sendError(reply, 404, NOT_FOUND);
+      if (target.id === meId) return sendError(reply, 403, "This action is not allowed");
+      const state = target.manually_approves_followers ? "pending" : "accepted";
+      // A local follow: a row in `follows` like a remote follower's; nothing to deliver (the
+      // body's activities to its followers skip this origin). A pending one waits for a
+      // member's approval on the body's follow requests, as a remote one does.
+      await app.db
+        .insertInto("follows")
+        .values({
+          follower_uri: actorUri(origin, meId).href,
+          followee_uri: actorUri(origin, target.id).href,
+          activity_uri: activityUri(origin).href,
+          state,
+          accepted_at: state === "accepted" ? new Date() : null,
+        })
+        .onConflict((oc) => oc.columns(["follower_uri", "followee_uri"]).doNothing())
+        .execute();
+      return relationship(app, meId, target.id);
+    });
+
+    f.post<{ Params: { id: string } }>("/api/v1/accounts/:id/unfollow", { preHandler: authenticate(app, { scope: "write:follows", user: true }) }, async (req, reply) => {
+      const meId = accountOf(req);
+      const target = await visible(app, req.params.id);
+      if (!target) return sendError(reply, 404, NOT_FOUND);
+      await app.db.deleteFrom("follows").where("follower_uri", "=", actorUri(origin, meId).href).where("followee_uri", "=", actorUri(origin, target.id).href).execute();
+      return relationship(app, meId, target.id);
+    });
+  };
+}

@@ -1,0 +1,78 @@
+import type { FastifyInstance } from "fastify";
+import type { AppContext } from "../context.ts";
+import { findProposal, loadProposalState, readProposal, type RoundSummary, vote, voteOptions } from "../decisions/index.ts";
+import { instantMs } from "../governance/time.ts";
+import { actorUri } from "../shared/uris.ts";
+import { accountOf, authenticate, holderOf, params, sendError } from "./http.ts";
+
+// A proposal's vote as a Mastodon poll: its id is the proposal's, its options the round's
+// choices ("Agree", "Disagree", "Abstain" or "Stand aside", …). A local member votes from
+// any app and it is their vote, through the same `vote` service as the pages and the API.
+
+const NOT_FOUND = "Record not found";
+
+/** The round a poll shows: the main round open now, else the last one. */
+function currentRound(rounds: readonly RoundSummary[]): RoundSummary | null {
+  const open = rounds.filter((r) => r.open && r.amendment === null);
+  return open[0] ?? rounds.filter((r) => r.amendment === null).at(-1) ?? null;
+}
+
+export async function poll(app: AppContext, proposalId: string, viewerId: string | null) {
+  const ref = await findProposal(app, proposalId);
+  if (!ref) return null;
+  const viewer = viewerId ? actorUri(app.config.publicOrigin, viewerId).href : null;
+  // readProposal says whether this viewer may see it at all.
+  const readable = await readProposal(app, viewer, ref.bodyHandle, proposalId);
+  if (!readable.ok) return null;
+  const loaded = await loadProposalState(app, proposalId);
+  if (!loaded) return null;
+  const round = currentRound(loaded.detail.rounds);
+  if (!round) return null;
+  const options = voteOptions(round.rule);
+  const ballot = viewer ? loaded.proposal.rounds.get(round.id)?.ballots.get(viewer) : undefined;
+  const own = ballot ? options.findIndex((o) => o.choice === ballot.choice) : -1;
+  return {
+    entity: {
+      id: proposalId,
+      expires_at: new Date(instantMs(round.closesAt) ?? Date.parse(String(round.closesAt))).toISOString(),
+      expired: !round.open,
+      multiple: false,
+      votes_count: round.voters,
+      voters_count: round.voters,
+      options: options.map((o) => ({ title: o.name, votes_count: round.counts ? (round.counts[o.choice] ?? 0) : null })),
+      emojis: [],
+      ...(viewer ? { voted: own >= 0, own_votes: own >= 0 ? [own] : [] } : {}),
+    },
+    bodyHandle: ref.bodyHandle,
+    round,
+    options,
+  };
+}
+
+export function pollRoutes(app: AppContext) {
+  return async (f: FastifyInstance) => {
+    f.get<{ Params: { id: string } }>("/api/v1/polls/:id", { preHandler: authenticate(app, { scope: "read:statuses", optional: true }) }, async (req, reply) => {
+      const found = await poll(app, req.params.id, holderOf(req)?.actorId ?? null);
+      return found ? found.entity : sendError(reply, 404, NOT_FOUND);
+    });
+
+    f.post<{ Params: { id: string } }>("/api/v1/polls/:id/votes", { preHandler: authenticate(app, { scope: "write:statuses", user: true }) }, async (req, reply) => {
+      const me = accountOf(req);
+      const found = await poll(app, req.params.id, me);
+      if (!found) return sendError(reply, 404, NOT_FOUND);
+      const raw = params(req).choices;
+      const choices = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map((c) => Number(c));
+      if (choices.length !== 1 || !Number.isInteger(choices[0]) || !found.options[choices[0]!]) {
+        return sendError(reply, 422, "Validation failed: choose one of the poll's options");
+      }
+      if (found.entity.expired) return sendError(reply, 422, "Validation failed: The poll has already ended");
+      const cast = await vote(app, actorUri(app.config.publicOrigin, me).href, found.bodyHandle, req.params.id, {
+        choice: found.options[choices[0]!]!.choice,
+        round: found.round.id,
+      });
+      if (!cast.ok) return sendError(reply, 422, `Validation failed: ${cast.error.message}`);
+      const after = await poll(app, req.params.id, me);
+      return after ? after.entity : sendError(reply, 404, NOT_FOUND);
+    });
+  };
+}
