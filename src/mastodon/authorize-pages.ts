@@ -43,7 +43,7 @@ export function authorizePages(app: AppContext, tools: PageTools) {
   return async (f: FastifyInstance) => {
     hideFromOpenApi(f);
     const show = (req: FastifyRequest, reply: FastifyReply, data: Record<string, unknown>, status = 200) =>
-      tools.sendPage(app, req, reply, "oauth-authorize", { title: "Authorise an app", error: null, code: null, request: null, ...data }, status);
+      tools.sendPage(app, req, reply, "oauth-authorize", { title: "Let an app use your account", error: null, code: null, request: null, ...data }, status);
 
     const fields = (source: unknown) => {
       const s = (source ?? {}) as Record<string, unknown>;

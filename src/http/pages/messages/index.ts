@@ -10,9 +10,10 @@ import { bodies } from "./bodies.ts";
 import { common } from "./common.ts";
 import { founding } from "./founding.ts";
 import { notifications } from "./notifications.ts";
+import { oauth } from "./oauth.ts";
 import { record } from "./record.ts";
 
-export const en = { ...common, ...account, ...acts, ...bodies, ...notifications, ...admin, ...record, ...founding } as const;
+export const en = { ...common, ...account, ...acts, ...bodies, ...notifications, ...admin, ...record, ...founding, ...oauth } as const;
 
 export type MessageKey = keyof typeof en;
 export type Messages = Record<MessageKey, string>;
