@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { Eta } from "eta";
 import { findActorById } from "../../community/actors.ts";
 import { unreadNotifications } from "../../community/notifications.ts";
+import { signedInPerson } from "./web-session.ts";
 import { isAdministrator } from "../../community/invitations.ts";
 import type { AppContext } from "../../context.ts";
 import type { Failure } from "../../shared/result.ts";
@@ -72,7 +73,8 @@ export async function sendPage(
   status = 200,
 ) {
   const t = translator();
-  const me = req.actorId ? await findActorById(app, req.actorId) : undefined;
+  // The session hook already read the person; other pages (the consent page's scope) read them here.
+  const me = signedInPerson(req) ?? (req.actorId ? await findActorById(app, req.actorId) : undefined);
   const csrf = typeof reply.generateCsrf === "function" ? reply.generateCsrf() : "";
   const noticeKey = NOTICES[String((req.query as Record<string, unknown> | undefined)?.done ?? "")];
   const frame: PageFrame = {

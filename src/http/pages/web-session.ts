@@ -2,7 +2,7 @@ import cookie from "@fastify/cookie";
 import csrf from "@fastify/csrf-protection";
 import formbody from "@fastify/formbody";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { findActorById } from "../../community/actors.ts";
+import { type ActorRow, findActorById } from "../../community/actors.ts";
 import type { AppContext } from "../../context.ts";
 import type { TokenIssuer } from "../auth.ts";
 
@@ -15,6 +15,14 @@ const SESSION_DAYS = 30;
 
 // The session a page request came with, for signing out and the sessions list.
 const sessions = new WeakMap<FastifyRequest, string>();
+
+// The signed-in person's actor row, read once per request by the session hook.
+const people = new WeakMap<FastifyRequest, ActorRow>();
+
+/** The signed-in person of this page request, as the session hook found them. */
+export function signedInPerson(req: FastifyRequest): ActorRow | undefined {
+  return people.get(req);
+}
 
 /** The id of the browser session behind this page request, if signed in. */
 export function pageSessionId(req: FastifyRequest): string | null {
@@ -58,5 +66,6 @@ export async function registerWebSession(f: FastifyInstance, app: AppContext, to
     if (actor?.kind !== "person") return;
     req.actorId = actor.id;
     sessions.set(req, session.sessionId);
+    people.set(req, actor);
   });
 }
