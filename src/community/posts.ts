@@ -16,10 +16,13 @@ import { notifyReply } from "./notifications.ts";
 export type ObjectRow = Selectable<ObjectsTable>;
 
 export const MAX_POST_LENGTH = 20_000;
+export const MAX_SUMMARY_LENGTH = 500;
 
 export interface NewPost {
   text: string;
   inReplyTo?: string;
+  /** A content warning shown before the text (Mastodon's `spoiler_text`). */
+  summary?: string;
 }
 
 /** A member posts to a body: the post is theirs, the body announces it to its followers. */
@@ -36,6 +39,8 @@ export async function postToBody(app: AppContext, authorId: string, bodyHandle: 
   const text = input.text ?? "";
   if (text.trim() === "") return fail("invalid", "a post needs some text", "text");
   if (text.length > MAX_POST_LENGTH) return fail("invalid", `a post has at most ${MAX_POST_LENGTH} characters`, "text");
+  const summary = input.summary?.trim() || null;
+  if (summary !== null && summary.length > MAX_SUMMARY_LENGTH) return fail("invalid", `a content warning has at most ${MAX_SUMMARY_LENGTH} characters`, "summary");
 
   let parent: ObjectRow | undefined;
   if (input.inReplyTo) {
@@ -61,6 +66,8 @@ export async function postToBody(app: AppContext, authorId: string, bodyHandle: 
     to: PUBLIC_COLLECTION,
     ccs: [bodyUri, followersUri(origin, author.id), ...extra.map((t) => new URL(t.id))],
     content,
+    summary,
+    sensitive: summary !== null ? true : null,
     published: toInstant(published),
     replyTarget: parent ? new URL(parent.uri) : null,
     url: new URL(`/notes/${id}`, origin),
@@ -85,6 +92,7 @@ export async function postToBody(app: AppContext, authorId: string, bodyHandle: 
         audience: bodyUri.href,
         in_reply_to: parent?.uri ?? null,
         content,
+        summary,
         url: note.url instanceof URL ? note.url.href : null,
         published,
       })

@@ -10,7 +10,7 @@ import { accountOf, authenticate, params, sendError } from "./http.ts";
 type Row = Pick<ActorRow, "id" | "handle" | "kind" | "name" | "summary" | "manually_approves_followers" | "created_at" | "deleted_at">;
 
 /** A local person or body that apps may see: not deleted, not the instance actor. */
-async function visible(app: AppContext, id: string): Promise<Row | null> {
+export async function visibleActor(app: AppContext, id: string): Promise<Row | null> {
   const actor = await findActorById(app, id);
   return actor && actor.kind !== "instance" && !actor.deleted_at ? actor : null;
 }
@@ -115,7 +115,7 @@ export function accountRoutes(app: AppContext) {
   const origin = app.config.publicOrigin;
   return async (f: FastifyInstance) => {
     f.get("/api/v1/accounts/verify_credentials", { preHandler: authenticate(app, { scope: "read:accounts", user: true }) }, async (req, reply) => {
-      const me = await visible(app, accountOf(req));
+      const me = await visibleActor(app, accountOf(req));
       if (!me) return sendError(reply, 401, "The access token is invalid");
       const entity = await accountEntity(app, me);
       const requests = await app.db
@@ -134,7 +134,7 @@ export function accountRoutes(app: AppContext) {
     f.get("/api/v1/accounts/lookup", { preHandler: authenticate(app, { scope: "read:accounts", optional: true }) }, async (req, reply) => {
       const handle = localHandle(app, params(req).acct);
       const actor = handle ? await findActorByHandle(app, handle) : undefined;
-      const row = actor ? await visible(app, actor.id) : null;
+      const row = actor ? await visibleActor(app, actor.id) : null;
       if (!row) return sendError(reply, 404, NOT_FOUND);
       return accountEntity(app, row);
     });
@@ -143,19 +143,19 @@ export function accountRoutes(app: AppContext) {
       const raw = params(req).id;
       const ids = (Array.isArray(raw) ? raw : [raw]).filter((v): v is string => typeof v === "string").slice(0, 40);
       const out = [];
-      for (const id of ids) if (await visible(app, id)) out.push(await relationship(app, accountOf(req), id));
+      for (const id of ids) if (await visibleActor(app, id)) out.push(await relationship(app, accountOf(req), id));
       return out;
     });
 
     f.get<{ Params: { id: string } }>("/api/v1/accounts/:id", { preHandler: authenticate(app, { scope: "read:accounts", optional: true }) }, async (req, reply) => {
-      const row = await visible(app, req.params.id);
+      const row = await visibleActor(app, req.params.id);
       if (!row) return sendError(reply, 404, NOT_FOUND);
       return accountEntity(app, row);
     });
 
     f.post<{ Params: { id: string } }>("/api/v1/accounts/:id/follow", { preHandler: authenticate(app, { scope: "write:follows", user: true }) }, async (req, reply) => {
       const meId = accountOf(req);
-      const target = await visible(app, req.params.id);
+      const target = await visibleActor(app, req.params.id);
       if (!target) return sendError(reply, 404, NOT_FOUND);
       if (target.id === meId) return sendError(reply, 403, "This action is not allowed");
       const state = target.manually_approves_followers ? "pending" : "accepted";
@@ -178,7 +178,7 @@ export function accountRoutes(app: AppContext) {
 
     f.post<{ Params: { id: string } }>("/api/v1/accounts/:id/unfollow", { preHandler: authenticate(app, { scope: "write:follows", user: true }) }, async (req, reply) => {
       const meId = accountOf(req);
-      const target = await visible(app, req.params.id);
+      const target = await visibleActor(app, req.params.id);
       if (!target) return sendError(reply, 404, NOT_FOUND);
       await app.db.deleteFrom("follows").where("follower_uri", "=", actorUri(origin, meId).href).where("followee_uri", "=", actorUri(origin, target.id).href).execute();
       return relationship(app, meId, target.id);

@@ -6,6 +6,7 @@ import { hideFromOpenApi, mastodonErrorHandler, registerBodyParsers } from "./ht
 import { instanceRoutes } from "./instance.ts";
 import { oauthRoutes } from "./oauth-routes.ts";
 import { pollRoutes } from "./polls.ts";
+import { statusRoutes } from "./statuses.ts";
 import { timelineRoutes } from "./timelines.ts";
 
 /**
@@ -18,7 +19,7 @@ export function mastodonApi(app: AppContext) {
     hideFromOpenApi(f);
     registerBodyParsers(f);
     f.setErrorHandler(mastodonErrorHandler);
-    for (const routes of [instanceRoutes, oauthRoutes, accountRoutes, pollRoutes, timelineRoutes, emptyRoutes]) await f.register(routes(app));
+    for (const routes of [instanceRoutes, oauthRoutes, accountRoutes, pollRoutes, statusRoutes, timelineRoutes, emptyRoutes]) await f.register(routes(app));
   };
 }
 

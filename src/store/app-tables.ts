@@ -95,6 +95,8 @@ export interface ObjectsTable {
   updated: NullableTimestamp;
   deleted_at: NullableTimestamp;
   raw: string | null;
+  /** A content warning (Mastodon's `spoiler_text`); see migrations/2026-12-04-1700_mastodon-statuses.ts. */
+  summary: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface InboxLogTable {
