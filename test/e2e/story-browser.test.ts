@@ -1,9 +1,11 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operations } from "../../src/cli/operations.ts";
-import { readProposal, runDueDeadlines } from "../../src/decisions/index.ts";
+import { listReferrals } from "../../src/decisions/confederation/members.ts";
+import { readProposal, runDueDeadlines, vote } from "../../src/decisions/index.ts";
 import { launchChromium } from "../support/browser.ts";
-import { startTestInstance, type TestInstance } from "../support/instance.ts";
+import { confederationBylaws, createBody, createPeople, decide, membersOf, ratificationFor } from "../support/confederation.ts";
+import { eventually, startTestInstance, type TestInstance } from "../support/instance.ts";
 import { StoryPerson } from "../support/story-browser.ts";
 
 // A person's whole story in real Chromium, through the real forms only (clicks and
@@ -18,6 +20,8 @@ import { StoryPerson } from "../support/story-browser.ts";
 // lands on is checked with axe-core and at 390 px for sideways scrolling.
 
 let a: TestInstance;
+/** The second instance, with the confederation. */
+let b: TestInstance;
 let browser: Browser;
 const problems: string[] = [];
 const visited = new Map<string, number>();
@@ -66,13 +70,13 @@ async function voteIn(p: StoryPerson, path: string, round: string, choice: strin
 }
 
 beforeAll(async () => {
-  [a, browser] = await Promise.all([startTestInstance({ host: "127.0.0.120", env: { SIGNUP: "invitation" } }), launchChromium()]);
+  [a, b, browser] = await Promise.all([startTestInstance({ host: "127.0.0.120", env: { SIGNUP: "invitation" } }), startTestInstance({ host: "127.0.0.121" }), launchChromium()]);
 }, 120_000);
 
 afterAll(async () => {
   for (const p of Object.values(people)) await p.close();
   await browser?.close();
-  await a?.stop();
+  await Promise.all([a?.stop(), b?.stop()]);
 });
 
 describe("a person's whole story, in Chromium", () => {
@@ -273,6 +277,86 @@ describe("a person's whole story, in Chromium", () => {
     await ben.follow(ben.page.locator("main .membership button.danger"), "leaving");
     expect(await ben.main()).toContain("Join this body");
   });
+  it("a confederation's referral: the body joins, sends a proposal up, ratifies it, and each body's verdict is on the body's page and the referral's", async () => {
+    const [ann, ben] = [people.ann!, people.ben!];
+    // Set up outside the browser: the confederation on a second instance, and a second member body here.
+    const valley = await createBody(b, { handle: "valley", kind: "confederation", name: "Valley Council", bylaws: confederationBylaws({ kind: "majority" }, { voting: "PT5M" }) });
+    const dee = (await createPeople(a, ["dee"])).dee!;
+    await createBody(a, { handle: "elm", kind: "assembly", name: "Elm Row Assembly", members: [dee] });
+    const elmJoins = await decide(a, null, {
+      body: "elm",
+      author: dee,
+      kind: "join",
+      title: "Elm joins the valley council",
+      payload: { confederation: valley },
+      votes: { [dee]: "agree" },
+    });
+    expect(elmJoins.outcome).toBe("passed");
+
+    // Maple asks to join, from the browser.
+    await propose(ann, maple, /^Join a confederation/, "the joining form", async (page) => {
+      await page.fill("#f-title", "Join the valley council");
+      await page.fill("#f-confederation", valley);
+      await page.fill("#f-text", "Together with the other streets of the valley.");
+    });
+    const join = ann.path();
+    await pastNextDeadline("maple", proposalId(join));
+    for (const p of [ann, ben]) await voteIn(p, join, "main", "agree", "");
+    await pastNextDeadline("maple", proposalId(join));
+    expect(await statusOf("maple", proposalId(join))).toBe("passed");
+    await eventually(async () => ((await membersOf(b, "valley")).length === 2 ? true : null), 30_000, "two member bodies of the valley council");
+
+    // Maple sends a proposal to the confederation.
+    await propose(ann, maple, /^Send a proposal to our confederation/, "the confederal form", async (page) => {
+      await page.fill("#f-title", "A shared tool library");
+      await page.fill("#f-text", "Each assembly of the valley hosts one shelf of tools to lend.");
+    });
+    const up = ann.path();
+    await pastNextDeadline("maple", proposalId(up));
+    for (const p of [ann, ben]) await voteIn(p, up, "main", "agree", "");
+    await pastNextDeadline("maple", proposalId(up));
+    expect(await statusOf("maple", proposalId(up))).toBe("passed");
+    const valleyId = new URL(valley).pathname.split("/").at(-1)!;
+    const referral = (await eventually(async () => (await listReferrals(b.app, valleyId))[0], 30_000, "the referral opens")).uri;
+
+    // Each member body decides whether to ratify: maple in the browser, elm outside it.
+    const mapleRatification = await eventually(() => ratificationFor(a, "maple", referral), 30_000, "maple's ratification");
+    const elmRatification = await eventually(() => ratificationFor(a, "elm", referral), 30_000, "elm's ratification");
+    // Elm's periods are seconds long: it votes first.
+    await pastNextDeadline("elm", elmRatification.id);
+    const elmVote = await vote(a.app, dee, "elm", elmRatification.id, { choice: "disagree", reason: "We have no room for a shelf." });
+    expect(elmVote.ok).toBe(true);
+    await pastNextDeadline("maple", mapleRatification.id);
+    await ann.goto("/me", "my bodies, a vote waiting");
+    await ann.follow(ann.page.locator(`main a[href$="/proposals/${mapleRatification.id}"]`).first(), "the ratification");
+    const ratifyPath = ann.path();
+    await voteIn(ann, ratifyPath, "main", "agree", "A shelf of tools costs us little.");
+    await voteIn(ben, ratifyPath, "main", "agree", "");
+    await pastNextDeadline("maple", mapleRatification.id);
+    expect(await statusOf("maple", mapleRatification.id)).toBe("passed");
+    expect(await statusOf("elm", elmRatification.id)).toBe("rejected");
+    await eventually(
+      async () => ((await b.app.db.selectFrom("governance_events").select("event").where("type", "=", "verdict-received").execute()).length === 2 ? true : null),
+      30_000,
+      "both verdicts reach the confederation",
+    );
+    const deadline = (await listReferrals(b.app, valleyId))[0]!.deadline;
+    await runDueDeadlines(b.app, new Date(Math.max(Date.now(), deadline.getTime()) + 1_000));
+
+    // Maple's page lists its ratification; the ratification's page gives maple's verdict and
+    // leads to the referral's page (on the confederation's instance), which gives every body's.
+    await ann.goto(maple, "the body's page, in a confederation");
+    expect(await ann.page.locator("#confederations").textContent()).toContain("@valley@");
+    await ann.follow(ann.page.locator(`#confederations a[href$="/proposals/${mapleRatification.id}"]`).first(), "the ratification, decided");
+    expect(await ann.main()).toMatch(/Verdict of this body: ratify/);
+    await ann.follow(ann.page.locator(`#ratification a[href="${referral}"]`), "the referral's page");
+    expect(new URL(ann.page.url()).origin).toBe(b.origin);
+    const verdicts = (await ann.page.locator("#verdicts").textContent())!.replace(/\s+/g, " ");
+    expect(verdicts).toMatch(/@maple@[^@]*ratif/);
+    expect(verdicts).toMatch(/@elm@[^@]*reject/);
+    expect((await ann.page.locator("#tally").textContent())!.replace(/\s+/g, " ")).toMatch(/Ratified by.*@maple@/);
+  }, 180_000);
+
   it("found no accessibility problem and no sideways scrolling on any page visited", () => {
     console.log(`Story pages checked: ${[...visited].map(([p, n]) => `${p} (${n})`).join(", ")}`);
     expect(problems, `\n${problems.join("\n\n")}\n`).toEqual([]);
