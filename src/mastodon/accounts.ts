@@ -147,12 +147,6 @@ export function accountRoutes(app: AppContext) {
       return out;
     });
 
-    f.get<{ Params: { id: string } }>("/api/v1/accounts/:id", { preHandler: authenticate(app, { scope: "read:accounts", optional: true }) }, async (req, reply) => {
-      const row = await visibleActor(app, req.params.id);
-      if (!row) return sendError(reply, 404, NOT_FOUND);
-      return accountEntity(app, row);
-    });
-
     f.post<{ Params: { id: string } }>("/api/v1/accounts/:id/follow", { preHandler: authenticate(app, { scope: "write:follows", user: true }) }, async (req, reply) => {
       const meId = accountOf(req);
       const target = await visibleActor(app, req.params.id);

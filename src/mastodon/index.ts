@@ -1,11 +1,13 @@
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
+import { accountListRoutes } from "./account-lists.ts";
 import { accountRoutes } from "./accounts.ts";
 import { emptyRoutes } from "./empty.ts";
 import { hideFromOpenApi, mastodonErrorHandler, registerBodyParsers } from "./http.ts";
 import { instanceRoutes } from "./instance.ts";
 import { oauthRoutes } from "./oauth-routes.ts";
 import { pollRoutes } from "./polls.ts";
+import { searchRoutes } from "./search.ts";
 import { statusRoutes } from "./statuses.ts";
 import { timelineRoutes } from "./timelines.ts";
 
@@ -19,7 +21,8 @@ export function mastodonApi(app: AppContext) {
     hideFromOpenApi(f);
     registerBodyParsers(f);
     f.setErrorHandler(mastodonErrorHandler);
-    for (const routes of [instanceRoutes, oauthRoutes, accountRoutes, pollRoutes, statusRoutes, timelineRoutes, emptyRoutes]) await f.register(routes(app));
+    for (const routes of [instanceRoutes, oauthRoutes, accountRoutes, accountListRoutes, pollRoutes, statusRoutes, searchRoutes, timelineRoutes, emptyRoutes])
+      await f.register(routes(app));
   };
 }
 
