@@ -6,6 +6,7 @@ import { foundAssemblyWithPeer } from "../support/peer-assembly.ts";
 import { startMastodonPeer, type MastodonPeer, type ReceivedActivity } from "../support/mastodon-peer.ts";
 import { mastodonStatus, type Mentioned } from "../support/mastodon-status.ts";
 import { eventually, startTestInstance, type TestInstance } from "../support/instance.ts";
+import { quiesce } from "../support/quiesce.ts";
 
 // Every act of the process from a plain Mastodon account: the Mastodon-style peer's user
 // replies to a proposal with hashtags (`#object #cost #dealbreaker …`), as Mastodon 4.x
@@ -81,6 +82,10 @@ describe("graduated consensus by hashtag replies", () => {
   it("counts a vote with its reason, and confirms it", async () => {
     // Deliberation lasts a second: its deadline opens voting.
     expect((await pastDeadline()).view.status).toBe("voting");
+    // The peer's user is on the roll: told as a mention, as local members are in the app.
+    const opened = await peer.waitFor((r) => r.signatureValid && r.body?.object?.type === "Note" && /voting is open on “Mend the footbridge”/.test(r.body.object.content), 20_000);
+    expect(expectMention(opened)).toMatch(/in @riverside until .* UTC/);
+    expect(opened.body.object.inReplyTo).toBe(proposalUri);
     const answer = await post("#disagree The old planks hold for a year.", proposalUri);
     expect(expectMention(answer)).toMatch(/your vote \(disagree, with your reason\) is counted on “Mend the footbridge”/);
     expect((await view()).rounds[0]?.counts?.disagree).toBe(1);
@@ -125,6 +130,32 @@ describe("graduated consensus by hashtag replies", () => {
     expect((await peer.post(`${a.origin}/ap/inbox`, activity)).status).toBe(202);
     await eventually(async () => (await a.app.db.selectFrom("objects").select("uri").where("uri", "=", noteId).executeTakeFirst()) ?? null, 20_000, "the reply kept");
     expect(peer.received.some((r) => r.body?.object?.inReplyTo === noteId)).toBe(false);
+  });
+});
+
+describe("notifications to remote members as mentions", () => {
+  it("tells each remote member once that a vote opened and what the outcome was", async () => {
+    const drafted = await draftProposal(a.app, aliceUri, "riverside", { kind: "policy", title: "Paint the shed", text: "Green." });
+    if (!drafted.ok) throw new Error(drafted.error.message);
+    proposalId = drafted.value.id;
+    expect((await tableProposal(a.app, aliceUri, "riverside", proposalId)).ok).toBe(true);
+    expect((await pastDeadline()).view.status).toBe("voting");
+    expect((await vote(a.app, aliceUri, "riverside", proposalId, { choice: "agree" })).ok).toBe(true);
+    expect((await pastDeadline()).outcome).toBe("passed");
+    const outcome = await peer.waitFor((r) => r.signatureValid && r.body?.object?.type === "Note" && /“Paint the shed” in @riverside: passed/.test(r.body.object.content), 20_000);
+    expect(expectMention(outcome)).toContain(`/proposals/${proposalId}`);
+    // The app shows the local member the same (alice's notifications).
+    const local = await a.app.db.selectFrom("notifications").select(["kind", "detail"]).where("proposal_uri", "=", drafted.value.uri).orderBy("id").execute();
+    expect(local.map((n) => n.kind)).toEqual(["vote-opened", "outcome"]);
+    await quiesce([a]);
+    // Direct notes to the peer's user about this proposal (the body's public outcome post aside).
+    const mine = peer.received.filter(
+      (r) => r.body?.type === "Create" && r.body.object?.inReplyTo === drafted.value.uri && r.body.object.type === "Note" && [r.body.object.to].flat().join() === peer.actorId,
+    );
+    expect(mine.map((r) => (/voting is open/.test(r.body.object.content) ? "vote-opened" : /: passed/.test(r.body.object.content) ? "outcome" : "other"))).toEqual([
+      "vote-opened",
+      "outcome",
+    ]);
   });
 });
 
