@@ -111,10 +111,14 @@ describe("graduated consensus by hashtag replies", () => {
     const me: Mentioned = { id: peer.actorId, acct: peer.handle };
     expect(expectMention(await post(`#advocate #Cost @${peer.handle}`, proposalUri, riverside, [me]))).toMatch(/your vote for .* as advocate of “Cost” is recorded/);
     expect(expectMention(await post("#grievance #cost", proposalUri))).toMatch(/you share the grievance “cost”/);
-    expect(expectMention(await post("#amend Use reclaimed timber.", proposalUri))).toMatch(/your amendment \(number 1\) to “Mend the footbridge” is recorded/);
+    expect(expectMention(await post("#amend Use <em>reclaimed</em> timber.", proposalUri))).toMatch(/your amendment \(number 1\) to “Mend the footbridge” is recorded/);
     const g = (await view()).view.graduated;
     expect(g?.categories).toContainEqual(expect.objectContaining({ advocates: [peer.actorId] }));
-    expect(g?.amendments).toEqual([expect.objectContaining({ author: peer.actorId, text: "Use reclaimed timber.", category: "cost" })]);
+    // What the member typed is kept as text, markup and all, and the page shows it escaped.
+    expect(g?.amendments).toEqual([expect.objectContaining({ author: peer.actorId, text: "Use <em>reclaimed</em> timber.", category: "cost" })]);
+    const page = await (await fetch((await view()).url, { headers: { accept: "text/html" } })).text();
+    expect(page).toContain("Use &lt;em&gt;reclaimed&lt;/em&gt; timber.");
+    expect(page).not.toContain("<em>reclaimed</em>");
   });
 
   it("votes on an amendment by its number", async () => {
@@ -140,6 +144,15 @@ describe("notifications to remote members as mentions", () => {
     proposalId = drafted.value.id;
     expect((await tableProposal(a.app, aliceUri, "riverside", proposalId)).ok).toBe(true);
     expect((await pastDeadline()).view.status).toBe("voting");
+    // A poll vote is a vote without a reason; a reply with a reason afterwards changes it.
+    const pollVote = { id: `${peer.actorId}#votes/shed`, type: "Note", name: "Disagree", attributedTo: peer.actorId, inReplyTo: drafted.value.uri, to: [riverside.id] };
+    expect(
+      (await peer.post(`${a.origin}/ap/inbox`, { "@context": AS, id: `${pollVote.id}/activity`, type: "Create", actor: peer.actorId, to: [riverside.id], object: pollVote }))
+        .status,
+    ).toBe(202);
+    await eventually(async () => (await view()).rounds[0]?.counts?.disagree === 1, 20_000, "the poll vote counted");
+    expect(expectMention(await post("#agree Green suits the garden.", drafted.value.uri))).toMatch(/your vote \(agree, with your reason\) is changed on “Paint the shed”/);
+    expect((await view()).rounds[0]?.counts).toMatchObject({ agree: 1, disagree: 0 });
     expect((await vote(a.app, aliceUri, "riverside", proposalId, { choice: "agree" })).ok).toBe(true);
     expect((await pastDeadline()).outcome).toBe("passed");
     const outcome = await peer.waitFor((r) => r.signatureValid && r.body?.object?.type === "Note" && /“Paint the shed” in @riverside: passed/.test(r.body.object.content), 20_000);
