@@ -6,6 +6,7 @@ import { foundAssemblyWithPeer } from "../support/peer-assembly.ts";
 import { startMastodonPeer, type MastodonPeer, type ReceivedActivity } from "../support/mastodon-peer.ts";
 import { mastodonStatus, type Mentioned } from "../support/mastodon-status.ts";
 import { eventually, startTestInstance, type TestInstance } from "../support/instance.ts";
+import { quiesce } from "../support/quiesce.ts";
 
 // Every act of the process from a plain Mastodon account: the Mastodon-style peer's user
 // replies to a proposal with hashtags (`#object #cost #dealbreaker …`), as Mastodon 4.x
@@ -81,6 +82,10 @@ describe("graduated consensus by hashtag replies", () => {
   it("counts a vote with its reason, and confirms it", async () => {
     // Deliberation lasts a second: its deadline opens voting.
     expect((await pastDeadline()).view.status).toBe("voting");
+    // The peer's user is on the roll: told as a mention, as local members are in the app.
+    const opened = await peer.waitFor((r) => r.signatureValid && r.body?.object?.type === "Note" && /voting is open on “Mend the footbridge”/.test(r.body.object.content), 20_000);
+    expect(expectMention(opened)).toMatch(/in @riverside until .* UTC/);
+    expect(opened.body.object.inReplyTo).toBe(proposalUri);
     const answer = await post("#disagree The old planks hold for a year.", proposalUri);
     expect(expectMention(answer)).toMatch(/your vote \(disagree, with your reason\) is counted on “Mend the footbridge”/);
     expect((await view()).rounds[0]?.counts?.disagree).toBe(1);
@@ -106,10 +111,14 @@ describe("graduated consensus by hashtag replies", () => {
     const me: Mentioned = { id: peer.actorId, acct: peer.handle };
     expect(expectMention(await post(`#advocate #Cost @${peer.handle}`, proposalUri, riverside, [me]))).toMatch(/your vote for .* as advocate of “Cost” is recorded/);
     expect(expectMention(await post("#grievance #cost", proposalUri))).toMatch(/you share the grievance “cost”/);
-    expect(expectMention(await post("#amend Use reclaimed timber.", proposalUri))).toMatch(/your amendment \(number 1\) to “Mend the footbridge” is recorded/);
+    expect(expectMention(await post("#amend Use <em>reclaimed</em> timber.", proposalUri))).toMatch(/your amendment \(number 1\) to “Mend the footbridge” is recorded/);
     const g = (await view()).view.graduated;
     expect(g?.categories).toContainEqual(expect.objectContaining({ advocates: [peer.actorId] }));
-    expect(g?.amendments).toEqual([expect.objectContaining({ author: peer.actorId, text: "Use reclaimed timber.", category: "cost" })]);
+    // What the member typed is kept as text, markup and all, and the page shows it escaped.
+    expect(g?.amendments).toEqual([expect.objectContaining({ author: peer.actorId, text: "Use <em>reclaimed</em> timber.", category: "cost" })]);
+    const page = await (await fetch((await view()).url, { headers: { accept: "text/html" } })).text();
+    expect(page).toContain("Use &lt;em&gt;reclaimed&lt;/em&gt; timber.");
+    expect(page).not.toContain("<em>reclaimed</em>");
   });
 
   it("votes on an amendment by its number", async () => {
@@ -125,6 +134,41 @@ describe("graduated consensus by hashtag replies", () => {
     expect((await peer.post(`${a.origin}/ap/inbox`, activity)).status).toBe(202);
     await eventually(async () => (await a.app.db.selectFrom("objects").select("uri").where("uri", "=", noteId).executeTakeFirst()) ?? null, 20_000, "the reply kept");
     expect(peer.received.some((r) => r.body?.object?.inReplyTo === noteId)).toBe(false);
+  });
+});
+
+describe("notifications to remote members as mentions", () => {
+  it("tells each remote member once that a vote opened and what the outcome was", async () => {
+    const drafted = await draftProposal(a.app, aliceUri, "riverside", { kind: "policy", title: "Paint the shed", text: "Green." });
+    if (!drafted.ok) throw new Error(drafted.error.message);
+    proposalId = drafted.value.id;
+    expect((await tableProposal(a.app, aliceUri, "riverside", proposalId)).ok).toBe(true);
+    expect((await pastDeadline()).view.status).toBe("voting");
+    // A poll vote is a vote without a reason; a reply with a reason afterwards changes it.
+    const pollVote = { id: `${peer.actorId}#votes/shed`, type: "Note", name: "Disagree", attributedTo: peer.actorId, inReplyTo: drafted.value.uri, to: [riverside.id] };
+    expect(
+      (await peer.post(`${a.origin}/ap/inbox`, { "@context": AS, id: `${pollVote.id}/activity`, type: "Create", actor: peer.actorId, to: [riverside.id], object: pollVote }))
+        .status,
+    ).toBe(202);
+    await eventually(async () => (await view()).rounds[0]?.counts?.disagree === 1, 20_000, "the poll vote counted");
+    expect(expectMention(await post("#agree Green suits the garden.", drafted.value.uri))).toMatch(/your vote \(agree, with your reason\) is changed on “Paint the shed”/);
+    expect((await view()).rounds[0]?.counts).toMatchObject({ agree: 1, disagree: 0 });
+    expect((await vote(a.app, aliceUri, "riverside", proposalId, { choice: "agree" })).ok).toBe(true);
+    expect((await pastDeadline()).outcome).toBe("passed");
+    const outcome = await peer.waitFor((r) => r.signatureValid && r.body?.object?.type === "Note" && /“Paint the shed” in @riverside: passed/.test(r.body.object.content), 20_000);
+    expect(expectMention(outcome)).toContain(`/proposals/${proposalId}`);
+    // The app shows the local member the same (alice's notifications).
+    const local = await a.app.db.selectFrom("notifications").select(["kind", "detail"]).where("proposal_uri", "=", drafted.value.uri).orderBy("id").execute();
+    expect(local.map((n) => n.kind)).toEqual(["vote-opened", "outcome"]);
+    await quiesce([a]);
+    // Direct notes to the peer's user about this proposal (the body's public outcome post aside).
+    const mine = peer.received.filter(
+      (r) => r.body?.type === "Create" && r.body.object?.inReplyTo === drafted.value.uri && r.body.object.type === "Note" && [r.body.object.to].flat().join() === peer.actorId,
+    );
+    expect(mine.map((r) => (/voting is open/.test(r.body.object.content) ? "vote-opened" : /: passed/.test(r.body.object.content) ? "outcome" : "other"))).toEqual([
+      "vote-opened",
+      "outcome",
+    ]);
   });
 });
 
