@@ -69,6 +69,35 @@ export async function isMember(app: Pick<AppContext, "db">, bodyId: string, memb
   return row !== undefined;
 }
 
+/**
+ * Of the local actors `ids`, the bodies `memberUri` is a member of and the people, in one
+ * query (an incoming post asks this of everyone it is addressed to).
+ */
+export async function addressees(app: Pick<AppContext, "db">, ids: Iterable<string>, memberUri: string): Promise<{ bodies: string[]; people: string[] }> {
+  const list = [...ids];
+  if (list.length === 0) return { bodies: [], people: [] };
+  const rows = await app.db
+    .selectFrom("actors")
+    .select((eb) => [
+      "actors.id",
+      "actors.kind",
+      eb
+        .exists(eb.selectFrom("memberships").select("memberships.id").whereRef("memberships.body_id", "=", "actors.id").where("memberships.member_uri", "=", memberUri))
+        .as("member"),
+    ])
+    .where("actors.id", "in", list)
+    .execute();
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const bodies: string[] = [];
+  const people: string[] = [];
+  for (const id of list) {
+    const row = byId.get(id);
+    if (row && isBody(row) && row.member) bodies.push(id);
+    else if (row?.kind === "person") people.push(id);
+  }
+  return { bodies, people };
+}
+
 /** The local bodies `memberUri` belongs to, by name. */
 export async function bodiesOf(app: Pick<AppContext, "db">, memberUri: string): Promise<{ handle: string; name: string; kind: string }[]> {
   return app.db

@@ -19,9 +19,9 @@ import {
   type Object as APObject,
 } from "@fedify/vocab";
 import type { Transaction } from "kysely";
-import { isBody, findActorById } from "../../community/actors.ts";
+import { findActorById } from "../../community/actors.ts";
 import { receiveFollow } from "../../community/follows.ts";
-import { isMember } from "../../community/memberships.ts";
+import { addressees } from "../../community/memberships.ts";
 import { bodyOfThread } from "../../community/posts.ts";
 import { sanitizeRemoteHtml } from "../../shared/text.ts";
 import type { AppContext } from "../../context.ts";
@@ -206,15 +206,9 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
   const targets = await addressedLocalActors(app, object, create);
   const threadBody = await bodyOfThread(app, object.replyTargetId?.href ?? null);
   if (threadBody) targets.add(threadBody);
-  const bodies: string[] = [];
-  for (const id of targets) {
-    const actor = await findActorById(app, id);
-    if (actor && isBody(actor) && (await isMember(app, actor.id, create.actorId.href))) bodies.push(actor.id);
-  }
+  const { bodies, people } = await addressees(app, targets, create.actorId.href);
   if (bodies.length === 0) {
     // A note to someone here (a reply, a body's answer about a vote) is kept for them.
-    const people = [];
-    for (const id of targets) if ((await findActorById(app, id))?.kind === "person") people.push(id);
     if (people.length === 0) {
       app.log.debug({ activity: create.id.href }, "post not addressed to a body by one of its members, nor to anyone here; ignored");
       return;
