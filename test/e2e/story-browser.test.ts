@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operations } from "../../src/cli/operations.ts";
 import { listReferrals } from "../../src/decisions/confederation/members.ts";
 import { readProposal, runDueDeadlines, vote } from "../../src/decisions/index.ts";
-import { launchChromium } from "../support/browser.ts";
+import { focusedElement, launchChromium, tabUntil } from "../support/browser.ts";
 import { confederationBylaws, createBody, createPeople, decide, membersOf, ratificationFor } from "../support/confederation.ts";
 import { eventually, startTestInstance, type TestInstance } from "../support/instance.ts";
 import { StoryPerson } from "../support/story-browser.ts";
@@ -28,6 +28,8 @@ const visited = new Map<string, number>();
 const people: Record<string, StoryPerson> = {};
 /** The latest instant the deadlines were run at: the story's clock only moves forward. */
 let clock = Date.now();
+/** The assembly's page, once founded. */
+let maple: string;
 
 const PASSWORD = "a long story password";
 
@@ -97,7 +99,6 @@ describe("a person's whole story, in Chromium", () => {
     }
   });
 
-  let maple: string;
   it("founds an assembly from the trial template", async () => {
     const ann = people.ann!;
     await ann.follow(ann.page.getByRole("link", { name: "Found a new body" }).first(), "the templates");
@@ -356,7 +357,60 @@ describe("a person's whole story, in Chromium", () => {
     expect(verdicts).toMatch(/@elm@[^@]*reject/);
     expect((await ann.page.locator("#tally").textContent())!.replace(/\s+/g, " ")).toMatch(/Ratified by.*@maple@/);
   }, 180_000);
+});
 
+describe("the keyboard alone", () => {
+  it("puts a proposal forward and votes on it with Tab, typing, Space and Enter, a focus ring at every stop", async () => {
+    const ann = people.ann!;
+    const page = ann.page;
+    const keyboardStep = async (step: string) => {
+      await page.waitForLoadState("load");
+      await ann.check(step);
+    };
+    await ann.goto(maple, "the body's page, from the keyboard");
+    // The skip link first, then on to the body's "Put a proposal forward".
+    await page.keyboard.press("Tab");
+    expect((await focusedElement(page)).cls).toBe("skip");
+    await tabUntil(page, (f) => f.tag === "a" && f.text === "Put a proposal forward", "Put a proposal forward");
+    await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
+    await keyboardStep("the kinds, from the keyboard");
+    await tabUntil(page, (f) => f.tag === "a" && f.text === "A decision", "A decision");
+    await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
+    await keyboardStep("the proposal form, from the keyboard");
+    await tabUntil(page, (f) => f.id === "f-title", "the title");
+    await page.keyboard.type("Benches along the canal");
+    await tabUntil(page, (f) => f.id === "f-text", "the text");
+    await page.keyboard.type("Six benches, one every hundred metres.");
+    // Tab reaches the radio group at its checked button; an arrow key moves the choice.
+    await tabUntil(page, (f) => f.id.startsWith("f-implementation-"), "whether it needs implementing");
+    await page.keyboard.press("ArrowDown");
+    expect(await page.isChecked("#f-implementation-no")).toBe(true);
+    await tabUntil(page, (f) => f.tag === "button" && f.text === "Put it before the body", "the tabling button");
+    await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
+    await keyboardStep("the tabled proposal, from the keyboard");
+    const path = ann.path();
+    const id = proposalId(path);
+    expect(await statusOf("maple", id)).toBe("deliberation");
+
+    await pastNextDeadline("maple", id);
+    await ann.goto(path, "the proposal in its vote, from the keyboard");
+    await tabUntil(page, (f) => f.id.startsWith("f-vote-main-choice-"), "the vote's choices");
+    // Tab reaches the group; the arrow keys move within it; Space chooses.
+    for (let i = 0; i < 4 && (await focusedElement(page)).id !== "f-vote-main-choice-agree"; i++) await page.keyboard.press("ArrowUp");
+    await page.keyboard.press("Space");
+    expect(await page.isChecked("#f-vote-main-choice-agree")).toBe(true);
+    await tabUntil(page, (f) => f.id === "f-vote-main-reason", "the reason");
+    await page.keyboard.type("Somewhere to rest on the way to the market.");
+    await tabUntil(page, (f) => f.tag === "button" && f.text === "Vote", "the Vote button");
+    await Promise.all([page.waitForURL(/done=voted/), page.keyboard.press("Enter")]);
+    await keyboardStep("voted, from the keyboard");
+    expect(await ann.main()).toContain("Somewhere to rest on the way to the market.");
+    const read = await readProposal(a.app, null, "maple", id);
+    expect(read.ok && read.value.rounds[0]!.voters).toBe(1);
+  });
+});
+
+describe("every page the story visited", () => {
   it("found no accessibility problem and no sideways scrolling on any page visited", () => {
     console.log(`Story pages checked: ${[...visited].map(([p, n]) => `${p} (${n})`).join(", ")}`);
     expect(problems, `\n${problems.join("\n\n")}\n`).toEqual([]);
