@@ -4,9 +4,10 @@ import type { Schema } from "../store/schema.ts";
 import { localActorId } from "../shared/uris.ts";
 
 // In-app notifications for local people, written in the transaction of what caused them:
-// a vote opened for them, an outcome in one of their bodies, a reply to what they wrote.
+// a vote opened for them, an outcome in one of their bodies, a reply to what they wrote,
+// someone following them.
 
-export type NotificationKind = "vote-opened" | "outcome" | "reply";
+export type NotificationKind = "vote-opened" | "outcome" | "reply" | "follow";
 
 export interface NotificationView {
   id: string;
@@ -101,6 +102,13 @@ export async function notifyReply(
       actor_uri: reply.author,
     })
     .execute();
+}
+
+/** A new follower of a local person (not of a body: its members see its follow requests) notifies them. */
+export async function notifyFollow(trx: Kysely<Schema>, followeeId: string, followerUri: string): Promise<void> {
+  const person = await trx.selectFrom("actors").select("kind").where("id", "=", followeeId).executeTakeFirst();
+  if (person?.kind !== "person") return;
+  await trx.insertInto("notifications").values({ recipient_id: followeeId, kind: "follow", body_id: null, proposal_uri: null, object_uri: null, actor_uri: followerUri }).execute();
 }
 
 /** A person's notifications, newest first. */

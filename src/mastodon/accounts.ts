@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { type ActorRow, findActorByHandle, findActorById, isBody } from "../community/actors.ts";
+import { notifyFollow } from "../community/notifications.ts";
 import type { AppContext } from "../context.ts";
 import { activityUri, actorUri, profileUrl } from "../shared/uris.ts";
 import { accountOf, authenticate, params, sendError } from "./http.ts";
@@ -156,17 +157,21 @@ export function accountRoutes(app: AppContext) {
       // A local follow: a row in `follows` like a remote follower's; nothing to deliver (the
       // body's activities to its followers skip this origin). A pending one waits for a
       // member's approval on the body's follow requests, as a remote one does.
-      await app.db
-        .insertInto("follows")
-        .values({
-          follower_uri: actorUri(origin, meId).href,
-          followee_uri: actorUri(origin, target.id).href,
-          activity_uri: activityUri(origin).href,
-          state,
-          accepted_at: state === "accepted" ? new Date() : null,
-        })
-        .onConflict((oc) => oc.columns(["follower_uri", "followee_uri"]).doNothing())
-        .execute();
+      await app.db.transaction().execute(async (trx) => {
+        const made = await trx
+          .insertInto("follows")
+          .values({
+            follower_uri: actorUri(origin, meId).href,
+            followee_uri: actorUri(origin, target.id).href,
+            activity_uri: activityUri(origin).href,
+            state,
+            accepted_at: state === "accepted" ? new Date() : null,
+          })
+          .onConflict((oc) => oc.columns(["follower_uri", "followee_uri"]).doNothing())
+          .returning("id")
+          .executeTakeFirst();
+        if (made) await notifyFollow(trx, target.id, actorUri(origin, meId).href);
+      });
       return relationship(app, meId, target.id);
     });
 

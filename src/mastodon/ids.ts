@@ -17,8 +17,8 @@ export function statusId(published: Date | string, uri: string): string {
 /** The publication instant a status id was made from; null for what is not one. */
 export function statusTime(id: unknown): Date | null {
   if (typeof id !== "string" || !/^\d{1,20}$/.test(id)) return null;
-  const ms = Number(BigInt(id) >> SHIFT);
-  return Number.isFinite(ms) ? new Date(ms) : null;
+  const at = new Date(Number(BigInt(id) >> SHIFT));
+  return Number.isNaN(at.getTime()) ? null : at;
 }
 
 /** Compares two status ids as numbers. */

@@ -5,6 +5,8 @@ import { accountRoutes } from "./accounts.ts";
 import { emptyRoutes } from "./empty.ts";
 import { hideFromOpenApi, mastodonErrorHandler, registerBodyParsers } from "./http.ts";
 import { instanceRoutes } from "./instance.ts";
+import { markerRoutes } from "./markers.ts";
+import { notificationRoutes } from "./notifications.ts";
 import { oauthRoutes } from "./oauth-routes.ts";
 import { pollRoutes } from "./polls.ts";
 import { searchRoutes } from "./search.ts";
@@ -21,7 +23,19 @@ export function mastodonApi(app: AppContext) {
     hideFromOpenApi(f);
     registerBodyParsers(f);
     f.setErrorHandler(mastodonErrorHandler);
-    for (const routes of [instanceRoutes, oauthRoutes, accountRoutes, accountListRoutes, pollRoutes, statusRoutes, searchRoutes, timelineRoutes, emptyRoutes])
+    for (const routes of [
+      instanceRoutes,
+      oauthRoutes,
+      accountRoutes,
+      accountListRoutes,
+      pollRoutes,
+      statusRoutes,
+      searchRoutes,
+      timelineRoutes,
+      markerRoutes,
+      notificationRoutes,
+      emptyRoutes,
+    ])
       await f.register(routes(app));
   };
 }

@@ -151,7 +151,7 @@ export interface SignInAttemptsTable {
 export interface NotificationsTable {
   id: Generated<string>;
   recipient_id: string;
-  /** vote-opened | outcome | reply */
+  /** vote-opened | outcome | reply | follow */
   kind: string;
   body_id: string | null;
   proposal_uri: string | null;
