@@ -2,6 +2,7 @@ import type { Insertable, Kysely } from "kysely";
 import type { AppContext, BodyRef, RecordChange } from "../context.ts";
 import type { Schema } from "../store/schema.ts";
 import { localActorId } from "../shared/uris.ts";
+import { announceOnCommit } from "./stream-events.ts";
 
 // In-app notifications for local people, written in the transaction of what caused them:
 // a vote opened for them, an outcome in one of their bodies, a reply to what they wrote.
@@ -45,7 +46,9 @@ export async function notifyRecordChange(trx: Kysely<Schema>, app: Pick<AppConte
       }
     }
   }
-  if (rows.length > 0) await trx.insertInto("notifications").values(rows).execute();
+  if (rows.length === 0) return;
+  const inserted = await trx.insertInto("notifications").values(rows).returning(["id", "recipient_id"]).execute();
+  for (const n of inserted) await announceOnCommit(trx, { type: "notification", id: String(n.id), recipient: n.recipient_id });
 }
 
 /** A reply to a local person's post or proposal notifies them (not when they reply to themselves). */
@@ -73,7 +76,7 @@ export async function notifyReply(
   if (recipient === null) return;
   const person = await trx.selectFrom("actors").select("kind").where("id", "=", recipient).executeTakeFirst();
   if (person?.kind !== "person") return;
-  await trx
+  const inserted = await trx
     .insertInto("notifications")
     .values({
       recipient_id: recipient,
@@ -83,7 +86,9 @@ export async function notifyReply(
       object_uri: reply.uri,
       actor_uri: reply.author,
     })
-    .execute();
+    .returning(["id", "recipient_id"])
+    .executeTakeFirstOrThrow();
+  await announceOnCommit(trx, { type: "notification", id: String(inserted.id), recipient: inserted.recipient_id });
 }
 
 /** A person's notifications, newest first. */

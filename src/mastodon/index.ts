@@ -6,11 +6,12 @@ import { hideFromOpenApi, mastodonErrorHandler, registerBodyParsers } from "./ht
 import { instanceRoutes } from "./instance.ts";
 import { oauthRoutes } from "./oauth-routes.ts";
 import { pollRoutes } from "./polls.ts";
+import { streamingRoutes } from "./streaming.ts";
 import { timelineRoutes } from "./timelines.ts";
 
 /**
  * The Mastodon client API for local accounts (issue 11, docs/mastodon.md): /api/v1, /api/v2,
- * /oauth/token and /oauth/revoke, in a scope of their own with form and multipart bodies
+ * /oauth/token and /oauth/revoke, and the streaming API (WebSocket), in a scope of their own with form and multipart bodies
  * and Mastodon's error bodies. The consent page is the web app's (authorize-pages.ts).
  */
 export function mastodonApi(app: AppContext) {
@@ -18,7 +19,7 @@ export function mastodonApi(app: AppContext) {
     hideFromOpenApi(f);
     registerBodyParsers(f);
     f.setErrorHandler(mastodonErrorHandler);
-    for (const routes of [instanceRoutes, oauthRoutes, accountRoutes, pollRoutes, timelineRoutes, emptyRoutes]) await f.register(routes(app));
+    for (const routes of [instanceRoutes, oauthRoutes, accountRoutes, pollRoutes, timelineRoutes, emptyRoutes, streamingRoutes]) await f.register(routes(app));
   };
 }
 

@@ -11,63 +11,67 @@ import { poll } from "./polls.ts";
 
 const MAX_LIMIT = 40;
 
+export type StatusRow = Parameters<typeof statusEntities>[1][number];
+
+/** The Status entities of local posts and proposals, as `viewerId` sees them; what apps cannot be shown is left out. */
+export async function statusEntities(
+  app: AppContext,
+  rows: { uri: string; local_id: string | null; type: string; attributed_to: string; content: string; url: string | null; published: Date; proposal_id: string | null }[],
+  viewerId: string,
+) {
+  const origin = app.config.publicOrigin;
+  const accounts = new Map<string, Awaited<ReturnType<typeof accountEntity>> | null>();
+  const out = [];
+  for (const row of rows) {
+    const authorId = localActorId(origin, row.attributed_to);
+    if (!authorId) continue;
+    if (!accounts.has(authorId)) {
+      const actor = await findActorById(app, authorId);
+      accounts.set(authorId, actor && !actor.deleted_at ? await accountEntity(app, actor) : null);
+    }
+    const account = accounts.get(authorId);
+    const id = row.proposal_id ?? row.local_id;
+    if (!account || !id) continue;
+    const p = row.proposal_id ? await poll(app, row.proposal_id, viewerId) : null;
+    out.push({
+      id,
+      uri: row.uri,
+      url: row.url,
+      created_at: new Date(row.published).toISOString(),
+      account,
+      content: row.content,
+      visibility: "public",
+      sensitive: false,
+      spoiler_text: "",
+      media_attachments: [],
+      application: null,
+      mentions: [],
+      tags: [],
+      emojis: [],
+      reblogs_count: 0,
+      favourites_count: 0,
+      replies_count: 0,
+      in_reply_to_id: null,
+      in_reply_to_account_id: null,
+      reblog: null,
+      poll: p?.entity ?? null,
+      card: null,
+      language: "en",
+      text: null,
+      edited_at: null,
+      favourited: false,
+      reblogged: false,
+      muted: false,
+      bookmarked: false,
+      pinned: false,
+      filtered: [],
+    });
+  }
+  return out;
+}
+
 export function timelineRoutes(app: AppContext) {
   const origin = app.config.publicOrigin;
-
-  /** The Status entity of a local post or proposal; null for what apps cannot be shown. */
-  async function statuses(
-    rows: { uri: string; local_id: string | null; type: string; attributed_to: string; content: string; url: string | null; published: Date; proposal_id: string | null }[],
-    viewerId: string,
-  ) {
-    const accounts = new Map<string, Awaited<ReturnType<typeof accountEntity>> | null>();
-    const out = [];
-    for (const row of rows) {
-      const authorId = localActorId(origin, row.attributed_to);
-      if (!authorId) continue;
-      if (!accounts.has(authorId)) {
-        const actor = await findActorById(app, authorId);
-        accounts.set(authorId, actor && !actor.deleted_at ? await accountEntity(app, actor) : null);
-      }
-      const account = accounts.get(authorId);
-      const id = row.proposal_id ?? row.local_id;
-      if (!account || !id) continue;
-      const p = row.proposal_id ? await poll(app, row.proposal_id, viewerId) : null;
-      out.push({
-        id,
-        uri: row.uri,
-        url: row.url,
-        created_at: new Date(row.published).toISOString(),
-        account,
-        content: row.content,
-        visibility: "public",
-        sensitive: false,
-        spoiler_text: "",
-        media_attachments: [],
-        application: null,
-        mentions: [],
-        tags: [],
-        emojis: [],
-        reblogs_count: 0,
-        favourites_count: 0,
-        replies_count: 0,
-        in_reply_to_id: null,
-        in_reply_to_account_id: null,
-        reblog: null,
-        poll: p?.entity ?? null,
-        card: null,
-        language: "en",
-        text: null,
-        edited_at: null,
-        favourited: false,
-        reblogged: false,
-        muted: false,
-        bookmarked: false,
-        pinned: false,
-        filtered: [],
-      });
-    }
-    return out;
-  }
 
   return async (f: FastifyInstance) => {
     f.get("/api/v1/timelines/home", { preHandler: authenticate(app, { scope: "read:statuses", user: true }) }, async (req, reply: FastifyReply) => {
@@ -99,7 +103,7 @@ export function timelineRoutes(app: AppContext) {
         .orderBy("objects.published", "desc")
         .limit(limit)
         .execute();
-      const out = await statuses(rows, me);
+      const out = await statusEntities(app, rows, me);
       const last = out.at(-1);
       if (last && rows.length === limit) reply.header("link", `<${origin.origin}/api/v1/timelines/home?limit=${limit}&max_id=${encodeURIComponent(last.id)}>; rel="next"`);
       return out;
