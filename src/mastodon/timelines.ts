@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
-import { findActorById } from "../community/actors.ts";
+import { loadProposalStates } from "../decisions/index.ts";
 import type { AppContext } from "../context.ts";
 import { actorUri, localActorId } from "../shared/uris.ts";
-import { accountEntity } from "./accounts.ts";
+import { accountEntities } from "./accounts.ts";
 import { accountOf, authenticate, params } from "./http.ts";
-import { poll } from "./polls.ts";
+import { pollOf } from "./polls.ts";
 
 // The home timeline: what the accounts and bodies I follow published here, posts and
 // proposals (a proposal is a status with its vote as the poll), newest first.
@@ -20,19 +20,23 @@ export async function statusEntities(
   viewerId: string,
 ) {
   const origin = app.config.publicOrigin;
-  const accounts = new Map<string, Awaited<ReturnType<typeof accountEntity>> | null>();
+  // The page's authors and proposals are read at once, not status by status.
+  const accounts = await accountEntities(
+    app,
+    rows.map((r) => localActorId(origin, r.attributed_to)).filter((id): id is string => id !== null),
+  );
+  const proposals = await loadProposalStates(
+    app,
+    rows.map((r) => r.proposal_id).filter((id): id is string => id !== null),
+  );
   const out = [];
   for (const row of rows) {
     const authorId = localActorId(origin, row.attributed_to);
-    if (!authorId) continue;
-    if (!accounts.has(authorId)) {
-      const actor = await findActorById(app, authorId);
-      accounts.set(authorId, actor && !actor.deleted_at ? await accountEntity(app, actor) : null);
-    }
-    const account = accounts.get(authorId);
+    const account = authorId ? accounts.get(authorId) : undefined;
     const id = row.proposal_id ?? row.local_id;
     if (!account || !id) continue;
-    const p = row.proposal_id ? await poll(app, row.proposal_id, viewerId) : null;
+    const loaded = row.proposal_id ? proposals.get(row.proposal_id) : undefined;
+    const p = row.proposal_id && loaded ? pollOf(app, row.proposal_id, loaded, viewerId) : null;
     out.push({
       id,
       uri: row.uri,
@@ -83,12 +87,16 @@ export function timelineRoutes(app: AppContext) {
       // `max_id`: older than that status (a post's local id or a proposal's id).
       let before: Date | null = null;
       if (typeof p.max_id === "string" && p.max_id) {
-        const at = await app.db
-          .selectFrom("objects")
-          .leftJoin("proposals", "proposals.uri", "objects.uri")
-          .select("objects.published")
-          .where((eb) => eb.or([eb("objects.local_id", "=", p.max_id as string), eb("proposals.id", "=", p.max_id as string)]))
-          .executeTakeFirst();
+        // Two lookups by unique keys: an OR across the join would scan every status.
+        const maxId = p.max_id;
+        const at =
+          (await app.db.selectFrom("objects").select("published").where("local_id", "=", maxId).executeTakeFirst()) ??
+          (await app.db
+            .selectFrom("proposals")
+            .innerJoin("objects", "objects.uri", "proposals.uri")
+            .select("objects.published")
+            .where("proposals.id", "=", maxId)
+            .executeTakeFirst());
         before = at ? new Date(at.published) : null;
       }
       const rows = await app.db
