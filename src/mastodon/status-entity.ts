@@ -6,7 +6,8 @@ import type { Schema } from "../store/schema.ts";
 import { statusId, statusTime } from "./ids.ts";
 import type { Paging } from "./paging.ts";
 import { pageOf } from "./paging.ts";
-import { poll } from "./polls.ts";
+import { loadProposalStates } from "../decisions/index.ts";
+import { pollOf } from "./polls.ts";
 import { type AccountEntity, accountCache } from "./remote-accounts.ts";
 
 // Posts and proposals (a proposal is a status with its vote as the poll) as Mastodon's
@@ -121,6 +122,11 @@ export async function toStatuses(app: AppContext, rows: readonly StatusRow[], vi
       .execute();
     for (const c of counted) if (c.in_reply_to) replies.set(c.in_reply_to, Number(c.n));
   }
+  // The page's proposals are read at once, not status by status.
+  const proposals = await loadProposalStates(
+    app,
+    rows.map((r) => r.proposal_id).filter((id): id is string => id !== null),
+  );
   const out = [];
   for (const row of rows) {
     const account = await accountOf(row.attributed_to);
@@ -128,7 +134,8 @@ export async function toStatuses(app: AppContext, rows: readonly StatusRow[], vi
     const parent = row.in_reply_to ? parents.get(row.in_reply_to) : undefined;
     const parentAccount = parent ? await accountOf(parent.attributed_to) : null;
     const body = row.audience && row.audience !== row.attributed_to ? await accountOf(row.audience) : null;
-    const p = row.proposal_id ? await poll(app, row.proposal_id, viewerId) : null;
+    const loaded = row.proposal_id ? proposals.get(row.proposal_id) : undefined;
+    const p = row.proposal_id && loaded ? pollOf(app, row.proposal_id, loaded, viewerId) : null;
     out.push({
       ...statusShape(origin, {
         id: rowId(row),

@@ -27,6 +27,7 @@ import { sanitizeRemoteHtml } from "../../shared/text.ts";
 import type { AppContext } from "../../context.ts";
 import { takeInOnce } from "../../community/inbound.ts";
 import { notifyReply } from "../../community/notifications.ts";
+import { announceOnCommit } from "../../community/stream-events.ts";
 import type { Schema } from "../../store/schema.ts";
 import { announceToFollowers } from "../../community/announce.ts";
 import { readAct, receiveAct } from "../acts.ts";
@@ -168,7 +169,10 @@ async function keepRemotePost(
     .onConflict((oc) => oc.column("uri").doNothing())
     .returning("uri")
     .executeTakeFirst();
-  if (inserted !== undefined) await notifyReply(trx, app, { uri: post.id!.href, inReplyTo: post.replyTargetId?.href ?? null, author: attributedTo, audience });
+  if (inserted !== undefined) {
+    await notifyReply(trx, app, { uri: post.id!.href, inReplyTo: post.replyTargetId?.href ?? null, author: attributedTo, audience });
+    await announceOnCommit(trx, { type: "status", uri: post.id!.href });
+  }
   return inserted !== undefined;
 }
 
@@ -255,6 +259,7 @@ export async function onUpdate(ctx: Ctx, update: Update): Promise<void> {
       .where("uri", "=", object.id!.href)
       .where("attributed_to", "=", update.actorId!.href)
       .execute();
+    await announceOnCommit(trx, { type: "status.update", uri: object.id!.href });
   });
 }
 
@@ -270,7 +275,13 @@ export async function onDelete(ctx: Ctx, del: Delete): Promise<void> {
       await trx.deleteFrom("follows").where("follower_uri", "=", del.actorId!.href).execute();
       return;
     }
-    await trx.updateTable("objects").set({ deleted_at: new Date(), content: "" }).where("uri", "=", del.objectId!.href).where("attributed_to", "=", del.actorId!.href).execute();
+    const deleted = await trx
+      .updateTable("objects")
+      .set({ deleted_at: new Date(), content: "" })
+      .where("uri", "=", del.objectId!.href)
+      .where("attributed_to", "=", del.actorId!.href)
+      .executeTakeFirst();
+    if (deleted.numUpdatedRows > 0n) await announceOnCommit(trx, { type: "delete", uri: del.objectId!.href });
   });
 }
 
