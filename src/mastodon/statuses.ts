@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
+import { takeStatusAct } from "./status-acts.ts";
 import { findActorByHandle, findActorById, isBody } from "../community/actors.ts";
 import { deleteOwnPost } from "../community/post-deletion.ts";
 import { bodyOfThread, postToBody } from "../community/posts.ts";
@@ -63,6 +64,16 @@ export function statusRoutes(app: AppContext) {
     const body = (parent ? await bodyOfParent(app, parent) : null) ?? (await mentionedBodies(app, text))[0];
     if (!body) {
       return sendError(reply, 422, "Validation failed: Posts here go to a body: mention a body you belong to (@name) or reply in one of its threads");
+    }
+    // An act in hashtags (a vote with its reason, an objection, `#propose` …) is taken first;
+    // refused, nothing is posted and the app shows why.
+    const bodyRow = await findActorByHandle(app, body);
+    const act = await takeStatusAct(app, me, text, { proposalId: parent?.proposal_id ?? null, bodyHandle: body, bodyId: bodyRow?.id ?? null });
+    if (act && !act.ok) return sendError(reply, act.error.code === "not-found" ? 404 : 422, `Validation failed: ${act.error.message}`);
+    if (act?.ok && parent === null) {
+      // `#propose`: the status is the proposal itself, with its poll.
+      const proposal = await statusQuery(app).where("objects.uri", "=", act.value.proposalUri).executeTakeFirst();
+      if (proposal) return one(proposal, me);
     }
     const posted = await postToBody(app, me, body, {
       text,
