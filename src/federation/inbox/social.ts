@@ -23,7 +23,7 @@ import { isBody, findActorById } from "../../community/actors.ts";
 import { receiveFollow } from "../../community/follows.ts";
 import { isMember } from "../../community/memberships.ts";
 import { bodyOfThread } from "../../community/posts.ts";
-import { sanitizeRemoteHtml } from "../../shared/text.ts";
+import { htmlToText, sanitizeRemoteHtml } from "../../shared/text.ts";
 import type { AppContext } from "../../context.ts";
 import { takeInOnce } from "../../community/inbound.ts";
 import { notifyReply } from "../../community/notifications.ts";
@@ -166,7 +166,16 @@ async function keepRemotePost(
     .onConflict((oc) => oc.column("uri").doNothing())
     .returning("uri")
     .executeTakeFirst();
-  if (inserted !== undefined) await notifyReply(trx, app, { uri: post.id!.href, inReplyTo: post.replyTargetId?.href ?? null, author: attributedTo, audience });
+  if (inserted !== undefined) {
+    // Plain text (the page escapes it again): the entities the sanitiser writes are undone.
+    const text = htmlToText(sanitizeRemoteHtml(post.content?.toString() ?? ""))
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">")
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, "&");
+    await notifyReply(trx, app, { uri: post.id!.href, inReplyTo: post.replyTargetId?.href ?? null, author: attributedTo, audience, text });
+  }
   return inserted !== undefined;
 }
 

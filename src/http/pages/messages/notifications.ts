@@ -15,4 +15,6 @@ export const notifications = {
   "notes.outcome.tabled": "It was set aside.",
   "notes.outcome.done": "It is done.",
   "notes.reply": "{who} replied to you",
+  "notes.actRefused": "{who} did not take in what you did on its proposal",
+  "notes.actRefusedWhy": "Its answer: {answer}",
 } as const;
