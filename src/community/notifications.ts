@@ -6,9 +6,10 @@ import { announceOnCommit } from "./stream-events.ts";
 
 // In-app notifications for local people, written in the transaction of what caused them:
 // a vote opened for them, an outcome in one of their bodies, a reply to what they wrote,
-// someone following them.
+// someone following them, and an act of theirs on another server's proposal that its body
+// refused (with why).
 
-export type NotificationKind = "vote-opened" | "outcome" | "reply" | "follow";
+export type NotificationKind = "vote-opened" | "outcome" | "reply" | "follow" | "act-refused";
 
 export interface NotificationView {
   id: string;
@@ -69,15 +70,39 @@ export async function notifyRecordChange(trx: Kysely<Schema>, app: Pick<AppConte
   for (const n of inserted) await announceOnCommit(trx, { type: "notification", id: String(n.id), recipient: n.recipient_id });
 }
 
-/** A reply to a local person's post or proposal notifies them (not when they reply to themselves). */
+/** How much of a body's answer a notification keeps. */
+const ANSWER_MAX = 500;
+
+/**
+ * A reply to a local person's post or proposal notifies them (not when they reply to
+ * themselves). The direct answer of another server's body to an act of theirs on its
+ * proposal (the note sent for them, addressed to that body) says the act was refused:
+ * it notifies them with the body's words (`text`, plain) and the proposal.
+ */
 export async function notifyReply(
   trx: Kysely<Schema>,
   app: Pick<AppContext, "config">,
-  reply: { uri: string; inReplyTo: string | null; author: string; audience: string | null },
+  reply: { uri: string; inReplyTo: string | null; author: string; audience: string | null; text?: string },
 ): Promise<void> {
   if (reply.inReplyTo === null) return;
-  const parent = await trx.selectFrom("objects").select(["attributed_to", "type"]).where("uri", "=", reply.inReplyTo).executeTakeFirst();
+  const parent = await trx.selectFrom("objects").select(["attributed_to", "type", "audience", "in_reply_to", "local_id"]).where("uri", "=", reply.inReplyTo).executeTakeFirst();
   if (!parent || parent.attributed_to === reply.author) return;
+  const actor = localActorId(app.config.publicOrigin, parent.attributed_to);
+  if (parent.type === "Note" && parent.local_id !== null && parent.audience === reply.author && parent.in_reply_to !== null && actor !== null) {
+    await trx
+      .insertInto("notifications")
+      .values({
+        recipient_id: actor,
+        kind: "act-refused",
+        body_id: null,
+        proposal_uri: parent.in_reply_to,
+        object_uri: reply.uri,
+        actor_uri: reply.author,
+        detail: (reply.text ?? "").trim().slice(0, ANSWER_MAX),
+      })
+      .execute();
+    return;
+  }
   // A proposal is attributed to its body: the reply goes to the proposal's author instead.
   let recipient = localActorId(app.config.publicOrigin, parent.attributed_to);
   if (parent.type === "Question") {

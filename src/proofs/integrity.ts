@@ -57,7 +57,7 @@ export interface VerifyOptions {
 }
 
 /** Why {@link verifyDocument} refused a document. */
-export type VerifyFailureReason = "no-proof" | "unsupported-cryptosuite" | "key-not-found" | "bad-signature" | "controller-mismatch" | "malformed";
+export type VerifyFailureReason = "no-proof" | "unsupported-cryptosuite" | "key-not-found" | "bad-signature" | "controller-mismatch" | "dated-in-future" | "expired" | "malformed";
 
 /** Result of {@link verifyDocument}: tagged, never thrown. */
 export type VerifyResult = { ok: true; signer: URL; created: Date } | { ok: false; reason: VerifyFailureReason };
@@ -116,10 +116,12 @@ export async function signDocument(
  * - `bad-signature`: the signature does not match the document and proof options;
  * - `controller-mismatch`: validly signed, but not by the actor(s) named in
  *   `attributedTo`/`actor`/`expectedSigner`, or the document names no one;
+ * - `dated-in-future`: `created` more than 5 minutes after `now` (a clock ahead, the
+ *   signer's or this machine's being behind);
+ * - `expired`: `expires` before `now`;
  * - `malformed`: not a JSON object, several proofs, a chained proof (`previousProof`),
- *   wrong `proofPurpose`, bad `verificationMethod`/`created`/`proofValue`,
- *   a `proof.@context` that is not a prefix of the document's, `created` more than
- *   5 minutes after `now`, or `expires` before `now`.
+ *   wrong `proofPurpose`, bad `verificationMethod`/`created`/`proofValue`/`expires`,
+ *   or a `proof.@context` that is not a prefix of the document's.
  */
 export async function verifyDocument(document: unknown, options: VerifyOptions): Promise<VerifyResult> {
   try {
@@ -148,10 +150,11 @@ async function verifyInternal(document: unknown, options: VerifyOptions): Promis
   const signature = typeof proof.proofValue === "string" && proof.proofValue.startsWith("z") ? decodeBase58btc(proof.proofValue.slice(1)) : null;
   if (keyId === null || created === null || signature === null || signature.length !== 64) return fail("malformed");
   const now = options.now ?? new Date();
-  if (created.getTime() > now.getTime() + MAX_CLOCK_SKEW_MS) return fail("malformed");
+  if (created.getTime() > now.getTime() + MAX_CLOCK_SKEW_MS) return fail("dated-in-future");
   if (proof.expires !== undefined) {
     const expires = parseDateTime(proof.expires);
-    if (expires === null || expires.getTime() < now.getTime()) return fail("malformed");
+    if (expires === null) return fail("malformed");
+    if (expires.getTime() < now.getTime()) return fail("expired");
   }
 
   // Data Integrity "verify proof": the document without `proof` (and without a

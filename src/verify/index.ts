@@ -24,10 +24,34 @@ export interface VerifyDecisionOptions {
  * Verifies the decision a URL names: a proposal (or one of its rounds' polls), or a
  * confederation's `Referral` (see {@link verifyReferral}).
  */
-export async function verifyDecision(url: string, deps: VerifyDeps, opts: VerifyDecisionOptions = {}): Promise<Verification> {
-  const fetched = await deps.fetchJson(url);
+export async function verifyDecision(given: string, deps: VerifyDeps, opts: VerifyDecisionOptions = {}): Promise<Verification> {
+  let url = given;
+  let fetched = await deps.fetchJson(url);
+  // A proposal's page (what a member sees and copies) stands for the proposal it shows.
+  const object = isObject(fetched) ? null : proposalObjectOfPage(url);
+  if (object !== null) {
+    url = object;
+    fetched = await deps.fetchJson(url);
+  }
   if (isObject(fetched) && fetched.type === "Referral") return verifyReferral(fetched, url, deps, { depth: opts.depth ?? 1 });
   return verifyLocalDecision(url, deps, fetched);
+}
+
+/**
+ * The proposal's own address (`/ap/proposals/<id>`) for the address of its page on a
+ * Folkmoot instance (`/@body/proposals/<id>`, with or without a query or fragment), or
+ * null for any other address.
+ */
+export function proposalObjectOfPage(url: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return null;
+  }
+  const m = /^\/@[^/]+\/proposals\/([^/]+)\/?$/.exec(u.pathname);
+  if (!m || m[1] === "new") return null;
+  return new URL(`/ap/proposals/${m[1]}`, u.origin).href;
 }
 
 /**

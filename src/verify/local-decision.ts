@@ -1,6 +1,7 @@
 import { outcomeOf, replayProposal, type GovernanceEvent } from "../governance/index.ts";
 import { verifyDocument } from "../proofs/integrity.ts";
 import { reportOf, type Check, type Verification, type VerifyDeps } from "./report.ts";
+import { proofFailureInWords } from "./signature.ts";
 import { idOf, isObject, type Json } from "./untrusted-json.ts";
 
 // A local decision recomputed from its body-signed record alone. Nothing here trusts
@@ -41,7 +42,7 @@ export async function verifyLocalDecision(url: string, deps: VerifyDeps, fetched
   checks.push(
     signature.ok
       ? { name: "signature", ok: true, detail: `the record is signed by ${signature.signer.href} (${signature.created.toISOString()})` }
-      : { name: "signature", ok: false, detail: `the record's signature does not hold: ${signature.reason}` },
+      : { name: "signature", ok: false, detail: `the record's signature does not hold: ${proofFailureInWords(signature.reason)}` },
   );
   checks.push({ name: "record names the proposal", ok: record.proposal === proposalUri, detail: `record.proposal = ${String(record.proposal)}` });
   if (!Array.isArray(record.events)) {

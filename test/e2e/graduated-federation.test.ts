@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listNotifications } from "../../src/community/notifications.ts";
 import { operations } from "../../src/cli/operations.ts";
 import { decisionRegister, draftProposal, foundBodyRecord, readProposal, recordGrievanceAgreement, tableProposal, vote, voteOnAmendment } from "../../src/decisions/index.ts";
 import { defaultBylaws, fraction } from "../../src/governance/index.ts";
@@ -105,6 +106,12 @@ describe("graduated consensus across three instances", { timeout: 300_000 }, () 
       20_000,
       "carol told why her vote did not count",
     );
+    // ... and the answer is an in-app notification for her, with the reason and the proposal.
+    const carolId = uris.carol!.split("/").at(-1)!;
+    const refused = await eventually(async () => (await listNotifications(c.app, carolId)).find((n) => n.kind === "act-refused"), 20_000, "carol's notification");
+    expect(refused.proposalUri).toBe(proposalUri);
+    expect(refused.detail).toMatch(/not taken in: you are not a member of @commons/);
+    expect(refused.actorUri).toMatch(new RegExp(`^${a.origin}/ap/actors/`));
 
     // 2. Objections: bob's is not a deal-breaker ("cost"); erin's is ("safety").
     await waitFor("objections", (s) => s.view.status === "objections");

@@ -190,6 +190,10 @@ describe("proposals as polls", () => {
     expect(good.ok).toBe(true);
     expect(good.checks.find((c) => c.name === "outcome")!.detail).toMatch(/recomputed outcome: passed/);
     expect(good.checks.find((c) => c.name === "signature")!.detail).toContain("signed by");
+    // The proposal's page, as a member copies it from the browser, stands for the proposal.
+    const page = await runVerify(`${a.origin}/@riverside/proposals/${proposalId}?done=voted#take-part`, { allowPrivateAddress: true });
+    expect(page.ok).toBe(true);
+    expect(page.proposal).toBe(proposalUri);
 
     // The same record, with one ballot changed in transit: the body's signature no longer holds.
     const { verifyDecision } = await import("../../src/verify/index.ts");

@@ -249,13 +249,17 @@ describe("verifyDocument refuses", () => {
       { ...signed, proof: { ...proof, created: undefined } },
       { ...signed, proof: { ...proof, created: "yesterday" } },
       { ...signed, proof: { ...proof, created: "2026-03-01T12:00:00" } }, // no time zone
-      { ...signed, proof: { ...proof, created: "2026-03-03T00:00:00Z" } }, // a day after `now`
-      { ...signed, proof: { ...proof, expires: "2026-03-01T23:00:00Z" } }, // expired before `now`
+      { ...signed, proof: { ...proof, expires: "not a date" } },
       { ...signed, proof: { ...proof, "@context": ["https://example.org/other"] } },
       { ...signed, name: "\ud800" }, // a lone surrogate cannot be canonicalised
       { ...signed, when: new Date() }, // not JSON
     ];
     for (const doc of cases) expect(await reason(doc), JSON.stringify(doc)?.slice(0, 120)).toBe("malformed");
+  });
+
+  it("names a clock ahead and an expired proof for what they are, not malformed", async () => {
+    expect(await reason({ ...signed, proof: { ...proof, created: "2026-03-03T00:00:00Z" } })).toBe("dated-in-future"); // a day after `now`
+    expect(await reason({ ...signed, proof: { ...proof, expires: "2026-03-01T23:00:00Z" } })).toBe("expired"); // before `now`
   });
 
   it("accepts a single proof in an array, and a proof carrying the document's @context (FEP-8b32 examples)", async () => {

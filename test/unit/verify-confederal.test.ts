@@ -269,7 +269,7 @@ describe("verifyReferral: the referral and its verdicts", () => {
     const result = await verifyReferral(await referralDoc(w, c.conf, c), c.id, w.deps(), { depth: 0 });
     const v = check(result, `verdict ${c.hilltop.id}`);
     expect(v.ok).toBe(false);
-    expect(v.detail).toMatch(/signature does not hold \(bad-signature\)/);
+    expect(v.detail).toMatch(/signature does not hold \(the signature does not match the document/);
     expect(result.ok).toBe(false);
   });
 
@@ -290,7 +290,7 @@ describe("verifyReferral: the referral and its verdicts", () => {
     // signed by the outsider but attributed to lakeside: the proof is someone else's
     c.entries[2] = { receivedAt: "2026-11-22T10:04:00.000Z", document: await w.sign(c.outsider, { ...stripProof(c.entries[2]!.document) }) };
     const result = await verifyReferral(await referralDoc(w, c.conf, { ...c, left: [c.hilltop.id] }), c.id, w.deps(), { depth: 0 });
-    expect(check(result, `verdict ${c.lakeside.id}`).detail).toContain("controller-mismatch");
+    expect(check(result, `verdict ${c.lakeside.id}`).detail).toContain("not by the one it names as its author");
     expect(check(result, `verdict ${c.hilltop.id}`).detail).toContain("left the confederation during the referral");
   });
 
@@ -433,7 +433,7 @@ describe("verifyReferral: the delegate's mandate", () => {
     const result = await verifyReferral(doc, c.id, w.deps(), { depth: 0 });
     const s = check(result, "mandate signature");
     expect(s.ok).toBe(false);
-    expect(s.detail).toContain("bad-signature");
+    expect(s.detail).toContain("the signature does not match the document");
     expect(check(result, "mandate").ok).toBe(true);
   });
 

@@ -23,7 +23,7 @@ import { findActorById } from "../../community/actors.ts";
 import { receiveFollow } from "../../community/follows.ts";
 import { addressees } from "../../community/memberships.ts";
 import { bodyOfThread } from "../../community/posts.ts";
-import { sanitizeRemoteHtml } from "../../shared/text.ts";
+import { htmlToText, sanitizeRemoteHtml } from "../../shared/text.ts";
 import type { AppContext } from "../../context.ts";
 import { takeInOnce } from "../../community/inbound.ts";
 import { notifyReply } from "../../community/notifications.ts";
@@ -170,7 +170,14 @@ async function keepRemotePost(
     .returning("uri")
     .executeTakeFirst();
   if (inserted !== undefined) {
-    await notifyReply(trx, app, { uri: post.id!.href, inReplyTo: post.replyTargetId?.href ?? null, author: attributedTo, audience });
+    // Plain text (the page escapes it again): the entities the sanitiser writes are undone.
+    const text = htmlToText(sanitizeRemoteHtml(post.content?.toString() ?? ""))
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">")
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, "&");
+    await notifyReply(trx, app, { uri: post.id!.href, inReplyTo: post.replyTargetId?.href ?? null, author: attributedTo, audience, text });
     await announceOnCommit(trx, { type: "status", uri: post.id!.href });
   }
   return inserted !== undefined;

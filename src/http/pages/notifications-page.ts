@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { lookUpHandles } from "../../community/actors.ts";
 import { listNotifications, markNotificationsRead } from "../../community/notifications.ts";
 import type { AppContext } from "../../context.ts";
+import { httpUrl } from "./format.ts";
 import { requireSignedIn } from "./forms.ts";
 import { type MessageKey, translator } from "./messages/index.ts";
 import { sendPage } from "./render.ts";
@@ -42,22 +43,32 @@ export function notificationPages(app: AppContext) {
         .execute();
       const objectPage = new Map(local.map((o) => [o.uri, o.local_id ? `/notes/${o.local_id}` : (o.url ?? o.uri)]));
       const items = list.map((n) => {
+        // A refused act's proposal is on the other server: its address leads a browser to its page there.
         const href =
-          n.kind === "reply" ? ((n.proposalUri ? pageOf.get(n.proposalUri) : undefined) ?? objectPage.get(n.objectUri ?? "") ?? "#") : (pageOf.get(n.proposalUri ?? "") ?? "#");
+          n.kind === "reply"
+            ? ((n.proposalUri ? pageOf.get(n.proposalUri) : undefined) ?? objectPage.get(n.objectUri ?? "") ?? "#")
+            : n.kind === "act-refused"
+              ? (httpUrl(n.proposalUri) ?? "#")
+              : (pageOf.get(n.proposalUri ?? "") ?? "#");
+        const who = names(n.actorUri ?? "") ?? n.actorUri ?? "";
         const text =
           n.kind === "vote-opened"
             ? t("notes.voteOpened", { title: n.title })
             : n.kind === "outcome"
               ? t("notes.outcome", { title: n.title })
               : n.kind === "follow"
-                ? t("notes.follow", { who: names(n.actorUri ?? "") ?? n.actorUri ?? "" })
-                : t("notes.reply", { who: names(n.actorUri ?? "") ?? n.actorUri ?? "" });
+                ? t("notes.follow", { who })
+                : n.kind === "act-refused"
+                  ? t("notes.actRefused", { who })
+                  : t("notes.reply", { who });
         const detail =
           n.kind === "vote-opened" && n.detail
             ? t("notes.voteCloses", { when: `${n.detail.slice(0, 16).replace("T", " ")} UTC` })
             : n.kind === "outcome"
               ? t(`notes.outcome.${n.detail}` as MessageKey)
-              : "";
+              : n.kind === "act-refused"
+                ? t("notes.actRefusedWhy", { answer: n.detail })
+                : "";
         return { href, text, detail, at: n.createdAt.toISOString().slice(0, 16).replace("T", " "), read: n.read };
       });
       const page = await sendPage(app, req, reply, "notifications", { title: t("notes.title"), items });

@@ -12,11 +12,16 @@ import { httpUrl, peopleNamer, quorumText, timeOf, timeText, word, type PersonVi
 import { translator } from "./messages/index.ts";
 import { recordEntries, referralPagePath, roundName } from "./record-entries.ts";
 import { proposalActs } from "./proposal-acts.ts";
+import { pageAsked, pageOf } from "./pager.ts";
 import { reasonBallots, reasonsPage, reasonsView } from "./reasons.ts";
 import { sendFailurePage, sendPage, viewerOf, type Translate } from "./render.ts";
 import { threadAuthors, threadView } from "./thread.ts";
 
 const t = translator();
+
+/** Replies (with the replies under them) and history entries shown on one page. */
+const REPLIES_PER_PAGE = 20;
+const HISTORY_PER_PAGE = 50;
 
 type Payload = Record<string, unknown> | null;
 const str = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : null);
@@ -159,11 +164,15 @@ export function proposalPage(app: AppContext) {
       const d = detail.value;
       const v = d.view;
       const history = await readHistory(app, viewerOf(app, req), body.value.handle, req.params.id);
-      const events = history.ok ? history.value : [];
+      // Only the shown page of each long list is named and rendered.
+      const historyPage = pageOf(t, history.ok ? history.value : [], pageAsked(req.query, "history"), HISTORY_PER_PAGE, "history", "history");
+      const events = historyPage.items;
       const state = await replayBody(app, body.value.id);
       const threadResult = await getThread(app, d.uri);
-      const thread = threadResult.ok ? threadResult.value : null;
-      const name = await peopleNamer(app, t, actorsOf(d, state, events, thread));
+      const repliesPage = pageOf(t, threadResult.ok ? threadResult.value.replies : [], pageAsked(req.query, "replies"), REPLIES_PER_PAGE, "replies", "deliberation");
+      const thread = threadResult.ok ? { ...threadResult.value, replies: repliesPage.items } : null;
+      const reasons = reasonsPage(t, reasonBallots(d), pageAsked(req.query, "reasons"));
+      const name = await peopleNamer(app, t, [...actorsOf(d, state, events, thread), ...reasons.items.map((r) => r.voter)]);
       const entries = await recordEntries(
         app,
         t,
@@ -197,15 +206,15 @@ export function proposalPage(app: AppContext) {
           ...kindSection(app, d, state, name),
           ratification: await ratificationSection(app, d, name),
           rounds: roundsView(t, d),
-          reasons: reasonsView(t, reasonBallots(d), reasonsPage(req.query), name),
+          reasons: reasonsView(t, reasons, name),
           graduated: graduatedView(t, d, name),
           decision: v.decision
             ? { outcome: word(t, "outcome", v.decision.outcome), round: roundName(t, v.decision.round), at: timeText(t, v.decision.at), explanation: v.decision.explanation }
             : null,
           implementation: v.implementation ? { delegates: v.implementation.delegates.map(name), mandate: v.implementation.mandate } : null,
-          thread: thread ? threadView(thread, name).replies : [],
+          thread: { ...repliesPage, items: thread ? threadView(thread, name).replies : [] },
           // The history is this proposal's own: its entries need no link back to it.
-          history: entries.map((e) => ({ ...e, link: null })),
+          history: { ...historyPage, items: entries.map((e) => ({ ...e, link: null })) },
         },
       });
     });

@@ -16,4 +16,6 @@ export const notifications = {
   "notes.outcome.done": "It is done.",
   "notes.reply": "{who} replied to you",
   "notes.follow": "{who} follows you",
+  "notes.actRefused": "{who} did not take in what you did on its proposal",
+  "notes.actRefusedWhy": "Its answer: {answer}",
 } as const;
