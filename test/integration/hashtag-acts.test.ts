@@ -151,7 +151,9 @@ describe("notifications to remote members as mentions", () => {
         .status,
     ).toBe(202);
     await eventually(async () => (await view()).rounds[0]?.counts?.disagree === 1, 20_000, "the poll vote counted");
-    expect(expectMention(await post("#agree Green suits the garden.", drafted.value.uri))).toMatch(/your vote \(agree, with your reason\) is changed on “Paint the shed”/);
+    // Replying to the body's "voting is open" mention is replying about the proposal.
+    const notice = await peer.waitFor((r) => r.signatureValid && r.body?.object?.type === "Note" && /voting is open on “Paint the shed”/.test(r.body.object.content), 20_000);
+    expect(expectMention(await post("#agree Green suits the garden.", notice.body.object.id))).toMatch(/your vote \(agree, with your reason\) is changed on “Paint the shed”/);
     expect((await view()).rounds[0]?.counts).toMatchObject({ agree: 1, disagree: 0 });
     expect((await vote(a.app, aliceUri, "riverside", proposalId, { choice: "agree" })).ok).toBe(true);
     expect((await pastDeadline()).outcome).toBe("passed");
