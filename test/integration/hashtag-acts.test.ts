@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operations } from "../../src/cli/operations.ts";
-import { draftProposal, foundBodyRecord, listProposals, readProposal, runDueDeadlines, tableProposal, vote } from "../../src/decisions/index.ts";
+import { draftProposal, foundBodyRecord, listProposals, readHashtagAct, readProposal, runDueDeadlines, tableProposal, takeHashtagAct, vote } from "../../src/decisions/index.ts";
 import { defaultBylaws, fraction } from "../../src/governance/index.ts";
 import { foundAssemblyWithPeer } from "../support/peer-assembly.ts";
 import { startMastodonPeer, type MastodonPeer, type ReceivedActivity } from "../support/mastodon-peer.ts";
@@ -202,5 +202,17 @@ describe("tabling and seconding by hashtag posts", () => {
     const answer = await post("#second", drafted.value.uri, hilltop);
     expect(expectMention(answer, hilltop)).toMatch(/your second of “Bench by the well” is recorded/);
     expect((await tableProposal(a.app, aliceUri, "hilltop", drafted.value.id)).ok).toBe(true);
+  });
+
+  it("takes a local account's act the same way (what the Mastodon client API calls), answering with the sentence", async () => {
+    const read = readHashtagAct({ content: "<p>#propose Fix the gate<br>It squeaks.</p>" });
+    if (read === null || !read.ok) throw new Error("not read as an act");
+    const tabled = await takeHashtagAct(a.app, aliceUri, { proposal: null, bodyHandle: "riverside" }, read.act);
+    expect(tabled).toMatchObject({ ok: true, value: { title: "Fix the gate", message: expect.stringMatching(/your proposal “Fix the gate” is tabled in @riverside/) } });
+    if (!tabled.ok) return;
+    const objection = readHashtagAct({ content: "#object #noise" });
+    if (objection === null || !objection.ok) throw new Error("not read as an act");
+    const refused = await takeHashtagAct(a.app, aliceUri, { proposal: tabled.value.proposalId }, objection.act);
+    expect(refused).toMatchObject({ ok: false, error: { message: "the proposal is in deliberation, not objections" } });
   });
 });
