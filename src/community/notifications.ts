@@ -2,11 +2,13 @@ import type { Insertable, Kysely } from "kysely";
 import type { AppContext, BodyRef, RecordChange } from "../context.ts";
 import type { Schema } from "../store/schema.ts";
 import { localActorId } from "../shared/uris.ts";
+import { announceOnCommit } from "./stream-events.ts";
 
 // In-app notifications for local people, written in the transaction of what caused them:
-// a vote opened for them, an outcome in one of their bodies, a reply to what they wrote.
+// a vote opened for them, an outcome in one of their bodies, a reply to what they wrote,
+// someone following them.
 
-export type NotificationKind = "vote-opened" | "outcome" | "reply";
+export type NotificationKind = "vote-opened" | "outcome" | "reply" | "follow";
 
 export interface NotificationView {
   id: string;
@@ -62,7 +64,9 @@ export async function notifyRecordChange(trx: Kysely<Schema>, app: Pick<AppConte
     if (id === null) continue;
     rows.push({ recipient_id: id, kind: n.kind, body_id: body.id, proposal_uri: n.proposalUri, object_uri: null, actor_uri: null, title: n.title, detail: n.detail });
   }
-  if (rows.length > 0) await trx.insertInto("notifications").values(rows).execute();
+  if (rows.length === 0) return;
+  const inserted = await trx.insertInto("notifications").values(rows).returning(["id", "recipient_id"]).execute();
+  for (const n of inserted) await announceOnCommit(trx, { type: "notification", id: String(n.id), recipient: n.recipient_id });
 }
 
 /** A reply to a local person's post or proposal notifies them (not when they reply to themselves). */
@@ -90,7 +94,7 @@ export async function notifyReply(
   if (recipient === null) return;
   const person = await trx.selectFrom("actors").select("kind").where("id", "=", recipient).executeTakeFirst();
   if (person?.kind !== "person") return;
-  await trx
+  const inserted = await trx
     .insertInto("notifications")
     .values({
       recipient_id: recipient,
@@ -100,7 +104,21 @@ export async function notifyReply(
       object_uri: reply.uri,
       actor_uri: reply.author,
     })
-    .execute();
+    .returning(["id", "recipient_id"])
+    .executeTakeFirstOrThrow();
+  await announceOnCommit(trx, { type: "notification", id: String(inserted.id), recipient: inserted.recipient_id });
+}
+
+/** A new follower of a local person (not of a body: its members see its follow requests) notifies them. */
+export async function notifyFollow(trx: Kysely<Schema>, followeeId: string, followerUri: string): Promise<void> {
+  const person = await trx.selectFrom("actors").select("kind").where("id", "=", followeeId).executeTakeFirst();
+  if (person?.kind !== "person") return;
+  const inserted = await trx
+    .insertInto("notifications")
+    .values({ recipient_id: followeeId, kind: "follow", body_id: null, proposal_uri: null, object_uri: null, actor_uri: followerUri })
+    .returning(["id", "recipient_id"])
+    .executeTakeFirstOrThrow();
+  await announceOnCommit(trx, { type: "notification", id: String(inserted.id), recipient: inserted.recipient_id });
 }
 
 /** A person's notifications, newest first. */

@@ -18,12 +18,14 @@ export {
   recordGrievanceAgreement,
   recordObjection,
 } from "./commands/graduated.ts";
-export type { BylawsInfo, HistoryEntry, ProposalRef, ProposalSummary, RecordEvent } from "./read.ts";
+export type { BylawsInfo, HistoryEntry, LoadedProposal, ProposalRef, ProposalSummary, RecordEvent } from "./read.ts";
 export {
   decisionRegister,
   findProposal,
   listProposals,
   loadProposalState,
+  loadProposalStates,
+  mayReadProposal,
   proposalByUri,
   readBodyRecord,
   readBylaws,

@@ -19,14 +19,15 @@ import {
   type Object as APObject,
 } from "@fedify/vocab";
 import type { Transaction } from "kysely";
-import { isBody, findActorById } from "../../community/actors.ts";
+import { findActorById } from "../../community/actors.ts";
 import { receiveFollow } from "../../community/follows.ts";
-import { isMember } from "../../community/memberships.ts";
+import { addressees } from "../../community/memberships.ts";
 import { bodyOfThread } from "../../community/posts.ts";
 import { sanitizeRemoteHtml } from "../../shared/text.ts";
 import type { AppContext } from "../../context.ts";
 import { takeInOnce } from "../../community/inbound.ts";
 import { notifyReply } from "../../community/notifications.ts";
+import { announceOnCommit } from "../../community/stream-events.ts";
 import type { Schema } from "../../store/schema.ts";
 import { announceToFollowers } from "../../community/announce.ts";
 import { readAct, receiveAct } from "../acts.ts";
@@ -169,7 +170,10 @@ async function keepRemotePost(
     .onConflict((oc) => oc.column("uri").doNothing())
     .returning("uri")
     .executeTakeFirst();
-  if (inserted !== undefined) await notifyReply(trx, app, { uri: post.id!.href, inReplyTo: post.replyTargetId?.href ?? null, author: attributedTo, audience });
+  if (inserted !== undefined) {
+    await notifyReply(trx, app, { uri: post.id!.href, inReplyTo: post.replyTargetId?.href ?? null, author: attributedTo, audience });
+    await announceOnCommit(trx, { type: "status", uri: post.id!.href });
+  }
   return inserted !== undefined;
 }
 
@@ -211,15 +215,9 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
   const targets = await addressedLocalActors(app, object, create);
   const threadBody = await bodyOfThread(app, object.replyTargetId?.href ?? null);
   if (threadBody) targets.add(threadBody);
-  const bodies: string[] = [];
-  for (const id of targets) {
-    const actor = await findActorById(app, id);
-    if (actor && isBody(actor) && (await isMember(app, actor.id, create.actorId.href))) bodies.push(actor.id);
-  }
+  const { bodies, people } = await addressees(app, targets, create.actorId.href);
   if (bodies.length === 0) {
     // A note to someone here (a reply, a body's answer about a vote) is kept for them.
-    const people = [];
-    for (const id of targets) if ((await findActorById(app, id))?.kind === "person") people.push(id);
     if (people.length === 0) {
       app.log.debug({ activity: create.id.href }, "post not addressed to a body by one of its members, nor to anyone here; ignored");
       return;
@@ -266,6 +264,7 @@ export async function onUpdate(ctx: Ctx, update: Update): Promise<void> {
       .where("uri", "=", object.id!.href)
       .where("attributed_to", "=", update.actorId!.href)
       .execute();
+    await announceOnCommit(trx, { type: "status.update", uri: object.id!.href });
   });
 }
 
@@ -281,7 +280,13 @@ export async function onDelete(ctx: Ctx, del: Delete): Promise<void> {
       await trx.deleteFrom("follows").where("follower_uri", "=", del.actorId!.href).execute();
       return;
     }
-    await trx.updateTable("objects").set({ deleted_at: new Date(), content: "" }).where("uri", "=", del.objectId!.href).where("attributed_to", "=", del.actorId!.href).execute();
+    const deleted = await trx
+      .updateTable("objects")
+      .set({ deleted_at: new Date(), content: "" })
+      .where("uri", "=", del.objectId!.href)
+      .where("attributed_to", "=", del.actorId!.href)
+      .executeTakeFirst();
+    if (deleted.numUpdatedRows > 0n) await announceOnCommit(trx, { type: "delete", uri: del.objectId!.href });
   });
 }
 
