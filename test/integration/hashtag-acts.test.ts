@@ -80,8 +80,16 @@ describe("graduated consensus by hashtag replies", () => {
   });
 
   it("counts a vote with its reason, and confirms it", async () => {
-    // Deliberation lasts a second: its deadline opens voting.
-    expect((await pastDeadline()).view.status).toBe("voting");
+    // Deliberation lasts a second: its deadline opens voting (the instance's timer may be first;
+    // running the deadlines due now never closes the minute-long vote).
+    await eventually(
+      async () => {
+        await runDueDeadlines(a.app, new Date());
+        return (await view()).view.status === "voting";
+      },
+      20_000,
+      "voting to open",
+    );
     // The peer's user is on the roll: told as a mention, as local members are in the app.
     const opened = await peer.waitFor((r) => r.signatureValid && r.body?.object?.type === "Note" && /voting is open on “Mend the footbridge”/.test(r.body.object.content), 20_000);
     expect(expectMention(opened)).toMatch(/in @riverside until .* UTC/);
