@@ -157,7 +157,7 @@ export async function receiveAct(app: AppContext, create: Create, note: Note, ac
   if (!ref) return;
   const what = "act" in act ? act.act.replace("-", " ") : "act";
   const inbound = new InboundActivity({ activity: create.id.href, actor, type: "Act" }, async (trx, outcome) => {
-    if (!outcome.ok) await queueAnswer(trx, app, ref.bodyId, actor, note.id, `Your ${what} on “${ref.title}” was not taken in: ${outcome.error.message}.`);
+    if (!outcome.ok) await queueAnswer(trx, app, ref.bodyId, actor, note.id, `Your ${what} on “${ref.title}” was not taken in: ${outcome.error.message}.`, ref.id);
   });
   const result = await takeInThrough(app, inbound, (inbound) =>
     "invalid" in act

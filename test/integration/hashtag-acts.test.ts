@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operations } from "../../src/cli/operations.ts";
-import { draftProposal, foundBodyRecord, listProposals, readProposal, runDueDeadlines, tableProposal, vote } from "../../src/decisions/index.ts";
+import { draftProposal, foundBodyRecord, listProposals, readHashtagAct, readProposal, runDueDeadlines, tableProposal, takeHashtagAct, vote } from "../../src/decisions/index.ts";
 import { defaultBylaws, fraction } from "../../src/governance/index.ts";
 import { foundAssemblyWithPeer } from "../support/peer-assembly.ts";
 import { startMastodonPeer, type MastodonPeer, type ReceivedActivity } from "../support/mastodon-peer.ts";
@@ -80,8 +80,16 @@ describe("graduated consensus by hashtag replies", () => {
   });
 
   it("counts a vote with its reason, and confirms it", async () => {
-    // Deliberation lasts a second: its deadline opens voting.
-    expect((await pastDeadline()).view.status).toBe("voting");
+    // Deliberation lasts a second: its deadline opens voting (the instance's timer may be first;
+    // running the deadlines due now never closes the minute-long vote).
+    await eventually(
+      async () => {
+        await runDueDeadlines(a.app, new Date());
+        return (await view()).view.status === "voting";
+      },
+      20_000,
+      "voting to open",
+    );
     // The peer's user is on the roll: told as a mention, as local members are in the app.
     const opened = await peer.waitFor((r) => r.signatureValid && r.body?.object?.type === "Note" && /voting is open on “Mend the footbridge”/.test(r.body.object.content), 20_000);
     expect(expectMention(opened)).toMatch(/in @riverside until .* UTC/);
@@ -109,7 +117,9 @@ describe("graduated consensus by hashtag replies", () => {
   it("elects an advocate, shares the grievance and offers an amendment, each confirmed", async () => {
     expect((await pastDeadline()).view).toMatchObject({ status: "grievances", graduated: { tier: "deal-breaker" } });
     const me: Mentioned = { id: peer.actorId, acct: peer.handle };
-    expect(expectMention(await post(`#advocate #Cost @${peer.handle}`, proposalUri, riverside, [me]))).toMatch(/your vote for .* as advocate of “Cost” is recorded/);
+    expect(expectMention(await post(`#advocate #Cost @${peer.handle}`, proposalUri, riverside, [me]))).toMatch(
+      new RegExp(`your vote for @${peer.handle} as advocate of “Cost” is recorded`),
+    );
     expect(expectMention(await post("#grievance #cost", proposalUri))).toMatch(/you share the grievance “cost”/);
     expect(expectMention(await post("#amend Use <em>reclaimed</em> timber.", proposalUri))).toMatch(/your amendment \(number 1\) to “Mend the footbridge” is recorded/);
     const g = (await view()).view.graduated;
@@ -151,7 +161,9 @@ describe("notifications to remote members as mentions", () => {
         .status,
     ).toBe(202);
     await eventually(async () => (await view()).rounds[0]?.counts?.disagree === 1, 20_000, "the poll vote counted");
-    expect(expectMention(await post("#agree Green suits the garden.", drafted.value.uri))).toMatch(/your vote \(agree, with your reason\) is changed on “Paint the shed”/);
+    // Replying to the body's "voting is open" mention is replying about the proposal.
+    const notice = await peer.waitFor((r) => r.signatureValid && r.body?.object?.type === "Note" && /voting is open on “Paint the shed”/.test(r.body.object.content), 20_000);
+    expect(expectMention(await post("#agree Green suits the garden.", notice.body.object.id))).toMatch(/your vote \(agree, with your reason\) is changed on “Paint the shed”/);
     expect((await view()).rounds[0]?.counts).toMatchObject({ agree: 1, disagree: 0 });
     expect((await vote(a.app, aliceUri, "riverside", proposalId, { choice: "agree" })).ok).toBe(true);
     expect((await pastDeadline()).outcome).toBe("passed");
@@ -200,5 +212,17 @@ describe("tabling and seconding by hashtag posts", () => {
     const answer = await post("#second", drafted.value.uri, hilltop);
     expect(expectMention(answer, hilltop)).toMatch(/your second of “Bench by the well” is recorded/);
     expect((await tableProposal(a.app, aliceUri, "hilltop", drafted.value.id)).ok).toBe(true);
+  });
+
+  it("takes a local account's act the same way (what the Mastodon client API calls), answering with the sentence", async () => {
+    const read = readHashtagAct({ content: "<p>#propose Fix the gate<br>It squeaks.</p>" });
+    if (read === null || !read.ok) throw new Error("not read as an act");
+    const tabled = await takeHashtagAct(a.app, aliceUri, { proposal: null, bodyHandle: "riverside" }, read.act);
+    expect(tabled).toMatchObject({ ok: true, value: { title: "Fix the gate", message: expect.stringMatching(/your proposal “Fix the gate” is tabled in @riverside/) } });
+    if (!tabled.ok) return;
+    const objection = readHashtagAct({ content: "#object #noise" });
+    if (objection === null || !objection.ok) throw new Error("not read as an act");
+    const refused = await takeHashtagAct(a.app, aliceUri, { proposal: tabled.value.proposalId }, objection.act);
+    expect(refused).toMatchObject({ ok: false, error: { message: "the proposal is in deliberation, not objections" } });
   });
 });

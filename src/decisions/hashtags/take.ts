@@ -1,4 +1,5 @@
 import type { InboundActivity } from "../../community/inbound.ts";
+import { handleOf } from "../../community/remote-actors.ts";
 import type { AppContext } from "../../context.ts";
 import { fail, type Result } from "../../shared/result.ts";
 import { draftProposal } from "../commands/draft.ts";
@@ -70,11 +71,13 @@ export async function takeHashtagAct(app: AppContext, actor: string, place: ActP
           recordObjection(app, actor, ref.bodyHandle, ref.id, { category: act.category, dealBreaker: act.dealBreaker, ...(act.text ? { text: act.text } : {}) }, inbound),
         () => `your objection (${act.category}, ${act.dealBreaker ? "deal-breaker" : "not a deal-breaker"}) is recorded on ${on}`,
       );
-    case "advocate-vote":
+    case "advocate-vote": {
+      const candidateName = /^https?:\/\//.test(act.candidate) ? `@${await handleOf(app.db, act.candidate)}` : `@${act.candidate.replace(/^@/, "")}`;
       return run(
         (inbound) => electAdvocate(app, actor, ref.bodyHandle, ref.id, { category: act.category, candidate: act.candidate }, inbound),
-        () => `your vote for ${act.candidate} as advocate of “${act.category}” is recorded on ${on}`,
+        () => `your vote for ${candidateName} as advocate of “${act.category}” is recorded on ${on}`,
       );
+    }
     case "grievance-agreement":
       return run(
         (inbound) => recordGrievanceAgreement(app, actor, ref.bodyHandle, ref.id, { category: act.category, shares: act.shares }, inbound),

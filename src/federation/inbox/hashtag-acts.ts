@@ -52,7 +52,8 @@ export async function receiveHashtagAct(app: AppContext, create: Create, note: N
     const text = outcome.ok
       ? `${(outcome.value as ActConfirmation).message}.`
       : `your reply${place.title ? ` to “${place.title}”` : ""} was not taken as an act: ${outcome.error.message}.`;
-    await queueAnswer(trx, app, place.bodyId, actor, note.id, text);
+    const about = outcome.ok ? (outcome.value as ActConfirmation).proposalId : place.proposal;
+    await queueAnswer(trx, app, place.bodyId, actor, note.id, text, about);
   });
   const result = await takeInThrough(app, inbound, (inbound) =>
     reading.ok

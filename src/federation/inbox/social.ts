@@ -32,6 +32,7 @@ import type { Schema } from "../../store/schema.ts";
 import { announceToFollowers } from "../../community/announce.ts";
 import { readAct, receiveAct } from "../acts.ts";
 import { readNoteAct, receiveHashtagAct } from "./hashtag-acts.ts";
+import { proposalOfNote } from "../notice-ids.ts";
 import { findProposal, plainText } from "../../decisions/index.ts";
 import { receiveJoinRefusal } from "./confederation/join-refusal.ts";
 import { receivePersonLeaving } from "./leave.ts";
@@ -211,6 +212,10 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
     }
     if (await hashtagActOnProposal(app, ctx, create, object)) return;
   }
+  // A reply to the body's note about a proposal (an answer, a notice) acts on the proposal.
+  if (object instanceof Note && object.replyTargetId && proposalOfNote(app.config.publicOrigin, object.replyTargetId)) {
+    if (await hashtagActOnProposal(app, ctx, create, object)) return;
+  }
   if (!isPost(object) || !object.id) return;
   // Someone may only create posts that are theirs, on their own server.
   if (object.attributionId?.href !== create.actorId.href || !sameOrigin(object.id, create.actorId)) return;
@@ -320,7 +325,9 @@ export async function onOtherActivity(ctx: Ctx, activity: Activity): Promise<voi
  * answered. False when the reply carries no act word: it is deliberation, kept as any post.
  */
 async function hashtagActOnProposal(app: AppContext, ctx: Ctx, create: Create, note: Note): Promise<boolean> {
-  const target = pollTarget(app.config.publicOrigin, note.replyTargetId!);
+  const origin = app.config.publicOrigin;
+  const about = proposalOfNote(origin, note.replyTargetId!);
+  const target = pollTarget(origin, note.replyTargetId!) ?? (about ? { proposalId: about, roundId: null } : null);
   if (!target || note.attributionId?.href !== create.actorId!.href) return false;
   const ref = await findProposal(app, target.proposalId);
   if (!ref) return false;

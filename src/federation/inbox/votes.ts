@@ -37,7 +37,7 @@ export async function receiveVote(app: AppContext, voteActivity: Create, note: N
   const ref = await findProposal(app, target.proposalId);
   // A vote not counted is answered with why, in the transaction that took it in.
   const inbound = new InboundActivity({ activity: voteActivity.id.href, actor: voter, type: "Vote" }, async (trx, outcome) => {
-    if (!outcome.ok && ref) await queueAnswer(trx, app, ref.bodyId, voter, note.id, `Your vote on “${ref.title}” was not counted: ${outcome.error.message}.`);
+    if (!outcome.ok && ref) await queueAnswer(trx, app, ref.bodyId, voter, note.id, `Your vote on “${ref.title}” was not counted: ${outcome.error.message}.`, ref.id);
   });
   const result = await takeInThrough(app, inbound, (inbound) =>
     castVoteAs(app, { proposalId: target.proposalId, voterUri: voter, optionName: note.name!.toString(), ...(target.roundId ? { round: target.roundId } : {}) }, inbound),

@@ -4,6 +4,7 @@ import type { AppContext, BodyRef, RecordChange } from "../../context.ts";
 import { proposalIdFromUri, proposalPageUrl } from "../../decisions/index.ts";
 import { escapeHtml } from "../../shared/text.ts";
 import { activityUri, actorUri, noteUri } from "../../shared/uris.ts";
+import { noteAboutProposal } from "../notice-ids.ts";
 import type { Schema } from "../../store/schema.ts";
 
 // Remote members get what local members see in the app (a vote opened for them, an outcome)
@@ -50,7 +51,7 @@ export async function mentionRemoteMembers(trx: Kysely<Schema>, app: Pick<AppCon
       const id = proposalIdFromUri(origin, n.proposalUri);
       const url = id ? proposalPageUrl(origin, body.handle, id).href : n.proposalUri;
       const handle = `@${(to.handle ?? fallbackHandle(to.uri)).replace(/^@/, "")}`;
-      const noteId = noteUri(origin, crypto.randomUUID()).href;
+      const noteId = (id ? noteAboutProposal(origin, id) : noteUri(origin, crypto.randomUUID())).href;
       const activityId = activityUri(origin).href;
       const note = {
         id: noteId,
