@@ -4,6 +4,7 @@ import type { Transaction } from "kysely";
 import type { AppContext } from "../context.ts";
 import { recordActivity, type DeliveryTarget } from "./outbox.ts";
 import { deliveryTargetFor, resolveRemoteActor } from "./remote-actors.ts";
+import { notifyFollow } from "./notifications.ts";
 import { activityUri, actorUri } from "../shared/uris.ts";
 import type { Schema } from "../store/schema.ts";
 import { findActorById, findBody } from "./actors.ts";
@@ -64,6 +65,7 @@ export async function receiveFollow(
       return "refused";
     }
   }
+  const before = await trx.selectFrom("follows").select("id").where("follower_uri", "=", follower.id).where("followee_uri", "=", followeeUri).executeTakeFirst();
   // A repeated Follow (new id, same pair) replaces the old one so the Accept matches the latest.
   await trx
     .insertInto("follows")
@@ -77,6 +79,7 @@ export async function receiveFollow(
     )
     .execute();
   const current = await trx.selectFrom("follows").select("state").where("follower_uri", "=", follower.id).where("followee_uri", "=", followeeUri).executeTakeFirstOrThrow();
+  if (!before) await notifyFollow(trx, followee.id, follower.id);
   if (current.state === "accepted") {
     await recordActivity(trx, {
       actorId: followee.id,

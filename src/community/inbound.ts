@@ -65,6 +65,21 @@ export class InboundActivity {
     return view;
   }
 
+  /**
+   * The same activity (one claim, one state) whose answers see `map(outcome)` instead: a
+   * service that runs another service turns its outcome into its own. `null` answers nothing
+   * now (the service answers later itself, through `after`).
+   */
+  withOutcome(map: (outcome: Result<unknown>) => Result<unknown> | null): InboundActivity {
+    const after = this.after;
+    const view = new InboundActivity(this.claim, async (trx, outcome) => {
+      const mapped = map(outcome);
+      if (mapped !== null) await after?.(trx, mapped);
+    });
+    view.#taken = this.#taken;
+    return view;
+  }
+
   /** Claims the activity in `trx`; false when it was taken in before (then apply nothing). */
   async claimIn(trx: Db): Promise<boolean> {
     const row = await trx

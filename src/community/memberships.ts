@@ -27,7 +27,10 @@ export async function resolveMemberRef(app: AppContext, ref: string): Promise<Re
     if (!actor || actor.kind === "instance") return fail("not-found", `no local account or body "${trimmed}"`, "member");
     return ok({ uri: actorUri(app.config.publicOrigin, actor.id).href, local: actor, isGroup: isBody(actor), handle: `${actor.handle}@${app.config.publicOrigin.host}` });
   }
-  const remote = await resolveRemoteActorWithHandle(app, trimmed);
+  // A handle this instance already knows is looked up by its actor's URL: the pages name
+  // remote bodies by handle, and an `acct:` look-up always goes over https.
+  const known = localHostHandle ? await app.db.selectFrom("remote_actors").select("uri").where("handle", "=", trimmed.replace(/^@/, "")).executeTakeFirst() : undefined;
+  const remote = await resolveRemoteActorWithHandle(app, known?.uri ?? trimmed);
   if (!remote?.actor.id) return fail("unreachable", `could not find the remote actor "${trimmed}"`, "member");
   return ok({ uri: remote.actor.id.href, local: null, isGroup: remote.actor.constructor.name === "Group", handle: remote.handle });
 }

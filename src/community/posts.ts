@@ -12,14 +12,18 @@ import { isMember } from "./memberships.ts";
 import { fail, ok, type Result } from "../shared/result.ts";
 import { textToHtml } from "../shared/text.ts";
 import { notifyReply } from "./notifications.ts";
+import { announceOnCommit } from "./stream-events.ts";
 
 export type ObjectRow = Selectable<ObjectsTable>;
 
 export const MAX_POST_LENGTH = 20_000;
+export const MAX_SUMMARY_LENGTH = 500;
 
 export interface NewPost {
   text: string;
   inReplyTo?: string;
+  /** A content warning shown before the text (Mastodon's `spoiler_text`). */
+  summary?: string;
 }
 
 /** A member posts to a body: the post is theirs, the body announces it to its followers. */
@@ -36,6 +40,8 @@ export async function postToBody(app: AppContext, authorId: string, bodyHandle: 
   const text = input.text ?? "";
   if (text.trim() === "") return fail("invalid", "a post needs some text", "text");
   if (text.length > MAX_POST_LENGTH) return fail("invalid", `a post has at most ${MAX_POST_LENGTH} characters`, "text");
+  const summary = input.summary?.trim() || null;
+  if (summary !== null && summary.length > MAX_SUMMARY_LENGTH) return fail("invalid", `a content warning has at most ${MAX_SUMMARY_LENGTH} characters`, "summary");
 
   let parent: ObjectRow | undefined;
   if (input.inReplyTo) {
@@ -61,6 +67,8 @@ export async function postToBody(app: AppContext, authorId: string, bodyHandle: 
     to: PUBLIC_COLLECTION,
     ccs: [bodyUri, followersUri(origin, author.id), ...extra.map((t) => new URL(t.id))],
     content,
+    summary,
+    sensitive: summary !== null ? true : null,
     published: toInstant(published),
     replyTarget: parent ? new URL(parent.uri) : null,
     url: new URL(`/notes/${id}`, origin),
@@ -85,6 +93,7 @@ export async function postToBody(app: AppContext, authorId: string, bodyHandle: 
         audience: bodyUri.href,
         in_reply_to: parent?.uri ?? null,
         content,
+        summary,
         url: note.url instanceof URL ? note.url.href : null,
         published,
       })
@@ -93,6 +102,7 @@ export async function postToBody(app: AppContext, authorId: string, bodyHandle: 
     await recordActivity(trx, { actorId: author.id, activity: create, recipients: { followers: true, actors: extra }, isPublic: true });
     await notifyReply(trx, app, { uri: uri.href, inReplyTo: parent?.uri ?? null, author: authorUri.href, audience: bodyUri.href });
     await announceToFollowers(trx, origin, body.value.id, create, uri);
+    await announceOnCommit(trx, { type: "status", uri: uri.href });
     return inserted;
   });
   app.deliveries.kick();

@@ -16,7 +16,6 @@ export function emptyRoutes(app: AppContext) {
     f.get("/api/v2/filters", user("read:filters"), empty);
     f.get("/api/v1/lists", user("read:lists"), empty);
     f.get("/api/v1/followed_tags", user("read:follows"), empty);
-    f.get("/api/v1/markers", user("read:statuses"), async () => ({}));
     f.get("/api/v1/preferences", user("read:accounts"), async () => ({
       "posting:default:visibility": "public",
       "posting:default:sensitive": false,

@@ -1,107 +1,77 @@
-import type { FastifyInstance, FastifyReply } from "fastify";
-import { findActorById } from "../community/actors.ts";
+import type { FastifyInstance } from "fastify";
+import { sql } from "kysely";
 import type { AppContext } from "../context.ts";
-import { actorUri, localActorId } from "../shared/uris.ts";
-import { accountEntity } from "./accounts.ts";
-import { accountOf, authenticate, params } from "./http.ts";
-import { poll } from "./polls.ts";
+import { actorUri } from "../shared/uris.ts";
+import { accountOf, authenticate, holderOf, params } from "./http.ts";
+import { paging, setLinks } from "./paging.ts";
+import { pageStatuses, publicOnly, statusQuery, toStatuses } from "./status-entity.ts";
 
-// The home timeline: what the accounts and bodies I follow published here, posts and
-// proposals (a proposal is a status with its vote as the poll), newest first.
+// Timelines, newest first, paged as Mastodon's (`max_id`, `since_id`, `min_id`, `Link`):
+// home (what the accounts and bodies I follow published here, and my own), public (every
+// public post and proposal known here) and tag (those with a hashtag).
 
-const MAX_LIMIT = 40;
+const truthy = (v: unknown) => v === true || v === "true" || v === "1";
+
+/** A hashtag as a URL segment: letters, digits and `_` only (Mastodon's), without `#`. */
+const TAG = /^[\p{L}\p{N}_]{1,100}$/u;
 
 export function timelineRoutes(app: AppContext) {
   const origin = app.config.publicOrigin;
-
-  /** The Status entity of a local post or proposal; null for what apps cannot be shown. */
-  async function statuses(
-    rows: { uri: string; local_id: string | null; type: string; attributed_to: string; content: string; url: string | null; published: Date; proposal_id: string | null }[],
-    viewerId: string,
-  ) {
-    const accounts = new Map<string, Awaited<ReturnType<typeof accountEntity>> | null>();
-    const out = [];
-    for (const row of rows) {
-      const authorId = localActorId(origin, row.attributed_to);
-      if (!authorId) continue;
-      if (!accounts.has(authorId)) {
-        const actor = await findActorById(app, authorId);
-        accounts.set(authorId, actor && !actor.deleted_at ? await accountEntity(app, actor) : null);
-      }
-      const account = accounts.get(authorId);
-      const id = row.proposal_id ?? row.local_id;
-      if (!account || !id) continue;
-      const p = row.proposal_id ? await poll(app, row.proposal_id, viewerId) : null;
-      out.push({
-        id,
-        uri: row.uri,
-        url: row.url,
-        created_at: new Date(row.published).toISOString(),
-        account,
-        content: row.content,
-        visibility: "public",
-        sensitive: false,
-        spoiler_text: "",
-        media_attachments: [],
-        application: null,
-        mentions: [],
-        tags: [],
-        emojis: [],
-        reblogs_count: 0,
-        favourites_count: 0,
-        replies_count: 0,
-        in_reply_to_id: null,
-        in_reply_to_account_id: null,
-        reblog: null,
-        poll: p?.entity ?? null,
-        card: null,
-        language: "en",
-        text: null,
-        edited_at: null,
-        favourited: false,
-        reblogged: false,
-        muted: false,
-        bookmarked: false,
-        pinned: false,
-        filtered: [],
-      });
-    }
-    return out;
-  }
-
   return async (f: FastifyInstance) => {
-    f.get("/api/v1/timelines/home", { preHandler: authenticate(app, { scope: "read:statuses", user: true }) }, async (req, reply: FastifyReply) => {
+    f.get("/api/v1/timelines/home", { preHandler: authenticate(app, { scope: "read:statuses", user: true }) }, async (req, reply) => {
       const me = accountOf(req);
-      const p = params(req);
-      const limit = Math.min(Math.max(Number(p.limit) || 20, 1), MAX_LIMIT);
+      const pg = paging(params(req));
       const meUri = actorUri(origin, me).href;
       const followed = app.db.selectFrom("follows").select("followee_uri").where("follower_uri", "=", meUri).where("state", "=", "accepted");
-      // `max_id`: older than that status (a post's local id or a proposal's id).
-      let before: Date | null = null;
-      if (typeof p.max_id === "string" && p.max_id) {
-        const at = await app.db
-          .selectFrom("objects")
-          .leftJoin("proposals", "proposals.uri", "objects.uri")
-          .select("objects.published")
-          .where((eb) => eb.or([eb("objects.local_id", "=", p.max_id as string), eb("proposals.id", "=", p.max_id as string)]))
-          .executeTakeFirst();
-        before = at ? new Date(at.published) : null;
-      }
-      const rows = await app.db
-        .selectFrom("objects")
-        .leftJoin("proposals", "proposals.uri", "objects.uri")
-        .select(["objects.uri", "objects.local_id", "objects.type", "objects.attributed_to", "objects.content", "objects.url", "objects.published", "proposals.id as proposal_id"])
-        .where("objects.deleted_at", "is", null)
-        .where((eb) => eb.or([eb("objects.audience", "in", followed), eb("objects.attributed_to", "in", followed), eb("objects.attributed_to", "=", meUri)]))
-        // A draft is its body's business until it is tabled.
-        .where((eb) => eb.or([eb("proposals.id", "is", null), eb("proposals.status", "!=", "draft")]))
-        .$if(before !== null, (q) => q.where("objects.published", "<", before!))
-        .orderBy("objects.published", "desc")
-        .limit(limit)
-        .execute();
-      const out = await statuses(rows, me);
-      const last = out.at(-1);
-      if (last && rows.length === limit) reply.header("link", `<${origin.origin}/api/v1/timelines/home?limit=${limit}&max_id=${encodeURIComponent(last.id)}>; rel="next"`);
+      const rows = await pageStatuses(
+        statusQuery(app).where((eb) => eb.or([eb("objects.audience", "in", followed), eb("objects.attributed_to", "in", followed), eb("objects.attributed_to", "=", meUri)])),
+        pg,
+      );
+      const out = await toStatuses(app, rows, me);
+      setLinks(
+        req,
+        reply,
+        origin,
+        out.map((s) => s.id),
+      );
+      return out;
+    });
+
+    // Public timelines are open to anyone, as Mastodon's default; a token, if sent, must allow reading.
+    const optional = { preHandler: authenticate(app, { scope: "read:statuses", optional: true }) };
+
+    f.get("/api/v1/timelines/public", optional, async (req, reply) => {
+      const p = params(req);
+      if (truthy(p.only_media)) return [];
+      let q = publicOnly(statusQuery(app), origin);
+      if (truthy(p.local)) q = q.where("objects.attributed_to", "like", `${origin.origin}/%`);
+      else if (truthy(p.remote)) q = q.where("objects.attributed_to", "not like", `${origin.origin}/%`);
+      const out = await toStatuses(app, await pageStatuses(q, paging(p)), holderOf(req)?.actorId ?? null);
+      setLinks(
+        req,
+        reply,
+        origin,
+        out.map((s) => s.id),
+      );
+      return out;
+    });
+
+    f.get<{ Params: { hashtag: string } }>("/api/v1/timelines/tag/:hashtag", optional, async (req, reply) => {
+      const p = params(req);
+      const tag = req.params.hashtag.replace(/^#/, "");
+      if (!TAG.test(tag) || truthy(p.only_media)) return [];
+      // `#tag` in a post written here, `#<span>tag</span>` in Mastodon's HTML.
+      const pattern = `#(<span>)?${tag}([^[:alnum:]_]|$)`;
+      let q = publicOnly(statusQuery(app), origin).where(sql<boolean>`objects.content ~* ${pattern}`);
+      if (truthy(p.local)) q = q.where("objects.attributed_to", "like", `${origin.origin}/%`);
+      else if (truthy(p.remote)) q = q.where("objects.attributed_to", "not like", `${origin.origin}/%`);
+      const out = await toStatuses(app, await pageStatuses(q, paging(p)), holderOf(req)?.actorId ?? null);
+      setLinks(
+        req,
+        reply,
+        origin,
+        out.map((s) => s.id),
+      );
       return out;
     });
   };

@@ -95,6 +95,8 @@ export interface ObjectsTable {
   updated: NullableTimestamp;
   deleted_at: NullableTimestamp;
   raw: string | null;
+  /** A content warning (Mastodon's `spoiler_text`); see migrations/2026-12-04-1700_mastodon-statuses.ts. */
+  summary: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface InboxLogTable {
@@ -149,7 +151,7 @@ export interface SignInAttemptsTable {
 export interface NotificationsTable {
   id: Generated<string>;
   recipient_id: string;
-  /** vote-opened | outcome | reply */
+  /** vote-opened | outcome | reply | follow */
   kind: string;
   body_id: string | null;
   proposal_uri: string | null;

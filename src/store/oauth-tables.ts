@@ -44,7 +44,27 @@ export interface OAuthTokensTable {
   revoked_at: NullableTimestamp;
 }
 
+/** Where a person stopped reading; see migrations/2026-12-04-1700_mastodon-statuses.ts. */
+export interface MastodonMarkersTable {
+  actor_id: string;
+  /** `home` or `notifications`. */
+  timeline: string;
+  last_read_id: string;
+  version: Generated<number>;
+  updated_at: Timestamp;
+}
+
+/** An `Idempotency-Key` sent with a post, and the post it gave (null while it is being made). */
+export interface MastodonIdempotencyTable {
+  actor_id: string;
+  key: string;
+  object_uri: string | null;
+  created_at: Generated<Date>;
+}
+
 export interface OAuthTables {
+  mastodon_markers: MastodonMarkersTable;
+  mastodon_idempotency: MastodonIdempotencyTable;
   oauth_apps: OAuthAppsTable;
   oauth_codes: OAuthCodesTable;
   oauth_tokens: OAuthTokensTable;

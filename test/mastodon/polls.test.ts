@@ -58,7 +58,7 @@ describe("the home timeline", () => {
     const garden = await masto.v1.accounts.lookup({ acct: "garden" });
     await masto.v1.accounts.$select(garden.id).follow();
     const home = await masto.v1.timelines.home.list();
-    const proposal = home.find((s) => s.id === proposalId);
+    const proposal = home.find((s) => s.poll?.id === proposalId);
     expect(proposal?.account.group).toBe(true);
     expect(proposal?.content).toContain("Plant beans");
     expect(proposal?.poll?.id).toBe(proposalId);

@@ -36,3 +36,31 @@ function decodeEntities(s: string): string {
     .replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)))
     .replace(/&(amp|lt|gt|quot|#39);/g, (m) => ({ "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'" })[m]!);
 }
+
+/** A token for `handle` with `scope`, through an app registered with `masto`, the consent page and PKCE. */
+export async function tokenFor(origin: string, handle: string, scope = "read write follow"): Promise<string> {
+  const { createRestAPIClient } = await import("masto");
+  const masto = createRestAPIClient({ url: origin });
+  const app = await masto.v1.apps.create({ clientName: "Test app", redirectUris: OOB, scopes: scope });
+  const { verifier, challenge } = pkce();
+  const { code } = await approve(await signedIn(origin, handle), {
+    client_id: app.clientId!,
+    redirect_uri: OOB,
+    response_type: "code",
+    scope,
+    code_challenge: challenge,
+    code_challenge_method: "S256",
+  });
+  const res = await fetch(new URL("/oauth/token", origin), {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ grant_type: "authorization_code", client_id: app.clientId, client_secret: app.clientSecret, redirect_uri: OOB, code, code_verifier: verifier }),
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+/** The URLs of a `Link` header by `rel`. */
+export function links(header: string | null): Record<string, string> {
+  return Object.fromEntries([...(header ?? "").matchAll(/<([^>]+)>;\s*rel="([^"]+)"/g)].map((m) => [m[2]!, m[1]!]));
+}

@@ -49,7 +49,9 @@ export function notificationPages(app: AppContext) {
             ? t("notes.voteOpened", { title: n.title })
             : n.kind === "outcome"
               ? t("notes.outcome", { title: n.title })
-              : t("notes.reply", { who: names(n.actorUri ?? "") ?? n.actorUri ?? "" });
+              : n.kind === "follow"
+                ? t("notes.follow", { who: names(n.actorUri ?? "") ?? n.actorUri ?? "" })
+                : t("notes.reply", { who: names(n.actorUri ?? "") ?? n.actorUri ?? "" });
         const detail =
           n.kind === "vote-opened" && n.detail
             ? t("notes.voteCloses", { when: `${n.detail.slice(0, 16).replace("T", " ")} UTC` })

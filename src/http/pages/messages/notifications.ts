@@ -15,4 +15,5 @@ export const notifications = {
   "notes.outcome.tabled": "It was set aside.",
   "notes.outcome.done": "It is done.",
   "notes.reply": "{who} replied to you",
+  "notes.follow": "{who} follows you",
 } as const;

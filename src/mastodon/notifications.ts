@@ -1,0 +1,161 @@
+import type { FastifyInstance } from "fastify";
+import type { Selectable } from "kysely";
+import type { AppContext } from "../context.ts";
+import { loadProposalState } from "../decisions/index.ts";
+import { escapeHtml } from "../shared/text.ts";
+import { actorUri, profileUrl } from "../shared/uris.ts";
+import type { NotificationsTable } from "../store/app-tables.ts";
+import { accountOf, authenticate, params, sendError } from "./http.ts";
+import { statusId } from "./ids.ts";
+import { paging, setLinks } from "./paging.ts";
+import { accountCache } from "./remote-accounts.ts";
+import { statusQuery, statusShape, toStatuses } from "./status-entity.ts";
+
+// The in-app notifications (community/notifications.ts) as Mastodon's. Apps show a mention
+// everywhere, so Folkmoot's own events (a vote opened in one of my bodies, an outcome, and
+// any later kind) come as a `mention` whose status is a direct message from the body, in
+// plain words with a link to the proposal. A reply to me is a `mention` with the reply; a
+// follow of me a `follow`; an outcome of a vote I took part in a `poll` (a poll I voted in
+// ended) with the proposal and its result. Ids are the rows' own, which grow with time.
+
+type Row = Selectable<NotificationsTable>;
+type Notification = { id: string; type: string; created_at: string; account: unknown; status?: unknown; group_key: string };
+
+const NOT_FOUND = "Record not found";
+
+const OUTCOME: Record<string, string> = { passed: "passed", rejected: "did not pass", tabled: "was set aside", done: "is done" };
+
+function words(kind: string, row: Row): string {
+  const title = `“${escapeHtml(row.title)}”`;
+  if (kind === "vote-opened") return `A vote is open on ${title}${row.detail ? ` until ${escapeHtml(row.detail.slice(0, 16).replace("T", " "))} UTC` : ""}.`;
+  if (kind === "outcome") return `Decided: ${title} ${OUTCOME[row.detail] ?? escapeHtml(row.detail)}.`;
+  return [escapeHtml(row.title), escapeHtml(row.detail)].filter(Boolean).join(": ");
+}
+
+/** Notification rows as Mastodon's entities for their recipient `me`, in order; what apps cannot be shown is left out. */
+export async function notificationEntities(app: AppContext, rows: readonly Row[], me: string): Promise<Notification[]> {
+  const origin = app.config.publicOrigin;
+  const accountOf = accountCache(app);
+  const meAccount = await accountOf(actorUri(origin, me).href);
+  const voted = new Map<string, boolean>();
+  const out: Notification[] = [];
+  for (const row of rows) {
+    const base = { id: String(row.id), created_at: new Date(row.created_at).toISOString(), group_key: `ungrouped-${row.id}` };
+    if (row.kind === "follow" && row.actor_uri) {
+      const account = await accountOf(row.actor_uri);
+      if (account) out.push({ ...base, type: "follow", account });
+      continue;
+    }
+    if (row.kind === "reply" && row.object_uri && row.actor_uri) {
+      const reply = await statusQuery(app).where("objects.uri", "=", row.object_uri).executeTakeFirst();
+      const [status] = reply ? await toStatuses(app, [reply], me) : [];
+      if (status) out.push({ ...base, type: "mention", account: status.account, status });
+      continue;
+    }
+    // The body speaks: an event of its record.
+    if (!row.body_id || !meAccount) continue;
+    const body = await accountOf(actorUri(origin, row.body_id).href);
+    if (!body) continue;
+    const proposal = row.proposal_uri ? await app.db.selectFrom("proposals").select(["id", "uri"]).where("uri", "=", row.proposal_uri).executeTakeFirst() : undefined;
+    const page = proposal ? new URL(`${profileUrl(origin, body.username).pathname}/proposals/${encodeURIComponent(proposal.id)}`, origin).href : null;
+    if (row.kind === "outcome" && proposal) {
+      if (!voted.has(proposal.id)) {
+        const loaded = await loadProposalState(app, proposal.id);
+        const mine = actorUri(origin, me).href;
+        voted.set(proposal.id, !!loaded && [...loaded.proposal.rounds.values()].some((r) => r.ballots.has(mine)));
+      }
+      if (voted.get(proposal.id)) {
+        const asked = await statusQuery(app).where("objects.uri", "=", proposal.uri).executeTakeFirst();
+        const [status] = asked ? await toStatuses(app, [asked], me) : [];
+        if (status?.poll) {
+          out.push({ ...base, type: "poll", account: body, status: { ...status, content: `<p>${words(row.kind, row)}</p>${status.content}` } });
+          continue;
+        }
+      }
+    }
+    const uri = new URL(`/notifications#${row.id}`, origin).href;
+    const mention = `<span class="h-card"><a href="${escapeHtml(meAccount.url)}" class="u-url mention">@<span>${escapeHtml(meAccount.username)}</span></a></span>`;
+    const link = page ? ` <a href="${escapeHtml(page)}">${escapeHtml(page)}</a>` : "";
+    const status = statusShape(origin, {
+      id: statusId(row.created_at, uri),
+      uri,
+      url: page ?? uri,
+      published: row.created_at,
+      account: body,
+      content: `<p>${mention} ${words(row.kind, row)}${link}</p>`,
+      summary: null,
+      visibility: "direct",
+      mentions: [meAccount],
+    });
+    out.push({ ...base, type: "mention", account: body, status });
+  }
+  return out;
+}
+
+export function notificationRoutes(app: AppContext) {
+  const origin = app.config.publicOrigin;
+
+  const list = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((t): t is string => typeof t === "string");
+
+  return async (f: FastifyInstance) => {
+    const read = { preHandler: authenticate(app, { scope: "read:notifications", user: true }) };
+    const write = { preHandler: authenticate(app, { scope: "write:notifications", user: true }) };
+
+    f.get("/api/v1/notifications", read, async (req, reply) => {
+      const me = accountOf(req);
+      const p = params(req);
+      const pg = paging(p, 40, 80);
+      const types = list(p.types);
+      const excluded = list(p.exclude_types);
+      let q = app.db.selectFrom("notifications").selectAll().where("recipient_id", "=", me);
+      if (pg.maxId) q = q.where("id", "<", pg.maxId);
+      if (pg.sinceId) q = q.where("id", ">", pg.sinceId);
+      if (pg.minId) q = q.where("id", ">", pg.minId);
+      const wanted = (n: Notification) => (types.length === 0 || types.includes(n.type)) && !excluded.includes(n.type);
+      const filtering = types.length > 0 || excluded.length > 0;
+      // Types are known only once mapped: read on a little, boundedly, to fill a filtered page.
+      const out: Notification[] = [];
+      let last: string | null = null;
+      for (let round = 0; round < 5 && out.length < pg.limit; round++) {
+        let page = q;
+        if (last !== null) page = pg.minId ? page.where("id", ">", last) : page.where("id", "<", last);
+        const rows = await page
+          .orderBy("id", pg.minId ? "asc" : "desc")
+          .limit(filtering ? pg.limit * 2 : pg.limit)
+          .execute();
+        if (rows.length === 0) break;
+        last = String(rows.at(-1)!.id);
+        if (pg.minId) rows.reverse();
+        const mapped = (await notificationEntities(app, rows, me)).filter(wanted);
+        out.push(...(pg.minId ? mapped.reverse() : mapped));
+        if (!filtering) break;
+      }
+      const page = pg.minId ? out.slice(0, pg.limit).reverse() : out.slice(0, pg.limit);
+      setLinks(
+        req,
+        reply,
+        origin,
+        page.map((n) => n.id),
+      );
+      return page;
+    });
+
+    f.get<{ Params: { id: string } }>("/api/v1/notifications/:id", read, async (req, reply) => {
+      const id = /^\d{1,19}$/.test(req.params.id) ? req.params.id : null;
+      const row = id ? await app.db.selectFrom("notifications").selectAll().where("id", "=", id).where("recipient_id", "=", accountOf(req)).executeTakeFirst() : undefined;
+      const [entity] = row ? await notificationEntities(app, [row], accountOf(req)) : [];
+      return entity ?? sendError(reply, 404, NOT_FOUND);
+    });
+
+    f.post("/api/v1/notifications/clear", write, async (req) => {
+      await app.db.deleteFrom("notifications").where("recipient_id", "=", accountOf(req)).execute();
+      return {};
+    });
+
+    f.post<{ Params: { id: string } }>("/api/v1/notifications/:id/dismiss", write, async (req, reply) => {
+      const id = /^\d{1,19}$/.test(req.params.id) ? req.params.id : null;
+      const gone = id ? await app.db.deleteFrom("notifications").where("id", "=", id).where("recipient_id", "=", accountOf(req)).executeTakeFirst() : null;
+      return gone && Number(gone.numDeletedRows) > 0 ? {} : sendError(reply, 404, NOT_FOUND);
+    });
+  };
+}

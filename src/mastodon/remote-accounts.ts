@@ -1,0 +1,73 @@
+import type { AppContext } from "../context.ts";
+import { localActorId } from "../shared/uris.ts";
+import { accountEntity, visibleActor } from "./accounts.ts";
+import { remoteAccountId } from "./ids.ts";
+
+// Accounts on other servers as Mastodon accounts, from what `remote_actors` remembers of
+// them (or, for one never remembered, from its URI alone): apps show their posts and
+// follows, and search finds them.
+
+type RemoteRow = { uri: string; handle: string | null; type: string; name: string | null; url: string | null; fetched_at: Date };
+
+export function remoteAccountEntity(app: Pick<AppContext, "config">, row: RemoteRow) {
+  const url = new URL(row.uri);
+  const acct = row.handle?.replace(/^@/, "") ?? `${decodeURIComponent(url.pathname.split("/").filter(Boolean).at(-1) ?? "")}@${url.host}`;
+  const username = acct.split("@")[0] ?? acct;
+  const avatar = `${app.config.publicOrigin.origin}/avatars/original/missing.png`;
+  return {
+    id: remoteAccountId(row.uri),
+    username,
+    acct,
+    display_name: row.name ?? username,
+    locked: false,
+    bot: row.type === "Service" || row.type === "Application",
+    discoverable: true,
+    indexable: false,
+    group: row.type === "Group",
+    created_at: new Date(row.fetched_at).toISOString(),
+    note: "",
+    url: row.url ?? row.uri,
+    uri: row.uri,
+    avatar,
+    avatar_static: avatar,
+    header: `${app.config.publicOrigin.origin}/headers/original/missing.png`,
+    header_static: `${app.config.publicOrigin.origin}/headers/original/missing.png`,
+    followers_count: 0,
+    following_count: 0,
+    statuses_count: 0,
+    last_status_at: null,
+    hide_collections: true,
+    noindex: false,
+    emojis: [],
+    roles: [],
+    fields: [],
+  };
+}
+
+export type AccountEntity = Awaited<ReturnType<typeof accountEntity>> | ReturnType<typeof remoteAccountEntity>;
+
+/** The account an actor URI names, here or elsewhere; null for a deleted or hidden local one. */
+export async function accountForUri(app: AppContext, uri: string): Promise<AccountEntity | null> {
+  const localId = localActorId(app.config.publicOrigin, uri);
+  if (localId) {
+    const actor = await visibleActor(app, localId);
+    return actor ? accountEntity(app, actor) : null;
+  }
+  const row = await app.db.selectFrom("remote_actors").select(["uri", "handle", "type", "name", "url", "fetched_at"]).where("uri", "=", uri).executeTakeFirst();
+  if (row) return remoteAccountEntity(app, row);
+  if (!/^https?:\/\//.test(uri)) return null;
+  return remoteAccountEntity(app, { uri, handle: null, type: "Person", name: null, url: null, fetched_at: new Date(0) });
+}
+
+/** Accounts for many URIs, each looked up once. */
+export function accountCache(app: AppContext) {
+  const seen = new Map<string, Promise<AccountEntity | null>>();
+  return (uri: string) => {
+    let p = seen.get(uri);
+    if (!p) {
+      p = accountForUri(app, uri);
+      seen.set(uri, p);
+    }
+    return p;
+  };
+}

@@ -1,0 +1,141 @@
+import { createRestAPIClient } from "masto";
+import megalodon from "megalodon";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as d from "../../src/decisions/index.ts";
+import { bodyWithMembers, hourBylaws, pastDeadline, unwrap } from "../decisions/support.ts";
+import { startTestInstance, type TestInstance } from "../support/instance.ts";
+import { links, tokenFor } from "./support.ts";
+
+// megalodon is CommonJS: TypeScript sees its exports object as the default, Vite's interop the function.
+const generator = ((megalodon as unknown as { default?: unknown }).default ?? megalodon) as typeof megalodon.default;
+
+// Notifications as Mastodon apps read them: a vote opened and an outcome as a direct
+// message from the body (a `mention`), a poll I voted in ended (`poll`), a reply to me
+// (`mention`), a new follower (`follow`); filters, paging, dismissing. And markers.
+
+let a: TestInstance;
+let ada: string;
+let bo: string;
+let proposalId: string;
+
+beforeAll(async () => {
+  a = await startTestInstance({ host: "127.0.0.134" });
+  const [adaUri] = await bodyWithMembers(a.app, "grove", ["ada", "bo"], hourBylaws({ kind: "simple-majority" }));
+  await bodyWithMembers(a.app, "brook", ["cy"], hourBylaws({ kind: "simple-majority" }));
+  const p = unwrap(await d.draftProposal(a.app, adaUri!, "grove", { kind: "policy", title: "Plant hazel", text: "Along the north edge." }));
+  unwrap(await d.tableProposal(a.app, adaUri!, "grove", p.id));
+  proposalId = p.id;
+  await pastDeadline(a.app, unwrap(await d.readProposal(a.app, null, "grove", p.id)));
+  ada = await tokenFor(a.origin, "ada");
+  bo = await tokenFor(a.origin, "bo");
+});
+afterAll(async () => {
+  await a?.stop();
+});
+
+type Note = { id: string; type: string; account: { acct: string; group: boolean }; status?: { content: string; visibility: string; poll: { expired: boolean } | null } };
+
+async function notes(token: string, query = ""): Promise<{ list: Note[]; link: string | null }> {
+  const res = await fetch(new URL(`/api/v1/notifications${query}`, a.origin), { headers: { authorization: `Bearer ${token}` } });
+  expect(res.status).toBe(200);
+  return { list: (await res.json()) as Note[], link: res.headers.get("link") };
+}
+
+describe("notifications", () => {
+  it("tells of a vote opened, then of the outcome: a poll ended for a voter, a message from the body for the others", async () => {
+    const opened = (await notes(bo)).list.find((n) => n.status?.content.includes("A vote is open"));
+    expect(opened).toMatchObject({ type: "mention", account: { acct: "grove", group: true }, status: { visibility: "direct" } });
+    expect(opened!.status!.content).toContain("Plant hazel");
+    expect(opened!.status!.content).toContain(`/@grove/proposals/${proposalId}`);
+
+    const masto = createRestAPIClient({ url: a.origin, accessToken: bo });
+    const poll = await masto.v1.polls.$select(proposalId).fetch();
+    await masto.v1.polls.$select(proposalId).votes.create({ choices: [poll.options.findIndex((o) => o.title === "Agree")] });
+    await pastDeadline(a.app, unwrap(await d.readProposal(a.app, null, "grove", proposalId)));
+
+    // bo voted: a poll of theirs ended, with the result said.
+    const ended = (await masto.v1.notifications.list({ types: ["poll"] }))[0];
+    expect(ended?.type).toBe("poll");
+    expect(ended?.status?.poll?.expired).toBe(true);
+    expect(ended?.status?.content).toMatch(/Decided: “Plant hazel” passed/);
+    // ada did not vote: the body tells her, as a direct message.
+    const told = (await notes(ada, "?types[]=mention")).list.find((n) => n.status?.content.includes("Decided"));
+    expect(told).toMatchObject({ type: "mention", account: { acct: "grove" }, status: { visibility: "direct" } });
+    expect(told!.status!.content).toContain("passed");
+  });
+
+  it("tells of a reply and of a new follower; filters by type; pages with Link", async () => {
+    const adaApp = createRestAPIClient({ url: a.origin, accessToken: ada });
+    const post = await adaApp.v1.statuses.create({ status: "@grove Who has a spade?" });
+    await createRestAPIClient({ url: a.origin, accessToken: bo }).v1.statuses.create({ status: "Me.", inReplyToId: post.id });
+    const me = await adaApp.v1.accounts.verifyCredentials();
+    const cy = createRestAPIClient({ url: a.origin, accessToken: await tokenFor(a.origin, "cy", "read follow") });
+    await cy.v1.accounts.$select(me.id).follow();
+
+    const all = (await notes(ada)).list;
+    expect(all[0]).toMatchObject({ type: "follow", account: { acct: "cy" } });
+    expect(all[1]).toMatchObject({ type: "mention", account: { acct: "bo" } });
+    expect(all[1]!.status!.content).toContain("Me.");
+    expect((await notes(ada, "?types[]=follow")).list.map((n) => n.type)).toEqual(["follow"]);
+    expect((await notes(ada, "?exclude_types[]=mention")).list.every((n) => n.type !== "mention")).toBe(true);
+
+    const first = await notes(ada, "?limit=1");
+    expect(first.list.map((n) => n.id)).toEqual([all[0]!.id]);
+    const next = links(first.link).next!;
+    const second = (await (await fetch(next, { headers: { authorization: `Bearer ${ada}` } })).json()) as Note[];
+    expect(second.map((n) => n.id)).toEqual([all[1]!.id]);
+    const newer = await notes(ada, `?min_id=${all[2]!.id}&limit=1`);
+    expect(newer.list.map((n) => n.id)).toEqual([all[1]!.id]);
+
+    // megalodon reads them too.
+    const client = generator("mastodon", a.origin, ada);
+    const viaMegalodon = await client.getNotifications({ limit: 2 });
+    expect(viaMegalodon.data.map((n) => n.id)).toEqual([all[0]!.id, all[1]!.id]);
+  });
+
+  it("reads one, dismisses one, clears all; 404 for another's; 403 for a token that may not read them", async () => {
+    const all = (await notes(ada)).list;
+    const one = await fetch(new URL(`/api/v1/notifications/${all[0]!.id}`, a.origin), { headers: { authorization: `Bearer ${ada}` } });
+    expect(((await one.json()) as Note).id).toBe(all[0]!.id);
+    const others = await fetch(new URL(`/api/v1/notifications/${all[0]!.id}`, a.origin), { headers: { authorization: `Bearer ${bo}` } });
+    expect(others.status).toBe(404);
+    expect(await others.json()).toEqual({ error: "Record not found" });
+
+    const narrow = await tokenFor(a.origin, "ada", "read:statuses");
+    const refused = await fetch(new URL("/api/v1/notifications", a.origin), { headers: { authorization: `Bearer ${narrow}` } });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({ error: "This action is outside the authorized scopes" });
+
+    const masto = createRestAPIClient({ url: a.origin, accessToken: ada });
+    await masto.v1.notifications.$select(all[0]!.id).dismiss();
+    expect((await notes(ada)).list.map((n) => n.id)).not.toContain(all[0]!.id);
+    await masto.v1.notifications.clear();
+    expect((await notes(ada)).list).toEqual([]);
+  });
+});
+
+describe("markers", () => {
+  it("keeps where I stopped reading, per timeline, from a form or JSON", async () => {
+    const masto = createRestAPIClient({ url: a.origin, accessToken: bo });
+    expect(await masto.v1.markers.fetch({ timeline: ["home"] })).toEqual({});
+    const form = await fetch(new URL("/api/v1/markers", a.origin), {
+      method: "POST",
+      headers: { authorization: `Bearer ${bo}`, "content-type": "application/x-www-form-urlencoded" },
+      body: "home[last_read_id]=117729114538436022",
+    });
+    expect(((await form.json()) as { home: { version: number } }).home.version).toBe(1);
+    const set = await masto.v1.markers.create({ home: { lastReadId: "117729114538436099" }, notifications: { lastReadId: "12" } });
+    expect(set.home).toMatchObject({ lastReadId: "117729114538436099", version: 2 });
+    const read = await masto.v1.markers.fetch({ timeline: ["home", "notifications"] });
+    expect(read.home.lastReadId).toBe("117729114538436099");
+    expect(read.notifications).toMatchObject({ lastReadId: "12", version: 1 });
+    // Another person's markers are their own.
+    expect(await createRestAPIClient({ url: a.origin, accessToken: ada }).v1.markers.fetch({ timeline: ["home"] })).toEqual({});
+    const bad = await fetch(new URL("/api/v1/markers", a.origin), {
+      method: "POST",
+      headers: { authorization: `Bearer ${bo}`, "content-type": "application/json" },
+      body: JSON.stringify({ home: { last_read_id: "not an id" } }),
+    });
+    expect(bad.status).toBe(422);
+  });
+});
