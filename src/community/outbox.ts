@@ -45,6 +45,11 @@ export function recordedForDelivery(trx: object): boolean {
   return awaitingHandOff.has(trx);
 }
 
+/** For a caller that writes `activities` rows itself (to be delivered): marks `trx` as {@link recordActivity} does. */
+export function markRecordedForDelivery(trx: object): void {
+  awaitingHandOff.add(trx);
+}
+
 /**
  * Records an activity in the sender's outbox in the caller's transaction: the
  * state change and the activities it causes commit together, and delivery

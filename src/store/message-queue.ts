@@ -27,6 +27,9 @@ export interface KyselyMessageQueueOptions {
 const NEXT_DUE_MS = sql`(select extract(epoch from (min(greatest(deliver_at, coalesce(leased_until, deliver_at))) - now())) * 1000
   from fedify_mq where greatest(deliver_at, coalesce(leased_until, deliver_at)) > now())`;
 
+/** How long a worker with nothing else to do waits for the next message before deleting the one it handled alone. */
+const ACK_WAIT_MS = 250;
+
 /** Second key of our advisory locks (two-key form: its own lock space). */
 const ADVISORY_LOCK_SPACE = 0x466d71; // "Fmq"
 
@@ -267,7 +270,14 @@ export class KyselyMessageQueue implements MessageQueue {
       void entry.settled.then(() => inFlight.delete(entry.id));
       // On abort stop waiting; the handler goes on and is drained by listen().
       await Promise.race([entry.settled, aborted]);
-      if (entry.ackWithNextClaim) toAck = entry;
+      if (entry.ackWithNextClaim) {
+        toAck = entry;
+        // Nothing else was due and no message waits behind it by ordering key: wait for the
+        // next message (an enqueue here, a NOTIFY) before deleting this one, so the delete
+        // goes with that claim. A short while only (the row stays leased meanwhile, and
+        // never past a third of the lease, which was renewed at least that recently).
+        if (!claimed.moreReady && !claimed.successor) await waker.wait(Math.min(ACK_WAIT_MS, this.#pollMs, this.#leaseMs / 3), seen, signal);
+      }
     }
     // Stopping with a handled message not deleted yet: delete it now.
     if (toAck) await this.#ack(toAck.id, toAck);

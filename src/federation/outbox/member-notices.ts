@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { markRecordedForDelivery } from "../../community/outbox.ts";
 import { recordChangeNotices, type RecordNotice } from "../../community/notifications.ts";
 import type { AppContext, BodyRef, RecordChange } from "../../context.ts";
 import { proposalIdFromUri, proposalPageUrl } from "../../decisions/index.ts";
@@ -76,7 +77,10 @@ export async function mentionRemoteMembers(trx: Kysely<Schema>, app: Pick<AppCon
         },
       ];
     });
-    if (rows.length > 0) await trx.insertInto("activities").values(rows).execute();
+    if (rows.length > 0) {
+      await trx.insertInto("activities").values(rows).execute();
+      markRecordedForDelivery(trx);
+    }
     queued += rows.length;
   }
   return queued;
