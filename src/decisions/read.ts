@@ -5,7 +5,7 @@ import { proposalUri } from "../shared/uris.ts";
 import { isProposalEvent, type BodyState, type Bylaws, type BylawsVersion, type DecisionRule, type ProposalState } from "../governance/index.ts";
 import { PROPOSAL_ID_PATTERN } from "./ids.ts";
 import { proposalPageUrl, type BodyRef, type Outcome } from "./projection.ts";
-import { loadRecord, replayRecord } from "./record.ts";
+import { loadRecord, loadRecords, replayRecord } from "./record.ts";
 import { proposalDetail, redactEvent, register, type ProposalDetail, type RegisterEntry } from "./views.ts";
 
 /** What {@link loadProposalState} gives for one proposal. */
@@ -241,10 +241,15 @@ export async function loadProposalStates(app: AppContext, ids: readonly string[]
     .select(["proposals.id as proposal_id", "proposals.uri as proposal_uri", "actors.id", "actors.handle", "actors.kind", "actors.name", "actors.admission"])
     .where("proposals.id", "in", wanted)
     .execute();
-  const states = new Map<string, BodyState | null>();
+  // Each body's record once, all in one statement.
+  const records = await loadRecords(
+    app.db,
+    app.db,
+    rows.map((r) => r.id),
+  );
   for (const r of rows) {
-    if (!states.has(r.id)) states.set(r.id, await replayBody(app, r.id));
-    const state = states.get(r.id);
+    const record = records.get(r.id);
+    const state = record ? replayRecord(record) : null;
     const proposal = state?.proposals.get(r.proposal_uri);
     if (!state || !proposal) continue;
     const body: BodyRef = { id: r.id, handle: r.handle, kind: r.kind, name: r.name, admission: r.admission as BodyRef["admission"] };

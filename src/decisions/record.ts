@@ -39,11 +39,7 @@ const EMPTY: LoadedRecord = { events: [], next: new Map(), lastSeq: null };
  * transaction, never after (the cache must only ever hold committed rows).
  */
 export async function loadRecord(root: Db, executor: Db, bodyId: string): Promise<LoadedRecord> {
-  let cache = caches.get(root);
-  if (cache === undefined) {
-    cache = new Map();
-    caches.set(root, cache);
-  }
+  const cache = cacheOf(root);
   const cached = cache.get(bodyId) ?? EMPTY;
   const rows = await executor
     .selectFrom("governance_events")
@@ -52,6 +48,51 @@ export async function loadRecord(root: Db, executor: Db, bodyId: string): Promis
     .$if(cached.lastSeq !== null, (q) => q.where("seq", ">", cached.lastSeq!))
     .orderBy("seq")
     .execute();
+  return absorb(cache, bodyId, cached, rows);
+}
+
+/** {@link loadRecord} for several bodies in one statement (a timeline page shows proposals of many). */
+export async function loadRecords(root: Db, executor: Db, bodyIds: readonly string[]): Promise<Map<string, LoadedRecord>> {
+  const ids = [...new Set(bodyIds)];
+  const out = new Map<string, LoadedRecord>();
+  if (ids.length === 0) return out;
+  const cache = cacheOf(root);
+  const since = new Map(ids.map((id) => [id, cache.get(id) ?? EMPTY]));
+  const rows = await executor
+    .selectFrom("governance_events")
+    .select(["body_id", "seq", "proposal_id", "position", "event"])
+    .where((eb) =>
+      eb.or(
+        ids.map((id) => {
+          const lastSeq = since.get(id)!.lastSeq;
+          return lastSeq === null ? eb("body_id", "=", id) : eb.and([eb("body_id", "=", id), eb("seq", ">", lastSeq)]);
+        }),
+      ),
+    )
+    .orderBy("seq")
+    .execute();
+  const byBody = new Map<string, typeof rows>();
+  for (const r of rows) byBody.set(r.body_id, [...(byBody.get(r.body_id) ?? []), r]);
+  for (const id of ids) out.set(id, absorb(cache, id, since.get(id)!, byBody.get(id) ?? []));
+  return out;
+}
+
+function cacheOf(root: Db): Map<string, LoadedRecord> {
+  let cache = caches.get(root);
+  if (cache === undefined) {
+    cache = new Map();
+    caches.set(root, cache);
+  }
+  return cache;
+}
+
+/** The record after `cached` and the rows read since, remembered as the body's newest. */
+function absorb(
+  cache: Map<string, LoadedRecord>,
+  bodyId: string,
+  cached: LoadedRecord,
+  rows: readonly { seq: string; proposal_id: string | null; position: number; event: string }[],
+): LoadedRecord {
   let record = cached;
   if (rows.length > 0) {
     const next = new Map(cached.next);
