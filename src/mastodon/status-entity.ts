@@ -1,7 +1,8 @@
 import type { SelectQueryBuilder } from "kysely";
 import type { AppContext } from "../context.ts";
 import { htmlToText } from "../shared/text.ts";
-import { localActorId } from "../shared/uris.ts";
+import { findProposal, readProposal } from "../decisions/index.ts";
+import { actorUri, localActorId } from "../shared/uris.ts";
 import type { Schema } from "../store/schema.ts";
 import { statusId, statusTime } from "./ids.ts";
 import type { Paging } from "./paging.ts";
@@ -83,11 +84,20 @@ export async function findStatus(app: AppContext, id: string, viewerId: string |
 
 /** Public statuses to anyone; a remote note kept for someone here (not public) to them only. */
 export async function maySee(app: AppContext, row: StatusRow, viewerId: string | null): Promise<boolean> {
+  if (row.proposal_id) return proposalReadable(app, row.proposal_id, viewerId);
   if (row.audience !== null || localActorId(app.config.publicOrigin, row.attributed_to) !== null) return true;
   if (row.uri.startsWith(`${app.config.publicOrigin.origin}/`)) return true;
   if (!viewerId) return false;
   const kept = await app.db.selectFrom("notifications").select("id").where("recipient_id", "=", viewerId).where("object_uri", "=", row.uri).executeTakeFirst();
   return kept !== undefined;
+}
+
+/** Whether the viewer may read a proposal (a body may keep its record to its members). */
+async function proposalReadable(app: AppContext, proposalId: string, viewerId: string | null): Promise<boolean> {
+  const ref = await findProposal(app, proposalId);
+  if (!ref) return false;
+  const viewer = viewerId ? actorUri(app.config.publicOrigin, viewerId).href : null;
+  return (await readProposal(app, viewer, ref.bodyHandle, proposalId)).ok;
 }
 
 const HASHTAG = /(?:^|[^\p{L}\p{N}_&#])#([\p{L}\p{N}_]+)/gu;
@@ -123,6 +133,7 @@ export async function toStatuses(app: AppContext, rows: readonly StatusRow[], vi
   }
   const out = [];
   for (const row of rows) {
+    if (row.proposal_id && !(await proposalReadable(app, row.proposal_id, viewerId))) continue;
     const account = await accountOf(row.attributed_to);
     if (!account) continue;
     const parent = row.in_reply_to ? parents.get(row.in_reply_to) : undefined;

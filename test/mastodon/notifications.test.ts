@@ -91,6 +91,21 @@ describe("notifications", () => {
     const client = generator("mastodon", a.origin, ada);
     const viaMegalodon = await client.getNotifications({ limit: 2 });
     expect(viaMegalodon.data.map((n) => n.id)).toEqual([all[0]!.id, all[1]!.id]);
+
+    // The grouped form: each notification a group of one, accounts and statuses once each.
+    const v2 = await fetch(new URL("/api/v2/notifications?limit=2", a.origin), { headers: { authorization: `Bearer ${ada}` } });
+    const grouped = (await v2.json()) as {
+      accounts: { acct: string }[];
+      statuses: { id: string; content: string }[];
+      notification_groups: { type: string; notifications_count: number; most_recent_notification_id: string; sample_account_ids: string[]; status_id?: string }[];
+    };
+    expect(grouped.notification_groups.map((g) => [g.type, g.notifications_count, g.most_recent_notification_id])).toEqual([
+      ["follow", 1, all[0]!.id],
+      ["mention", 1, all[1]!.id],
+    ]);
+    expect(grouped.accounts.map((x) => x.acct).sort()).toEqual(["bo", "cy"]);
+    expect(grouped.statuses.find((x) => x.id === grouped.notification_groups[1]!.status_id)?.content).toContain("Me.");
+    expect(links(v2.headers.get("link")).next).toContain("/api/v2/notifications?");
   });
 
   it("reads one, dismisses one, clears all; 404 for another's; 403 for a token that may not read them", async () => {
