@@ -8,7 +8,7 @@ import { statusId, statusTime } from "./ids.ts";
 import type { Paging } from "./paging.ts";
 import { pageOf } from "./paging.ts";
 import { poll } from "./polls.ts";
-import { type AccountEntity, accountCache } from "./remote-accounts.ts";
+import { type AccountEntity, accountCache, type MentionEntity, mentionCache } from "./remote-accounts.ts";
 
 // Posts and proposals (a proposal is a status with its vote as the poll) as Mastodon's
 // Status entity, and the query every status list starts from.
@@ -111,6 +111,7 @@ export function hashtagsOf(html: string): string[] {
 export async function toStatuses(app: AppContext, rows: readonly StatusRow[], viewerId: string | null) {
   const origin = app.config.publicOrigin;
   const accountOf = accountCache(app);
+  const mentionOf = mentionCache(app);
   const parents = new Map<string, { published: Date; attributed_to: string }>();
   const replyTo = [...new Set(rows.map((r) => r.in_reply_to).filter((u): u is string => u !== null))];
   if (replyTo.length > 0) {
@@ -138,7 +139,7 @@ export async function toStatuses(app: AppContext, rows: readonly StatusRow[], vi
     if (!account) continue;
     const parent = row.in_reply_to ? parents.get(row.in_reply_to) : undefined;
     const parentAccount = parent ? await accountOf(parent.attributed_to) : null;
-    const body = row.audience && row.audience !== row.attributed_to ? await accountOf(row.audience) : null;
+    const body = row.audience && row.audience !== row.attributed_to ? await mentionOf(row.audience) : null;
     const p = row.proposal_id ? await poll(app, row.proposal_id, viewerId) : null;
     out.push({
       ...statusShape(origin, {
@@ -164,7 +165,7 @@ export async function toStatuses(app: AppContext, rows: readonly StatusRow[], vi
 /** The Status entity's fields, for a post or for a message made for a notification. */
 export function statusShape(
   origin: URL,
-  s: { id: string; uri: string; url: string; published: Date; account: AccountEntity; content: string; summary: string | null; visibility: string; mentions: AccountEntity[] },
+  s: { id: string; uri: string; url: string; published: Date; account: AccountEntity; content: string; summary: string | null; visibility: string; mentions: MentionEntity[] },
 ) {
   return {
     id: s.id,
