@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as d from "../../src/decisions/index.ts";
 import { bodyWithMembers, hourBylaws, pastDeadline, unwrap } from "../decisions/support.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
-import { links, tokenFor } from "./support.ts";
+import { links, signedIn, tokenFor } from "./support.ts";
 
 // megalodon is CommonJS: TypeScript sees its exports object as the default, Vite's interop the function.
 const generator = ((megalodon as unknown as { default?: unknown }).default ?? megalodon) as typeof megalodon.default;
@@ -74,6 +74,9 @@ describe("notifications", () => {
 
     const all = (await notes(ada)).list;
     expect(all[0]).toMatchObject({ type: "follow", account: { acct: "cy" } });
+    // The web app's page says it too.
+    const page = await (await signedIn(a.origin, "ada")).get("/notifications");
+    expect(page.html).toContain("follows you");
     expect(all[1]).toMatchObject({ type: "mention", account: { acct: "bo" } });
     expect(all[1]!.status!.content).toContain("Me.");
     expect((await notes(ada, "?types[]=follow")).list.map((n) => n.type)).toEqual(["follow"]);
