@@ -3,8 +3,7 @@ import { sql, type Kysely } from "kysely";
 // The Mastodon client API's statuses, markers and idempotent posting (src/mastodon/):
 // - `objects.summary`: a post's content warning (Mastodon's `spoiler_text`);
 // - an index on `objects.published`: status ids are made from it (src/mastodon/ids.ts)
-//   and a status is found, and timelines paged, by it; and one on `attributed_to`, for an
-//   account's statuses and their count;
+//   and a status is found, and timelines paged, by it;
 // - `mastodon_markers`: where a person stopped reading (`home`, `notifications`);
 // - `mastodon_idempotency`: an `Idempotency-Key` an app sent with a post, for an hour,
 //   so a retried request gives the same status instead of a second post.
@@ -12,7 +11,6 @@ import { sql, type Kysely } from "kysely";
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable("objects").addColumn("summary", "text").execute();
   await db.schema.createIndex("objects_published").on("objects").column("published").execute();
-  await db.schema.createIndex("objects_attributed_to").on("objects").columns(["attributed_to", "published"]).execute();
   await db.schema
     .createTable("mastodon_markers")
     .addColumn("actor_id", "text", (c) => c.notNull().references("actors.id").onDelete("cascade"))
@@ -35,7 +33,6 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable("mastodon_idempotency").execute();
   await db.schema.dropTable("mastodon_markers").execute();
-  await db.schema.dropIndex("objects_attributed_to").execute();
   await db.schema.dropIndex("objects_published").execute();
   await db.schema.alterTable("objects").dropColumn("summary").execute();
 }
