@@ -4,6 +4,7 @@ import { expirePendingFollows } from "./community/origin-limits.ts";
 import type { Config } from "./config.ts";
 import type { AppContext } from "./context.ts";
 import { notifyRecordChange } from "./community/notifications.ts";
+import { mentionRemoteMembers } from "./federation/outbox/member-notices.ts";
 import { startDeadlineTimer } from "./decisions/deadlines.ts";
 import { answerRatifiedJoins } from "./federation/outbox/admissions.ts";
 import { federateChange } from "./federation/outbox/federate.ts";
@@ -80,6 +81,7 @@ export async function openApp(config: Config, log: Logger): Promise<OpenedApp> {
         federate: async (trx, app, body, change) => {
           await federateChange(trx, app, body, change);
           await notifyRecordChange(trx, app, body, change);
+          await mentionRemoteMembers(trx, app, body, change);
         },
         afterReferralsClosed: answerRatifiedJoins,
       },

@@ -3,7 +3,7 @@
 import { Announce, Article, Note, Page, PUBLIC_COLLECTION, type Create } from "@fedify/vocab";
 import type { Transaction } from "kysely";
 import type { Schema } from "../store/schema.ts";
-import { recordActivity } from "../community/outbox.ts";
+import { recordActivities } from "../community/outbox.ts";
 import { sanitizeRemoteHtml } from "../shared/text.ts";
 import { activityUri, actorUri, followersUri } from "../shared/uris.ts";
 
@@ -15,18 +15,11 @@ import { activityUri, actorUri, followersUri } from "../shared/uris.ts";
 export async function announceToFollowers(trx: Transaction<Schema>, origin: URL, bodyId: string, create: Create, noteId: URL): Promise<void> {
   const body = actorUri(origin, bodyId);
   const common = { actor: body, to: PUBLIC_COLLECTION, cc: followersUri(origin, bodyId) };
-  await recordActivity(trx, {
-    actorId: bodyId,
-    activity: new Announce({ id: activityUri(origin), object: await withSanitisedPost(create, origin), ...common }),
-    recipients: { followers: true, actors: [] },
-    isPublic: true,
-  });
-  await recordActivity(trx, {
-    actorId: bodyId,
-    activity: new Announce({ id: activityUri(origin), object: noteId, ...common }),
-    recipients: { followers: true, actors: [] },
-    isPublic: true,
-  });
+  const recipients = { followers: true, actors: [] };
+  await recordActivities(trx, [
+    { actorId: bodyId, activity: new Announce({ id: activityUri(origin), object: await withSanitisedPost(create, origin), ...common }), recipients, isPublic: true },
+    { actorId: bodyId, activity: new Announce({ id: activityUri(origin), object: noteId, ...common }), recipients, isPublic: true },
+  ]);
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Transaction } from "kysely";
 import type { Result } from "../shared/result.ts";
 import type { AppContext } from "../context.ts";
 import { faultPoint } from "../shared/faults.ts";
+import { recordedForDelivery } from "./outbox.ts";
 import type { Schema } from "../store/schema.ts";
 
 // The one way an inbound activity changes state: its id is claimed in `inbox_log` in
@@ -64,6 +65,21 @@ export class InboundActivity {
     return view;
   }
 
+  /**
+   * The same activity (one claim, one state) whose answers see `map(outcome)` instead: a
+   * service that runs another service turns its outcome into its own. `null` answers nothing
+   * now (the service answers later itself, through `after`).
+   */
+  withOutcome(map: (outcome: Result<unknown>) => Result<unknown> | null): InboundActivity {
+    const after = this.after;
+    const view = new InboundActivity(this.claim, async (trx, outcome) => {
+      const mapped = map(outcome);
+      if (mapped !== null) await after?.(trx, mapped);
+    });
+    view.#taken = this.#taken;
+    return view;
+  }
+
   /** Claims the activity in `trx`; false when it was taken in before (then apply nothing). */
   async claimIn(trx: Db): Promise<boolean> {
     const row = await trx
@@ -112,14 +128,16 @@ export async function takeInThrough<T>(app: AppContext, inbound: InboundActivity
 
 /** The one transaction of a taking-in: claim, effect, answers; null for a duplicate. */
 async function claimAndSettle<T>(app: AppContext, inbound: InboundActivity, effect: (trx: Db) => Promise<Result<T>>): Promise<Result<T> | null> {
+  let handOff = false;
   const outcome = await app.db.transaction().execute(async (trx) => {
     if (!(await inbound.claimIn(trx))) return null;
     const result = await effect(trx);
     await inbound.settle(trx, result);
+    handOff = recordedForDelivery(trx);
     return result;
   });
   if (outcome === null) app.log.debug({ activity: inbound.claim.activity, scope: inbound.claim.scope }, "duplicate activity ignored");
-  else app.deliveries.kick();
+  else if (handOff) app.deliveries.kick();
   return outcome;
 }
 

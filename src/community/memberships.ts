@@ -27,7 +27,10 @@ export async function resolveMemberRef(app: AppContext, ref: string): Promise<Re
     if (!actor || actor.kind === "instance") return fail("not-found", `no local account or body "${trimmed}"`, "member");
     return ok({ uri: actorUri(app.config.publicOrigin, actor.id).href, local: actor, isGroup: isBody(actor), handle: `${actor.handle}@${app.config.publicOrigin.host}` });
   }
-  const remote = await resolveRemoteActorWithHandle(app, trimmed);
+  // A handle this instance already knows is looked up by its actor's URL: the pages name
+  // remote bodies by handle, and an `acct:` look-up always goes over https.
+  const known = localHostHandle ? await app.db.selectFrom("remote_actors").select("uri").where("handle", "=", trimmed.replace(/^@/, "")).executeTakeFirst() : undefined;
+  const remote = await resolveRemoteActorWithHandle(app, known?.uri ?? trimmed);
   if (!remote?.actor.id) return fail("unreachable", `could not find the remote actor "${trimmed}"`, "member");
   return ok({ uri: remote.actor.id.href, local: null, isGroup: remote.actor.constructor.name === "Group", handle: remote.handle });
 }
@@ -64,6 +67,35 @@ export async function listMembers(app: AppContext, bodyHandle: string): Promise<
 export async function isMember(app: Pick<AppContext, "db">, bodyId: string, memberUri: string): Promise<boolean> {
   const row = await app.db.selectFrom("memberships").select("id").where("body_id", "=", bodyId).where("member_uri", "=", memberUri).executeTakeFirst();
   return row !== undefined;
+}
+
+/**
+ * Of the local actors `ids`, the bodies `memberUri` is a member of and the people, in one
+ * query (an incoming post asks this of everyone it is addressed to).
+ */
+export async function addressees(app: Pick<AppContext, "db">, ids: Iterable<string>, memberUri: string): Promise<{ bodies: string[]; people: string[] }> {
+  const list = [...ids];
+  if (list.length === 0) return { bodies: [], people: [] };
+  const rows = await app.db
+    .selectFrom("actors")
+    .select((eb) => [
+      "actors.id",
+      "actors.kind",
+      eb
+        .exists(eb.selectFrom("memberships").select("memberships.id").whereRef("memberships.body_id", "=", "actors.id").where("memberships.member_uri", "=", memberUri))
+        .as("member"),
+    ])
+    .where("actors.id", "in", list)
+    .execute();
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const bodies: string[] = [];
+  const people: string[] = [];
+  for (const id of list) {
+    const row = byId.get(id);
+    if (row && isBody(row) && row.member) bodies.push(id);
+    else if (row?.kind === "person") people.push(id);
+  }
+  return { bodies, people };
 }
 
 /** The local bodies `memberUri` belongs to, by name. */

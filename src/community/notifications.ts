@@ -2,6 +2,7 @@ import type { Insertable, Kysely } from "kysely";
 import type { AppContext, BodyRef, RecordChange } from "../context.ts";
 import type { Schema } from "../store/schema.ts";
 import { localActorId } from "../shared/uris.ts";
+import { announceOnCommit } from "./stream-events.ts";
 
 // In-app notifications for local people, written in the transaction of what caused them:
 // a vote opened for them, an outcome in one of their bodies, a reply to what they wrote,
@@ -22,31 +23,50 @@ export interface NotificationView {
   read: boolean;
 }
 
-/** Notifications a change to a body's record causes: run by the decisions hook inside its transaction. */
-export async function notifyRecordChange(trx: Kysely<Schema>, app: Pick<AppContext, "config">, body: BodyRef, change: RecordChange): Promise<void> {
-  const origin = app.config.publicOrigin;
-  const rows: Insertable<Schema["notifications"]>[] = [];
-  const localMembers = [...change.after.members].map((m) => localActorId(origin, m)).filter((id): id is string => id !== null);
+/** Something a change to a body's record tells one member (local or remote, by actor URI). */
+export interface RecordNotice {
+  recipient: string;
+  kind: "vote-opened" | "outcome";
+  proposalUri: string;
+  title: string;
+  /** vote-opened: when the vote closes; outcome: the outcome (passed, rejected, tabled, …). */
+  detail: string;
+}
+
+/**
+ * What a change to a body's record tells its members: a vote opened (to everyone on its roll),
+ * an outcome (to every member). One notice per member and proposal, local and remote alike.
+ */
+export function recordChangeNotices(change: RecordChange): RecordNotice[] {
+  const out: RecordNotice[] = [];
   for (const [uri, p] of change.after.proposals) {
     const was = change.before?.proposals.get(uri);
     const newlyOpen = p.openRounds.filter((r) => !(was?.openRounds ?? []).includes(r));
     if (newlyOpen.length > 0) {
-      for (const voter of p.roll ?? []) {
-        const id = localActorId(origin, voter);
-        if (id === null) continue;
-        const round = p.rounds.get(newlyOpen[0]!);
-        rows.push({ recipient_id: id, kind: "vote-opened", body_id: body.id, proposal_uri: uri, object_uri: null, actor_uri: null, title: p.title, detail: round?.closesAt ?? "" });
-      }
+      const round = p.rounds.get(newlyOpen[0]!);
+      for (const voter of new Set(p.roll ?? [])) out.push({ recipient: voter, kind: "vote-opened", proposalUri: uri, title: p.title, detail: round?.closesAt ?? "" });
     }
     // Decided (passed or not), or set aside in the contention period.
     const outcome = p.decision !== null && !was?.decision ? p.decision.outcome : p.status === "tabled" && was?.status !== "tabled" ? "tabled" : null;
     if (outcome !== null) {
-      for (const id of localMembers) {
-        rows.push({ recipient_id: id, kind: "outcome", body_id: body.id, proposal_uri: uri, object_uri: null, actor_uri: null, title: p.title, detail: outcome });
-      }
+      for (const member of new Set(change.after.members)) out.push({ recipient: member, kind: "outcome", proposalUri: uri, title: p.title, detail: outcome });
     }
   }
-  if (rows.length > 0) await trx.insertInto("notifications").values(rows).execute();
+  return out;
+}
+
+/** Notifications a change to a body's record causes: run by the decisions hook inside its transaction. */
+export async function notifyRecordChange(trx: Kysely<Schema>, app: Pick<AppContext, "config">, body: BodyRef, change: RecordChange): Promise<void> {
+  const origin = app.config.publicOrigin;
+  const rows: Insertable<Schema["notifications"]>[] = [];
+  for (const n of recordChangeNotices(change)) {
+    const id = localActorId(origin, n.recipient);
+    if (id === null) continue;
+    rows.push({ recipient_id: id, kind: n.kind, body_id: body.id, proposal_uri: n.proposalUri, object_uri: null, actor_uri: null, title: n.title, detail: n.detail });
+  }
+  if (rows.length === 0) return;
+  const inserted = await trx.insertInto("notifications").values(rows).returning(["id", "recipient_id"]).execute();
+  for (const n of inserted) await announceOnCommit(trx, { type: "notification", id: String(n.id), recipient: n.recipient_id });
 }
 
 /** A reply to a local person's post or proposal notifies them (not when they reply to themselves). */
@@ -74,7 +94,7 @@ export async function notifyReply(
   if (recipient === null) return;
   const person = await trx.selectFrom("actors").select("kind").where("id", "=", recipient).executeTakeFirst();
   if (person?.kind !== "person") return;
-  await trx
+  const inserted = await trx
     .insertInto("notifications")
     .values({
       recipient_id: recipient,
@@ -84,14 +104,21 @@ export async function notifyReply(
       object_uri: reply.uri,
       actor_uri: reply.author,
     })
-    .execute();
+    .returning(["id", "recipient_id"])
+    .executeTakeFirstOrThrow();
+  await announceOnCommit(trx, { type: "notification", id: String(inserted.id), recipient: inserted.recipient_id });
 }
 
 /** A new follower of a local person (not of a body: its members see its follow requests) notifies them. */
 export async function notifyFollow(trx: Kysely<Schema>, followeeId: string, followerUri: string): Promise<void> {
   const person = await trx.selectFrom("actors").select("kind").where("id", "=", followeeId).executeTakeFirst();
   if (person?.kind !== "person") return;
-  await trx.insertInto("notifications").values({ recipient_id: followeeId, kind: "follow", body_id: null, proposal_uri: null, object_uri: null, actor_uri: followerUri }).execute();
+  const inserted = await trx
+    .insertInto("notifications")
+    .values({ recipient_id: followeeId, kind: "follow", body_id: null, proposal_uri: null, object_uri: null, actor_uri: followerUri })
+    .returning(["id", "recipient_id"])
+    .executeTakeFirstOrThrow();
+  await announceOnCommit(trx, { type: "notification", id: String(inserted.id), recipient: inserted.recipient_id });
 }
 
 /** A person's notifications, newest first. */

@@ -25,33 +25,68 @@ export interface Recipients {
   includeLocal?: boolean;
 }
 
+/** One activity to record: who sends it, what, to whom, and whether the outbox shows it. */
+export interface ActivityToRecord {
+  actorId: string;
+  activity: Activity;
+  recipients: Recipients;
+  isPublic: boolean;
+}
+
+/** Transactions that recorded an activity still to be handed off (see {@link recordedForDelivery}). */
+const awaitingHandOff = new WeakSet<object>();
+
+/**
+ * Whether `trx` recorded an activity that a hand-off must deliver: kick the hand-off
+ * once it committed, and only then (a kick that finds nothing still costs a statement).
+ * Rows not kicked are not lost: the sweeper hands them off.
+ */
+export function recordedForDelivery(trx: object): boolean {
+  return awaitingHandOff.has(trx);
+}
+
 /**
  * Records an activity in the sender's outbox in the caller's transaction: the
  * state change and the activities it causes commit together, and delivery
  * happens afterwards from this table (federation/delivery.ts `deliverPending`). A crash between
  * commit and hand-off loses nothing: the sweeper picks the row up.
  */
-export async function recordActivity(trx: Transaction<Schema>, input: { actorId: string; activity: Activity; recipients: Recipients; isPublic: boolean }): Promise<void> {
-  if (!input.activity.id) throw new Error("an activity needs an id");
-  // The default (fast) compaction; format: "compact" would run the full JSON-LD algorithm.
-  const payload = await input.activity.toJsonLd();
-  const { followers, actors } = input.recipients;
-  const sender = input.activity.actorId?.href;
-  await trx
+export async function recordActivity(trx: Transaction<Schema>, input: ActivityToRecord): Promise<void> {
+  await recordActivities(trx, [input]);
+}
+
+/** {@link recordActivity} for several activities, in one statement, in this order. */
+export async function recordActivities(trx: Transaction<Schema>, inputs: readonly ActivityToRecord[]): Promise<void> {
+  if (inputs.length === 0) return;
+  const rows: { input: ActivityToRecord; payload: unknown }[] = [];
+  for (const input of inputs) {
+    if (!input.activity.id) throw new Error("an activity needs an id");
+    // The default (fast) compaction; format: "compact" would run the full JSON-LD algorithm.
+    rows.push({ input, payload: await input.activity.toJsonLd() });
+  }
+  const recorded = await trx
     .insertInto("activities")
-    .values((eb) => ({
-      uri: input.activity.id!.href,
-      actor_id: input.actorId,
-      type: activityType(payload),
-      object_uri: input.activity.objectId?.href ?? null,
-      payload: JSON.stringify(payload),
-      recipients: JSON.stringify(input.recipients),
-      public: input.isPublic,
-      // Nothing to deliver (no one listed, and no follower yet, checked in this same
-      // statement): marked handed off at once, so no hand-off runs for it.
-      enqueued_at: actors.length > 0 || (followers && sender == null) ? null : !followers ? new Date() : unlessFollowed(eb, sender!),
-    }))
+    .values((eb) =>
+      rows.map(({ input, payload }) => {
+        const { followers, actors } = input.recipients;
+        const sender = input.activity.actorId?.href;
+        return {
+          uri: input.activity.id!.href,
+          actor_id: input.actorId,
+          type: activityType(payload),
+          object_uri: input.activity.objectId?.href ?? null,
+          payload: JSON.stringify(payload),
+          recipients: JSON.stringify(input.recipients),
+          public: input.isPublic,
+          // Nothing to deliver (no one listed, and no follower yet, checked in this same
+          // statement): marked handed off at once, so no hand-off runs for it.
+          enqueued_at: actors.length > 0 || (followers && sender == null) ? null : !followers ? new Date() : unlessFollowed(eb, sender!),
+        };
+      }),
+    )
+    .returning("enqueued_at")
     .execute();
+  if (recorded.some((r) => r.enqueued_at === null)) awaitingHandOff.add(trx);
 }
 
 /** Now, unless `actor` has an accepted follower (then null: to be handed off). */

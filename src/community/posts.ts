@@ -12,6 +12,7 @@ import { isMember } from "./memberships.ts";
 import { fail, ok, type Result } from "../shared/result.ts";
 import { textToHtml } from "../shared/text.ts";
 import { notifyReply } from "./notifications.ts";
+import { announceOnCommit } from "./stream-events.ts";
 
 export type ObjectRow = Selectable<ObjectsTable>;
 
@@ -101,6 +102,7 @@ export async function postToBody(app: AppContext, authorId: string, bodyHandle: 
     await recordActivity(trx, { actorId: author.id, activity: create, recipients: { followers: true, actors: extra }, isPublic: true });
     await notifyReply(trx, app, { uri: uri.href, inReplyTo: parent?.uri ?? null, author: authorUri.href, audience: bodyUri.href });
     await announceToFollowers(trx, origin, body.value.id, create, uri);
+    await announceOnCommit(trx, { type: "status", uri: uri.href });
     return inserted;
   });
   app.deliveries.kick();

@@ -22,12 +22,39 @@ export async function rememberRemoteActor(db: Kysely<Schema>, actor: Actor, conf
     url: actor.url instanceof URL ? actor.url.href : null,
     fetched_at: new Date(),
   };
+  const target = { id: row.uri, inbox: row.inbox, sharedInbox: row.shared_inbox };
+  // Every activity of a sender comes with its actor document: write it only when it changed.
+  const { fetched_at: _, ...fields } = row;
+  const fingerprint = JSON.stringify(fields);
+  const written = db.isTransaction ? undefined : rememberedBy(db);
+  const last = written?.get(row.uri);
+  if (last && last.fingerprint === fingerprint && Date.now() - last.at < REWRITE_AFTER_MS) return target;
   await db
     .insertInto("remote_actors")
     .values(row)
     .onConflict((oc) => oc.column("uri").doUpdateSet({ ...row }))
     .execute();
-  return { id: row.uri, inbox: row.inbox, sharedInbox: row.shared_inbox };
+  if (written) {
+    written.delete(row.uri);
+    written.set(row.uri, { fingerprint, at: Date.now() });
+    if (written.size > REMEMBERED_MAX) written.delete(written.keys().next().value!);
+  }
+  return target;
+}
+
+/** How long an unchanged actor document is not written again (another process may have written an older one meanwhile). */
+const REWRITE_AFTER_MS = 600_000;
+const REMEMBERED_MAX = 5_000;
+
+/** What this process last wrote to each database's remote_actors, by actor (a transaction's writes are not kept: it may roll back). */
+const writtenByDb = new WeakMap<object, Map<string, { fingerprint: string; at: number }>>();
+
+function rememberedBy(db: Kysely<Schema>): Map<string, { fingerprint: string; at: number }> {
+  const known = writtenByDb.get(db);
+  if (known) return known;
+  const fresh = new Map<string, { fingerprint: string; at: number }>();
+  writtenByDb.set(db, fresh);
+  return fresh;
 }
 
 function actorType(actor: Actor): string {

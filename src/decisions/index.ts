@@ -18,12 +18,14 @@ export {
   recordGrievanceAgreement,
   recordObjection,
 } from "./commands/graduated.ts";
-export type { BylawsInfo, HistoryEntry, ProposalRef, ProposalSummary, RecordEvent } from "./read.ts";
+export type { BylawsInfo, HistoryEntry, LoadedProposal, ProposalRef, ProposalSummary, RecordEvent } from "./read.ts";
 export {
   decisionRegister,
   findProposal,
   listProposals,
   loadProposalState,
+  loadProposalStates,
+  mayReadProposal,
   proposalByUri,
   readBodyRecord,
   readBylaws,
@@ -46,3 +48,7 @@ export { PROPOSAL_ID_PATTERN, proposalIdFromUri } from "./ids.ts";
 export { resolveAdoption } from "./adopt.ts";
 export type { ForkOrigin, ForkRequest, Forked } from "./fork.ts";
 export { forkBody, readForkOrigin } from "./fork.ts";
+export type { HashtagAct, Post, PostTag, Reading } from "./hashtags/grammar.ts";
+export { plainText, readHashtagAct } from "./hashtags/grammar.ts";
+export type { ActConfirmation, ActPlace } from "./hashtags/take.ts";
+export { takeHashtagAct } from "./hashtags/take.ts";

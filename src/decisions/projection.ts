@@ -4,6 +4,7 @@ import type { AppContext, BodyRef } from "../context.ts";
 import { actorUri, profileUrl } from "../shared/uris.ts";
 import { nextDeadline, outcomeOf, ruleFor, type BodyState, type DecisionRule, type Effect, type ProposalState } from "../governance/index.ts";
 import type { Schema } from "../store/schema.ts";
+import { announceOnCommit } from "../community/stream-events.ts";
 import { proposalIdFromUri } from "./ids.ts";
 
 type Db = Kysely<Schema>;
@@ -54,11 +55,16 @@ export async function projectProposal(trx: Db, app: AppContext, body: BodyRef, s
     outcome: ended?.outcome ?? null,
     updated_at: new Date(),
   };
+  const was = created ? undefined : await trx.selectFrom("proposals").select("status").where("id", "=", id).executeTakeFirst();
   await trx
     .insertInto("proposals")
     .values({ id, body_id: body.id, uri: p.id, drafted_at: p.draftedAt, ...values })
     .onConflict((oc) => oc.column("id").doUpdateSet(values))
     .execute();
+  // The streams hear of a proposal when it leaves its draft, and of each new stage after.
+  if (p.status !== "draft" && was?.status !== p.status) {
+    await announceOnCommit(trx, { type: was === undefined || was.status === "draft" ? "status" : "status.update", uri: p.id });
+  }
   if (!created) return;
   await trx
     .insertInto("objects")

@@ -8,6 +8,14 @@ import { proposalPageUrl, type BodyRef, type Outcome } from "./projection.ts";
 import { loadRecord, replayRecord } from "./record.ts";
 import { proposalDetail, redactEvent, register, type ProposalDetail, type RegisterEntry } from "./views.ts";
 
+/** What {@link loadProposalState} gives for one proposal. */
+export interface LoadedProposal {
+  body: BodyRef;
+  state: BodyState;
+  proposal: ProposalState;
+  detail: ProposalDetail;
+}
+
 /** A body's record replayed now (null until the body's record is founded). */
 export async function replayBody(app: AppContext, bodyId: string): Promise<BodyState | null> {
   return replayRecord(await loadRecord(app.db, app.db, bodyId));
@@ -23,6 +31,11 @@ function readable(state: BodyState | null, p: ProposalState | null, viewer: stri
   if (viewer === null) return { code: "unauthorized", message: `the record of ${handle} is for its members: sign in` };
   if (state?.members.has(viewer) || p?.roll?.has(viewer)) return null;
   return { code: "forbidden", message: `the record of ${handle} is for its members only` };
+}
+
+/** Whether `viewer` (an actor URI, or null for anyone) may read proposal `p` of a body in `state`. */
+export function mayReadProposal(state: BodyState, p: ProposalState, viewer: string | null): boolean {
+  return readable(state, p, viewer, "") === null;
 }
 
 async function loadProposal(
@@ -203,7 +216,7 @@ export function proposalByUri(app: AppContext, uri: string): Promise<ProposalRef
 }
 
 /** Replays one proposal for federation code: its body, the body's state and the proposal's, with no visibility check. */
-export async function loadProposalState(app: AppContext, id: string): Promise<{ body: BodyRef; state: BodyState; proposal: ProposalState; detail: ProposalDetail } | null> {
+export async function loadProposalState(app: AppContext, id: string): Promise<LoadedProposal | null> {
   const ref = await findProposal(app, id);
   if (ref === null) return null;
   const body = await findBody(app, ref.bodyHandle);
@@ -212,6 +225,32 @@ export async function loadProposalState(app: AppContext, id: string): Promise<{ 
   const proposal = state?.proposals.get(ref.uri);
   if (state === null || proposal === undefined) return null;
   return { body: body.value, state, proposal, detail: proposalDetail(app, body.value, state, proposal) };
+}
+
+/**
+ * {@link loadProposalState} for several proposals (a timeline page): their bodies in one
+ * query, each body's record once. Proposals not found are left out of the map.
+ */
+export async function loadProposalStates(app: AppContext, ids: readonly string[]): Promise<Map<string, LoadedProposal>> {
+  const out = new Map<string, LoadedProposal>();
+  const wanted = [...new Set(ids)].filter((id) => PROPOSAL_ID_PATTERN.test(id));
+  if (wanted.length === 0) return out;
+  const rows = await app.db
+    .selectFrom("proposals")
+    .innerJoin("actors", "actors.id", "proposals.body_id")
+    .select(["proposals.id as proposal_id", "proposals.uri as proposal_uri", "actors.id", "actors.handle", "actors.kind", "actors.name", "actors.admission"])
+    .where("proposals.id", "in", wanted)
+    .execute();
+  const states = new Map<string, BodyState | null>();
+  for (const r of rows) {
+    if (!states.has(r.id)) states.set(r.id, await replayBody(app, r.id));
+    const state = states.get(r.id);
+    const proposal = state?.proposals.get(r.proposal_uri);
+    if (!state || !proposal) continue;
+    const body: BodyRef = { id: r.id, handle: r.handle, kind: r.kind, name: r.name, admission: r.admission as BodyRef["admission"] };
+    out.set(r.proposal_id, { body, state, proposal, detail: proposalDetail(app, body, state, proposal) });
+  }
+  return out;
 }
 
 /** One event of a body's record, as the public may see it, with its place in the record (from 0). */

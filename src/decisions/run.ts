@@ -22,6 +22,7 @@ import {
 import type { Schema } from "../store/schema.ts";
 import { proposalIdFromUri } from "./ids.ts";
 import type { InboundActivity } from "../community/inbound.ts";
+import { recordedForDelivery } from "../community/outbox.ts";
 import { carryOutEffects, projectProposal, type BodyRef } from "./projection.ts";
 import { appendEvents, isPositionConflict, loadRecord, lockBody, rememberAppended, replayRecord, type LoadedRecord, type NewEvent } from "./record.ts";
 import { refusalToFailure, type FieldNames } from "./refusals.ts";
@@ -239,6 +240,7 @@ export async function publishChanges(app: AppContext, bodyId: string, changes: r
 export async function runOnBody<T>(app: AppContext, body: BodyRef, opts: RunOptions, decide: (ctx: StepContext) => Step<T>): Promise<Result<T>> {
   for (let attempt = 0; ; attempt++) {
     try {
+      let handOff = false;
       const { outcome, changes, appended } = await app.db.transaction().execute(async (trx) => {
         const inbound = opts.inbound;
         if (inbound !== undefined && !(await inbound.claimIn(trx))) return { outcome: fail("conflict", "this activity was taken in before"), changes: [], appended: null };
@@ -246,13 +248,12 @@ export async function runOnBody<T>(app: AppContext, body: BodyRef, opts: RunOpti
         await inbound?.settle(trx, applied.outcome);
         // Everything the command writes is written: a failure from here leaves none of it.
         faultPoint("command-before-commit", { body: body.handle });
+        handOff = recordedForDelivery(trx);
         return applied;
       });
-      if (opts.inbound !== undefined && opts.inbound.state === "claimed") app.deliveries.kick();
-      if (appended !== null) {
-        rememberAppended(app.db, body.id, appended.record, appended.events, appended.after);
-        app.deliveries.kick();
-      }
+      if (appended !== null) rememberAppended(app.db, body.id, appended.record, appended.events, appended.after);
+      // Only when something was recorded for delivery: a kick that finds nothing costs a statement.
+      if (handOff) app.deliveries.kick();
       await publishChanges(app, body.id, changes);
       return outcome;
     } catch (err) {

@@ -165,7 +165,8 @@ export async function authenticateInboxRequest(
   loaders: { documentLoader: DocumentLoader; contextLoader: DocumentLoader; keyCache: KeyCache },
 ): Promise<{ ok: true; signer: string } | { ok: false; refusal: InboxRefusal }> {
   if (!hasHttpSignature(request.headers)) return { ok: false, refusal: { status: 401, message: "an activity must be signed with an HTTP signature" } };
-  const result = await verifyRequestDetailed(request.clone(), { ...loaders, timeWindow: { hours: 1 } });
+  // Fedify reads the body from a clone of its own, so `request` stays readable for what follows.
+  const result = await verifyRequestDetailed(request, { ...loaders, timeWindow: { hours: 1 } });
   if (result.verified) return { ok: true, signer: (result.key.ownerId ?? result.key.id ?? new URL("invalid:")).origin };
   const why =
     result.reason.type === "keyFetchError"

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { sql } from "kysely";
 import { type ActorRow, findActorByHandle, findActorById, isBody } from "../community/actors.ts";
 import { notifyFollow } from "../community/notifications.ts";
 import type { AppContext } from "../context.ts";
@@ -16,30 +17,61 @@ export async function visibleActor(app: AppContext, id: string): Promise<Row | n
   return actor && actor.kind !== "instance" && !actor.deleted_at ? actor : null;
 }
 
-async function count(app: AppContext, column: "follower_uri" | "followee_uri", uri: string): Promise<number> {
-  const row = await app.db
-    .selectFrom("follows")
-    .select((eb) => eb.fn.countAll<string>().as("n"))
-    .where(column, "=", uri)
-    .where("state", "=", "accepted")
-    .executeTakeFirst();
-  return Number(row?.n ?? 0);
+interface Counts {
+  posts: number;
+  last: Date | null;
+  followers: number;
+  following: number;
+}
+
+/** The counts of several accounts (by actor URI) in one statement: a timeline page shows many. */
+async function countsOf(app: AppContext, uris: readonly string[]): Promise<Map<string, Counts>> {
+  const out = new Map<string, Counts>(uris.map((u) => [u, { posts: 0, last: null, followers: 0, following: 0 }]));
+  if (uris.length === 0) return out;
+  const list = sql.join(uris.map((u) => sql`${u}`));
+  const rows = await sql<{ uri: string; kind: string; n: string; last: Date | string | null }>`
+    select attributed_to as uri, 'posts' as kind, count(*) as n, max(published) as last from objects
+      where attributed_to in (${list}) and deleted_at is null group by attributed_to
+    union all
+    select followee_uri, 'followers', count(*), null from follows where followee_uri in (${list}) and state = 'accepted' group by followee_uri
+    union all
+    select follower_uri, 'following', count(*), null from follows where follower_uri in (${list}) and state = 'accepted' group by follower_uri`.execute(app.db);
+  for (const r of rows.rows) {
+    const c = out.get(r.uri);
+    if (!c) continue;
+    if (r.kind === "posts") {
+      c.posts = Number(r.n);
+      c.last = r.last ? new Date(r.last) : null;
+    } else if (r.kind === "followers") c.followers = Number(r.n);
+    else c.following = Number(r.n);
+  }
+  return out;
+}
+
+/** The Account entities of several local accounts by id, with their counts read at once. */
+export async function accountEntities(app: AppContext, ids: readonly string[]): Promise<Map<string, ReturnType<typeof toAccount>>> {
+  const unique = [...new Set(ids)];
+  const rows = unique.length === 0 ? [] : await app.db.selectFrom("actors").selectAll().where("id", "in", unique).where("deleted_at", "is", null).execute();
+  const origin = app.config.publicOrigin;
+  const counts = await countsOf(
+    app,
+    rows.map((r) => actorUri(origin, r.id).href),
+  );
+  return new Map(rows.map((r) => [r.id, toAccount(app, r, counts.get(actorUri(origin, r.id).href)!)]));
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The Account entity (docs.joinmastodon.org/entities/Account). */
 export async function accountEntity(app: AppContext, a: Row) {
+  const uri = actorUri(app.config.publicOrigin, a.id).href;
+  return toAccount(app, a, (await countsOf(app, [uri])).get(uri)!);
+}
+
+function toAccount(app: AppContext, a: Row, n: Counts) {
   const origin = app.config.publicOrigin;
   const uri = actorUri(origin, a.id).href;
-  const posts = await app.db
-    .selectFrom("objects")
-    .select((eb) => [eb.fn.countAll<string>().as("n"), eb.fn.max("published").as("last")])
-    .where("attributed_to", "=", uri)
-    .where("deleted_at", "is", null)
-    .executeTakeFirst();
   const avatar = `${origin.origin}/avatars/original/missing.png`;
-  const last = posts?.last ? new Date(posts.last as unknown as string) : null;
   return {
     id: a.id,
     username: a.handle,
@@ -58,10 +90,10 @@ export async function accountEntity(app: AppContext, a: Row) {
     avatar_static: avatar,
     header: `${origin.origin}/headers/original/missing.png`,
     header_static: `${origin.origin}/headers/original/missing.png`,
-    followers_count: await count(app, "followee_uri", uri),
-    following_count: await count(app, "follower_uri", uri),
-    statuses_count: Number(posts?.n ?? 0),
-    last_status_at: last ? last.toISOString().slice(0, 10) : null,
+    followers_count: n.followers,
+    following_count: n.following,
+    statuses_count: n.posts,
+    last_status_at: n.last ? n.last.toISOString().slice(0, 10) : null,
     hide_collections: false,
     noindex: false,
     emojis: [],

@@ -11,11 +11,12 @@ import { oauthRoutes } from "./oauth-routes.ts";
 import { pollRoutes } from "./polls.ts";
 import { searchRoutes } from "./search.ts";
 import { statusRoutes } from "./statuses.ts";
+import { streamingRoutes } from "./streaming.ts";
 import { timelineRoutes } from "./timelines.ts";
 
 /**
  * The Mastodon client API for local accounts (issue 11, docs/mastodon.md): /api/v1, /api/v2,
- * /oauth/token and /oauth/revoke, in a scope of their own with form and multipart bodies
+ * /oauth/token and /oauth/revoke, and the streaming API (WebSocket), in a scope of their own with form and multipart bodies
  * and Mastodon's error bodies. The consent page is the web app's (authorize-pages.ts).
  */
 export function mastodonApi(app: AppContext) {
@@ -35,6 +36,7 @@ export function mastodonApi(app: AppContext) {
       markerRoutes,
       notificationRoutes,
       emptyRoutes,
+      streamingRoutes,
     ])
       await f.register(routes(app));
   };

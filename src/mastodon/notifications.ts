@@ -32,66 +32,68 @@ function words(kind: string, row: Row): string {
   return [escapeHtml(row.title), escapeHtml(row.detail)].filter(Boolean).join(": ");
 }
 
+/** Notification rows as Mastodon's entities for their recipient `me`, in order; what apps cannot be shown is left out. */
+export async function notificationEntities(app: AppContext, rows: readonly Row[], me: string): Promise<Notification[]> {
+  const origin = app.config.publicOrigin;
+  const accountOf = accountCache(app);
+  const meAccount = await accountOf(actorUri(origin, me).href);
+  const voted = new Map<string, boolean>();
+  const out: Notification[] = [];
+  for (const row of rows) {
+    const base = { id: String(row.id), created_at: new Date(row.created_at).toISOString(), group_key: `ungrouped-${row.id}` };
+    if (row.kind === "follow" && row.actor_uri) {
+      const account = await accountOf(row.actor_uri);
+      if (account) out.push({ ...base, type: "follow", account });
+      continue;
+    }
+    if (row.kind === "reply" && row.object_uri && row.actor_uri) {
+      const reply = await statusQuery(app).where("objects.uri", "=", row.object_uri).executeTakeFirst();
+      const [status] = reply ? await toStatuses(app, [reply], me) : [];
+      if (status) out.push({ ...base, type: "mention", account: status.account, status });
+      continue;
+    }
+    // The body speaks: an event of its record.
+    if (!row.body_id || !meAccount) continue;
+    const body = await accountOf(actorUri(origin, row.body_id).href);
+    if (!body) continue;
+    const proposal = row.proposal_uri ? await app.db.selectFrom("proposals").select(["id", "uri"]).where("uri", "=", row.proposal_uri).executeTakeFirst() : undefined;
+    const page = proposal ? new URL(`${profileUrl(origin, body.username).pathname}/proposals/${encodeURIComponent(proposal.id)}`, origin).href : null;
+    if (row.kind === "outcome" && proposal) {
+      if (!voted.has(proposal.id)) {
+        const loaded = await loadProposalState(app, proposal.id);
+        const mine = actorUri(origin, me).href;
+        voted.set(proposal.id, !!loaded && [...loaded.proposal.rounds.values()].some((r) => r.ballots.has(mine)));
+      }
+      if (voted.get(proposal.id)) {
+        const asked = await statusQuery(app).where("objects.uri", "=", proposal.uri).executeTakeFirst();
+        const [status] = asked ? await toStatuses(app, [asked], me) : [];
+        if (status?.poll) {
+          out.push({ ...base, type: "poll", account: body, status: { ...status, content: `<p>${words(row.kind, row)}</p>${status.content}` } });
+          continue;
+        }
+      }
+    }
+    const uri = new URL(`/notifications#${row.id}`, origin).href;
+    const mention = `<span class="h-card"><a href="${escapeHtml(meAccount.url)}" class="u-url mention">@<span>${escapeHtml(meAccount.username)}</span></a></span>`;
+    const link = page ? ` <a href="${escapeHtml(page)}">${escapeHtml(page)}</a>` : "";
+    const status = statusShape(origin, {
+      id: statusId(row.created_at, uri),
+      uri,
+      url: page ?? uri,
+      published: row.created_at,
+      account: body,
+      content: `<p>${mention} ${words(row.kind, row)}${link}</p>`,
+      summary: null,
+      visibility: "direct",
+      mentions: [meAccount],
+    });
+    out.push({ ...base, type: "mention", account: body, status });
+  }
+  return out;
+}
+
 export function notificationRoutes(app: AppContext) {
   const origin = app.config.publicOrigin;
-
-  async function toEntities(rows: Row[], me: string): Promise<Notification[]> {
-    const accountOf = accountCache(app);
-    const meAccount = await accountOf(actorUri(origin, me).href);
-    const voted = new Map<string, boolean>();
-    const out: Notification[] = [];
-    for (const row of rows) {
-      const base = { id: String(row.id), created_at: new Date(row.created_at).toISOString(), group_key: `ungrouped-${row.id}` };
-      if (row.kind === "follow" && row.actor_uri) {
-        const account = await accountOf(row.actor_uri);
-        if (account) out.push({ ...base, type: "follow", account });
-        continue;
-      }
-      if (row.kind === "reply" && row.object_uri && row.actor_uri) {
-        const reply = await statusQuery(app).where("objects.uri", "=", row.object_uri).executeTakeFirst();
-        const [status] = reply ? await toStatuses(app, [reply], me) : [];
-        if (status) out.push({ ...base, type: "mention", account: status.account, status });
-        continue;
-      }
-      // The body speaks: an event of its record.
-      if (!row.body_id || !meAccount) continue;
-      const body = await accountOf(actorUri(origin, row.body_id).href);
-      if (!body) continue;
-      const proposal = row.proposal_uri ? await app.db.selectFrom("proposals").select(["id", "uri"]).where("uri", "=", row.proposal_uri).executeTakeFirst() : undefined;
-      const page = proposal ? new URL(`${profileUrl(origin, body.username).pathname}/proposals/${encodeURIComponent(proposal.id)}`, origin).href : null;
-      if (row.kind === "outcome" && proposal) {
-        if (!voted.has(proposal.id)) {
-          const loaded = await loadProposalState(app, proposal.id);
-          const mine = actorUri(origin, me).href;
-          voted.set(proposal.id, !!loaded && [...loaded.proposal.rounds.values()].some((r) => r.ballots.has(mine)));
-        }
-        if (voted.get(proposal.id)) {
-          const asked = await statusQuery(app).where("objects.uri", "=", proposal.uri).executeTakeFirst();
-          const [status] = asked ? await toStatuses(app, [asked], me) : [];
-          if (status?.poll) {
-            out.push({ ...base, type: "poll", account: body, status: { ...status, content: `<p>${words(row.kind, row)}</p>${status.content}` } });
-            continue;
-          }
-        }
-      }
-      const uri = new URL(`/notifications#${row.id}`, origin).href;
-      const mention = `<span class="h-card"><a href="${escapeHtml(meAccount.url)}" class="u-url mention">@<span>${escapeHtml(meAccount.username)}</span></a></span>`;
-      const link = page ? ` <a href="${escapeHtml(page)}">${escapeHtml(page)}</a>` : "";
-      const status = statusShape(origin, {
-        id: statusId(row.created_at, uri),
-        uri,
-        url: page ?? uri,
-        published: row.created_at,
-        account: body,
-        content: `<p>${mention} ${words(row.kind, row)}${link}</p>`,
-        summary: null,
-        visibility: "direct",
-        mentions: [meAccount],
-      });
-      out.push({ ...base, type: "mention", account: body, status });
-    }
-    return out;
-  }
 
   const list = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((t): t is string => typeof t === "string");
 
@@ -125,7 +127,7 @@ export function notificationRoutes(app: AppContext) {
         if (rows.length === 0) break;
         last = String(rows.at(-1)!.id);
         if (pg.minId) rows.reverse();
-        const mapped = (await toEntities(rows, me)).filter(wanted);
+        const mapped = (await notificationEntities(app, rows, me)).filter(wanted);
         out.push(...(pg.minId ? mapped.reverse() : mapped));
         if (!filtering) break;
       }
@@ -178,7 +180,7 @@ export function notificationRoutes(app: AppContext) {
     f.get<{ Params: { id: string } }>("/api/v1/notifications/:id", read, async (req, reply) => {
       const id = /^\d{1,19}$/.test(req.params.id) ? req.params.id : null;
       const row = id ? await app.db.selectFrom("notifications").selectAll().where("id", "=", id).where("recipient_id", "=", accountOf(req)).executeTakeFirst() : undefined;
-      const [entity] = row ? await toEntities([row], accountOf(req)) : [];
+      const [entity] = row ? await notificationEntities(app, [row], accountOf(req)) : [];
       return entity ?? sendError(reply, 404, NOT_FOUND);
     });
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
-import { findProposal, loadProposalState, readProposal, type RoundSummary, vote, voteOptions } from "../decisions/index.ts";
+import { type LoadedProposal, loadProposalState, mayReadProposal, type RoundSummary, vote, voteOptions } from "../decisions/index.ts";
 import { instantMs } from "../governance/time.ts";
 import { actorUri } from "../shared/uris.ts";
 import { accountOf, authenticate, holderOf, params, sendError } from "./http.ts";
@@ -18,14 +18,15 @@ function currentRound(rounds: readonly RoundSummary[]): RoundSummary | null {
 }
 
 export async function poll(app: AppContext, proposalId: string, viewerId: string | null) {
-  const ref = await findProposal(app, proposalId);
-  if (!ref) return null;
-  const viewer = viewerId ? actorUri(app.config.publicOrigin, viewerId).href : null;
-  // readProposal says whether this viewer may see it at all.
-  const readable = await readProposal(app, viewer, ref.bodyHandle, proposalId);
-  if (!readable.ok) return null;
+  // One replay of the body's record: whether this viewer may see it at all, and its rounds.
   const loaded = await loadProposalState(app, proposalId);
-  if (!loaded) return null;
+  return loaded ? pollOf(app, proposalId, loaded, viewerId) : null;
+}
+
+/** The poll of a proposal already loaded (a timeline loads a page's proposals at once); null if the viewer may not see it. */
+export function pollOf(app: AppContext, proposalId: string, loaded: LoadedProposal, viewerId: string | null) {
+  const viewer = viewerId ? actorUri(app.config.publicOrigin, viewerId).href : null;
+  if (!mayReadProposal(loaded.state, loaded.proposal, viewer)) return null;
   const round = currentRound(loaded.detail.rounds);
   if (!round) return null;
   const options = voteOptions(round.rule);
@@ -43,7 +44,7 @@ export async function poll(app: AppContext, proposalId: string, viewerId: string
       emojis: [],
       ...(viewer ? { voted: own >= 0, own_votes: own >= 0 ? [own] : [] } : {}),
     },
-    bodyHandle: ref.bodyHandle,
+    bodyHandle: loaded.body.handle,
     round,
     options,
   };

@@ -1,13 +1,13 @@
 import type { SelectQueryBuilder } from "kysely";
 import type { AppContext } from "../context.ts";
 import { htmlToText } from "../shared/text.ts";
-import { findProposal, readProposal } from "../decisions/index.ts";
+import { findProposal, loadProposalStates, mayReadProposal, readProposal } from "../decisions/index.ts";
 import { actorUri, localActorId } from "../shared/uris.ts";
 import type { Schema } from "../store/schema.ts";
 import { statusId, statusTime } from "./ids.ts";
 import type { Paging } from "./paging.ts";
 import { pageOf } from "./paging.ts";
-import { poll } from "./polls.ts";
+import { pollOf } from "./polls.ts";
 import { type AccountEntity, accountCache, type MentionEntity, mentionCache } from "./remote-accounts.ts";
 
 // Posts and proposals (a proposal is a status with its vote as the poll) as Mastodon's
@@ -112,6 +112,7 @@ export async function toStatuses(app: AppContext, rows: readonly StatusRow[], vi
   const origin = app.config.publicOrigin;
   const accountOf = accountCache(app);
   const mentionOf = mentionCache(app);
+  const viewerUri = viewerId ? actorUri(origin, viewerId).href : null;
   const parents = new Map<string, { published: Date; attributed_to: string }>();
   const replyTo = [...new Set(rows.map((r) => r.in_reply_to).filter((u): u is string => u !== null))];
   if (replyTo.length > 0) {
@@ -132,15 +133,22 @@ export async function toStatuses(app: AppContext, rows: readonly StatusRow[], vi
       .execute();
     for (const c of counted) if (c.in_reply_to) replies.set(c.in_reply_to, Number(c.n));
   }
+  // The page's proposals are read at once, not status by status.
+  const proposals = await loadProposalStates(
+    app,
+    rows.map((r) => r.proposal_id).filter((id): id is string => id !== null),
+  );
   const out = [];
   for (const row of rows) {
-    if (row.proposal_id && !(await proposalReadable(app, row.proposal_id, viewerId))) continue;
+    const loaded = row.proposal_id ? proposals.get(row.proposal_id) : undefined;
+    // A proposal the viewer may not read (a members-only record) is left out.
+    if (row.proposal_id && (!loaded || !mayReadProposal(loaded.state, loaded.proposal, viewerUri))) continue;
     const account = await accountOf(row.attributed_to);
     if (!account) continue;
     const parent = row.in_reply_to ? parents.get(row.in_reply_to) : undefined;
     const parentAccount = parent ? await accountOf(parent.attributed_to) : null;
     const body = row.audience && row.audience !== row.attributed_to ? await mentionOf(row.audience) : null;
-    const p = row.proposal_id ? await poll(app, row.proposal_id, viewerId) : null;
+    const p = row.proposal_id && loaded ? pollOf(app, row.proposal_id, loaded, viewerId) : null;
     out.push({
       ...statusShape(origin, {
         id: rowId(row),

@@ -8,6 +8,11 @@ export interface CachedPrefix {
   prefix: readonly string[];
   /** The longest an entry (or its absence) is answered from memory; never past the entry's own expiry when the store tells it. */
   maxAgeMs: number;
+  /**
+   * Kept in this process only, never written to the store (until its TTL, or evicted).
+   * For records that only spare work another, durable check also does.
+   */
+  memoryOnly?: boolean;
 }
 
 /**
@@ -23,6 +28,10 @@ export const FEDIFY_CACHED_PREFIXES: readonly CachedPrefix[] = [
   { prefix: ["_fedify", "publicKey"], maxAgeMs: 3_600_000 },
   { prefix: ["_fedify", "httpMessageSignaturesSpec"], maxAgeMs: 3_600_000 },
   { prefix: ["_fedify", "circuit"], maxAgeMs: 5_000 },
+  // Which activities the worker handled: a miss only lets a redelivery reach the listener,
+  // where the inbox_log claim in the effect's transaction finds it (community/inbound.ts).
+  // In the store it cost a read and a write per delivery.
+  { prefix: ["_fedify", "activityIdempotence"], maxAgeMs: Number.POSITIVE_INFINITY, memoryOnly: true },
 ];
 
 /** A store that also tells when an entry expires (KyselyKvStore). */
@@ -45,7 +54,7 @@ interface Entry {
  * writes, deletes and `cas` go to the store first and then update the memory (a `cas`
  * that fails forgets the key, so the retry reads the store). A `set` that writes what
  * the store already holds, with at least half its TTL left, is not sent. Other keys,
- * and `list`, pass through.
+ * and `list`, pass through. Keys of a `memoryOnly` prefix never reach the store.
  */
 export class CachedKvStore implements KvStore {
   readonly #store: KvStore;
@@ -58,11 +67,17 @@ export class CachedKvStore implements KvStore {
   constructor(store: KvStore, options: { prefixes?: readonly CachedPrefix[]; capacity?: number; now?: () => number } = {}) {
     this.#store = store;
     this.#prefixes = options.prefixes ?? FEDIFY_CACHED_PREFIXES;
-    this.#capacity = options.capacity ?? 2000;
+    this.#capacity = options.capacity ?? 10_000;
     this.#now = options.now ?? Date.now;
     const cas = store.cas?.bind(store);
     if (cas) {
       this.cas = async (key, expected, newValue, opts) => {
+        if (this.#prefixOf(key)?.memoryOnly) {
+          const current = await this.get(key);
+          if (!isDeepStrictEqual(current, expected)) return false;
+          await this.set(key, newValue, opts);
+          return true;
+        }
         const ok = await cas(key, expected, newValue, opts);
         const maxAge = this.#maxAge(key);
         if (maxAge != null) {
@@ -80,6 +95,11 @@ export class CachedKvStore implements KvStore {
     const k = cacheKey(key);
     const hit = this.#entries.get(k);
     const now = this.#now();
+    if (this.#prefixOf(key)?.memoryOnly) {
+      if (hit && hit.freshUntil > now) return structuredClone(hit.value) as T | undefined;
+      this.#entries.delete(k);
+      return undefined;
+    }
     if (hit && hit.freshUntil > now) {
       // Most recently used last: the oldest is evicted first.
       this.#entries.delete(k);
@@ -102,6 +122,7 @@ export class CachedKvStore implements KvStore {
   async set(key: KvKey, value: unknown, options?: KvStoreSetOptions): Promise<void> {
     const maxAge = this.#maxAge(key);
     if (maxAge == null) return await this.#store.set(key, value, options);
+    if (this.#prefixOf(key)?.memoryOnly) return this.#remember(key, value, maxAge, options);
     const hit = this.#entries.get(cacheKey(key));
     const now = this.#now();
     if (hit && hit.freshUntil > now && value !== undefined && isDeepStrictEqual(hit.value, value)) {
@@ -114,8 +135,9 @@ export class CachedKvStore implements KvStore {
   }
 
   async delete(key: KvKey): Promise<void> {
-    await this.#store.delete(key);
     const maxAge = this.#maxAge(key);
+    if (this.#prefixOf(key)?.memoryOnly) return void this.#entries.delete(cacheKey(key));
+    await this.#store.delete(key);
     if (maxAge != null) this.#remember(key, undefined, maxAge);
   }
 
@@ -137,10 +159,11 @@ export class CachedKvStore implements KvStore {
   }
 
   #maxAge(key: KvKey): number | null {
-    for (const p of this.#prefixes) {
-      if (key.length > p.prefix.length && p.prefix.every((part, i) => key[i] === part)) return p.maxAgeMs;
-    }
-    return null;
+    return this.#prefixOf(key)?.maxAgeMs ?? null;
+  }
+
+  #prefixOf(key: KvKey): CachedPrefix | undefined {
+    return this.#prefixes.find((p) => key.length > p.prefix.length && p.prefix.every((part, i) => key[i] === part));
   }
 }
 

@@ -45,15 +45,16 @@ interface Claimed {
   moreReady: boolean;
   /** Whether a message with the same ordering key waits behind this one. */
   successor: boolean;
-  /** When it was claimed (epoch ms), and how long after that the next delayed message or expiring lease was due. */
-  claimedAt: number;
-  nextSleepMs: number;
+  /** Whether a message with the acked message's ordering key waits behind it (claimable now). */
+  ackedSuccessor: boolean;
 }
 
 /** Nothing was claimable: sleep this long at most. */
 interface Idle {
   message: undefined;
   sleepMs: number;
+  /** Whether a message with the acked message's ordering key waits behind it (claimable now). */
+  ackedSuccessor: boolean;
 }
 
 interface InFlight {
@@ -64,6 +65,8 @@ interface InFlight {
   done: boolean;
   /** Set once the handler succeeded and its message was deleted. */
   acked?: boolean;
+  /** Set when the handler succeeded and its worker deletes the message with its next claim. */
+  ackWithNextClaim?: boolean;
   stopHeartbeat(): void;
   /** Resolves when the handler finished and the message was acked or released. */
   settled: Promise<void>;
@@ -105,6 +108,8 @@ export class KyselyMessageQueue implements MessageQueue {
   readonly #wakers = new Set<Waker>();
   readonly #inFlight = new Map<string, InFlight>();
   #subscription: Promise<(() => Promise<void>) | null> | null = null;
+  /** Messages enqueued this turn of the event loop, inserted together by {@link #flush}. */
+  #batch: { payload: string; orderingKey: string | null; delayMs: number; resolve(): void; reject(err: unknown): void }[] = [];
 
   constructor(database: Database, options: KyselyMessageQueueOptions = {}) {
     this.#database = database;
@@ -118,17 +123,44 @@ export class KyselyMessageQueue implements MessageQueue {
     this.#logger = options.logger ?? silentLogger;
   }
 
-  async enqueue(message: any, options?: MessageQueueEnqueueOptions): Promise<void> {
-    const delayMs = delayOf(options);
-    // One statement: the NOTIFY is sent when the row is committed, not before.
-    await sql`
-      with inserted as (
-        insert into fedify_mq (message, ordering_key, deliver_at)
-        values (${serialize(message)}::text::json, ${options?.orderingKey ?? null},
-                now() + ${delayMs}::float8 * interval '1 millisecond')
-        returning id)
-      select pg_notify(${this.#channel}, ${this.#payload(delayMs)}) from inserted`.execute(this.#db);
-    this.#wakeLocal(delayMs);
+  /**
+   * Enqueues one message. Messages enqueued in the same turn of the event loop (Fedify
+   * enqueues one per inbox when it fans an activity out with an ordering key) go in one
+   * statement; each call resolves once its row is committed.
+   */
+  enqueue(message: any, options?: MessageQueueEnqueueOptions): Promise<void> {
+    let row: { payload: string; orderingKey: string | null; delayMs: number };
+    try {
+      row = { payload: serialize(message), orderingKey: options?.orderingKey ?? null, delayMs: delayOf(options) };
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return new Promise<void>((resolve, reject) => {
+      if (this.#batch.length === 0) queueMicrotask(() => void this.#flush());
+      this.#batch.push({ ...row, resolve, reject });
+    });
+  }
+
+  /** Inserts the messages enqueued this turn, 500 rows a statement; the NOTIFY is sent when they are committed. */
+  async #flush(): Promise<void> {
+    const batch = this.#batch;
+    this.#batch = [];
+    for (let i = 0; i < batch.length; i += 500) {
+      const chunk = batch.slice(i, i + 500);
+      const delayMs = Math.min(...chunk.map((r) => r.delayMs));
+      const values = chunk.map((r) => sql`(${r.payload}::text::json, ${r.orderingKey}, now() + ${r.delayMs}::float8 * interval '1 millisecond')`);
+      try {
+        await sql`
+          with inserted as (
+            insert into fedify_mq (message, ordering_key, deliver_at) values ${sql.join(values)}
+            returning id)
+          select pg_notify(${this.#channel}, ${this.#payload(delayMs)}) where exists (select 1 from inserted)`.execute(this.#db);
+        this.#wakeLocal(delayMs);
+        for (const r of chunk) r.resolve();
+      } catch (err) {
+        for (const r of chunk) r.reject(err);
+      }
+    }
   }
 
   /** Enqueues all messages in one transaction: all or none. */
@@ -201,11 +233,15 @@ export class KyselyMessageQueue implements MessageQueue {
       if (signal.aborted) resolve();
       else signal.addEventListener("abort", () => resolve(), { once: true });
     });
+    // A handled message whose row is deleted by the next claim, in the same statement.
+    let toAck: InFlight | null = null;
     while (!signal.aborted) {
       const seen = waker.generation;
       let claimed: Claimed | Idle;
       try {
-        claimed = await this.#claim();
+        claimed = await this.#claim(toAck?.id ?? null);
+        if (toAck) toAck.acked = true;
+        toAck = null;
         failures = 0;
       } catch (err) {
         failures++;
@@ -215,29 +251,26 @@ export class KyselyMessageQueue implements MessageQueue {
         continue;
       }
       if ("sleepMs" in claimed) {
-        await waker.wait(claimed.sleepMs, seen, signal);
+        // The message just acked unblocked the next one with its ordering key: claim again.
+        if (!claimed.ackedSuccessor) await waker.wait(claimed.sleepMs, seen, signal);
         continue;
       }
-      // More are due: another sleeping worker takes the next one.
-      if (claimed.moreReady) waker.wakeOne();
+      // More are due (or the acked message unblocked its successor): another sleeping worker takes the next one.
+      if (claimed.moreReady || claimed.ackedSuccessor) waker.wakeOne();
       if (signal.aborted) {
         // Claimed while stopping: give it straight back.
         await this.#releaseLeases([{ id: claimed.id, released: false, done: false, stopHeartbeat() {}, settled: Promise.resolve() }]);
         break;
       }
-      const entry = this.#startHandling(handler, claimed);
+      const entry = this.#startHandling(handler, claimed, signal);
       inFlight.set(entry.id, entry);
       void entry.settled.then(() => inFlight.delete(entry.id));
       // On abort stop waiting; the handler goes on and is drained by listen().
       await Promise.race([entry.settled, aborted]);
-      // Handled and acked, nothing else was due when it was claimed, no message with its
-      // ordering key waits behind it, and no wake-up (an enqueue here, a NOTIFY, another
-      // worker seeing more due) came meanwhile: there is nothing to claim, so sleep until
-      // the next delayed message or expiring lease known at the claim, without asking.
-      if (entry.acked && !claimed.moreReady && !claimed.successor && waker.generation === seen) {
-        await waker.wait(Math.max(0, claimed.claimedAt + claimed.nextSleepMs - Date.now()), seen, signal);
-      }
+      if (entry.ackWithNextClaim) toAck = entry;
     }
+    // Stopping with a handled message not deleted yet: delete it now.
+    if (toAck) await this.#ack(toAck.id, toAck);
   }
 
   /**
@@ -250,8 +283,11 @@ export class KyselyMessageQueue implements MessageQueue {
    * One statement either way: with the claimed message it tells whether another is
    * due now (so one more worker is woken, not all), and when none is claimable it
    * tells how long to sleep (until the next delayed message or expiring lease).
+   *
+   * `ackId`: the message this worker handled last, deleted in the same statement (see
+   * {@link #ack}; the claim still sees it, so its successor by ordering key waits for the next claim).
    */
-  async #claim(): Promise<Claimed | Idle> {
+  async #claim(ackId: string | null): Promise<Claimed | Idle> {
     const { rows } = await sql<{
       id: string | null;
       message: string | null;
@@ -259,8 +295,18 @@ export class KyselyMessageQueue implements MessageQueue {
       more_ready: boolean | null;
       successor: boolean | null;
       sleep_ms: string | number | null;
+      acked_successor: boolean | null;
     }>`
-      with claimed as (
+      with acked as (
+        delete from fedify_mq where ${ackId}::bigint is not null and id = ${ackId}::bigint
+        returning id, ordering_key),
+      acked_next as (
+        select exists (select 1 from fedify_mq o, acked where o.ordering_key = acked.ordering_key and o.id <> acked.id) as waiting),
+      woken as (
+        -- Other processes are woken only when a message with the same ordering key waits
+        -- behind the acked one (this worker claims again at once itself).
+        select pg_notify(${this.#channel}, ${this.#payload(0)}) as n from acked_next where waiting),
+      claimed as (
         update fedify_mq
         set leased_until = now() + ${this.#leaseMs}::float8 * interval '1 millisecond',
             lease_owner = ${this.#owner},
@@ -286,27 +332,28 @@ export class KyselyMessageQueue implements MessageQueue {
                  and (m.ordering_key is null or not exists (
                    select 1 from fedify_mq o where o.ordering_key = m.ordering_key and o.id < m.id))) as more_ready,
              exists (select 1 from fedify_mq o where o.ordering_key = c.ordering_key and o.id > c.id) as successor,
-             ${NEXT_DUE_MS} as sleep_ms
+             ${NEXT_DUE_MS} as sleep_ms,
+             (select waiting from acked_next) and (select count(*) from woken) >= 0 as acked_successor
       from claimed c
       union all
-      select null, null, null, null, null, ${NEXT_DUE_MS}
+      select null, null, null, null, null, ${NEXT_DUE_MS}, (select waiting from acked_next) and (select count(*) from woken) >= 0
       where not exists (select 1 from claimed)`.execute(this.#db);
     const row = rows[0];
     const ms = row?.sleep_ms == null ? Number.NaN : Number(row.sleep_ms);
     const sleepMs = Number.isFinite(ms) ? Math.min(this.#pollMs, Math.max(0, ms) + 5) : this.#pollMs;
-    if (row == null || row.id == null || row.message == null) return { message: undefined, sleepMs };
+    if (row == null || row.id == null || row.message == null) return { message: undefined, sleepMs, ackedSuccessor: row?.acked_successor === true };
     return {
       id: row.id,
       message: JSON.parse(row.message),
       attempts: row.attempts ?? 1,
       moreReady: row.more_ready === true,
       successor: row.successor === true,
-      claimedAt: Date.now(),
-      nextSleepMs: sleepMs,
+      ackedSuccessor: row.acked_successor === true,
     };
   }
 
-  #startHandling(handler: (message: any) => Promise<void> | void, claimed: Claimed): InFlight {
+  /** Runs the handler; on success its worker deletes the message with its next claim, or (stopping) this does. */
+  #startHandling(handler: (message: any) => Promise<void> | void, claimed: Claimed, signal: AbortSignal): InFlight {
     let renewing = false;
     const heartbeat = setInterval(() => {
       if (renewing) return;
@@ -330,7 +377,8 @@ export class KyselyMessageQueue implements MessageQueue {
         entry.stopHeartbeat();
         if (outcome.ok) {
           // Acked even if the lease was given back meanwhile: it has been handled.
-          await this.#ack(claimed.id, entry);
+          if (signal.aborted) await this.#ack(claimed.id, entry);
+          else entry.ackWithNextClaim = true;
         } else if (!entry.released) {
           const backoff = failureBackoffMs(claimed.attempts);
           this.#logger.error(

@@ -6,6 +6,7 @@ import { Kysely, sql } from "kysely";
 import { acquireLock, releaseLock } from "./data-dir-lock.ts";
 import type { Database, StoreLogger } from "./database.ts";
 import { PGliteDialect } from "./pglite-dialect.ts";
+import { pgliteTemplate } from "./pglite-template.ts";
 import { makeTreePrivate } from "./private-directory.ts";
 import type { Schema } from "./schema.ts";
 
@@ -28,9 +29,12 @@ export async function openPGlite(dataDir: string | undefined, logger: StoreLogge
     lockPath = acquireLock(dir);
   }
   let pglite: PGlite | undefined;
+  // A new database: unpacked from the template rather than made by initdb (store/pglite-template.ts).
+  const template = inMemory || fresh ? pgliteTemplate() : undefined;
   try {
     pglite = await PGlite.create({
       ...(dir != null ? { dataDir: dir } : {}),
+      ...(template ? { loadDataDir: template } : {}),
       // int8 as a string, like node-postgres: one behaviour on both backends.
       parsers: { 20: (value: string) => value },
       // PGlite's defaults, with a 16 MB buffer pool instead of 128 MB: the pool's pages

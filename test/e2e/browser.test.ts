@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM_PATH, DESKTOP, describeViolations, launchChromium, overflowInsideMain, PHONE, runAxe, sidewaysOverflow } from "../support/browser.ts";
+import { CHROMIUM_PATH, DESKTOP, describeViolations, focusedElement, launchChromium, overflowInsideMain, PHONE, runAxe, sidewaysOverflow } from "../support/browser.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
 import { DEMO_PASSWORD_SUFFIX, seedWebDemo, type WebDemo } from "../support/web-demo.ts";
 
@@ -51,7 +51,21 @@ const PAGES: { name: string; path: (d: WebDemo) => string; as?: "member"; status
     as: "member",
     act: (page) => submitMainForm(page, { "#f-title": "", "#f-delegates": "" }),
   },
+  // The OAuth 2 consent page (an app registered in beforeAll), the code it shows an app
+  // without a redirect, and a request it refuses.
+  { name: "let an app use your account", path: () => `/oauth/authorize?${oauthQuery("https://app.example/callback")}`, as: "member" },
+  {
+    name: "let an app use your account: the code to copy",
+    path: () => `/oauth/authorize?${oauthQuery("urn:ietf:wg:oauth:2.0:oob")}`,
+    as: "member",
+    act: (page) => Promise.all([page.waitForNavigation(), page.click("main form button[value=approve]")]),
+  },
+  { name: "let an app use your account: refused", path: () => "/oauth/authorize?client_id=nobody&response_type=code", as: "member", status: 400 },
 ];
+
+/** The client id of the app registered for the consent page, with both its redirect URIs. */
+let oauthClient = "";
+const oauthQuery = (redirect: string) => new URLSearchParams({ client_id: oauthClient, redirect_uri: redirect, response_type: "code", scope: "read write" }).toString();
 
 /** Pages that are not there yet answer these; they are skipped, with a note. */
 const NOT_BUILT = new Set([404]);
@@ -88,6 +102,17 @@ async function signInWithForm(page: Page, handle: string, pass: string) {
 beforeAll(async () => {
   [inst, browser] = await Promise.all([startTestInstance({ host: "127.0.0.96" }), launchChromium()]);
   demo = await seedWebDemo(inst);
+  const app = await fetch(`${inst.origin}/api/v1/apps`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      client_name: "Pocket Moot",
+      redirect_uris: "https://app.example/callback\nurn:ietf:wg:oauth:2.0:oob",
+      scopes: "read write",
+      website: "https://app.example",
+    }),
+  });
+  oauthClient = ((await app.json()) as { client_id: string }).client_id;
   const context = await browser.newContext();
   await signInWithForm(await context.newPage(), "ada", password("ada"));
   memberState = await context.storageState();
@@ -152,20 +177,7 @@ describe("the keyboard alone", () => {
       // Signed out, the account page asks to sign in first and comes back after.
       await page.goto(`${inst.origin}/account`);
       expect(new URL(page.url()).pathname).toBe("/signin");
-      const focused = () =>
-        page.evaluate(() => {
-          const el = document.activeElement as HTMLElement | null;
-          const style = el ? getComputedStyle(el) : null;
-          const box = el?.getBoundingClientRect();
-          return {
-            tag: el?.tagName.toLowerCase() ?? "",
-            id: el?.id ?? "",
-            cls: el?.className ?? "",
-            text: el?.textContent?.trim() ?? "",
-            ring: style ? style.outlineStyle !== "none" && Number.parseFloat(style.outlineWidth) >= 2 : false,
-            visible: box ? box.bottom > 0 && box.top < window.innerHeight && box.width > 0 : false,
-          };
-        });
+      const focused = () => focusedElement(page);
       const tabUntil = async (want: (f: Awaited<ReturnType<typeof focused>>) => boolean, label: string) => {
         for (let i = 0; i < 30; i++) {
           await page.keyboard.press("Tab");

@@ -145,7 +145,12 @@ describe("proposals as polls", () => {
     const cast = await castVote(a.app, aliceUri, "riverside", proposalId, { choice: "agree" });
     expect(cast.ok).toBe(true);
     await runDueDeadlines(a.app, new Date(Date.now() + 120_000));
-    const outcome = await peer.waitFor((r) => r.body?.type === "Create" && r.body.object?.type === "Note" && r.signatureValid && r.body.object.inReplyTo === proposalUri, 20_000);
+    // The body's public post (the remote member is also told by a direct mention).
+    const isPublic = (note: { to?: unknown; cc?: unknown }) => [note.to, note.cc].flat().includes(`${AS}#Public`);
+    const outcome = await peer.waitFor(
+      (r) => r.body?.type === "Create" && r.body.object?.type === "Note" && r.signatureValid && r.body.object.inReplyTo === proposalUri && isPublic(r.body.object),
+      20_000,
+    );
     expect(outcome.body.object.content).toMatch(/Fix the footbridge<\/strong>: passed/);
     const closed = await peer.waitFor((r) => r.body?.type === "Update" && r.body.object?.closed !== undefined && r.body.object?.closed !== null && r.signatureValid, 20_000);
     expect(closed.body.object.oneOf.find((o: { name: string }) => o.name === "Agree").replies.totalItems).toBe(2);

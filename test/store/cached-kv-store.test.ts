@@ -39,7 +39,8 @@ function counting(): { store: KvStore; calls: string[] } {
 const doc: KvKey = ["_fedify", "remoteDocument", "https://x.example/a"];
 const circuit: KvKey = ["_fedify", "circuit", "x.example"];
 const spec: KvKey = ["_fedify", "httpMessageSignaturesSpec", "https://x.example"];
-const other: KvKey = ["_fedify", "activityIdempotence", "https://x.example/1"];
+const other: KvKey = ["_fedify", "someOtherKey", "https://x.example/1"];
+const handled: KvKey = ["_fedify", "activityIdempotence", "https://here.example", "https://x.example/1"];
 
 describe("CachedKvStore", () => {
   it("answers cached prefixes from memory, absence included, and writes through", async () => {
@@ -66,6 +67,27 @@ describe("CachedKvStore", () => {
     expect(await kv.get(other)).toBe(true);
     expect(await kv.get(other)).toBe(true);
     expect(calls.filter((c) => c.startsWith("get")).length).toBe(2);
+  });
+
+  it("keeps idempotence records in this process only, until their TTL", async () => {
+    let now = 1_000_000;
+    const { store, calls } = counting();
+    const kv = new CachedKvStore(store, { now: () => now });
+    expect(await kv.get(handled)).toBeUndefined();
+    await kv.set(handled, true, { ttl: seconds(60) });
+    expect(await kv.get(handled)).toBe(true);
+    expect(calls).toEqual([]);
+    expect(await store.get(handled)).toBeUndefined();
+    expect(await kv.cas!(handled, true, false, { ttl: seconds(60) })).toBe(true);
+    expect(await kv.get(handled)).toBe(false);
+    expect(await kv.cas!(handled, true, true)).toBe(false);
+    now += 61_000;
+    expect(await kv.get(handled)).toBeUndefined();
+    await kv.set(handled, true);
+    await kv.delete(handled);
+    expect(await kv.get(handled)).toBeUndefined();
+    // The one call that reached the store is the test's own read above.
+    expect(calls).toEqual([`get ${handled.join("/")}`]);
   });
 
   it("does not rewrite an unchanged value without TTL, but rewrites a changed one", async () => {

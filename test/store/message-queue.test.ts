@@ -4,7 +4,7 @@ import { testMessageQueue } from "@fedify/testing";
 // Fedify's types use the global Temporal (lib esnext.temporal); Node has none
 // at runtime, so durations come from the polyfill Fedify itself uses.
 import { Temporal as Polyfill } from "@js-temporal/polyfill";
-import { sql } from "kysely";
+import { type KyselyPlugin, sql } from "kysely";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Database, StoreLogger } from "../../src/store/database.ts";
 import { KyselyMessageQueue } from "../../src/store/message-queue.ts";
@@ -394,6 +394,36 @@ describe("KyselyMessageQueue", () => {
     expect(all.length).toBe(1100);
     expect(all.map((r) => JSON.parse(r.message).i)).toEqual(Array.from({ length: 1100 }, (_, i) => i));
     await q.enqueueMany([]);
+  });
+
+  it("enqueues made in one turn go in one statement, and each ack goes with the next claim", async () => {
+    let statements = 0;
+    const counting: KyselyPlugin = {
+      transformQuery: (args) => {
+        statements++;
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    };
+    const q = new KyselyMessageQueue({ ...database, db: database.db.withPlugin(counting) } as Database, { channel: "turn", workers: 1 });
+    // As Fedify fans an activity out with an ordering key: one enqueue per inbox, all at once.
+    await Promise.all(Array.from({ length: 40 }, (_, i) => q.enqueue({ i }, { orderingKey: `inbox-${i % 4}` })));
+    expect(statements).toBe(1);
+    const all = await rows();
+    expect(all.map((r) => JSON.parse(r.message).i)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+
+    statements = 0;
+    const seen: number[] = [];
+    start(q, (m: { i: number }) => {
+      seen.push(m.i);
+    });
+    await waitFor("every message handled and deleted", async () => seen.length === 40 && (await rows()).length === 0);
+    // One claim per message, each deleting the message handled before it (not a claim and an ack each).
+    expect(statements).toBeLessThanOrEqual(40 + 5);
+    for (let k = 0; k < 4; k++) {
+      const ofKey = seen.filter((i) => i % 4 === k);
+      expect(ofKey).toEqual([...ofKey].sort((a, b) => a - b));
+    }
   });
 
   it("round-trips payloads containing \\u0000 and lone surrogates", async () => {

@@ -92,3 +92,39 @@ export async function overflowInsideMain(page: Page): Promise<string[]> {
       .map((el) => `<${el.tagName.toLowerCase()}${el.className ? `.${String(el.className).split(" ").join(".")}` : ""}>`);
   });
 }
+
+/** What has the keyboard focus: its tag, id, class and text, whether it shows a focus ring (an outline of 2 px or more) and whether it is on screen. */
+export async function focusedElement(page: Page): Promise<{ tag: string; id: string; cls: string; text: string; ring: boolean; visible: boolean }> {
+  return page.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null;
+    const style = el ? getComputedStyle(el) : null;
+    const box = el?.getBoundingClientRect();
+    return {
+      tag: el?.tagName.toLowerCase() ?? "",
+      id: el?.id ?? "",
+      cls: typeof el?.className === "string" ? el.className : "",
+      text: el?.textContent?.trim() ?? "",
+      ring: style ? style.outlineStyle !== "none" && Number.parseFloat(style.outlineWidth) >= 2 : false,
+      visible: box ? box.bottom > 0 && box.top < window.innerHeight && box.width > 0 : false,
+    };
+  });
+}
+
+/**
+ * Presses Tab until `want` holds for the focused element (at most `limit` times); every stop
+ * on the way must show a focus ring. Returns the element reached.
+ */
+export async function tabUntil(
+  page: Page,
+  want: (f: Awaited<ReturnType<typeof focusedElement>>) => boolean,
+  label: string,
+  limit = 60,
+): Promise<Awaited<ReturnType<typeof focusedElement>>> {
+  for (let i = 0; i < limit; i++) {
+    await page.keyboard.press("Tab");
+    const f = await focusedElement(page);
+    if (!f.ring) throw new Error(`no visible focus ring on ${f.tag}#${f.id} "${f.text.slice(0, 60)}" on the way to ${label}`);
+    if (want(f)) return f;
+  }
+  throw new Error(`Tab never reached ${label} (${limit} presses)`);
+}

@@ -1,4 +1,5 @@
 import { findBody } from "../../community/actors.ts";
+import type { InboundActivity } from "../../community/inbound.ts";
 import { resolveMemberRef } from "../../community/memberships.ts";
 import type { AppContext } from "../../context.ts";
 import { draftProposal as coreDraftProposal, durationMs, isDecisionRule, type DecisionRule } from "../../governance/index.ts";
@@ -60,7 +61,7 @@ function checkDraft(input: DraftRequest): Failure | null {
  * A member drafts a proposal in a body. For a `membership` proposal, `payload.member`
  * may be a local handle, a remote handle or an actor URI; it is recorded as the URI.
  */
-export async function draftProposal(app: AppContext, actorUri: string, bodyHandle: string, input: DraftRequest): Promise<Result<ProposalDetail>> {
+export async function draftProposal(app: AppContext, actorUri: string, bodyHandle: string, input: DraftRequest, inbound?: InboundActivity): Promise<Result<ProposalDetail>> {
   const found = await findBody(app, bodyHandle);
   if (!found.ok) return found;
   const body = bodyRef(found.value);
@@ -126,7 +127,7 @@ export async function draftProposal(app: AppContext, actorUri: string, bodyHandl
   }
   const id = newProposalId();
   const uri = proposalUri(app.config.publicOrigin, id).href;
-  return runOnBody(app, body, { found: true }, ({ body: state, now }) => {
+  return runOnBody(app, body, { found: true, ...(inbound ? { inbound } : {}) }, ({ body: state, now }) => {
     if (state === null) return { fail: { code: "forbidden", message: `${actorUri} is not a member of ${body.handle}` } };
     const command = coreDraftProposal(
       state,

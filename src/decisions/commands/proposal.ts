@@ -1,3 +1,4 @@
+import type { InboundActivity } from "../../community/inbound.ts";
 import type { AppContext } from "../../context.ts";
 import { openVoting as coreOpenVoting, secondProposal as coreSecondProposal, tableProposal as coreTableProposal, withdraw as coreWithdraw } from "../../governance/index.ts";
 import type { Result } from "../../shared/result.ts";
@@ -8,8 +9,8 @@ import { onProposal, showing } from "./on-proposal.ts";
 // A proposal's way from draft to vote: seconded, tabled, opened for voting, or withdrawn.
 
 /** Another member seconds a draft (when the bylaws ask for seconds). */
-export function secondProposal(app: AppContext, actor: string, bodyHandle: string, proposalId: string): Promise<Result<ProposalDetail>> {
-  return onProposal(app, bodyHandle, proposalId, (p, { body, now, ref }) => showing(app, ref, p.id, coreSecondProposal(p, { actor, body }, now)));
+export function secondProposal(app: AppContext, actor: string, bodyHandle: string, proposalId: string, inbound?: InboundActivity): Promise<Result<ProposalDetail>> {
+  return onProposal(app, bodyHandle, proposalId, (p, { body, now, ref }) => showing(app, ref, p.id, coreSecondProposal(p, { actor, body }, now)), undefined, inbound);
 }
 
 /** The author tables a draft: its terms are frozen and deliberation starts. */

@@ -19,17 +19,20 @@ import {
   type Object as APObject,
 } from "@fedify/vocab";
 import type { Transaction } from "kysely";
-import { isBody, findActorById } from "../../community/actors.ts";
+import { findActorById } from "../../community/actors.ts";
 import { receiveFollow } from "../../community/follows.ts";
-import { isMember } from "../../community/memberships.ts";
+import { addressees } from "../../community/memberships.ts";
 import { bodyOfThread } from "../../community/posts.ts";
 import { sanitizeRemoteHtml } from "../../shared/text.ts";
 import type { AppContext } from "../../context.ts";
 import { takeInOnce } from "../../community/inbound.ts";
 import { notifyReply } from "../../community/notifications.ts";
+import { announceOnCommit } from "../../community/stream-events.ts";
 import type { Schema } from "../../store/schema.ts";
 import { announceToFollowers } from "../../community/announce.ts";
 import { readAct, receiveAct } from "../acts.ts";
+import { readNoteAct, receiveHashtagAct } from "./hashtag-acts.ts";
+import { findProposal, plainText } from "../../decisions/index.ts";
 import { receiveJoinRefusal } from "./confederation/join-refusal.ts";
 import { receivePersonLeaving } from "./leave.ts";
 import { isVote, pollTarget, receiveVote } from "./votes.ts";
@@ -166,7 +169,10 @@ async function keepRemotePost(
     .onConflict((oc) => oc.column("uri").doNothing())
     .returning("uri")
     .executeTakeFirst();
-  if (inserted !== undefined) await notifyReply(trx, app, { uri: post.id!.href, inReplyTo: post.replyTargetId?.href ?? null, author: attributedTo, audience });
+  if (inserted !== undefined) {
+    await notifyReply(trx, app, { uri: post.id!.href, inReplyTo: post.replyTargetId?.href ?? null, author: attributedTo, audience });
+    await announceOnCommit(trx, { type: "status", uri: post.id!.href });
+  }
   return inserted !== undefined;
 }
 
@@ -196,6 +202,7 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
       await receiveAct(app, create, object, act);
       return;
     }
+    if (await hashtagActOnProposal(app, ctx, create, object)) return;
   }
   if (!isPost(object) || !object.id) return;
   // Someone may only create posts that are theirs, on their own server.
@@ -203,15 +210,9 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
   const targets = await addressedLocalActors(app, object, create);
   const threadBody = await bodyOfThread(app, object.replyTargetId?.href ?? null);
   if (threadBody) targets.add(threadBody);
-  const bodies: string[] = [];
-  for (const id of targets) {
-    const actor = await findActorById(app, id);
-    if (actor && isBody(actor) && (await isMember(app, actor.id, create.actorId.href))) bodies.push(actor.id);
-  }
+  const { bodies, people } = await addressees(app, targets, create.actorId.href);
   if (bodies.length === 0) {
     // A note to someone here (a reply, a body's answer about a vote) is kept for them.
-    const people = [];
-    for (const id of targets) if ((await findActorById(app, id))?.kind === "person") people.push(id);
     if (people.length === 0) {
       app.log.debug({ activity: create.id.href }, "post not addressed to a body by one of its members, nor to anyone here; ignored");
       return;
@@ -223,6 +224,7 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
   }
   const author = await create.getActor(ctx).catch(() => null);
   if (author && isActor(author)) await rememberRemoteActor(app.db, author);
+  if (object instanceof Note && (await proposedByHashtag(app, create, object, bodies))) return;
   if (!isPublic(object, create)) {
     // Followers-only, or to the body alone: kept as a note to the body, never passed on in public.
     await once(app, create, async (trx) => {
@@ -257,6 +259,7 @@ export async function onUpdate(ctx: Ctx, update: Update): Promise<void> {
       .where("uri", "=", object.id!.href)
       .where("attributed_to", "=", update.actorId!.href)
       .execute();
+    await announceOnCommit(trx, { type: "status.update", uri: object.id!.href });
   });
 }
 
@@ -272,7 +275,13 @@ export async function onDelete(ctx: Ctx, del: Delete): Promise<void> {
       await trx.deleteFrom("follows").where("follower_uri", "=", del.actorId!.href).execute();
       return;
     }
-    await trx.updateTable("objects").set({ deleted_at: new Date(), content: "" }).where("uri", "=", del.objectId!.href).where("attributed_to", "=", del.actorId!.href).execute();
+    const deleted = await trx
+      .updateTable("objects")
+      .set({ deleted_at: new Date(), content: "" })
+      .where("uri", "=", del.objectId!.href)
+      .where("attributed_to", "=", del.actorId!.href)
+      .executeTakeFirst();
+    if (deleted.numUpdatedRows > 0n) await announceOnCommit(trx, { type: "delete", uri: del.objectId!.href });
   });
 }
 
@@ -297,4 +306,43 @@ export async function onAnnounce(ctx: Ctx, announce: Announce): Promise<void> {
 /** Unknown types are accepted (202) and ignored, as the protocol expects. */
 export async function onOtherActivity(ctx: Ctx, activity: Activity): Promise<void> {
   ctx.data.log.debug({ activity: activity.id?.href, type: typeName(activity) }, "activity type not handled; ignored");
+}
+
+/**
+ * A reply to a proposal with an act in hashtags (`#object #cost …`): taken as that act and
+ * answered. False when the reply carries no act word: it is deliberation, kept as any post.
+ */
+async function hashtagActOnProposal(app: AppContext, ctx: Ctx, create: Create, note: Note): Promise<boolean> {
+  const target = pollTarget(app.config.publicOrigin, note.replyTargetId!);
+  if (!target || note.attributionId?.href !== create.actorId!.href) return false;
+  const ref = await findProposal(app, target.proposalId);
+  if (!ref) return false;
+  const reading = await readNoteAct(note, [actorUri(app.config.publicOrigin, ref.bodyId).href]);
+  if (reading === null) return false;
+  const author = await create.getActor(ctx).catch(() => null);
+  if (author && isActor(author)) await rememberRemoteActor(app.db, author);
+  await receiveHashtagAct(app, create, note, reading, { bodyId: ref.bodyId, bodyHandle: ref.bodyHandle, proposal: ref.id, round: target.roundId, title: ref.title });
+  return true;
+}
+
+/**
+ * A member's post to a body with `#propose`: tables a proposal there (only one body: a
+ * post to several is refused). Other act words outside a reply to a proposal are ordinary words.
+ */
+async function proposedByHashtag(app: AppContext, create: Create, note: Note, bodies: string[]): Promise<boolean> {
+  const origin = app.config.publicOrigin;
+  const reading = await readNoteAct(
+    note,
+    bodies.map((id) => actorUri(origin, id).href),
+  );
+  if (reading === null || (reading.ok && reading.act.act !== "propose") || (!reading.ok && !/#propose\b/i.test(plainText(note.content?.toString() ?? "")))) return false;
+  const body = await findActorById(app, bodies[0]!);
+  if (!body) return false;
+  const place = { bodyId: body.id, bodyHandle: body.handle, proposal: null, round: null, title: null };
+  if (bodies.length > 1) {
+    await receiveHashtagAct(app, create, note, { ok: false, refusal: "a proposal is tabled in one body: mention only that one" }, place);
+    return true;
+  }
+  await receiveHashtagAct(app, create, note, reading, place);
+  return true;
 }

@@ -6,6 +6,7 @@ import type { ProposalDetail, RoundSummary } from "../../decisions/index.ts";
 import type { Schema } from "../../store/schema.ts";
 import { recordActivity, type DeliveryTarget } from "../../community/outbox.ts";
 import { deliveryTargetFor } from "../../community/remote-actors.ts";
+import { announceOnCommit } from "../../community/stream-events.ts";
 import { toInstant } from "../../shared/time.ts";
 import { activityUri, followersUri, isLocal, localActorId, noteUri } from "../../shared/uris.ts";
 import { buildQuestion, loadPublished } from "../vocab/question.ts";
@@ -152,6 +153,7 @@ export async function publishProposalChange(app: AppContext, change: { bodyId: s
             published: now,
           })
           .execute();
+        await announceOnCommit(trx, { type: "status", uri: note.id!.href });
         return;
       }
     }

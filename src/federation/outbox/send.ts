@@ -1,6 +1,7 @@
 import { Create, Note, PUBLIC_COLLECTION, type Accept, type Add, type Invite, type Join, type Leave, type Offer, type Reject, type Remove } from "@fedify/vocab";
 import type { Kysely } from "kysely";
 import { recordActivity, type DeliveryTarget } from "../../community/outbox.ts";
+import { announceOnCommit } from "../../community/stream-events.ts";
 import { deliveryTargetFor } from "../../community/remote-actors.ts";
 import type { AppContext } from "../../context.ts";
 import { toInstant } from "../../shared/time.ts";
@@ -56,6 +57,7 @@ export async function publicNote(trx: Db, app: AppContext, bodyId: string, html:
     .insertInto("objects")
     .values({ uri: note.id!.href, local_id: id, type: "Note", attributed_to: body.href, audience: body.href, in_reply_to: null, content: html, url, published })
     .execute();
+  await announceOnCommit(trx, { type: "status", uri: note.id!.href });
   const targets: DeliveryTarget[] = [];
   for (const uri of also) {
     const t = await targetOf(trx, app, uri);

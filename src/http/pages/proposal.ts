@@ -12,6 +12,7 @@ import { httpUrl, peopleNamer, quorumText, timeOf, timeText, word, type PersonVi
 import { translator } from "./messages/index.ts";
 import { recordEntries, referralPagePath, roundName } from "./record-entries.ts";
 import { proposalActs } from "./proposal-acts.ts";
+import { reasonBallots, reasonsPage, reasonsView } from "./reasons.ts";
 import { sendFailurePage, sendPage, viewerOf, type Translate } from "./render.ts";
 import { threadAuthors, threadView } from "./thread.ts";
 
@@ -196,6 +197,7 @@ export function proposalPage(app: AppContext) {
           ...kindSection(app, d, state, name),
           ratification: await ratificationSection(app, d, name),
           rounds: roundsView(t, d),
+          reasons: reasonsView(t, reasonBallots(d), reasonsPage(req.query), name),
           graduated: graduatedView(t, d, name),
           decision: v.decision
             ? { outcome: word(t, "outcome", v.decision.outcome), round: roundName(t, v.decision.round), at: timeText(t, v.decision.at), explanation: v.decision.explanation }

@@ -2,6 +2,7 @@
 
 export const bodies = {
   "body.join": "Join this body",
+  "body.membership": "Membership",
   "body.joinExplain": "Anyone may join this body. You can leave at any time.",
   "body.joined": "You are now a member.",
   "body.askToJoin": "Ask to join",
