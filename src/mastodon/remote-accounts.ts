@@ -1,5 +1,5 @@
 import type { AppContext } from "../context.ts";
-import { localActorId } from "../shared/uris.ts";
+import { localActorId, profileUrl } from "../shared/uris.ts";
 import { accountEntity, visibleActor } from "./accounts.ts";
 import { remoteAccountId } from "./ids.ts";
 
@@ -66,6 +66,30 @@ export function accountCache(app: AppContext) {
     let p = seen.get(uri);
     if (!p) {
       p = accountForUri(app, uri);
+      seen.set(uri, p);
+    }
+    return p;
+  };
+}
+
+/** What a status's `mentions` need of an account, without the counts an account entity reads. */
+export type MentionEntity = { id: string; username: string; acct: string; url: string };
+
+export function mentionCache(app: AppContext) {
+  const seen = new Map<string, Promise<MentionEntity | null>>();
+  const lookUp = async (uri: string): Promise<MentionEntity | null> => {
+    const localId = localActorId(app.config.publicOrigin, uri);
+    if (localId) {
+      const actor = await visibleActor(app, localId);
+      return actor ? { id: actor.id, username: actor.handle, acct: actor.handle, url: profileUrl(app.config.publicOrigin, actor.handle).href } : null;
+    }
+    const remote = await accountForUri(app, uri);
+    return remote ? { id: remote.id, username: remote.username, acct: remote.acct, url: remote.url } : null;
+  };
+  return (uri: string) => {
+    let p = seen.get(uri);
+    if (!p) {
+      p = lookUp(uri);
       seen.set(uri, p);
     }
     return p;

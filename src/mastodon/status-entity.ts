@@ -1,14 +1,14 @@
 import type { SelectQueryBuilder } from "kysely";
 import type { AppContext } from "../context.ts";
 import { htmlToText } from "../shared/text.ts";
-import { localActorId } from "../shared/uris.ts";
+import { findProposal, loadProposalStates, mayReadProposal, readProposal } from "../decisions/index.ts";
+import { actorUri, localActorId } from "../shared/uris.ts";
 import type { Schema } from "../store/schema.ts";
 import { statusId, statusTime } from "./ids.ts";
 import type { Paging } from "./paging.ts";
 import { pageOf } from "./paging.ts";
-import { loadProposalStates } from "../decisions/index.ts";
 import { pollOf } from "./polls.ts";
-import { type AccountEntity, accountCache } from "./remote-accounts.ts";
+import { type AccountEntity, accountCache, type MentionEntity, mentionCache } from "./remote-accounts.ts";
 
 // Posts and proposals (a proposal is a status with its vote as the poll) as Mastodon's
 // Status entity, and the query every status list starts from.
@@ -84,11 +84,20 @@ export async function findStatus(app: AppContext, id: string, viewerId: string |
 
 /** Public statuses to anyone; a remote note kept for someone here (not public) to them only. */
 export async function maySee(app: AppContext, row: StatusRow, viewerId: string | null): Promise<boolean> {
+  if (row.proposal_id) return proposalReadable(app, row.proposal_id, viewerId);
   if (row.audience !== null || localActorId(app.config.publicOrigin, row.attributed_to) !== null) return true;
   if (row.uri.startsWith(`${app.config.publicOrigin.origin}/`)) return true;
   if (!viewerId) return false;
   const kept = await app.db.selectFrom("notifications").select("id").where("recipient_id", "=", viewerId).where("object_uri", "=", row.uri).executeTakeFirst();
   return kept !== undefined;
+}
+
+/** Whether the viewer may read a proposal (a body may keep its record to its members). */
+async function proposalReadable(app: AppContext, proposalId: string, viewerId: string | null): Promise<boolean> {
+  const ref = await findProposal(app, proposalId);
+  if (!ref) return false;
+  const viewer = viewerId ? actorUri(app.config.publicOrigin, viewerId).href : null;
+  return (await readProposal(app, viewer, ref.bodyHandle, proposalId)).ok;
 }
 
 const HASHTAG = /(?:^|[^\p{L}\p{N}_&#])#([\p{L}\p{N}_]+)/gu;
@@ -102,6 +111,8 @@ export function hashtagsOf(html: string): string[] {
 export async function toStatuses(app: AppContext, rows: readonly StatusRow[], viewerId: string | null) {
   const origin = app.config.publicOrigin;
   const accountOf = accountCache(app);
+  const mentionOf = mentionCache(app);
+  const viewerUri = viewerId ? actorUri(origin, viewerId).href : null;
   const parents = new Map<string, { published: Date; attributed_to: string }>();
   const replyTo = [...new Set(rows.map((r) => r.in_reply_to).filter((u): u is string => u !== null))];
   if (replyTo.length > 0) {
@@ -129,12 +140,14 @@ export async function toStatuses(app: AppContext, rows: readonly StatusRow[], vi
   );
   const out = [];
   for (const row of rows) {
+    const loaded = row.proposal_id ? proposals.get(row.proposal_id) : undefined;
+    // A proposal the viewer may not read (a members-only record) is left out.
+    if (row.proposal_id && (!loaded || !mayReadProposal(loaded.state, loaded.proposal, viewerUri))) continue;
     const account = await accountOf(row.attributed_to);
     if (!account) continue;
     const parent = row.in_reply_to ? parents.get(row.in_reply_to) : undefined;
     const parentAccount = parent ? await accountOf(parent.attributed_to) : null;
-    const body = row.audience && row.audience !== row.attributed_to ? await accountOf(row.audience) : null;
-    const loaded = row.proposal_id ? proposals.get(row.proposal_id) : undefined;
+    const body = row.audience && row.audience !== row.attributed_to ? await mentionOf(row.audience) : null;
     const p = row.proposal_id && loaded ? pollOf(app, row.proposal_id, loaded, viewerId) : null;
     out.push({
       ...statusShape(origin, {
@@ -160,7 +173,7 @@ export async function toStatuses(app: AppContext, rows: readonly StatusRow[], vi
 /** The Status entity's fields, for a post or for a message made for a notification. */
 export function statusShape(
   origin: URL,
-  s: { id: string; uri: string; url: string; published: Date; account: AccountEntity; content: string; summary: string | null; visibility: string; mentions: AccountEntity[] },
+  s: { id: string; uri: string; url: string; published: Date; account: AccountEntity; content: string; summary: string | null; visibility: string; mentions: MentionEntity[] },
 ) {
   return {
     id: s.id,

@@ -15,16 +15,19 @@ const generator = ((megalodon as unknown as { default?: unknown }).default ?? me
 let a: TestInstance;
 let peer: MastodonPeer;
 let ada: string;
+let slow: MastodonPeer;
 
 beforeAll(async () => {
   a = await startTestInstance({ host: "127.0.0.132" });
   peer = await startMastodonPeer({ host: "127.0.0.133" });
+  slow = await startMastodonPeer({ host: "127.0.0.135", actorDelayMs: 8_000 });
   await bodyWithMembers(a.app, "meadow", ["ada", "bo", "cy"], hourBylaws({ kind: "simple-majority" }));
   ada = await tokenFor(a.origin, "ada");
 });
 afterAll(async () => {
   await a?.stop();
   await peer?.close();
+  await slow?.close();
 });
 
 describe("an account's statuses", () => {
@@ -119,5 +122,14 @@ describe("search", () => {
     // Known now: found without resolving, by name.
     const known = await createRestAPIClient({ url: a.origin, accessToken: ada }).v2.search.list({ q: "alice" });
     expect(known.accounts.map((x) => x.acct)).toContain(`alice@${peer.host}:${peer.port}`);
+  });
+
+  it("gives a remote look-up a few seconds at most", async () => {
+    const started = Date.now();
+    const res = await fetch(new URL(`/api/v2/search?type=accounts&resolve=true&q=${encodeURIComponent(slow.actorId)}`, a.origin), { headers: { authorization: `Bearer ${ada}` } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { accounts: unknown[] }).accounts).toEqual([]);
+    const took = Date.now() - started;
+    expect(took).toBeLessThan(7_500);
   });
 });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as d from "../../src/decisions/index.ts";
 import { bodyWithMembers, hourBylaws, pastDeadline, unwrap } from "../decisions/support.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
-import { links, tokenFor } from "./support.ts";
+import { links, signedIn, tokenFor } from "./support.ts";
 
 // megalodon is CommonJS: TypeScript sees its exports object as the default, Vite's interop the function.
 const generator = ((megalodon as unknown as { default?: unknown }).default ?? megalodon) as typeof megalodon.default;
@@ -74,6 +74,9 @@ describe("notifications", () => {
 
     const all = (await notes(ada)).list;
     expect(all[0]).toMatchObject({ type: "follow", account: { acct: "cy" } });
+    // The web app's page says it too.
+    const page = await (await signedIn(a.origin, "ada")).get("/notifications");
+    expect(page.html).toContain("follows you");
     expect(all[1]).toMatchObject({ type: "mention", account: { acct: "bo" } });
     expect(all[1]!.status!.content).toContain("Me.");
     expect((await notes(ada, "?types[]=follow")).list.map((n) => n.type)).toEqual(["follow"]);
@@ -91,6 +94,21 @@ describe("notifications", () => {
     const client = generator("mastodon", a.origin, ada);
     const viaMegalodon = await client.getNotifications({ limit: 2 });
     expect(viaMegalodon.data.map((n) => n.id)).toEqual([all[0]!.id, all[1]!.id]);
+
+    // The grouped form: each notification a group of one, accounts and statuses once each.
+    const v2 = await fetch(new URL("/api/v2/notifications?limit=2", a.origin), { headers: { authorization: `Bearer ${ada}` } });
+    const grouped = (await v2.json()) as {
+      accounts: { acct: string }[];
+      statuses: { id: string; content: string }[];
+      notification_groups: { type: string; notifications_count: number; most_recent_notification_id: string; sample_account_ids: string[]; status_id?: string }[];
+    };
+    expect(grouped.notification_groups.map((g) => [g.type, g.notifications_count, g.most_recent_notification_id])).toEqual([
+      ["follow", 1, all[0]!.id],
+      ["mention", 1, all[1]!.id],
+    ]);
+    expect(grouped.accounts.map((x) => x.acct).sort()).toEqual(["bo", "cy"]);
+    expect(grouped.statuses.find((x) => x.id === grouped.notification_groups[1]!.status_id)?.content).toContain("Me.");
+    expect(links(v2.headers.get("link")).next).toContain("/api/v2/notifications?");
   });
 
   it("reads one, dismisses one, clears all; 404 for another's; 403 for a token that may not read them", async () => {
