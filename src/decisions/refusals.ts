@@ -57,9 +57,10 @@ export type FieldNames = Partial<Record<RefusalCode, string>>;
  * deadline, a repeated vote → `conflict`; bad input → `invalid` with the field.
  */
 export function refusalToFailure(reason: Refusal, fields: FieldNames = {}): Failure {
-  if (FORBIDDEN.has(reason.code)) return { code: "forbidden", message: reason.message };
-  if (CONFLICT.has(reason.code)) return { code: "conflict", message: reason.message };
-  if (NOT_FOUND.has(reason.code)) return { code: "not-found", message: reason.message };
+  const refusal = reason.code;
+  if (FORBIDDEN.has(reason.code)) return { code: "forbidden", message: reason.message, refusal };
+  if (CONFLICT.has(reason.code)) return { code: "conflict", message: reason.message, refusal };
+  if (NOT_FOUND.has(reason.code)) return { code: "not-found", message: reason.message, refusal };
   const field = fields[reason.code] ?? FIELD[reason.code];
-  return field === undefined ? { code: "invalid", message: reason.message } : { code: "invalid", message: reason.message, field };
+  return field === undefined ? { code: "invalid", message: reason.message, refusal } : { code: "invalid", message: reason.message, field, refusal };
 }

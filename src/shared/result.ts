@@ -10,6 +10,8 @@ export interface Failure {
   field?: string;
   /** Several fields at fault, each with its own message, for `invalid` (e.g. every problem of some bylaws). */
   fields?: Record<string, string>;
+  /** The governance core's refusal code, when the rules refused: the pages word it from their catalogue. */
+  refusal?: string;
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: Failure };

@@ -97,7 +97,7 @@ describe("a person's whole story, in Chromium", () => {
       await p.follow(p.page.locator("main form button[type=submit]"), "signing up");
       expect(p.path()).toBe("/me");
     }
-  });
+  }, 180_000);
 
   it("founds an assembly from the trial template", async () => {
     const ann = people.ann!;
@@ -111,14 +111,14 @@ describe("a person's whole story, in Chromium", () => {
     maple = ann.path();
     expect(maple).toBe("/@maple");
     expect(await ann.main()).toContain("Maple Street Assembly");
-  });
+  }, 180_000);
 
   it("a second person joins", async () => {
     const ben = people.ben!;
     await ben.goto(maple, "the body's page");
     await ben.follow(ben.page.getByRole("button", { name: "Join this body" }), "joining");
     expect(await ben.main()).toContain("Leave this body");
-  });
+  }, 180_000);
 
   let garden: string;
   it("tables a proposal, it is discussed, both vote with reasons, and the outcome is on its page and in the register", async () => {
@@ -161,7 +161,7 @@ describe("a person's whole story, in Chromium", () => {
     await ann.goto(maple, "the body's page");
     await ann.follow(ann.page.getByRole("link", { name: /Decisions|register/i }).first(), "the register");
     expect(await ann.main()).toContain("Plant a community garden");
-  });
+  }, 180_000);
 
   let council: string;
   it("a graduated-consensus proposal goes through an objection, an advocate, an amendment and the final vote", async () => {
@@ -229,7 +229,7 @@ describe("a person's whole story, in Chromium", () => {
     expect(decided).toContain("Delivery vans may come in before ten.");
     expect(decided).toContain("The amendment answers my objection.");
     expect(["passed", "contention", "implementing"]).toContain(await statusOf("maplecouncil", id));
-  });
+  }, 180_000);
 
   it("elects a delegate with a mandate, checks the mandate, recalls the delegate and sees it revoked", async () => {
     const [ann, ben] = [people.ann!, people.ben!];
@@ -269,7 +269,7 @@ describe("a person's whole story, in Chromium", () => {
     expect(await statusOf("maple", recallId)).toBe("passed");
     await ann.goto(mandatePath, "the mandate, recalled");
     expect(await ann.main()).toMatch(/revoked/i);
-  });
+  }, 180_000);
 
   it("a member leaves", async () => {
     const ben = people.ben!;
@@ -277,7 +277,8 @@ describe("a person's whole story, in Chromium", () => {
     await ben.page.locator("main .membership summary").click();
     await ben.follow(ben.page.locator("main .membership button.danger"), "leaving");
     expect(await ben.main()).toContain("Join this body");
-  });
+  }, 180_000);
+
   it("a confederation's referral: the body joins, sends a proposal up, ratifies it, and each body's verdict is on the body's page and the referral's", async () => {
     const [ann, ben] = [people.ann!, people.ben!];
     // Set up outside the browser: the confederation on a second instance, and a second member body here.
@@ -407,7 +408,7 @@ describe("the keyboard alone", () => {
     expect(await ann.main()).toContain("Somewhere to rest on the way to the market.");
     const read = await readProposal(a.app, null, "maple", id);
     expect(read.ok && read.value.rounds[0]!.voters).toBe(1);
-  });
+  }, 180_000);
 });
 
 describe("every page the story visited", () => {

@@ -4,7 +4,8 @@ import type { AppContext } from "../../context.ts";
 import { draftProposal, joinBody, leaveBody, replayBody, tableProposal } from "../../decisions/index.ts";
 import { STATUS_WORDS } from "../../decisions/labels.ts";
 import { actorUri } from "../../shared/uris.ts";
-import { inPlainWords, requireSignedIn } from "./forms.ts";
+import type { Failure } from "../../shared/result.ts";
+import { failureInWords, requireSignedIn } from "./forms.ts";
 import { translator } from "./messages/index.ts";
 import { renderBareMessage, sendPage } from "./render.ts";
 
@@ -39,22 +40,22 @@ export async function membershipBox(app: AppContext, viewerId: string | null, bo
 export function bodyActPages(app: AppContext) {
   const origin = app.config.publicOrigin;
   return async (f: FastifyInstance) => {
-    const refused = async (reply: FastifyReply, status: number, message: string) =>
+    const refused = async (reply: FastifyReply, status: number, why: string | Failure) =>
       reply
         .code(status)
         .type("text/html; charset=utf-8")
-        .send(renderBareMessage(app.config.instanceName, t("page.notAvailable"), await inPlainWords(app, message)));
+        .send(renderBareMessage(app.config.instanceName, t("page.notAvailable"), typeof why === "string" ? why : await failureInWords(app, why)));
 
     f.post<{ Params: { handle: string } }>("/@:handle/join", { preHandler: [requireSignedIn, f.csrfProtection] }, async (req, reply) => {
       const joined = await joinBody(app, req.actorId!, req.params.handle);
-      if (!joined.ok) return refused(reply, joined.error.code === "not-found" ? 404 : joined.error.code === "forbidden" ? 403 : 409, joined.error.message);
+      if (!joined.ok) return refused(reply, joined.error.code === "not-found" ? 404 : joined.error.code === "forbidden" ? 403 : 409, joined.error);
       return reply.redirect(`/@${encodeURIComponent(req.params.handle)}?done=joined`, 303);
     });
 
     // Asking to join a body that admits by decision: the request is a membership proposal, put forward by the one asking.
     f.post<{ Params: { handle: string } }>("/@:handle/ask-to-join", { preHandler: [requireSignedIn, f.csrfProtection] }, async (req, reply) => {
       const body = await findBody(app, req.params.handle);
-      if (!body.ok) return refused(reply, 404, body.error.message);
+      if (!body.ok) return refused(reply, 404, body.error);
       const me = actorUri(origin, req.actorId!).href;
       const state = await replayBody(app, body.value.id);
       const pending = state
@@ -69,16 +70,16 @@ export function bodyActPages(app: AppContext) {
         text: t("body.askText", { handle }),
         payload: { member: me },
       });
-      if (!drafted.ok) return refused(reply, drafted.error.code === "forbidden" ? 403 : 409, drafted.error.message);
+      if (!drafted.ok) return refused(reply, drafted.error.code === "forbidden" ? 403 : 409, drafted.error);
       const tabled = await tableProposal(app, me, body.value.handle, drafted.value.id);
       // Where the bylaws ask for seconds, the request waits as a draft for members to second it.
-      if (!tabled.ok && !/seconds needed/.test(tabled.error.message)) return refused(reply, 409, tabled.error.message);
+      if (!tabled.ok && !/seconds needed/.test(tabled.error.message)) return refused(reply, 409, tabled.error);
       return reply.redirect(`/@${encodeURIComponent(body.value.handle)}/proposals/${encodeURIComponent(drafted.value.id)}?done=asked`, 303);
     });
 
     f.post<{ Params: { handle: string } }>("/@:handle/leave", { preHandler: [requireSignedIn, f.csrfProtection] }, async (req, reply) => {
       const left = await leaveBody(app, actorUri(origin, req.actorId!).href, req.params.handle);
-      if (!left.ok) return refused(reply, left.error.code === "not-found" ? 404 : 409, left.error.message);
+      if (!left.ok) return refused(reply, left.error.code === "not-found" ? 404 : 409, left.error);
       return reply.redirect(`/@${encodeURIComponent(left.value.body)}?done=left`, 303);
     });
 

@@ -1,6 +1,8 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { lookUpHandles } from "../../community/actors.ts";
 import type { AppContext } from "../../context.ts";
+import type { Failure } from "../../shared/result.ts";
+import { en, type MessageKey, translator } from "./messages/index.ts";
 
 // Small helpers every page form shares.
 
@@ -29,6 +31,16 @@ export async function requireSignedIn(req: FastifyRequest, reply: FastifyReply) 
 }
 
 /** A service's message for people: the actor URIs in it become handles ("@dee is not a member of @garden"). */
+/**
+ * What a member reads when a form's act is refused: the catalogue's words for a refusal
+ * of the rules, or else the service's message with addresses turned into handles.
+ */
+export async function failureInWords(app: Pick<AppContext, "db" | "config">, failure: Failure): Promise<string> {
+  const key = failure.refusal ? `refusal.${failure.refusal}` : "";
+  if (key in en) return translator()(key as MessageKey);
+  return inPlainWords(app, failure.message);
+}
+
 export async function inPlainWords(app: Pick<AppContext, "db" | "config">, message: string): Promise<string> {
   const uris = message.match(/https?:\/\/[^\s,;)"']+/g) ?? [];
   if (uris.length === 0) return message;

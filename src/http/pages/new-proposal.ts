@@ -6,7 +6,7 @@ import { type BodyKind, type Bylaws, DELEGATE_ROLES } from "../../governance/ind
 import type { Failure } from "../../shared/result.ts";
 import { actorUri } from "../../shared/uris.ts";
 import { FIELDS as BYLAWS_FORM_FIELDS, bylawsFieldOptions, bylawsFromForm, formFromBylaws } from "./found-body.ts";
-import { formFields, inPlainWords, requireSignedIn } from "./forms.ts";
+import { failureInWords, formFields, requireSignedIn } from "./forms.ts";
 import { type MessageKey, translator } from "./messages/index.ts";
 import { type FieldErrors, sendPage } from "./render.ts";
 
@@ -188,11 +188,11 @@ export function newProposalPages(app: AppContext) {
       if (!drafted.ok) {
         const field = (drafted.error.field ?? "").replace(/^payload\.?/, "") || (kind === "policy" ? "title" : (FIELDS.find((x) => x === kindField(kind)) ?? "title"));
         const status = drafted.error.code === "forbidden" ? 403 : drafted.error.code === "not-found" ? 404 : 400;
-        return show(req, reply, req.params.handle, kind, form, { [FIELDS.includes(field as never) ? field : "title"]: await inPlainWords(app, drafted.error.message) }, status);
+        return show(req, reply, req.params.handle, kind, form, { [FIELDS.includes(field as never) ? field : "title"]: await failureInWords(app, drafted.error) }, status);
       }
       if (form.intent !== "draft") {
         const tabled = await tableProposal(app, me, req.params.handle, drafted.value.id);
-        if (!tabled.ok) return show(req, reply, req.params.handle, kind, form, { title: await inPlainWords(app, tabled.error.message) }, 409);
+        if (!tabled.ok) return show(req, reply, req.params.handle, kind, form, { title: await failureInWords(app, tabled.error) }, 409);
       }
       return reply.redirect(`/@${encodeURIComponent(req.params.handle)}/proposals/${encodeURIComponent(drafted.value.id)}?done=acted`, 303);
     });

@@ -18,7 +18,7 @@ import {
 import { choicesFor, type VoteChoice } from "../../governance/index.ts";
 import type { Failure, Result } from "../../shared/result.ts";
 import { actorUri } from "../../shared/uris.ts";
-import { formFields, inPlainWords, requireSignedIn } from "./forms.ts";
+import { failureInWords, formFields, requireSignedIn } from "./forms.ts";
 import { type MessageKey, translator } from "./messages/index.ts";
 import { type FieldErrors, sendPage } from "./render.ts";
 
@@ -219,7 +219,7 @@ export function proposalActPages(app: AppContext) {
     const again = async (req: FastifyRequest, reply: FastifyReply, handle: string, id: string, act: string, values: Record<string, string>, failure: Failure) => {
       const acts = await proposalActs(app, req.actorId, id);
       const spec = ACTS[act];
-      const message = await inPlainWords(app, failure.message);
+      const message = await failureInWords(app, failure);
       // A field's error shows only where its form does: a vote form shows only to those on the roll.
       const formShown = act !== "vote" || (acts?.votes.length ?? 0) > 0;
       const field = !formShown ? "" : failure.field && spec?.fields.includes(failure.field) ? failure.field : (spec?.mainField ?? "");

@@ -12,8 +12,9 @@ import { founding } from "./founding.ts";
 import { notifications } from "./notifications.ts";
 import { oauth } from "./oauth.ts";
 import { record } from "./record.ts";
+import { refusals } from "./refusals.ts";
 
-export const en = { ...common, ...account, ...acts, ...bodies, ...notifications, ...admin, ...record, ...founding, ...oauth } as const;
+export const en = { ...common, ...account, ...acts, ...bodies, ...notifications, ...admin, ...record, ...founding, ...oauth, ...refusals } as const;
 
 export type MessageKey = keyof typeof en;
 export type Messages = Record<MessageKey, string>;
