@@ -24,49 +24,26 @@ interface Counts {
   following: number;
 }
 
-// Counting a prolific account's statuses reads every one of them (10,000 take ~10 ms on
-// PGlite), on every page that shows the account: status counts are kept for a few seconds
-// per process, as Mastodon's own counters lag too. Follower counts are always read (an
-// index lookup). Keyed by database, bounded.
-const POSTS_TTL_MS = 10_000;
-const POSTS_KEPT = 5000;
-const postCounts = new WeakMap<object, Map<string, { at: number; posts: number; last: Date | null }>>();
-
 /** The counts of several accounts (by actor URI) in one statement: a timeline page shows many. */
 async function countsOf(app: AppContext, uris: readonly string[]): Promise<Map<string, Counts>> {
   const out = new Map<string, Counts>(uris.map((u) => [u, { posts: 0, last: null, followers: 0, following: 0 }]));
   if (out.size === 0) return out;
-  const kept = postCounts.get(app.db) ?? new Map<string, { at: number; posts: number; last: Date | null }>();
-  postCounts.set(app.db, kept);
-  const now = Date.now();
-  const stale = [...out.keys()].filter((u) => !(now - (kept.get(u)?.at ?? 0) < POSTS_TTL_MS));
-  const all = sql.join([...out.keys()].map((u) => sql`${u}`));
-  const posts =
-    stale.length === 0
-      ? sql``
-      : sql`select attributed_to as uri, 'posts' as kind, count(*) as n, max(published) as last from objects
-          where attributed_to in (${sql.join(stale.map((u) => sql`${u}`))}) and deleted_at is null group by attributed_to
-        union all `;
+  const list = sql.join([...out.keys()].map((u) => sql`${u}`));
   const rows = await sql<{ uri: string; kind: string; n: string; last: Date | string | null }>`
-    ${posts}
-    select followee_uri as uri, 'followers' as kind, count(*) as n, null as last from follows where followee_uri in (${all}) and state = 'accepted' group by followee_uri
+    select attributed_to as uri, 'posts' as kind, count(*) as n, max(published) as last from objects
+      where attributed_to in (${list}) and deleted_at is null group by attributed_to
     union all
-    select follower_uri, 'following', count(*), null from follows where follower_uri in (${all}) and state = 'accepted' group by follower_uri`.execute(app.db);
-  if (kept.size + stale.length > POSTS_KEPT) kept.clear();
-  for (const u of stale) kept.set(u, { at: now, posts: 0, last: null });
+    select followee_uri, 'followers', count(*), null from follows where followee_uri in (${list}) and state = 'accepted' group by followee_uri
+    union all
+    select follower_uri, 'following', count(*), null from follows where follower_uri in (${list}) and state = 'accepted' group by follower_uri`.execute(app.db);
   for (const r of rows.rows) {
     const c = out.get(r.uri);
     if (!c) continue;
-    if (r.kind === "posts") kept.set(r.uri, { at: now, posts: Number(r.n), last: r.last ? new Date(r.last) : null });
-    else if (r.kind === "followers") c.followers = Number(r.n);
+    if (r.kind === "posts") {
+      c.posts = Number(r.n);
+      c.last = r.last ? new Date(r.last) : null;
+    } else if (r.kind === "followers") c.followers = Number(r.n);
     else c.following = Number(r.n);
-  }
-  for (const [u, c] of out) {
-    const k = kept.get(u);
-    if (k) {
-      c.posts = k.posts;
-      c.last = k.last;
-    }
   }
   return out;
 }

@@ -52,7 +52,7 @@ describe("a home timeline page with proposals of several bodies", () => {
   it("shows each proposal's own poll, and votes recorded after the page was read", async () => {
     const masto = createRestAPIClient({ url: a.origin, accessToken: await tokenFor("bo") });
     for (const acct of ["garden", "orchard"]) await masto.v1.accounts.$select((await masto.v1.accounts.lookup({ acct })).id).follow();
-    const polls = async () => new Map((await masto.v1.timelines.home.list()).filter((s) => s.poll).map((s) => [s.id, s.poll!]));
+    const polls = async () => new Map((await masto.v1.timelines.home.list()).filter((s) => s.poll).map((s) => [s.poll!.id, s.poll!]));
     const before = await polls();
     expect(before.get(proposals.garden!)).toMatchObject({ votesCount: 0, voted: false });
     expect(before.get(proposals.orchard!)).toMatchObject({ votesCount: 0, voted: false });
