@@ -25,7 +25,19 @@ export interface AppContext {
     federate?(trx: Kysely<Schema>, app: AppContext, body: BodyRef, change: RecordChange): Promise<void>;
     /** After a confederation's referrals closed (committed): admit bodies whose admission was ratified. */
     afterReferralsClosed?(app: AppContext, body: BodyRef): Promise<void>;
+    /** In the transaction that records a reminder (a vote closes soon): tell the remote members among `notices`. */
+    remind?(trx: Kysely<Schema>, app: AppContext, body: BodyRef, notices: readonly RecordNotice[]): Promise<void>;
   };
+}
+
+/** What a change (or a reminder) tells one member: a vote opened or closing soon, an outcome. */
+export interface RecordNotice {
+  recipient: string;
+  kind: "vote-opened" | "deadline-near" | "outcome";
+  proposalUri: string;
+  title: string;
+  /** vote-opened and deadline-near: when the vote closes; outcome: the outcome (passed, rejected, tabled, …). */
+  detail: string;
 }
 
 /** A body as the decision hooks see it. */

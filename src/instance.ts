@@ -4,7 +4,7 @@ import { expirePendingFollows } from "./community/origin-limits.ts";
 import type { Config } from "./config.ts";
 import type { AppContext } from "./context.ts";
 import { notifyRecordChange } from "./community/notifications.ts";
-import { mentionRemoteMembers } from "./federation/outbox/member-notices.ts";
+import { mentionRemoteMembers, mentionRemoteMembersOf } from "./federation/outbox/member-notices.ts";
 import { startDeadlineTimer } from "./decisions/deadlines.ts";
 import { answerRatifiedJoins } from "./federation/outbox/admissions.ts";
 import { federateChange } from "./federation/outbox/federate.ts";
@@ -84,6 +84,9 @@ export async function openApp(config: Config, log: Logger): Promise<OpenedApp> {
           await mentionRemoteMembers(trx, app, body, change);
         },
         afterReferralsClosed: answerRatifiedJoins,
+        remind: async (trx, app, body, notices) => {
+          await mentionRemoteMembersOf(trx, app, body, notices);
+        },
       },
     };
     await ensureInstanceActor(app);

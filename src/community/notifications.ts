@@ -1,5 +1,5 @@
 import type { Insertable, Kysely } from "kysely";
-import type { AppContext, BodyRef, RecordChange } from "../context.ts";
+import type { AppContext, BodyRef, RecordChange, RecordNotice } from "../context.ts";
 import type { Schema } from "../store/schema.ts";
 import { localActorId } from "../shared/uris.ts";
 import { announceOnCommit } from "./stream-events.ts";
@@ -9,7 +9,7 @@ import { announceOnCommit } from "./stream-events.ts";
 // someone following them, and an act of theirs on another server's proposal that its body
 // refused (with why).
 
-export type NotificationKind = "vote-opened" | "outcome" | "reply" | "follow" | "act-refused";
+export type NotificationKind = "vote-opened" | "deadline-near" | "outcome" | "reply" | "follow" | "act-refused";
 
 export interface NotificationView {
   id: string;
@@ -24,15 +24,8 @@ export interface NotificationView {
   read: boolean;
 }
 
-/** Something a change to a body's record tells one member (local or remote, by actor URI). */
-export interface RecordNotice {
-  recipient: string;
-  kind: "vote-opened" | "outcome";
-  proposalUri: string;
-  title: string;
-  /** vote-opened: when the vote closes; outcome: the outcome (passed, rejected, tabled, …). */
-  detail: string;
-}
+// What a change or a reminder tells one member (local or remote, by actor URI): defined beside RecordChange.
+export type { RecordNotice } from "../context.ts";
 
 /**
  * What a change to a body's record tells its members: a vote opened (to everyone on its roll),
@@ -58,9 +51,14 @@ export function recordChangeNotices(change: RecordChange): RecordNotice[] {
 
 /** Notifications a change to a body's record causes: run by the decisions hook inside its transaction. */
 export async function notifyRecordChange(trx: Kysely<Schema>, app: Pick<AppContext, "config">, body: BodyRef, change: RecordChange): Promise<void> {
+  await notifyNotices(trx, app, body, recordChangeNotices(change));
+}
+
+/** The local members' notifications of `notices` (remote members get theirs as mentions, federation/outbox/member-notices.ts). */
+export async function notifyNotices(trx: Kysely<Schema>, app: Pick<AppContext, "config">, body: BodyRef, notices: readonly RecordNotice[]): Promise<void> {
   const origin = app.config.publicOrigin;
   const rows: Insertable<Schema["notifications"]>[] = [];
-  for (const n of recordChangeNotices(change)) {
+  for (const n of notices) {
     const id = localActorId(origin, n.recipient);
     if (id === null) continue;
     rows.push({ recipient_id: id, kind: n.kind, body_id: body.id, proposal_uri: n.proposalUri, object_uri: null, actor_uri: null, title: n.title, detail: n.detail });

@@ -1,5 +1,6 @@
 import type { AppContext } from "../context.ts";
 import { advanceReferrals } from "../governance/index.ts";
+import { remindOfClosingVotes } from "./reminders.ts";
 import { runOnBody, nothing } from "./run.ts";
 
 /** A proposal moved on by its deadline. */
@@ -61,16 +62,30 @@ async function closeDueReferrals(app: AppContext, now: Date, limit: number): Pro
   }
 }
 
+/** How often the timer looks for votes closing soon (reminders.ts): they are a day ahead, a minute is soon enough. */
+const REMINDERS_EVERY_MS = 60_000;
+
 /**
- * Runs {@link runDueDeadlines} every `intervalMs` (one run at a time) until stopped;
- * `stop` waits for a run in progress. The timer does not keep the process alive.
+ * Runs {@link runDueDeadlines} every `intervalMs` (one run at a time) until stopped, and
+ * {@link remindOfClosingVotes} every minute; `stop` waits for a run in progress. The timer
+ * does not keep the process alive.
  */
 export function startDeadlineTimer(app: AppContext, intervalMs = 1000): { stop(): Promise<void> } {
   let running: Promise<void> | null = null;
   let stopped = false;
+  let remindedAt = 0;
   const timer = setInterval(() => {
     if (running !== null || stopped) return;
+    const remind = Date.now() - remindedAt >= REMINDERS_EVERY_MS;
+    if (remind) remindedAt = Date.now();
     running = runDueDeadlines(app)
+      .then(async (moved) => {
+        if (remind) {
+          const reminded = await remindOfClosingVotes(app);
+          if (reminded > 0) app.log.info({ reminded }, "members reminded of votes closing soon");
+        }
+        return moved;
+      })
       .then(
         (moved) => {
           if (moved.length > 0) app.log.debug({ moved }, "deadlines passed");

@@ -35,6 +35,7 @@ export {
 } from "./read.ts";
 export type { Transition } from "./deadlines.ts";
 export { runDueDeadlines, startDeadlineTimer } from "./deadlines.ts";
+export { REMINDER_LEAD_MS, remindOfClosingVotes } from "./reminders.ts";
 export type { ProposalDetail, RegisterEntry, RoundSummary } from "./views.ts";
 export { redactEvent } from "./views.ts";
 export type { BodyRef, Outcome } from "./projection.ts";

@@ -28,6 +28,7 @@ const OUTCOME: Record<string, string> = { passed: "passed", rejected: "did not p
 function words(kind: string, row: Row): string {
   const title = `“${escapeHtml(row.title)}”`;
   if (kind === "vote-opened") return `A vote is open on ${title}${row.detail ? ` until ${escapeHtml(row.detail.slice(0, 16).replace("T", " "))} UTC` : ""}.`;
+  if (kind === "deadline-near") return `A vote closes soon and you have not voted: ${title}, until ${escapeHtml(row.detail.slice(0, 16).replace("T", " "))} UTC.`;
   if (kind === "outcome") return `Decided: ${title} ${OUTCOME[row.detail] ?? escapeHtml(row.detail)}.`;
   return [escapeHtml(row.title), escapeHtml(row.detail)].filter(Boolean).join(": ");
 }

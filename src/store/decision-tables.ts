@@ -36,7 +36,15 @@ export interface ProposalsTable {
   updated_at: Generated<Date>;
 }
 
+/** A vote's closing reminder sent (src/decisions/reminders.ts): once per proposal and closing time. */
+export interface VoteRemindersTable {
+  proposal_id: string;
+  closes_at: Timestamp;
+  reminded_at: Generated<Date>;
+}
+
 export interface DecisionTables {
   governance_events: GovernanceEventsTable;
   proposals: ProposalsTable;
+  vote_reminders: VoteRemindersTable;
 }

@@ -18,6 +18,10 @@ const CHUNK = 500;
 const AS_CONTEXT = "https://www.w3.org/ns/activitystreams";
 
 function noticeText(n: RecordNotice, handle: string, url: string): string {
+  if (n.kind === "deadline-near") {
+    const closes = n.detail.replace("T", " ").replace(/:\d{2}(\.\d+)?Z$/, " UTC");
+    return `the vote on “${n.title}” in @${handle} closes at ${closes}, and you have not voted yet. Answer the poll, or reply to the proposal with #agree, #disagree or #abstain and your reason: ${url}`;
+  }
   if (n.kind === "vote-opened") {
     const closes = n.detail ? ` until ${n.detail.replace("T", " ").replace(/:\d{2}(\.\d+)?Z$/, " UTC")}` : "";
     return `voting is open on “${n.title}” in @${handle}${closes}. Answer the poll, or reply to the proposal with #agree, #disagree or #abstain and your reason: ${url}`;
@@ -31,9 +35,14 @@ function noticeText(n: RecordNotice, handle: string, url: string): string {
  * (a confederation's members), get none.
  */
 export async function mentionRemoteMembers(trx: Kysely<Schema>, app: Pick<AppContext, "config">, body: BodyRef, change: RecordChange): Promise<number> {
+  return mentionRemoteMembersOf(trx, app, body, recordChangeNotices(change));
+}
+
+/** Queues, in `trx`, the direct mention of each of `notices` addressed to a remote member (a reminder that a vote closes soon, too). */
+export async function mentionRemoteMembersOf(trx: Kysely<Schema>, app: Pick<AppContext, "config">, body: BodyRef, all: readonly RecordNotice[]): Promise<number> {
   if (body.kind === "confederation") return 0;
   const origin = app.config.publicOrigin;
-  const notices = recordChangeNotices(change).filter((n) => new URL(n.recipient).origin !== origin.origin);
+  const notices = all.filter((n) => new URL(n.recipient).origin !== origin.origin);
   if (notices.length === 0) return 0;
   const bodyUri = actorUri(origin, body.id).href;
   const published = new Date().toISOString();

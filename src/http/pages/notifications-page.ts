@@ -54,15 +54,17 @@ export function notificationPages(app: AppContext) {
         const text =
           n.kind === "vote-opened"
             ? t("notes.voteOpened", { title: n.title })
-            : n.kind === "outcome"
-              ? t("notes.outcome", { title: n.title })
-              : n.kind === "follow"
-                ? t("notes.follow", { who })
-                : n.kind === "act-refused"
-                  ? t("notes.actRefused", { who })
-                  : t("notes.reply", { who });
+            : n.kind === "deadline-near"
+              ? t("notes.deadlineNear", { title: n.title })
+              : n.kind === "outcome"
+                ? t("notes.outcome", { title: n.title })
+                : n.kind === "follow"
+                  ? t("notes.follow", { who })
+                  : n.kind === "act-refused"
+                    ? t("notes.actRefused", { who })
+                    : t("notes.reply", { who });
         const detail =
-          n.kind === "vote-opened" && n.detail
+          (n.kind === "vote-opened" || n.kind === "deadline-near") && n.detail
             ? t("notes.voteCloses", { when: `${n.detail.slice(0, 16).replace("T", " ")} UTC` })
             : n.kind === "outcome"
               ? t(`notes.outcome.${n.detail}` as MessageKey)

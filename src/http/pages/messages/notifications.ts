@@ -9,6 +9,7 @@ export const notifications = {
   "notes.new": "new",
   "notes.voteOpened": "A vote is open: {title}",
   "notes.voteCloses": "It closes {when}.",
+  "notes.deadlineNear": "A vote closes soon and you have not voted: {title}",
   "notes.outcome": "Decided: {title}",
   "notes.outcome.passed": "It passed.",
   "notes.outcome.rejected": "It did not pass.",
