@@ -4,7 +4,7 @@ import fp from "fastify-plugin";
 import type { AppContext } from "../context.ts";
 import { withFullPublicAddress } from "./vocab/public-address.ts";
 import { warnOriginAtLimit } from "../community/origin-limits.ts";
-import { authenticateInboxRequest, boundedKeyCache, OriginBudget, parseInboxBody, withTimeout, type BudgetOptions, type InboxRefusal } from "./inbox-guard.ts";
+import { authenticateInboxRequest, boundedKeyCache, OriginBudget, parseInboxBody, withTimeout, workCost, type BudgetOptions, type InboxRefusal } from "./inbox-guard.ts";
 
 export interface FedifyPluginOptions {
   federation: Federation<AppContext>;
@@ -83,7 +83,7 @@ export const fedifyPlugin = fp<FedifyPluginOptions>(
           const signed = await authenticateInboxRequest(request, loaders);
           if (!signed.ok) refusal = signed.refusal;
           else {
-            const wait = budget.take(signed.signer, parsed.work);
+            const wait = budget.take(signed.signer, workCost(parsed.work));
             if (wait !== null) {
               warnOriginAtLimit(contextData.log, signed.signer, "inbox work", { work: parsed.work, retryAfter: wait });
               refusal = { status: 429, message: `too much from ${signed.signer} at once: try again in ${wait} s`, retryAfter: wait };

@@ -32,12 +32,14 @@ export interface JsonLimits {
 
 /**
  * Mastodon's, Misskey's, Lemmy's and Folkmoot's own activities are a few hundred values
- * and under 2,500 units of work (a Mastodon note with 10 mentions and 5 custom emoji is
- * about 470; 40 mentions, about 850; a note with 50 custom emoji, about 2,200); a
- * document over these bounds is refused with 400. Reading 3,000 units takes Fedify
- * about 20–40 ms on one core, and it reads an activity twice before it is queued.
+ * and a few hundred units of work (a Mastodon note with 10 mentions and 5 custom emoji is
+ * about 470; 40 mentions, about 850; a note with 40 custom emoji, about 1,800); a
+ * document over these bounds is refused with 400. Reading 2,000 units takes Fedify
+ * about 10–15 ms on one core, and it reads an activity twice before it is queued: the
+ * longest the event loop waits for one activity (3,000 kept /healthz's p99 above 50 ms
+ * under attack, bench/inbox-attack.ts).
  */
-export const INBOX_JSON_LIMITS: JsonLimits = { maxDepth: 16, maxArrayLength: 500, maxNodes: 2_500, maxWork: 3_000 };
+export const INBOX_JSON_LIMITS: JsonLimits = { maxDepth: 16, maxArrayLength: 500, maxNodes: 2_500, maxWork: 2_000 };
 
 /** What the scan found: the number of values and the work they make. */
 export interface JsonShape {
@@ -175,6 +177,16 @@ export async function authenticateInboxRequest(
         ? "it has no valid signature header"
         : "its signature does not verify";
   return { ok: false, refusal: { status: 401, message: `the request's HTTP signature was not accepted: ${why}` } };
+}
+
+/**
+ * What an activity of `work` units costs its origin's budget: its work up to 1,000 units
+ * (every ordinary activity), more than in proportion above (work²/1,000). Other requests
+ * wait for the longest single piece of work, not the sum, so one origin sending the largest
+ * activities the bounds allow gets fewer of them through a second than of small ones.
+ */
+export function workCost(work: number): number {
+  return work <= 1_000 ? work : Math.ceil((work * work) / 1_000);
 }
 
 /** How much JSON-LD work one remote origin may make this process do. */

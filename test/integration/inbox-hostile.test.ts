@@ -80,7 +80,7 @@ describe("the inbox before authentication", () => {
     for (let d = 0; d < 12; d++) object = { id: peer.newId(), type: "Announce", actor: peer.actorId, object };
     const res = await signed(JSON.stringify({ "@context": AS, ...object }));
     expect(res.status).toBe(400);
-    expect(JSON.parse(res.body).message).toMatch(/more than 3000 units of work/);
+    expect(JSON.parse(res.body).message).toMatch(/more than 2000 units of work/);
   });
 
   it("answers 400 to a body that is not one JSON object, signed or not", async () => {

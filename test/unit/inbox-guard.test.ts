@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isMalformedActivityError } from "../../src/federation/fastify-plugin.ts";
-import { INBOX_JSON_LIMITS, jsonShape, jsonShapeProblem, OriginBudget, parseInboxBody, type JsonLimits } from "../../src/federation/inbox-guard.ts";
+import { INBOX_JSON_LIMITS, jsonShape, jsonShapeProblem, OriginBudget, parseInboxBody, workCost, type JsonLimits } from "../../src/federation/inbox-guard.ts";
 
 // The shape scan must agree with the values JSON.parse builds: the same depth, the same
 // longest array, the same number of values (keys are not values).
@@ -70,12 +70,21 @@ describe("the work bound", () => {
     expect(jsonShapeProblem(JSON.stringify(create))).toBeNull();
     expect(jsonShapeProblem(JSON.stringify({ "@context": AS, id: "https://peer.example/a/2", type: "Announce", actor, object: { ...create, "@context": undefined } }))).toBeNull();
     // The campaign's wide activity (900 mentions) and a note wrapped in 12 Announces.
-    expect(jsonShapeProblem(JSON.stringify({ ...create, object: note(900) }))).toMatch(/more than 500 elements|more than 3000 units of work/);
+    expect(jsonShapeProblem(JSON.stringify({ ...create, object: note(900) }))).toMatch(/more than 500 elements|more than 2000 units of work/);
     let deep: Record<string, unknown> = note(60);
     for (let d = 0; d < 12; d++) deep = { id: `https://peer.example/a/${d}`, type: "Announce", actor, object: deep };
     expect(JSON.stringify(deep).length).toBeLessThan(20_000);
-    expect(jsonShapeProblem(JSON.stringify({ "@context": AS, ...deep }))).toMatch(/more than 3000 units of work/);
-    expect(INBOX_JSON_LIMITS.maxWork).toBe(3_000);
+    expect(jsonShapeProblem(JSON.stringify({ "@context": AS, ...deep }))).toMatch(/more than 2000 units of work/);
+    expect(INBOX_JSON_LIMITS.maxWork).toBe(2_000);
+  });
+});
+
+describe("workCost", () => {
+  it("charges ordinary activities their work and the largest more than in proportion", () => {
+    expect(workCost(470)).toBe(470);
+    expect(workCost(1_000)).toBe(1_000);
+    expect(workCost(1_500)).toBe(2_250);
+    expect(workCost(2_000)).toBe(4_000);
   });
 });
 
