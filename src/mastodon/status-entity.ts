@@ -29,24 +29,27 @@ export interface StatusRow {
 
 type Q = SelectQueryBuilder<Schema & { objects: Schema["objects"] }, "objects" | "proposals", StatusRow>;
 
+/** The columns of a {@link StatusRow}, from `objects` left-joined with `proposals`. */
+export const STATUS_COLUMNS = [
+  "objects.uri",
+  "objects.local_id",
+  "objects.type",
+  "objects.attributed_to",
+  "objects.audience",
+  "objects.in_reply_to",
+  "objects.content",
+  "objects.summary",
+  "objects.url",
+  "objects.published",
+  "proposals.id as proposal_id",
+] as const;
+
 /** Statuses apps may be shown: not deleted, not a draft (a draft is its body's business until tabled). */
 export function statusQuery(app: Pick<AppContext, "db">): Q {
   return app.db
     .selectFrom("objects")
     .leftJoin("proposals", "proposals.uri", "objects.uri")
-    .select([
-      "objects.uri",
-      "objects.local_id",
-      "objects.type",
-      "objects.attributed_to",
-      "objects.audience",
-      "objects.in_reply_to",
-      "objects.content",
-      "objects.summary",
-      "objects.url",
-      "objects.published",
-      "proposals.id as proposal_id",
-    ])
+    .select(STATUS_COLUMNS)
     .where("objects.deleted_at", "is", null)
     .where((eb) => eb.or([eb("proposals.id", "is", null), eb("proposals.status", "!=", "draft")])) as unknown as Q;
 }

@@ -5,7 +5,7 @@ import { actorUri, isLocal } from "../shared/uris.ts";
 import { notificationEntity } from "./notification-entity.ts";
 import type { TokenHolder } from "./oauth.ts";
 import { allows } from "./scopes.ts";
-import { hashtagsOf, rowId, toStatuses } from "./status-entity.ts";
+import { hashtagsOf, rowId, STATUS_COLUMNS, toStatuses } from "./status-entity.ts";
 
 // Which open streams an event belongs to, and the messages they get: Mastodon's
 // `{ "stream": [...], "event": "update", "payload": "<JSON string>" }`.
@@ -54,21 +54,7 @@ async function loadStatus(app: AppContext, uri: string) {
   return app.db
     .selectFrom("objects")
     .leftJoin("proposals", "proposals.uri", "objects.uri")
-    .select([
-      "objects.uri",
-      "objects.local_id",
-      "objects.type",
-      "objects.attributed_to",
-      "objects.audience",
-      "objects.in_reply_to",
-      "objects.content",
-      "objects.summary",
-      "objects.url",
-      "objects.published",
-      "objects.deleted_at",
-      "proposals.id as proposal_id",
-      "proposals.status as proposal_status",
-    ])
+    .select([...STATUS_COLUMNS, "objects.deleted_at", "proposals.status as proposal_status"])
     .where("objects.uri", "=", uri)
     .executeTakeFirst();
 }

@@ -4,7 +4,7 @@ import { postToBody } from "../../src/community/posts.ts";
 import * as d from "../../src/decisions/index.ts";
 import { bodyWithMembers, hourBylaws, pastDeadline, unwrap } from "../decisions/support.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
-import { approve, OOB, pkce, signedIn } from "./support.ts";
+import { tokenFor as tokenForOrigin } from "./support.ts";
 
 // A local member votes on a proposal of their body from an app: the proposal's vote is a
 // Mastodon poll, and the app's vote is their vote on the record. And the endpoints apps
@@ -14,25 +14,7 @@ let a: TestInstance;
 let members: string[];
 let proposalId: string;
 
-async function tokenFor(handle: string) {
-  const masto = createRestAPIClient({ url: a.origin });
-  const app = await masto.v1.apps.create({ clientName: "Poll app", redirectUris: OOB, scopes: "read write" });
-  const { verifier, challenge } = pkce();
-  const { code } = await approve(await signedIn(a.origin, handle), {
-    client_id: app.clientId!,
-    redirect_uri: OOB,
-    response_type: "code",
-    scope: "read write",
-    code_challenge: challenge,
-    code_challenge_method: "S256",
-  });
-  const res = await fetch(new URL("/oauth/token", a.origin), {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ grant_type: "authorization_code", client_id: app.clientId, client_secret: app.clientSecret, redirect_uri: OOB, code, code_verifier: verifier }),
-  });
-  return ((await res.json()) as { access_token: string }).access_token;
-}
+const tokenFor = (handle: string) => tokenForOrigin(a.origin, handle, "read write");
 
 beforeAll(async () => {
   a = await startTestInstance({ host: "127.0.0.112" });

@@ -7,7 +7,7 @@ import * as d from "../../src/decisions/index.ts";
 import { CLOSE_TOKEN_ENDED, streamingRoutes } from "../../src/mastodon/streaming.ts";
 import { bodyWithMembers, hourBylaws, unwrap } from "../decisions/support.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
-import { approve, OOB, pkce, signedIn } from "./support.ts";
+import { appTokenFor } from "./support.ts";
 
 // The streaming API with real WebSocket clients (`ws`, and masto's streaming client):
 // events come from what is recorded (a post to a body one follows, a proposal tabled, a
@@ -17,26 +17,7 @@ let a: TestInstance;
 let ids: Record<string, string>;
 const tokens: Record<string, { token: string; clientId: string; clientSecret: string }> = {};
 
-async function tokenFor(handle: string, scopes = "read write follow") {
-  const masto = createRestAPIClient({ url: a.origin });
-  const app = await masto.v1.apps.create({ clientName: "Stream app", redirectUris: OOB, scopes });
-  const { verifier, challenge } = pkce();
-  const { code } = await approve(await signedIn(a.origin, handle), {
-    client_id: app.clientId!,
-    redirect_uri: OOB,
-    response_type: "code",
-    scope: scopes,
-    code_challenge: challenge,
-    code_challenge_method: "S256",
-  });
-  const res = await fetch(new URL("/oauth/token", a.origin), {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ grant_type: "authorization_code", client_id: app.clientId, client_secret: app.clientSecret, redirect_uri: OOB, code, code_verifier: verifier }),
-  });
-  const token = ((await res.json()) as { access_token: string }).access_token;
-  return { token, clientId: app.clientId!, clientSecret: app.clientSecret! };
-}
+const tokenFor = (handle: string, scopes = "read write follow") => appTokenFor(a.origin, handle, scopes);
 
 interface Message {
   stream: string[];

@@ -37,8 +37,8 @@ function decodeEntities(s: string): string {
     .replace(/&(amp|lt|gt|quot|#39);/g, (m) => ({ "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'" })[m]!);
 }
 
-/** A token for `handle` with `scope`, through an app registered with `masto`, the consent page and PKCE. */
-export async function tokenFor(origin: string, handle: string, scope = "read write follow"): Promise<string> {
+/** A token for `handle` with `scope`, through an app registered with `masto`, the consent page and PKCE; with the app's credentials. */
+export async function appTokenFor(origin: string, handle: string, scope = "read write follow"): Promise<{ token: string; clientId: string; clientSecret: string }> {
   const { createRestAPIClient } = await import("masto");
   const masto = createRestAPIClient({ url: origin });
   const app = await masto.v1.apps.create({ clientName: "Test app", redirectUris: OOB, scopes: scope });
@@ -57,7 +57,12 @@ export async function tokenFor(origin: string, handle: string, scope = "read wri
     body: JSON.stringify({ grant_type: "authorization_code", client_id: app.clientId, client_secret: app.clientSecret, redirect_uri: OOB, code, code_verifier: verifier }),
   });
   expect(res.status).toBe(200);
-  return ((await res.json()) as { access_token: string }).access_token;
+  return { token: ((await res.json()) as { access_token: string }).access_token, clientId: app.clientId!, clientSecret: app.clientSecret! };
+}
+
+/** A token for `handle` with `scope` (see {@link appTokenFor}). */
+export async function tokenFor(origin: string, handle: string, scope = "read write follow"): Promise<string> {
+  return (await appTokenFor(origin, handle, scope)).token;
 }
 
 /** The URLs of a `Link` header by `rel`. */

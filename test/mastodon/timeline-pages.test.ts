@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as d from "../../src/decisions/index.ts";
 import { bodyWithMembers, hourBylaws, pastDeadline, unwrap } from "../decisions/support.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
-import { approve, OOB, pkce, signedIn } from "./support.ts";
+import { tokenFor as tokenForOrigin } from "./support.ts";
 
 // A home timeline page reads its proposals' bodies and records at once (one statement for
 // several bodies): each proposal still shows its own poll, and a vote recorded after the
@@ -13,25 +13,7 @@ let a: TestInstance;
 const proposals: Record<string, string> = {};
 let members: Record<string, string[]>;
 
-async function tokenFor(handle: string) {
-  const masto = createRestAPIClient({ url: a.origin });
-  const app = await masto.v1.apps.create({ clientName: "Pages app", redirectUris: OOB, scopes: "read write follow" });
-  const { verifier, challenge } = pkce();
-  const { code } = await approve(await signedIn(a.origin, handle), {
-    client_id: app.clientId!,
-    redirect_uri: OOB,
-    response_type: "code",
-    scope: "read write follow",
-    code_challenge: challenge,
-    code_challenge_method: "S256",
-  });
-  const res = await fetch(new URL("/oauth/token", a.origin), {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ grant_type: "authorization_code", client_id: app.clientId, client_secret: app.clientSecret, redirect_uri: OOB, code, code_verifier: verifier }),
-  });
-  return ((await res.json()) as { access_token: string }).access_token;
-}
+const tokenFor = (handle: string) => tokenForOrigin(a.origin, handle);
 
 beforeAll(async () => {
   a = await startTestInstance({ host: "127.0.0.154" });
