@@ -60,8 +60,9 @@ export async function accountForUri(app: AppContext, uri: string): Promise<Accou
 }
 
 /** Accounts for many URIs, each looked up once. */
-export function accountCache(app: AppContext) {
-  const seen = new Map<string, Promise<AccountEntity | null>>();
+export function accountCache(app: AppContext, known: ReadonlyMap<string, AccountEntity> = new Map()) {
+  // Accounts already read (a page's local authors, read at once) are not read again.
+  const seen = new Map<string, Promise<AccountEntity | null>>([...known].map(([uri, entity]) => [uri, Promise.resolve(entity)]));
   return (uri: string) => {
     let p = seen.get(uri);
     if (!p) {

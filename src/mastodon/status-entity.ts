@@ -8,6 +8,7 @@ import { statusId, statusTime } from "./ids.ts";
 import type { Paging } from "./paging.ts";
 import { pageOf } from "./paging.ts";
 import { pollOf } from "./polls.ts";
+import { accountEntities } from "./accounts.ts";
 import { type AccountEntity, accountCache, type MentionEntity, mentionCache } from "./remote-accounts.ts";
 
 // Posts and proposals (a proposal is a status with its vote as the poll) as Mastodon's
@@ -113,8 +114,17 @@ export function hashtagsOf(html: string): string[] {
 /** The Status entities of `rows`, in their order; rows whose author cannot be shown are left out. */
 export async function toStatuses(app: AppContext, rows: readonly StatusRow[], viewerId: string | null) {
   const origin = app.config.publicOrigin;
-  const accountOf = accountCache(app);
-  const mentionOf = mentionCache(app);
+  // The page's local authors and bodies with their counts in one read, not one by one.
+  const local = new Set<string>();
+  for (const r of rows) for (const uri of [r.attributed_to, r.audience]) if (uri && localActorId(origin, uri)) local.add(localActorId(origin, uri)!);
+  const known = new Map<string, AccountEntity>();
+  for (const [id, entity] of await accountEntities(app, [...local])) known.set(actorUri(origin, id).href, entity);
+  const accountOf = accountCache(app, known);
+  const mentionFromStore = mentionCache(app);
+  const mentionOf = (uri: string): Promise<MentionEntity | null> => {
+    const k = known.get(uri);
+    return k ? Promise.resolve({ id: k.id, username: k.username, acct: k.acct, url: k.url }) : mentionFromStore(uri);
+  };
   const viewerUri = viewerId ? actorUri(origin, viewerId).href : null;
   const parents = new Map<string, { published: Date; attributed_to: string }>();
   const replyTo = [...new Set(rows.map((r) => r.in_reply_to).filter((u): u is string => u !== null))];
