@@ -47,7 +47,8 @@ export async function notificationEntities(app: AppContext, rows: readonly Row[]
       if (account) out.push({ ...base, type: "follow", account });
       continue;
     }
-    if (row.kind === "reply" && row.object_uri && row.actor_uri) {
+    // A reply to me, and another server's body refusing an act of mine (its answer, kept for me).
+    if ((row.kind === "reply" || row.kind === "act-refused") && row.object_uri && row.actor_uri) {
       const reply = await statusQuery(app).where("objects.uri", "=", row.object_uri).executeTakeFirst();
       const [status] = reply ? await toStatuses(app, [reply], me) : [];
       if (status) out.push({ ...base, type: "mention", account: status.account, status });

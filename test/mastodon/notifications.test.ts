@@ -157,3 +157,50 @@ describe("markers", () => {
     expect(bad.status).toBe(422);
   });
 });
+
+describe("an act refused on another server", () => {
+  it("shows the other body's answer as a mention from that body", async () => {
+    // What the inbox keeps when a remote body answers an act of ada's on its proposal
+    // (community/notifications.ts, notifyReply): its note, and the notification.
+    const adaId = (await a.app.db.selectFrom("actors").select("id").where("handle", "=", "ada").executeTakeFirstOrThrow()).id;
+    const far = "http://127.0.0.135:9/ap/actors/riverside";
+    await a.app.db
+      .insertInto("remote_actors")
+      .values({ uri: far, type: "Group", inbox: `${far}/inbox`, handle: "riverside@127.0.0.135:9", name: "Riverside", shared_inbox: null, url: null })
+      .execute();
+    const answer = "http://127.0.0.135:9/ap/notes/p-abc-1";
+    await a.app.db
+      .insertInto("objects")
+      .values({
+        uri: answer,
+        local_id: null,
+        type: "Note",
+        attributed_to: far,
+        audience: null,
+        in_reply_to: null,
+        content: "<p>@ada your objection was not taken in: you are not on the roll.</p>",
+        url: null,
+        published: new Date(),
+        updated: null,
+        deleted_at: null,
+        raw: null,
+      })
+      .execute();
+    await a.app.db
+      .insertInto("notifications")
+      .values({
+        recipient_id: adaId,
+        kind: "act-refused",
+        body_id: null,
+        proposal_uri: "http://127.0.0.135:9/ap/proposals/abc",
+        object_uri: answer,
+        actor_uri: far,
+        title: "Mend the bridge",
+        detail: "you are not on the roll.",
+      })
+      .execute();
+    const { list } = await notes(ada);
+    const refused = list.find((n) => n.status?.content.includes("not on the roll"));
+    expect(refused).toMatchObject({ type: "mention", account: { acct: "riverside@127.0.0.135:9" }, status: { visibility: "direct" } });
+  });
+});
