@@ -34,13 +34,16 @@ function count(text: unknown, params?: unknown): void {
     const key = Array.isArray(params) && Array.isArray(params[0]) ? (params[0] as unknown[]).slice(0, 2).join("/") : "(no key)";
     const name = `kv ${/^\s*(\w+)/.exec(sql)?.[1]?.toLowerCase() ?? "?"} ${key}`;
     counts.byTable[name] = (counts.byTable[name] ?? 0) + 1;
-  } else if (sql.includes("fedify_mq") || sql.includes("pg_notify")) {
+  } else if (sql.includes("fedify_mq") || (sql.includes("pg_notify") && Array.isArray(params) && params[0] === "fedify_mq")) {
     counts.queue++;
     const name = `queue ${queueOp(sql)}`;
     counts.byTable[name] = (counts.byTable[name] ?? 0) + 1;
   } else {
     counts.app++;
-    const table = /\b(?:from|into|update)\s+"?([a-z_]+)"?/i.exec(sql)?.[1] ?? "(other)";
+    // A statement of several writes (community/inbound-post.ts) is named by its first CTE.
+    const table = /^\s*with\s+claim\s+as\s*\(\s*insert into inbox_log/i.test(sql)
+      ? "post taken in (claim, post, announces, stream event)"
+      : (/\b(?:from|into|update)\s+"?([a-z_]+)"?/i.exec(sql)?.[1] ?? "(other)");
     counts.byTable[table] = (counts.byTable[table] ?? 0) + 1;
   }
 }

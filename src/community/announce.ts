@@ -3,7 +3,7 @@
 import { Announce, Article, Note, Page, PUBLIC_COLLECTION, type Create } from "@fedify/vocab";
 import type { Transaction } from "kysely";
 import type { Schema } from "../store/schema.ts";
-import { recordActivities } from "../community/outbox.ts";
+import { type ActivityToRecord, recordActivities } from "../community/outbox.ts";
 import { sanitizeRemoteHtml } from "../shared/text.ts";
 import { activityUri, actorUri, followersUri } from "../shared/uris.ts";
 
@@ -13,13 +13,18 @@ import { activityUri, actorUri, followersUri } from "../shared/uris.ts";
  * a plain `Announce(Note)`, the boost that Mastodon understands.
  */
 export async function announceToFollowers(trx: Transaction<Schema>, origin: URL, bodyId: string, create: Create, noteId: URL): Promise<void> {
+  await recordActivities(trx, await announcesOf(origin, bodyId, create, noteId));
+}
+
+/** The two Announces of {@link announceToFollowers}, to be recorded by the caller. */
+export async function announcesOf(origin: URL, bodyId: string, create: Create, noteId: URL): Promise<ActivityToRecord[]> {
   const body = actorUri(origin, bodyId);
   const common = { actor: body, to: PUBLIC_COLLECTION, cc: followersUri(origin, bodyId) };
   const recipients = { followers: true, actors: [] };
-  await recordActivities(trx, [
+  return [
     { actorId: bodyId, activity: new Announce({ id: activityUri(origin), object: await withSanitisedPost(create, origin), ...common }), recipients, isPublic: true },
     { actorId: bodyId, activity: new Announce({ id: activityUri(origin), object: noteId, ...common }), recipients, isPublic: true },
-  ]);
+  ];
 }
 
 /**

@@ -3,7 +3,7 @@
 // transaction. It is plain SQL over a JSON-LD payload, so the application layer may
 // call it; handing rows to Fedify's queue is federation's (federation/delivery.ts).
 import type { Activity } from "@fedify/vocab";
-import type { ExpressionBuilder, Transaction } from "kysely";
+import { type ExpressionBuilder, type RawBuilder, sql, type Transaction } from "kysely";
 import type { Schema } from "../store/schema.ts";
 
 /** A remote actor as a delivery target. */
@@ -92,6 +92,33 @@ export async function recordActivities(trx: Transaction<Schema>, inputs: readonl
     .returning("enqueued_at")
     .execute();
   if (recorded.some((r) => r.enqueued_at === null)) awaitingHandOff.add(trx);
+}
+
+/**
+ * The rows {@link recordActivities} would insert, as one `select` (rows in this order) for
+ * a caller's own statement that inserts them along with other rows: the same columns,
+ * the same hand-off rule, decided in SQL. Columns: uri, actor_id, type, object_uri,
+ * payload, recipients, public, enqueued_at.
+ */
+export async function activitiesToInsert(inputs: readonly ActivityToRecord[]): Promise<RawBuilder<unknown>> {
+  const rows: RawBuilder<unknown>[] = [];
+  for (const input of inputs) {
+    if (!input.activity.id) throw new Error("an activity needs an id");
+    const payload = await input.activity.toJsonLd();
+    const { followers, actors } = input.recipients;
+    const sender = input.activity.actorId?.href;
+    const enqueuedAt =
+      actors.length > 0 || (followers && sender == null)
+        ? sql`null::timestamptz`
+        : !followers
+          ? sql`now()`
+          : sql`case when exists (select 1 from follows where followee_uri = ${sender} and state = 'accepted') then null::timestamptz else now() end`;
+    rows.push(
+      sql`select ${input.activity.id.href}::text, ${input.actorId}::text, ${activityType(payload)}::text, ${input.activity.objectId?.href ?? null}::text,
+        ${JSON.stringify(payload)}::text, ${JSON.stringify(input.recipients)}::text, ${input.isPublic}::boolean, ${enqueuedAt}`,
+    );
+  }
+  return sql.join(rows, sql` union all `);
 }
 
 /** Now, unless `actor` has an accepted follower (then null: to be handed off). */

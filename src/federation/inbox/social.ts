@@ -29,7 +29,8 @@ import { takeInOnce } from "../../community/inbound.ts";
 import { notifyReply } from "../../community/notifications.ts";
 import { announceOnCommit } from "../../community/stream-events.ts";
 import type { Schema } from "../../store/schema.ts";
-import { announceToFollowers } from "../../community/announce.ts";
+import { announcesOf } from "../../community/announce.ts";
+import { takeInPublicPost } from "../../community/inbound-post.ts";
 import { readAct, receiveAct } from "../acts.ts";
 import { readNoteAct, receiveHashtagAct } from "./hashtag-acts.ts";
 import { proposalOfNote } from "../notice-ids.ts";
@@ -171,17 +172,21 @@ async function keepRemotePost(
     .returning("uri")
     .executeTakeFirst();
   if (inserted !== undefined) {
-    // Plain text (the page escapes it again): the entities the sanitiser writes are undone.
-    const text = htmlToText(sanitizeRemoteHtml(post.content?.toString() ?? ""))
-      .replace(/&lt;/g, "<")
-      .replace(/&gt;/g, ">")
-      .replace(/&quot;/g, '"')
-      .replace(/&#39;/g, "'")
-      .replace(/&amp;/g, "&");
+    const text = plainTextOf(sanitizeRemoteHtml(post.content?.toString() ?? ""));
     await notifyReply(trx, app, { uri: post.id!.href, inReplyTo: post.replyTargetId?.href ?? null, author: attributedTo, audience, text });
     await announceOnCommit(trx, { type: "status", uri: post.id!.href });
   }
   return inserted !== undefined;
+}
+
+/** Plain text of sanitised HTML (the page escapes it again): the entities the sanitiser writes are undone. */
+function plainTextOf(sanitised: string): string {
+  return htmlToText(sanitised)
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&");
 }
 
 /**
@@ -245,11 +250,27 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
     app.log.info({ post: object.id.href, bodies }, "member post not public: kept, not announced");
     return;
   }
-  await once(app, create, async (trx) => {
-    if (!(await keepRemotePost(app, trx, object, create.actorId!.href, actorUri(app.config.publicOrigin, bodies[0]!).href))) return;
-    for (const bodyId of bodies) await announceToFollowers(trx, app.config.publicOrigin, bodyId, create, object.id!);
-    app.log.info({ post: object.id!.href, bodies }, "member post accepted");
-  });
+  const announces = [];
+  for (const bodyId of bodies) announces.push(...(await announcesOf(app.config.publicOrigin, bodyId, create, object.id)));
+  const content = sanitizeRemoteHtml(object.content?.toString() ?? "");
+  const taken = await takeInPublicPost(
+    app,
+    { activity: create.id.href, actor: create.actorId.href, type: typeName(create) },
+    {
+      uri: object.id.href,
+      type: typeName(object as unknown as Activity),
+      attributedTo: create.actorId.href,
+      audience: actorUri(app.config.publicOrigin, bodies[0]!).href,
+      inReplyTo: object.replyTargetId?.href ?? null,
+      content,
+      text: plainTextOf(content),
+      url: object.url instanceof URL ? object.url.href : null,
+      published: fromInstant(object.published) ?? new Date(),
+      raw: JSON.stringify(await object.toJsonLd()),
+    },
+    announces,
+  );
+  if (taken === "kept") app.log.info({ post: object.id.href, bodies }, "member post accepted");
 }
 
 /** Addressed to the public (`to` or `cc` of the post or of its `Create`). */
