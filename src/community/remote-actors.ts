@@ -42,6 +42,12 @@ export async function rememberRemoteActor(db: Kysely<Schema>, actor: Actor, conf
   return target;
 }
 
+/** Whether this process wrote `uri`'s actor document to `db` within the last 10 minutes (then it need not be fetched to be remembered). */
+export function rememberedLately(db: Kysely<Schema>, uri: string): boolean {
+  const last = rememberedBy(db).get(uri);
+  return last !== undefined && Date.now() - last.at < REWRITE_AFTER_MS;
+}
+
 /** How long an unchanged actor document is not written again (another process may have written an older one meanwhile). */
 const REWRITE_AFTER_MS = 600_000;
 const REMEMBERED_MAX = 5_000;

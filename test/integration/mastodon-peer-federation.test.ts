@@ -134,6 +134,26 @@ describe("a Mastodon-style follower", () => {
     expect(await count(a, "inbox_log")).toBe(logged);
   });
 
+  it("takes a member's changed profile (Update of their actor) at once", async () => {
+    const before = await a.app.db.selectFrom("remote_actors").select(["name", "inbox"]).where("uri", "=", peer.actorId).executeTakeFirstOrThrow();
+    const person = { id: peer.actorId, type: "Person", preferredUsername: "alice", name: "Alice of the Bridge", inbox: before.inbox };
+    const update = {
+      "@context": "https://www.w3.org/ns/activitystreams",
+      id: peer.newId(),
+      type: "Update",
+      actor: peer.actorId,
+      object: person,
+      to: ["https://www.w3.org/ns/activitystreams#Public"],
+    };
+    expect((await peer.post(bodyInbox, update)).status).toBe(202);
+    await eventually(async () => (await a.app.db.selectFrom("remote_actors").select("name").where("uri", "=", peer.actorId).executeTakeFirst())?.name === "Alice of the Bridge");
+    // Someone else's profile cannot be changed this way.
+    const forged = { ...update, id: peer.newId(), object: { ...person, id: "http://127.0.0.9/users/bob", name: "Not Bob" } };
+    expect((await peer.post(bodyInbox, forged)).status).toBe(202);
+    await quiesce([a]);
+    expect(await a.app.db.selectFrom("remote_actors").select("name").where("uri", "=", "http://127.0.0.9/users/bob").executeTakeFirst()).toBeUndefined();
+  });
+
   it("passes a member's post on with its HTML sanitised: no script, iframe or javascript: link", async () => {
     const noteId = peer.newId("notes");
     const note = {

@@ -38,7 +38,7 @@ import { findProposal, plainText } from "../../decisions/index.ts";
 import { receiveJoinRefusal } from "./confederation/join-refusal.ts";
 import { receivePersonLeaving } from "./leave.ts";
 import { isVote, pollTarget, receiveVote } from "./votes.ts";
-import { rememberRemoteActor } from "../../community/remote-actors.ts";
+import { rememberedLately, rememberRemoteActor } from "../../community/remote-actors.ts";
 import { fromInstant } from "../../shared/time.ts";
 import { actorUri, localActorId } from "../../shared/uris.ts";
 
@@ -60,6 +60,18 @@ async function once(app: AppContext, activity: Activity, effect: (trx: Transacti
 
 function typeName(activity: Activity): string {
   return (activity.constructor as { name?: string }).name ?? "Activity";
+}
+
+/**
+ * Keeps the sender's actor document (handle, inbox) for showing and delivering. Fetching
+ * and reading it costs more than the rest of a post's taking-in, so an author this process
+ * remembered lately is not read again: its document is re-read every 10 minutes, and an
+ * `Update` of it is taken in at once.
+ */
+async function rememberAuthor(ctx: Ctx, activity: Activity): Promise<void> {
+  if (activity.actorId && rememberedLately(ctx.data.db, activity.actorId.href)) return;
+  const author = await activity.getActor(ctx).catch(() => null);
+  if (author && isActor(author)) await rememberRemoteActor(ctx.data.db, author);
 }
 
 function sameOrigin(a: URL | null | undefined, b: URL | null | undefined): boolean {
@@ -201,8 +213,7 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
   if (object instanceof Note && isVote(object) && pollTarget(app.config.publicOrigin, object.replyTargetId!)) {
     // Someone may only vote as themselves.
     if (object.attributionId && object.attributionId.href !== create.actorId.href) return;
-    const author = await create.getActor(ctx).catch(() => null);
-    if (author && isActor(author)) await rememberRemoteActor(app.db, author);
+    await rememberAuthor(ctx, create);
     await receiveVote(app, create, object);
     return;
   }
@@ -210,8 +221,7 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
     const act = await readAct(object);
     if (act !== null) {
       if (object.attributionId?.href !== create.actorId.href) return;
-      const author = await create.getActor(ctx).catch(() => null);
-      if (author && isActor(author)) await rememberRemoteActor(app.db, author);
+      await rememberAuthor(ctx, create);
       await receiveAct(app, create, object, act);
       return;
     }
@@ -239,8 +249,7 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
     });
     return;
   }
-  const author = await create.getActor(ctx).catch(() => null);
-  if (author && isActor(author)) await rememberRemoteActor(app.db, author);
+  await rememberAuthor(ctx, create);
   if (object instanceof Note && (await proposedByHashtag(app, create, object, bodies))) return;
   if (!isPublic(object, create)) {
     // Followers-only, or to the body alone: kept as a note to the body, never passed on in public.
@@ -284,6 +293,11 @@ export async function onUpdate(ctx: Ctx, update: Update): Promise<void> {
   if (!update.actorId || !update.objectId) return;
   if (!sameOrigin(update.objectId, update.actorId)) return;
   const object = await update.getObject(ctx).catch(() => null);
+  // A profile changed (Mastodon sends its actor's new document): remember it at once.
+  if (isActor(object)) {
+    if (object.id?.href === update.actorId.href) await rememberRemoteActor(app.db, object);
+    return;
+  }
   if (!isPost(object) || !object.id || object.attributionId?.href !== update.actorId.href) return;
   await once(app, update, async (trx) => {
     await trx
@@ -354,8 +368,7 @@ async function hashtagActOnProposal(app: AppContext, ctx: Ctx, create: Create, n
   if (!ref) return false;
   const reading = await readNoteAct(note, [actorUri(app.config.publicOrigin, ref.bodyId).href]);
   if (reading === null) return false;
-  const author = await create.getActor(ctx).catch(() => null);
-  if (author && isActor(author)) await rememberRemoteActor(app.db, author);
+  await rememberAuthor(ctx, create);
   await receiveHashtagAct(app, create, note, reading, { bodyId: ref.bodyId, bodyHandle: ref.bodyHandle, proposal: ref.id, round: target.roundId, title: ref.title });
   return true;
 }
