@@ -31,6 +31,8 @@ export interface ActivityToRecord {
   activity: Activity;
   recipients: Recipients;
   isPublic: boolean;
+  /** The activity as JSON-LD, when the caller wrote it already (else `activity.toJsonLd()`). */
+  payload?: unknown;
 }
 
 /** Transactions that recorded an activity still to be handed off (see {@link recordedForDelivery}). */
@@ -67,7 +69,7 @@ export async function recordActivities(trx: Transaction<Schema>, inputs: readonl
   for (const input of inputs) {
     if (!input.activity.id) throw new Error("an activity needs an id");
     // The default (fast) compaction; format: "compact" would run the full JSON-LD algorithm.
-    rows.push({ input, payload: await input.activity.toJsonLd() });
+    rows.push({ input, payload: input.payload ?? (await input.activity.toJsonLd()) });
   }
   const recorded = await trx
     .insertInto("activities")
@@ -104,7 +106,7 @@ export async function activitiesToInsert(inputs: readonly ActivityToRecord[]): P
   const rows: RawBuilder<unknown>[] = [];
   for (const input of inputs) {
     if (!input.activity.id) throw new Error("an activity needs an id");
-    const payload = await input.activity.toJsonLd();
+    const payload = input.payload ?? (await input.activity.toJsonLd());
     const { followers, actors } = input.recipients;
     const sender = input.activity.actorId?.href;
     const enqueuedAt =
