@@ -85,6 +85,17 @@ describe("following a body on another instance from an app", () => {
     expect(proposal.account.group).toBe(true);
     expect(proposal.visibility).toBe("public");
     expect(proposal.uri).toBe(p.uri);
+    // Its poll, from the Question as received: closed while the proposal is in deliberation.
+    expect(proposal.poll?.options.map((o) => o.title)).toContain("Agree");
+    expect(proposal.poll).toMatchObject({ expired: true, votesCount: 0, voted: false });
+    expect(await masto.v1.polls.$select(proposal.poll!.id).fetch()).toEqual(proposal.poll);
+    const vote = await fetch(new URL(`/api/v1/polls/${proposal.poll!.id}/votes`, a.origin), {
+      method: "POST",
+      headers: { authorization: `Bearer ${ada}`, "content-type": "application/json" },
+      body: JSON.stringify({ choices: [0] }),
+    });
+    expect(vote.status).toBe(422);
+    expect(((await vote.json()) as { error: string }).error).toMatch(/^Validation failed: this poll is on another server/);
     const post = home.find((s) => s.content.includes("Ladders are in the shed"))!;
     expect(post.account.acct).toBe(`cy@${b.host}:${new URL(b.origin).port}`);
     // The proposal is on the body's statuses here too, and found again by its id.
@@ -136,6 +147,24 @@ describe("a remote member's reply in a body's thread", () => {
     socket.send(JSON.stringify({ type: "subscribe", stream: "hashtag", tag: "scythe" }));
     await new Promise((r) => setTimeout(r, 200));
 
+    // First a note to ada alone: kept for her, never on the public streams.
+    const me = await masto.v1.accounts.verifyCredentials();
+    const adaUri = `${a.origin}/ap/actors/${me.id}`;
+    const directId = peer.newId("notes");
+    const direct = {
+      id: directId,
+      type: "Note",
+      attributedTo: peer.actorId,
+      content: "<p>Just for you: the #scythe is blunt</p>",
+      to: [adaUri],
+      tag: [{ type: "Mention", href: adaUri, name: "@ada" }],
+      published: new Date().toISOString(),
+    };
+    peer.serve(directId, { "@context": "https://www.w3.org/ns/activitystreams", ...direct });
+    const sentDirect = { "@context": "https://www.w3.org/ns/activitystreams", id: peer.newId(), type: "Create", actor: peer.actorId, object: direct, to: direct.to };
+    expect((await peer.post(`${a.origin}/ap/inbox`, sentDirect)).status).toBe(202);
+    await eventually(async () => (await a.app.db.selectFrom("objects").select("uri").where("uri", "=", directId).executeTakeFirst()) !== undefined, 15_000, "the note kept");
+
     const noteId = peer.newId("notes");
     const note = {
       id: noteId,
@@ -166,6 +195,8 @@ describe("a remote member's reply in a body's thread", () => {
       5_000,
       "hashtag update",
     );
+    // Events come in order: the note kept for ada, before the reply, was not sent.
+    expect(messages.filter((m) => m.event === "update" && JSON.parse(m.payload).uri === directId)).toEqual([]);
     socket.close();
   });
 });
