@@ -222,14 +222,14 @@ export function notificationRoutes(app: AppContext) {
           count = Math.max(count, Number(total?.n ?? 0));
           if (total?.last) mostRecent = String(total.last);
         }
-        const ids = g.items.map((n) => BigInt(n.id));
         out.push({
           group_key: g.key,
           notifications_count: count,
           type: g.type,
           most_recent_notification_id: mostRecent,
-          page_min_id: String(ids.reduce((a, b) => (b < a ? b : a))),
-          page_max_id: String(ids.reduce((a, b) => (b > a ? b : a))),
+          // A page is newest first.
+          page_min_id: g.items.at(-1)!.id,
+          page_max_id: newest.id,
           latest_page_notification_at: newest.created_at,
           sample_account_ids: [...new Set(g.items.map((n) => (n.account as { id: string }).id))].slice(0, 8),
           ...(newest.status ? { status_id: (newest.status as { id: string }).id } : {}),
