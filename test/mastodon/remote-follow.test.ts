@@ -23,7 +23,7 @@ let orchardAcct: string;
 
 beforeAll(async () => {
   [a, b] = await Promise.all([startTestInstance({ host: "127.0.0.170" }), startTestInstance({ host: "127.0.0.171" })]);
-  peer = await startMastodonPeer({ host: "127.0.0.172" });
+  peer = await startMastodonPeer({ host: "127.0.0.172", autoAcceptFollows: true });
   await bodyWithMembers(a.app, "meadow", ["ada", "bo"], hourBylaws({ kind: "simple-majority" }, { admission: "open" }));
   await bodyWithMembers(b.app, "orchard", ["cy", "dee"], hourBylaws({ kind: "simple-majority" }));
   ada = await tokenFor(a.origin, "ada");
@@ -198,5 +198,54 @@ describe("a remote member's reply in a body's thread", () => {
     // Events come in order: the note kept for ada, before the reply, was not sent.
     expect(messages.filter((m) => m.event === "update" && JSON.parse(m.payload).uri === directId)).toEqual([]);
     socket.close();
+  });
+});
+
+describe("following a person on a Mastodon server from an app", () => {
+  it("keeps their public posts for the home timeline, also one that names someone here; not a note sent to someone else alone", async () => {
+    const bo = await tokenFor(a.origin, "bo");
+    const masto = createRestAPIClient({ url: a.origin, accessToken: bo });
+    const [alice] = (await masto.v2.search.list({ q: peer.actorId, type: "accounts", resolve: true })).accounts;
+    expect(alice?.acct).toBe(`alice@${peer.host}:${peer.port}`);
+    expect(await masto.v1.accounts.$select(alice!.id).follow()).toMatchObject({ requested: true });
+    await eventually(async () => (await masto.v1.accounts.relationships.fetch({ id: [alice!.id] }))[0]?.following === true, 15_000, "the peer's Accept");
+
+    const adaId = (await a.app.db.selectFrom("actors").select("id").where("handle", "=", "ada").executeTakeFirstOrThrow()).id;
+    const adaUri = `${a.origin}/ap/actors/${adaId}`;
+    const sent: string[] = [];
+    for (const [text, to, tag] of [
+      ["<p>Market day moved to Friday</p>", [], []],
+      ["<p>@ada the apples are ripe</p>", [adaUri], [{ type: "Mention", href: adaUri, name: "@ada" }]],
+    ] as const) {
+      const id = peer.newId("notes");
+      const note = {
+        id,
+        type: "Note",
+        attributedTo: peer.actorId,
+        content: text,
+        to: ["https://www.w3.org/ns/activitystreams#Public"],
+        cc: [`${peer.actorId}/followers`, ...to],
+        tag,
+        published: new Date().toISOString(),
+      };
+      peer.serve(id, { "@context": "https://www.w3.org/ns/activitystreams", ...note });
+      const create = { "@context": "https://www.w3.org/ns/activitystreams", id: peer.newId(), type: "Create", actor: peer.actorId, object: note, to: note.to, cc: note.cc };
+      expect((await peer.post(`${a.origin}/ap/inbox`, create)).status).toBe(202);
+      sent.push(id);
+    }
+    const home = await eventually(
+      async () => {
+        const list = await masto.v1.timelines.home.list();
+        return sent.every((id) => list.some((s) => s.uri === id)) ? list : null;
+      },
+      15_000,
+      "the peer's posts on the home timeline",
+    );
+    expect(home.filter((s) => sent.includes(s.uri)).map((s) => [s.visibility, s.account.acct])).toEqual([
+      ["public", alice!.acct],
+      ["public", alice!.acct],
+    ]);
+    // The earlier direct note to ada is not on bo's home timeline, though bo follows its author.
+    expect(home.some((s) => s.content.includes("Just for you"))).toBe(false);
   });
 });

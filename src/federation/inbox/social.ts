@@ -231,9 +231,10 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
   if (threadBody) targets.add(threadBody);
   const { bodies, people } = await addressees(app, targets, create.actorId.href);
   if (bodies.length === 0) {
+    // A public post of an account followed here is kept for its followers (and those it names).
+    if (await keepFromFollowed(ctx, create, object)) return;
     // A note to someone here (a reply, a body's answer about a vote) is kept for them.
     if (people.length === 0) {
-      if (await keepFromFollowed(ctx, create, object)) return;
       app.log.debug({ activity: create.id.href }, "post not addressed to a body by one of its members, nor to anyone here; ignored");
       return;
     }
