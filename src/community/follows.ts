@@ -1,5 +1,5 @@
 import type { Logger } from "../logging.ts";
-import { Accept, Follow, Reject } from "@fedify/vocab";
+import { Accept, Follow, Reject, Undo } from "@fedify/vocab";
 import type { Transaction } from "kysely";
 import type { AppContext } from "../context.ts";
 import { recordActivity, type DeliveryTarget } from "./outbox.ts";
@@ -39,6 +39,40 @@ export async function followRemote(app: AppContext, actorId: string, target: str
   });
   app.deliveries.kick();
   return ok({ target: remote.id.href, state: "pending" });
+}
+
+/**
+ * A local account stops following a remote actor (by its URI): the row goes, and an
+ * `Undo` of the `Follow` (its original id) goes to the actor's inbox, pending or accepted.
+ * Not following it is no error (nothing is sent).
+ */
+export async function unfollowRemote(app: AppContext, actorId: string, targetUri: string): Promise<Result<{ target: string; undone: boolean }>> {
+  const origin = app.config.publicOrigin;
+  const actor = await findActorById(app, actorId);
+  if (!actor) return fail("not-found", "no such account");
+  const followerUri = actorUri(origin, actor.id);
+  const row = await app.db
+    .selectFrom("follows")
+    .select(["id", "activity_uri"])
+    .where("follower_uri", "=", followerUri.href)
+    .where("followee_uri", "=", targetUri)
+    .executeTakeFirst();
+  if (!row) return ok({ target: targetUri, undone: false });
+  const targetInbox = await deliveryTargetFor(app.db, targetUri);
+  const follow = new Follow({ id: new URL(row.activity_uri), actor: followerUri, object: new URL(targetUri) });
+  await app.db.transaction().execute(async (trx) => {
+    await trx.deleteFrom("follows").where("id", "=", row.id).execute();
+    if (targetInbox) {
+      await recordActivity(trx, {
+        actorId: actor.id,
+        activity: new Undo({ id: activityUri(origin), actor: followerUri, object: follow }),
+        recipients: { followers: false, actors: [targetInbox] },
+        isPublic: false,
+      });
+    }
+  });
+  if (targetInbox) app.deliveries.kick();
+  return ok({ target: targetUri, undone: true });
 }
 
 /**

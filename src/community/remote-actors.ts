@@ -2,10 +2,12 @@
 // object every AppContext holds), remembered in `remote_actors`, and read back as delivery
 // targets. Following and admitting members need it, so it sits with them, not in federation/.
 import { isActor, type Actor } from "@fedify/vocab";
+import { getUserAgent, validatePublicUrl } from "@fedify/vocab-runtime";
 import type { Kysely } from "kysely";
 import type { AppContext } from "../context.ts";
 import type { Schema } from "../store/schema.ts";
 import type { DeliveryTarget } from "../community/outbox.ts";
+import { instanceUserAgent } from "../shared/version.ts";
 
 /** Keeps what we need to deliver to and show a remote actor (`handle`: as its server confirmed it, if known). */
 export async function rememberRemoteActor(db: Kysely<Schema>, actor: Actor, confirmedHandle?: string | null): Promise<DeliveryTarget | null> {
@@ -75,7 +77,8 @@ export interface ResolvedActor {
 
 /**
  * Resolves `@user@host`, `user@host`, `acct:user@host` or an actor URL to a
- * remote actor and remembers it. Handle look-ups use WebFinger over HTTPS.
+ * remote actor and remembers it. Handle look-ups use WebFinger over HTTPS (and over
+ * plain HTTP too when this instance itself runs on http).
  */
 export async function resolveRemoteActor(app: AppContext, ref: string): Promise<Actor | null> {
   return (await resolveRemoteActorWithHandle(app, ref))?.actor ?? null;
@@ -86,14 +89,66 @@ export async function resolveRemoteActorWithHandle(app: AppContext, ref: string)
   const ctx = app.federation.createContext(app.config.publicOrigin, app);
   let query = ref.trim();
   if (/^@?[^@\s/]+@[^@\s/]+$/.test(query)) query = `acct:${query.replace(/^@/, "")}`;
-  const object = await ctx.lookupObject(query).catch((err) => {
+  let object = await ctx.lookupObject(query).catch((err) => {
     app.log.debug({ err, ref }, "remote look-up failed");
     return null;
   });
+  // Fedify asks WebFinger for a handle over https only. An instance that itself runs on
+  // plain http (tests, local development) also asks over http; one on https never does.
+  if (!object && query.startsWith("acct:") && app.config.publicOrigin.protocol === "http:") {
+    const self = await selfLinkOverHttp(app, query);
+    if (self) {
+      object = await ctx.lookupObject(self).catch((err) => {
+        app.log.debug({ err, ref }, "remote look-up failed");
+        return null;
+      });
+    }
+  }
   if (!object || !isActor(object) || !object.id) return null;
   const handle = await handleByWebFinger(app, object.id);
   await rememberRemoteActor(app.db, object, handle);
   return { actor: object, handle: handle ?? (object.preferredUsername ? `${object.preferredUsername}@${object.id.host}` : null) };
+}
+
+const WEBFINGER_MS = 5_000;
+const WEBFINGER_MAX_BYTES = 64 * 1024;
+
+/**
+ * The actor URL WebFinger gives for `acct:user@host`, asked at `http://host` (for an
+ * instance on plain http only). No redirect is followed; private addresses are refused
+ * unless ALLOW_PRIVATE_ADDRESS is set, as for every other look-up.
+ */
+export async function selfLinkOverHttp(app: Pick<AppContext, "config" | "log">, acct: string): Promise<string | null> {
+  const at = acct.lastIndexOf("@");
+  const host = at > 0 ? acct.slice(at + 1) : "";
+  if (host === "" || /[/?#@\\\s]/.test(host)) return null;
+  let url: URL;
+  try {
+    url = new URL(`http://${host}/.well-known/webfinger`);
+  } catch {
+    return null;
+  }
+  url.searchParams.set("resource", acct);
+  try {
+    if (!app.config.allowPrivateAddress) await validatePublicUrl(url.href);
+    const res = await fetch(url, {
+      headers: { accept: "application/jrd+json, application/json", "user-agent": getUserAgent(instanceUserAgent(app.config.publicOrigin)) },
+      redirect: "manual",
+      signal: AbortSignal.timeout(WEBFINGER_MS),
+    });
+    if (!res.ok) return null;
+    const text = await res.text();
+    if (text.length > WEBFINGER_MAX_BYTES) return null;
+    const jrd = JSON.parse(text) as { links?: { rel?: unknown; type?: unknown; href?: unknown }[] };
+    const self = (Array.isArray(jrd.links) ? jrd.links : []).find(
+      (l) => l?.rel === "self" && typeof l.href === "string" && /^application\/(activity\+json|ld\+json)/.test(String(l.type ?? "")),
+    );
+    const href = typeof self?.href === "string" ? self.href : null;
+    return href && /^https?:\/\//.test(href) ? href : null;
+  } catch (err) {
+    app.log.debug({ err, acct }, "WebFinger over http failed");
+    return null;
+  }
 }
 
 /**

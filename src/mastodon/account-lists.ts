@@ -1,11 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { findActorById, isBody } from "../community/actors.ts";
+import { sql } from "kysely";
+import { findActorByHandle, findActorById, isBody } from "../community/actors.ts";
+import { resolveRemoteActorWithHandle } from "../community/remote-actors.ts";
 import type { AppContext } from "../context.ts";
 import { actorUri } from "../shared/uris.ts";
-import { accountEntity, visibleActor } from "./accounts.ts";
+import { accountEntity, localHandle, visibleActor } from "./accounts.ts";
 import { remoteAccountUri } from "./ids.ts";
 import { authenticate, holderOf, params, sendError } from "./http.ts";
 import { paging, setLinks } from "./paging.ts";
+import { RESOLVE_MS, within } from "./remote-accounts.ts";
 import { accountCache, accountForUri } from "./remote-accounts.ts";
 import { pageStatuses, publicOnly, statusQuery, toStatuses } from "./status-entity.ts";
 
@@ -51,6 +54,32 @@ export function accountListRoutes(app: AppContext) {
   }
 
   return async (f: FastifyInstance) => {
+    // `acct` here (`handle`, `handle@this-host`), or elsewhere (`user@host`): one known here, or,
+    // for a signed-in person, looked up on its server (WebFinger, then the actor) within 5 s.
+    f.get("/api/v1/accounts/lookup", read("read:accounts"), async (req, reply) => {
+      const acct = params(req).acct;
+      const handle = localHandle(app, acct);
+      if (handle) {
+        const actor = await findActorByHandle(app, handle);
+        const row = actor ? await visibleActor(app, actor.id) : null;
+        return row ? accountEntity(app, row) : sendError(reply, 404, NOT_FOUND);
+      }
+      const remote = typeof acct === "string" ? /^@?([^@\s/]+)@([^@\s/]+)$/.exec(acct.trim()) : null;
+      if (!remote) return sendError(reply, 404, NOT_FOUND);
+      const wanted = `${remote[1]}@${remote[2]}`;
+      const known = await app.db.selectFrom("remote_actors").select("uri").where(sql<boolean>`lower(handle) = ${wanted.toLowerCase()}`).executeTakeFirst();
+      let uri = known?.uri ?? null;
+      if (!uri && holderOf(req)?.actorId) {
+        const found = await within(
+          resolveRemoteActorWithHandle(app, wanted).catch(() => null),
+          RESOLVE_MS,
+        );
+        uri = found?.actor.id?.href ?? null;
+      }
+      const entity = uri ? await accountForUri(app, uri) : null;
+      return entity ?? sendError(reply, 404, NOT_FOUND);
+    });
+
     f.get<{ Params: { id: string } }>("/api/v1/accounts/:id", read("read:accounts"), async (req, reply) => {
       const remote = remoteAccountUri(req.params.id);
       const row = remote ? null : await visibleActor(app, req.params.id);

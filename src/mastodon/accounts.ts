@@ -1,9 +1,11 @@
 import type { FastifyInstance } from "fastify";
 import { sql } from "kysely";
-import { type ActorRow, findActorByHandle, findActorById, isBody } from "../community/actors.ts";
+import { type ActorRow, findActorById, isBody } from "../community/actors.ts";
+import { followRemote, unfollowRemote } from "../community/follows.ts";
 import { notifyFollow } from "../community/notifications.ts";
 import type { AppContext } from "../context.ts";
-import { activityUri, actorUri, profileUrl } from "../shared/uris.ts";
+import { activityUri, actorUri, localActorId, profileUrl } from "../shared/uris.ts";
+import { remoteAccountUri } from "./ids.ts";
 import { accountOf, authenticate, params, sendError } from "./http.ts";
 
 // Local people and bodies as Mastodon accounts (bodies with `group: true`), and following
@@ -102,11 +104,10 @@ function toAccount(app: AppContext, a: Row, n: Counts) {
   };
 }
 
-/** The Relationship entity between the signed-in person and an account. */
-async function relationship(app: AppContext, meId: string, otherId: string) {
-  const origin = app.config.publicOrigin;
-  const me = actorUri(origin, meId).href;
-  const other = actorUri(origin, otherId).href;
+/** The Relationship entity between the signed-in person and an account (`otherUri`: its actor URI, here or elsewhere). */
+async function relationship(app: AppContext, meId: string, otherId: string, otherUri: string) {
+  const me = actorUri(app.config.publicOrigin, meId).href;
+  const other = otherUri;
   const rows = await app.db
     .selectFrom("follows")
     .select(["follower_uri", "state"])
@@ -125,6 +126,7 @@ async function relationship(app: AppContext, meId: string, otherId: string) {
     blocked_by: false,
     muting: false,
     muting_notifications: false,
+    // A follow of an account elsewhere is requested until its server accepts it.
     requested: mine?.state === "pending",
     requested_by: theirs?.state === "pending",
     domain_blocking: false,
@@ -133,8 +135,20 @@ async function relationship(app: AppContext, meId: string, otherId: string) {
   };
 }
 
+/** What an account id names: a local person or body (`local`), or an account of another server known here. */
+async function accountTarget(app: AppContext, id: string): Promise<{ uri: string; local: Row | null } | null> {
+  const remote = remoteAccountUri(id);
+  if (remote) {
+    if (localActorId(app.config.publicOrigin, remote)) return null;
+    const known = await app.db.selectFrom("remote_actors").select("uri").where("uri", "=", remote).executeTakeFirst();
+    return known ? { uri: remote, local: null } : null;
+  }
+  const local = await visibleActor(app, id);
+  return local ? { uri: actorUri(app.config.publicOrigin, local.id).href, local } : null;
+}
+
 /** `acct` as apps send it: `handle`, `@handle` or `handle@this-host`; null for another server's. */
-function localHandle(app: AppContext, acct: unknown): string | null {
+export function localHandle(app: AppContext, acct: unknown): string | null {
   if (typeof acct !== "string") return null;
   const [handle, host, ...rest] = acct.replace(/^@/, "").split("@");
   if (!handle || rest.length) return null;
@@ -164,26 +178,28 @@ export function accountRoutes(app: AppContext) {
       };
     });
 
-    f.get("/api/v1/accounts/lookup", { preHandler: authenticate(app, { scope: "read:accounts", optional: true }) }, async (req, reply) => {
-      const handle = localHandle(app, params(req).acct);
-      const actor = handle ? await findActorByHandle(app, handle) : undefined;
-      const row = actor ? await visibleActor(app, actor.id) : null;
-      if (!row) return sendError(reply, 404, NOT_FOUND);
-      return accountEntity(app, row);
-    });
-
     f.get("/api/v1/accounts/relationships", { preHandler: authenticate(app, { scope: "read:follows", user: true }) }, async (req) => {
       const raw = params(req).id;
       const ids = (Array.isArray(raw) ? raw : [raw]).filter((v): v is string => typeof v === "string").slice(0, 40);
       const out = [];
-      for (const id of ids) if (await visibleActor(app, id)) out.push(await relationship(app, accountOf(req), id));
+      for (const id of ids) {
+        const target = await accountTarget(app, id);
+        if (target) out.push(await relationship(app, accountOf(req), id, target.uri));
+      }
       return out;
     });
 
     f.post<{ Params: { id: string } }>("/api/v1/accounts/:id/follow", { preHandler: authenticate(app, { scope: "write:follows", user: true }) }, async (req, reply) => {
       const meId = accountOf(req);
-      const target = await visibleActor(app, req.params.id);
-      if (!target) return sendError(reply, 404, NOT_FOUND);
+      const found = await accountTarget(app, req.params.id);
+      if (!found) return sendError(reply, 404, NOT_FOUND);
+      const target = found.local;
+      if (!target) {
+        // An account on another server: a Follow goes to it, `requested` until its Accept comes.
+        const followed = await followRemote(app, meId, found.uri);
+        if (!followed.ok) return sendError(reply, followed.error.code === "unreachable" ? 503 : 422, `Validation failed: ${followed.error.message}`);
+        return relationship(app, meId, req.params.id, found.uri);
+      }
       if (target.id === meId) return sendError(reply, 403, "This action is not allowed");
       const state = target.manually_approves_followers ? "pending" : "accepted";
       // A local follow: a row in `follows` like a remote follower's; nothing to deliver (the
@@ -194,7 +210,7 @@ export function accountRoutes(app: AppContext) {
           .insertInto("follows")
           .values({
             follower_uri: actorUri(origin, meId).href,
-            followee_uri: actorUri(origin, target.id).href,
+            followee_uri: found.uri,
             activity_uri: activityUri(origin).href,
             state,
             accepted_at: state === "accepted" ? new Date() : null,
@@ -204,15 +220,21 @@ export function accountRoutes(app: AppContext) {
           .executeTakeFirst();
         if (made) await notifyFollow(trx, target.id, actorUri(origin, meId).href);
       });
-      return relationship(app, meId, target.id);
+      return relationship(app, meId, target.id, found.uri);
     });
 
     f.post<{ Params: { id: string } }>("/api/v1/accounts/:id/unfollow", { preHandler: authenticate(app, { scope: "write:follows", user: true }) }, async (req, reply) => {
       const meId = accountOf(req);
-      const target = await visibleActor(app, req.params.id);
-      if (!target) return sendError(reply, 404, NOT_FOUND);
-      await app.db.deleteFrom("follows").where("follower_uri", "=", actorUri(origin, meId).href).where("followee_uri", "=", actorUri(origin, target.id).href).execute();
-      return relationship(app, meId, target.id);
+      const found = await accountTarget(app, req.params.id);
+      if (!found) return sendError(reply, 404, NOT_FOUND);
+      if (found.local) {
+        await app.db.deleteFrom("follows").where("follower_uri", "=", actorUri(origin, meId).href).where("followee_uri", "=", found.uri).execute();
+      } else {
+        // An account elsewhere is told with an Undo of the Follow.
+        const undone = await unfollowRemote(app, meId, found.uri);
+        if (!undone.ok) return sendError(reply, 422, `Validation failed: ${undone.error.message}`);
+      }
+      return relationship(app, meId, req.params.id, found.uri);
     });
   };
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { AppContext } from "../context.ts";
 import { accountOf, authenticate, params, sendError } from "./http.ts";
+import { unreadCount } from "./notifications.ts";
 
 // Where a person stopped reading their home timeline and notifications, kept per account
 // (`mastodon_markers`) so every app of theirs starts from the same place.
@@ -30,7 +31,11 @@ export function markerRoutes(app: AppContext) {
         .where("actor_id", "=", accountOf(req))
         .where("timeline", "in", wanted)
         .execute();
-      return Object.fromEntries(rows.map((r) => [r.timeline, entity(r)]));
+      const out: Record<string, ReturnType<typeof entity> & { unread_count?: number }> = {};
+      for (const r of rows) out[r.timeline] = entity(r);
+      // As Pleroma and Akkoma do: how many notifications came after the marker (at most 1,000).
+      if (out.notifications) out.notifications.unread_count = await unreadCount(app, accountOf(req), 1000);
+      return out;
     });
 
     f.post("/api/v1/markers", { preHandler: authenticate(app, { scope: "write:statuses", user: true }) }, async (req, reply) => {

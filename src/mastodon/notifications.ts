@@ -23,6 +23,25 @@ type Notification = { id: string; type: string; created_at: string; account: unk
 
 const NOT_FOUND = "Record not found";
 
+/** Follows of me within the same 12 hours are one group (Mastodon groups favourites, boosts and follows by type, status and a 12-hour span). */
+const GROUP_SPAN_MS = 12 * 3600 * 1000;
+/** The types grouped when an app does not say (`grouped_types[]`): Mastodon's; only follows happen here. */
+const GROUPABLE = ["favourite", "follow", "reblog"];
+
+export function groupKeyOf(row: Pick<Row, "id" | "kind" | "created_at">): string {
+  if (row.kind === "follow") return `follow-${Math.floor(new Date(row.created_at).getTime() / GROUP_SPAN_MS)}`;
+  return `ungrouped-${row.id}`;
+}
+
+/** Notifications after the person's notifications marker (all when none), counted up to `limit`. */
+export async function unreadCount(app: AppContext, me: string, limit: number): Promise<number> {
+  const marker = await app.db.selectFrom("mastodon_markers").select("last_read_id").where("actor_id", "=", me).where("timeline", "=", "notifications").executeTakeFirst();
+  let q = app.db.selectFrom("notifications").select("id").where("recipient_id", "=", me);
+  if (marker && /^\d{1,19}$/.test(marker.last_read_id)) q = q.where("id", ">", marker.last_read_id);
+  const rows = await q.limit(limit).execute();
+  return rows.length;
+}
+
 const OUTCOME: Record<string, string> = { passed: "passed", rejected: "did not pass", tabled: "was set aside", done: "is done" };
 
 function words(kind: string, row: Row): string {
@@ -41,7 +60,7 @@ export async function notificationEntities(app: AppContext, rows: readonly Row[]
   const voted = new Map<string, boolean>();
   const out: Notification[] = [];
   for (const row of rows) {
-    const base = { id: String(row.id), created_at: new Date(row.created_at).toISOString(), group_key: `ungrouped-${row.id}` };
+    const base = { id: String(row.id), created_at: new Date(row.created_at).toISOString(), group_key: groupKeyOf(row) };
     if (row.kind === "follow" && row.actor_uri) {
       const account = await accountOf(row.actor_uri);
       if (account) out.push({ ...base, type: "follow", account });
@@ -147,8 +166,16 @@ export function notificationRoutes(app: AppContext) {
       return page;
     });
 
-    // The grouped form (Mastodon 4.3): nothing is grouped here, each notification is a group of one.
+    // Mastodon 4.3's unread count: notifications after the marker, at most `limit` (100, ≤ 1,000).
+    f.get("/api/v1/notifications/unread_count", read, async (req) => {
+      const n = Number(params(req).limit);
+      return { count: await unreadCount(app, accountOf(req), Number.isInteger(n) && n > 0 ? Math.min(n, 1000) : 100) };
+    });
+
+    // The grouped form (Mastodon 4.3): follows of me within 12 hours are one group (unless the
+    // app leaves `follow` out of `grouped_types[]`); every other notification is a group of one.
     f.get("/api/v2/notifications", read, async (req, reply) => {
+      const me = accountOf(req);
       const page = await listPage(req);
       setLinks(
         req,
@@ -156,27 +183,74 @@ export function notificationRoutes(app: AppContext) {
         origin,
         page.map((n) => n.id),
       );
+      const asked = list(params(req).grouped_types);
+      const grouped = new Set(asked.length > 0 ? asked : GROUPABLE);
       const accounts = new Map<string, unknown>();
       const statuses = new Map<string, unknown>();
+      type Group = { key: string; type: string; items: Notification[] };
+      const groups: Group[] = [];
+      const byKey = new Map<string, Group>();
       for (const n of page) {
         accounts.set((n.account as { id: string }).id, n.account);
         if (n.status) statuses.set((n.status as { id: string }).id, n.status);
+        const key = grouped.has(n.type) && !n.group_key.startsWith("ungrouped-") ? n.group_key : `ungrouped-${n.id}`;
+        const known = byKey.get(key);
+        if (known) known.items.push(n);
+        else {
+          const g = { key, type: n.type, items: [n] };
+          byKey.set(key, g);
+          groups.push(g);
+        }
       }
-      return {
-        accounts: [...accounts.values()],
-        statuses: [...statuses.values()],
-        notification_groups: page.map((n) => ({
-          group_key: n.group_key,
-          notifications_count: 1,
-          type: n.type,
-          most_recent_notification_id: n.id,
-          page_min_id: n.id,
-          page_max_id: n.id,
-          latest_page_notification_at: n.created_at,
-          sample_account_ids: [(n.account as { id: string }).id],
-          ...(n.status ? { status_id: (n.status as { id: string }).id } : {}),
-        })),
-      };
+      const out = [];
+      for (const g of groups) {
+        const newest = g.items[0]!;
+        let count = g.items.length;
+        let mostRecent = newest.id;
+        // A group's count and most recent notification are the whole group's, beyond this page.
+        const slice = /^follow-(\d+)$/.exec(g.key);
+        if (slice) {
+          const from = new Date(Number(slice[1]) * GROUP_SPAN_MS);
+          const total = await app.db
+            .selectFrom("notifications")
+            .select((eb) => [eb.fn.countAll<string>().as("n"), eb.fn.max("id").as("last")])
+            .where("recipient_id", "=", me)
+            .where("kind", "=", "follow")
+            .where("created_at", ">=", from)
+            .where("created_at", "<", new Date(from.getTime() + GROUP_SPAN_MS))
+            .executeTakeFirst();
+          count = Math.max(count, Number(total?.n ?? 0));
+          if (total?.last) mostRecent = String(total.last);
+        }
+        out.push({
+          group_key: g.key,
+          notifications_count: count,
+          type: g.type,
+          most_recent_notification_id: mostRecent,
+          // A page is newest first.
+          page_min_id: g.items.at(-1)!.id,
+          page_max_id: newest.id,
+          latest_page_notification_at: newest.created_at,
+          sample_account_ids: [...new Set(g.items.map((n) => (n.account as { id: string }).id))].slice(0, 8),
+          ...(newest.status ? { status_id: (newest.status as { id: string }).id } : {}),
+        });
+      }
+      return { accounts: [...accounts.values()], statuses: [...statuses.values()], notification_groups: out };
+    });
+
+    // Mastodon 4.3's unread count of groups.
+    f.get("/api/v2/notifications/unread_count", read, async (req) => {
+      const me = accountOf(req);
+      const n = Number(params(req).limit);
+      const limit = Number.isInteger(n) && n > 0 ? Math.min(n, 1000) : 100;
+      const marker = await app.db.selectFrom("mastodon_markers").select("last_read_id").where("actor_id", "=", me).where("timeline", "=", "notifications").executeTakeFirst();
+      let q = app.db.selectFrom("notifications").select(["id", "kind", "created_at"]).where("recipient_id", "=", me);
+      if (marker && /^\d{1,19}$/.test(marker.last_read_id)) q = q.where("id", ">", marker.last_read_id);
+      const rows = await q
+        .orderBy("id", "desc")
+        .limit(limit * 4)
+        .execute();
+      return { count: Math.min(limit, new Set(rows.map(groupKeyOf)).size) };
     });
 
     f.get<{ Params: { id: string } }>("/api/v1/notifications/:id", read, async (req, reply) => {

@@ -7,6 +7,18 @@ import { remoteAccountId } from "./ids.ts";
 // them (or, for one never remembered, from its URI alone): apps show their posts and
 // follows, and search finds them.
 
+/** How long a look-up on another server may take in a request (search, lookup). */
+export const RESOLVE_MS = 5_000;
+
+/** `p` within `ms`, else null (the look-up goes on unseen, its result is then dropped). */
+export function within<T>(p: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 type RemoteRow = { uri: string; handle: string | null; type: string; name: string | null; url: string | null; fetched_at: Date };
 
 export function remoteAccountEntity(app: Pick<AppContext, "config">, row: RemoteRow) {

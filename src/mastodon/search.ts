@@ -6,7 +6,7 @@ import { safeUrl } from "../shared/uris.ts";
 import { accountEntity, visibleActor } from "./accounts.ts";
 import { authenticate, holderOf, params, sendError } from "./http.ts";
 import { allows } from "./scopes.ts";
-import { accountForUri, type AccountEntity } from "./remote-accounts.ts";
+import { accountForUri, type AccountEntity, RESOLVE_MS, within } from "./remote-accounts.ts";
 import { publicOnly, statusQuery, toStatuses } from "./status-entity.ts";
 
 // GET /api/v2/search: accounts (people and bodies here, and those of other servers known
@@ -14,18 +14,8 @@ import { publicOnly, statusQuery, toStatuses } from "./status-entity.ts";
 // `resolve=true`, a signed-in person whose token may search has `@user@host` or an actor's
 // URL looked up on its server (WebFinger, then the actor), within a few seconds.
 
-const RESOLVE_MS = 5_000;
 const TAG = /^#?([\p{L}\p{N}_]{1,100})$/u;
 const like = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
-/** `p` within `ms`, else null (the look-up goes on unseen, its result is then dropped). */
-function within<T>(p: Promise<T>, ms: number): Promise<T | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), ms);
-  });
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
-}
 
 export function searchRoutes(app: AppContext) {
   const origin = app.config.publicOrigin;

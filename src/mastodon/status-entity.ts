@@ -7,7 +7,7 @@ import type { Schema } from "../store/schema.ts";
 import { statusId, statusTime } from "./ids.ts";
 import type { Paging } from "./paging.ts";
 import { pageOf } from "./paging.ts";
-import { pollOf } from "./polls.ts";
+import { pollOf, remotePollEntity } from "./polls.ts";
 import { accountEntities } from "./accounts.ts";
 import { type AccountEntity, accountCache, type MentionEntity, mentionCache } from "./remote-accounts.ts";
 
@@ -151,6 +151,12 @@ export async function toStatuses(app: AppContext, rows: readonly StatusRow[], vi
     app,
     rows.map((r) => r.proposal_id).filter((id): id is string => id !== null),
   );
+  // Polls of other servers (a remote body's proposals): from the Question as received.
+  const remoteQuestions = rows.filter((r) => r.type === "Question" && r.proposal_id === null).map((r) => r.uri);
+  const remotePolls = new Map<string, ReturnType<typeof remotePollEntity>>();
+  if (remoteQuestions.length > 0) {
+    for (const q of await app.db.selectFrom("objects").select(["uri", "raw"]).where("uri", "in", remoteQuestions).execute()) remotePolls.set(q.uri, remotePollEntity(q.uri, q.raw));
+  }
   const out = [];
   for (const row of rows) {
     const loaded = row.proposal_id ? proposals.get(row.proposal_id) : undefined;
@@ -177,7 +183,7 @@ export async function toStatuses(app: AppContext, rows: readonly StatusRow[], vi
       replies_count: replies.get(row.uri) ?? 0,
       in_reply_to_id: parent && row.in_reply_to ? statusId(parent.published, row.in_reply_to) : null,
       in_reply_to_account_id: parentAccount?.id ?? null,
-      poll: p?.entity ?? null,
+      poll: p?.entity ?? remotePolls.get(row.uri) ?? null,
     });
   }
   return out;

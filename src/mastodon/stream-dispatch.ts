@@ -63,6 +63,11 @@ async function loadStatus(app: AppContext, uri: string) {
 async function onHomeOf(app: AppContext, actorId: string, row: NonNullable<Row>): Promise<boolean> {
   const me = actorUri(app.config.publicOrigin, actorId).href;
   if (row.attributed_to === me) return true;
+  // A remote note that is not public is on the home timeline of the one it was kept for only.
+  if (row.audience === null && !isLocal(app.config.publicOrigin, row.attributed_to)) {
+    const kept = await app.db.selectFrom("notifications").select("id").where("recipient_id", "=", actorId).where("object_uri", "=", row.uri).executeTakeFirst();
+    if (!kept) return false;
+  }
   const followed = await app.db
     .selectFrom("follows")
     .select("followee_uri")
@@ -75,11 +80,15 @@ async function onHomeOf(app: AppContext, actorId: string, row: NonNullable<Row>)
 
 async function streamsFor(app: AppContext, c: Connection, row: NonNullable<Row>, tags: Set<string>): Promise<string[][]> {
   const local = isLocal(app.config.publicOrigin, row.attributed_to);
+  // The public and hashtag streams carry public statuses only (written here, or taken into a
+  // body's record, or published by an account followed here), as the public timeline; a
+  // remote note kept for one person here is theirs alone.
+  const open = local || row.audience !== null;
   const out: string[][] = [];
   for (const s of c.subs.values()) {
     if (s.stream === "user" && c.holder.actorId && (await onHomeOf(app, c.holder.actorId, row))) out.push(["user"]);
-    if (s.stream === "public" || (s.stream === "public:local" && local)) out.push([s.stream]);
-    if ((s.stream === "hashtag" || (s.stream === "hashtag:local" && local)) && s.tag && tags.has(s.tag)) out.push([s.stream, s.tag]);
+    if (open && (s.stream === "public" || (s.stream === "public:local" && local))) out.push([s.stream]);
+    if (open && (s.stream === "hashtag" || (s.stream === "hashtag:local" && local)) && s.tag && tags.has(s.tag)) out.push([s.stream, s.tag]);
   }
   return out;
 }

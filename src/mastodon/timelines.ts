@@ -23,8 +23,12 @@ export function timelineRoutes(app: AppContext) {
       const pg = paging(params(req));
       const meUri = actorUri(origin, me).href;
       const followed = app.db.selectFrom("follows").select("followee_uri").where("follower_uri", "=", meUri).where("state", "=", "accepted");
+      // A remote note that is not public (kept for someone here) only for the one it was kept for.
+      const keptForMe = app.db.selectFrom("notifications").select("object_uri").where("recipient_id", "=", me).where("object_uri", "is not", null);
       const rows = await pageStatuses(
-        statusQuery(app).where((eb) => eb.or([eb("objects.audience", "in", followed), eb("objects.attributed_to", "in", followed), eb("objects.attributed_to", "=", meUri)])),
+        statusQuery(app)
+          .where((eb) => eb.or([eb("objects.audience", "in", followed), eb("objects.attributed_to", "in", followed), eb("objects.attributed_to", "=", meUri)]))
+          .where((eb) => eb.or([eb("objects.audience", "is not", null), eb("objects.attributed_to", "like", `${origin.origin}/%`), eb("objects.uri", "in", keptForMe)])),
         pg,
       );
       const out = await toStatuses(app, rows, me);

@@ -1,6 +1,7 @@
 import { createRestAPIClient } from "masto";
 import megalodon from "megalodon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { operations } from "../../src/cli/operations.ts";
 import * as d from "../../src/decisions/index.ts";
 import { bodyWithMembers, hourBylaws, pastDeadline, unwrap } from "../decisions/support.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
@@ -202,5 +203,58 @@ describe("an act refused on another server", () => {
     const { list } = await notes(ada);
     const refused = list.find((n) => n.status?.content.includes("not on the roll"));
     expect(refused).toMatchObject({ type: "mention", account: { acct: "riverside@127.0.0.135:9" }, status: { visibility: "direct" } });
+  });
+});
+
+describe("grouped notifications and unread counts", () => {
+  it("groups the follows of one half-day, counts what came after the marker, and leaves follows apart when the app asks", async () => {
+    await operations["account.create"](a.app, { handle: "fay", password: "fay-password" });
+    const fay = await tokenFor(a.origin, "fay");
+    const masto = createRestAPIClient({ url: a.origin, accessToken: fay });
+    const me = await masto.v1.accounts.verifyCredentials();
+    for (const token of [ada, bo, await tokenFor(a.origin, "cy")]) await createRestAPIClient({ url: a.origin, accessToken: token }).v1.accounts.$select(me.id).follow();
+    // The three in the middle of one 12-hour span, whenever the test runs.
+    const span = 12 * 3600 * 1000;
+    await a.app.db
+      .updateTable("notifications")
+      .set({ created_at: new Date(Math.floor(Date.now() / span) * span - span / 2) })
+      .where("recipient_id", "=", me.id)
+      .execute();
+    const get = async (path: string) => (await fetch(new URL(path, a.origin), { headers: { authorization: `Bearer ${fay}` } })).json() as Promise<any>;
+    const v1 = (await get("/api/v1/notifications")) as { id: string; type: string; group_key: string; account: { acct: string; id: string } }[];
+    expect(v1.map((n) => n.type)).toEqual(["follow", "follow", "follow"]);
+    expect(new Set(v1.map((n) => n.group_key)).size).toBe(1);
+
+    const grouped = await get("/api/v2/notifications");
+    expect(grouped.notification_groups).toHaveLength(1);
+    expect(grouped.notification_groups[0]).toMatchObject({
+      group_key: v1[0]!.group_key,
+      type: "follow",
+      notifications_count: 3,
+      most_recent_notification_id: v1[0]!.id,
+      page_max_id: v1[0]!.id,
+      page_min_id: v1[2]!.id,
+      sample_account_ids: v1.map((n) => n.account.id),
+    });
+    expect(grouped.accounts.map((x: { acct: string }) => x.acct).sort()).toEqual(["ada", "bo", "cy"]);
+    // An app that groups mentions only gets each follow apart.
+    const apart = await get("/api/v2/notifications?grouped_types[]=mention");
+    expect(apart.notification_groups.map((g: { notifications_count: number; group_key: string }) => [g.notifications_count, g.group_key])).toEqual(
+      v1.map((n) => [1, `ungrouped-${n.id}`]),
+    );
+    // Through masto's client too.
+    const viaMasto = await masto.v2.notifications.list();
+    expect(viaMasto.notificationGroups.map((g) => [g.type, g.notificationsCount])).toEqual([["follow", 3]]);
+
+    // Unread: everything without a marker; after it, what is newer.
+    expect(await get("/api/v1/notifications/unread_count")).toEqual({ count: 3 });
+    expect(await get("/api/v1/notifications/unread_count?limit=2")).toEqual({ count: 2 });
+    expect(await get("/api/v2/notifications/unread_count")).toEqual({ count: 1 });
+    await masto.v1.markers.create({ notifications: { lastReadId: v1[1]!.id } });
+    expect(await get("/api/v1/notifications/unread_count")).toEqual({ count: 1 });
+    expect((await get("/api/v1/markers?timeline[]=notifications")).notifications).toMatchObject({ last_read_id: v1[1]!.id, unread_count: 1 });
+    await masto.v1.markers.create({ notifications: { lastReadId: v1[0]!.id } });
+    expect(await get("/api/v1/notifications/unread_count")).toEqual({ count: 0 });
+    expect(await get("/api/v2/notifications/unread_count")).toEqual({ count: 0 });
   });
 });

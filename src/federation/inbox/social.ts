@@ -11,6 +11,7 @@ import {
   Mention,
   Note,
   Page,
+  Question,
   type Reject,
   type Undo,
   type Update,
@@ -163,7 +164,7 @@ async function addressedLocalActors(app: AppContext, post: APObject, activity: A
 async function keepRemotePost(
   app: Pick<AppContext, "config">,
   trx: Transaction<Schema>,
-  post: Note | Article | Page,
+  post: Note | Article | Page | Question,
   attributedTo: string,
   audience: string | null,
 ): Promise<boolean> {
@@ -245,6 +246,12 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
   if (object instanceof Note && object.replyTargetId && proposalOfNote(app.config.publicOrigin, object.replyTargetId)) {
     if (await hashtagActOnProposal(app, ctx, create, object)) return;
   }
+  // A poll (a body's proposal on another Folkmoot, a Mastodon poll) is kept for the people
+  // here who follow its author, as their home timeline's.
+  if (object instanceof Question && object.id) {
+    if (object.attributionId?.href === create.actorId.href && sameOrigin(object.id, create.actorId)) await keepFromFollowed(ctx, create, object);
+    return;
+  }
   if (!isPost(object) || !object.id) return;
   // Someone may only create posts that are theirs, on their own server.
   if (object.attributionId?.href !== create.actorId.href || !sameOrigin(object.id, create.actorId)) return;
@@ -253,6 +260,8 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
   if (threadBody) targets.add(threadBody);
   const { bodies, people } = await addressees(app, targets, create.actorId.href);
   if (bodies.length === 0) {
+    // A public post of an account followed here is kept for its followers (and those it names).
+    if (await keepFromFollowed(ctx, create, object)) return;
     // A note to someone here (a reply, a body's answer about a vote) is kept for them.
     if (people.length === 0) {
       app.log.debug({ activity: create.id.href }, "post not addressed to a body by one of its members, nor to anyone here; ignored");
@@ -296,6 +305,25 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
   if (taken === "kept") app.log.info({ post: object.id.href, bodies }, "member post accepted");
 }
 
+/**
+ * A public post or poll of an account someone here follows (accepted), sent to its
+ * followers: kept with the author as its own `audience`, so it is public here (timelines,
+ * search) and on its followers' home timelines, as Mastodon keeps what followed accounts
+ * publish. Returns whether it was taken (false: nobody here follows the author, or not public).
+ */
+async function keepFromFollowed(ctx: Ctx, create: Create, post: Note | Article | Page | Question): Promise<boolean> {
+  const app = ctx.data;
+  if (!isPublic(post, create)) return false;
+  const followed = await app.db.selectFrom("follows").select("id").where("followee_uri", "=", create.actorId!.href).where("state", "=", "accepted").executeTakeFirst();
+  if (!followed) return false;
+  const author = await create.getActor(ctx).catch(() => null);
+  if (author && isActor(author)) await rememberRemoteActor(app.db, author);
+  await once(app, create, async (trx) => {
+    await keepRemotePost(app, trx, post, create.actorId!.href, create.actorId!.href);
+  });
+  return true;
+}
+
 /** Addressed to the public (`to` or `cc` of the post or of its `Create`). */
 function isPublic(post: { toIds: URL[]; ccIds: URL[] }, create: Create): boolean {
   return [...post.toIds, ...post.ccIds, ...create.toIds, ...create.ccIds].some((id) => id.href === PUBLIC_COLLECTION.href);
@@ -312,7 +340,7 @@ export async function onUpdate(ctx: Ctx, update: Update): Promise<void> {
     if (object.id?.href === update.actorId.href) await rememberRemoteActor(app.db, object);
     return;
   }
-  if (!isPost(object) || !object.id || object.attributionId?.href !== update.actorId.href) return;
+  if (!(isPost(object) || object instanceof Question) || !object.id || object.attributionId?.href !== update.actorId.href) return;
   await once(app, update, async (trx) => {
     await trx
       .updateTable("objects")
@@ -359,6 +387,13 @@ export async function onAnnounce(ctx: Ctx, announce: Announce): Promise<void> {
   if (object instanceof Create) object = await object.getObject(ctx).catch(() => null);
   if (!isPost(object) || !object.id || !object.attributionId) return;
   const post = object;
+  const by = object.attributionId;
+  // Its author, remembered once (apps name the author by handle), not fetched again.
+  const known = await app.db.selectFrom("remote_actors").select("uri").where("uri", "=", by.href).executeTakeFirst();
+  if (!known && !localActorId(app.config.publicOrigin, by)) {
+    const author = await post.getAttribution(ctx).catch(() => null);
+    if (author && isActor(author) && author.id?.href === by.href) await rememberRemoteActor(app.db, author);
+  }
   await once(app, announce, async (trx) => {
     await keepRemotePost(app, trx, post, post.attributionId!.href, announce.actorId!.href);
   });
