@@ -1,14 +1,12 @@
-import { findActorByHandle } from "../community/actors.ts";
 import type { AppContext } from "../context.ts";
 import { type ActConfirmation, type PostTag, readHashtagAct, takeHashtagAct } from "../decisions/index.ts";
 import { fail, type Result } from "../shared/result.ts";
 import { actorUri } from "../shared/uris.ts";
+import { mentionsIn } from "./mentions.ts";
 
 // A status written in an app is an act of the process when its hashtags say so
 // (`#agree because…`, `#object #cost #dealbreaker …`, `#propose Title`): the same grammar
 // and the same service as a reply from any fediverse server (docs/governance.md).
-
-const MENTION = /(?:^|[^\p{L}\p{N}_@/])@([\p{L}\p{N}_.-]+)(?:@([\w.:-]+))?/gu;
 
 /** Where the status is: the proposal it replies to, the body it goes to. */
 export interface StatusPlace {
@@ -21,12 +19,9 @@ export interface StatusPlace {
 async function mentionTags(app: AppContext, text: string): Promise<PostTag[] | null> {
   const origin = app.config.publicOrigin;
   const tags: PostTag[] = [];
-  for (const m of text.matchAll(MENTION)) {
-    const host = m[2]?.toLowerCase().replace(/\.$/, "");
-    if (host && host !== origin.host.toLowerCase() && host !== origin.hostname.toLowerCase()) return null;
-    const actor = await findActorByHandle(app, m[1]!.replace(/\.$/, ""));
-    if (!actor || actor.deleted_at) return null;
-    tags.push({ type: "Mention", name: `@${actor.handle}@${origin.host}`, href: actorUri(origin, actor.id).href });
+  for (const mention of await mentionsIn(app, text)) {
+    if (!mention.here || !mention.actor || mention.actor.deleted_at) return null;
+    tags.push({ type: "Mention", name: `@${mention.actor.handle}@${origin.host}`, href: actorUri(origin, mention.actor.id).href });
   }
   return tags;
 }

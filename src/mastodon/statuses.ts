@@ -9,6 +9,7 @@ import { actorUri, localActorId } from "../shared/uris.ts";
 import { accountOf, authenticate, holderOf, params, sendError } from "./http.ts";
 import { claimKey, keptStatus, releaseKey, settleKey } from "./idempotency.ts";
 import { findStatus, maySee, type StatusRow, statusQuery, toStatuses } from "./status-entity.ts";
+import { mentionsIn } from "./mentions.ts";
 
 // Posting from an app: a status goes to a body (`@body` or `@body@this-host` in its text,
 // or a reply in one of the body's threads, a proposal's included: that is its deliberation)
@@ -16,18 +17,14 @@ import { findStatus, maySee, type StatusRow, statusQuery, toStatuses } from "./s
 // body passes it on to its followers. Reading one status and its thread; deleting one's own.
 
 const NOT_FOUND = "Record not found";
-const MENTION = /(?:^|[^\p{L}\p{N}_@/])@([\p{L}\p{N}_.-]+)(?:@([\w.:-]+))?/gu;
 const MAX_THREAD = 1000;
 const MAX_DEPTH = 50;
 
 /** The local bodies a text mentions (`@handle`, `@handle@this-host`), in order. */
 async function mentionedBodies(app: AppContext, text: string): Promise<string[]> {
-  const origin = app.config.publicOrigin;
   const out: string[] = [];
-  for (const m of text.matchAll(MENTION)) {
-    const host = m[2]?.toLowerCase().replace(/\.$/, "");
-    if (host && host !== origin.host.toLowerCase() && host !== origin.hostname.toLowerCase()) continue;
-    const actor = await findActorByHandle(app, m[1]!.replace(/\.$/, ""));
+  for (const mention of await mentionsIn(app, text)) {
+    const actor = mention.here ? mention.actor : undefined;
     if (actor && isBody(actor) && !actor.deleted_at && !out.includes(actor.handle)) out.push(actor.handle);
   }
   return out;
