@@ -23,7 +23,6 @@ export function isThrottled(r: Result<unknown> | Throttled): r is Throttled {
   return !r.ok && "retryAfterSeconds" in r;
 }
 
-
 /**
  * Checks a handle and password. An unknown handle costs one hash with the current parameters,
  * like a known one, so timing does not tell which handles have accounts. A stored hash made
@@ -101,7 +100,10 @@ async function countAttempt(ctx: Pick<AppContext, "db">, actorId: string): Promi
   const ends = new Date(row.window_started_at).getTime() + SIGN_IN_LIMIT.windowMs;
   const retryAfterSeconds = Math.max(1, Math.ceil((ends - now.getTime()) / 1000));
   const minutes = Math.ceil(retryAfterSeconds / 60);
-  return { ...failWith("unauthorized", "too-many-attempts", `too many failed sign-ins for this account; try again in ${minutes} minutes`, { params: { minutes } }), retryAfterSeconds };
+  return {
+    ...failWith("unauthorized", "too-many-attempts", `too many failed sign-ins for this account; try again in ${minutes} minutes`, { params: { minutes } }),
+    retryAfterSeconds,
+  };
 }
 
 async function clearAttempts(ctx: Pick<AppContext, "db">, actorId: string): Promise<void> {

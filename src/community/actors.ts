@@ -94,7 +94,8 @@ export async function createAccount(ctx: AppContext, input: NewAccount): Promise
   if (!handle.ok) return handle;
   const password = checkNewPassword(input.password);
   if (!password.ok) return password;
-  if (input.name !== undefined && input.name.length > 100) return failWith("invalid", "name-too-long", "a name has at most 100 characters", { field: "name", params: { max: 100 } });
+  if (input.name !== undefined && input.name.length > 100)
+    return failWith("invalid", "name-too-long", "a name has at most 100 characters", { field: "name", params: { max: 100 } });
   const hash = await hashPassword(input.password);
   try {
     return await insertActor(ctx, { handle: handle.value, kind: "person", name: input.name?.trim() || handle.value, summary: input.summary ?? "" }, async (trx, actor) => {
@@ -115,7 +116,8 @@ export async function createAccount(ctx: AppContext, input: NewAccount): Promise
       }
     });
   } catch (err) {
-    if (err instanceof InvitationRefused) return failWith("invalid", "invitation-invalid", "that invitation code is not valid, has expired or has been used", { field: "invitation" });
+    if (err instanceof InvitationRefused)
+      return failWith("invalid", "invitation-invalid", "that invitation code is not valid, has expired or has been used", { field: "invitation" });
     throw err;
   }
 }
@@ -233,7 +235,8 @@ export async function findActorByHandle(ctx: Pick<AppContext, "db">, handle: str
 
 export async function findBody(ctx: Pick<AppContext, "db">, handle: string): Promise<Result<ActorRow>> {
   const actor = await findActorByHandle(ctx, handle);
-  if (!actor || !BODY_KINDS.includes(actor.kind as BodyKind)) return failWith("not-found", "no-such-body", `no body with the handle "${handle}"`, { params: { handle: handle.trim().replace(/^@/, "") } });
+  if (!actor || !BODY_KINDS.includes(actor.kind as BodyKind))
+    return failWith("not-found", "no-such-body", `no body with the handle "${handle}"`, { params: { handle: handle.trim().replace(/^@/, "") } });
   return ok(actor);
 }
 

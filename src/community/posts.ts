@@ -39,9 +39,11 @@ export async function postToBody(app: AppContext, authorId: string, bodyHandle: 
   }
   const text = input.text ?? "";
   if (text.trim() === "") return failWith("invalid", "post-empty", "a post needs some text", { field: "text" });
-  if (text.length > MAX_POST_LENGTH) return failWith("invalid", "post-too-long", `a post has at most ${MAX_POST_LENGTH} characters`, { field: "text", params: { max: MAX_POST_LENGTH } });
+  if (text.length > MAX_POST_LENGTH)
+    return failWith("invalid", "post-too-long", `a post has at most ${MAX_POST_LENGTH} characters`, { field: "text", params: { max: MAX_POST_LENGTH } });
   const summary = input.summary?.trim() || null;
-  if (summary !== null && summary.length > MAX_SUMMARY_LENGTH) return failWith("invalid", "warning-too-long", `a content warning has at most ${MAX_SUMMARY_LENGTH} characters`, { field: "summary", params: { max: MAX_SUMMARY_LENGTH } });
+  if (summary !== null && summary.length > MAX_SUMMARY_LENGTH)
+    return failWith("invalid", "warning-too-long", `a content warning has at most ${MAX_SUMMARY_LENGTH} characters`, { field: "summary", params: { max: MAX_SUMMARY_LENGTH } });
 
   let parent: ObjectRow | undefined;
   if (input.inReplyTo) {

@@ -1,5 +1,5 @@
 import { findBody, type ActorRow } from "../community/actors.ts";
-import { fail, failWith, ok, type Failure, type Result } from "../shared/result.ts";
+import { failWith, ok, type Failure, type Result } from "../shared/result.ts";
 import type { AppContext } from "../context.ts";
 import { proposalUri } from "../shared/uris.ts";
 import { isProposalEvent, type BodyState, type Bylaws, type BylawsVersion, type DecisionRule, type ProposalState } from "../governance/index.ts";

@@ -53,9 +53,17 @@ export function resolveFoundingBylaws(input: { kind: BodyKind; template?: string
   // Each problem with its reason: the core's bylaws problems as `bylaws.<code>`, for the pages' catalogue.
   const problems: { field: string; message: string; reason: Reason }[] = resolved.ok
     ? []
-    : resolved.problems.map((p) => ({ field: p.field, message: p.message, reason: p.params === undefined ? { code: `bylaws.${p.code}` } : { code: `bylaws.${p.code}`, params: p.params } }));
+    : resolved.problems.map((p) => ({
+        field: p.field,
+        message: p.message,
+        reason: p.params === undefined ? { code: `bylaws.${p.code}` } : { code: `bylaws.${p.code}`, params: p.params },
+      }));
   if (input.admission !== undefined && given !== undefined && given !== input.admission) {
-    problems.push({ field: "admission", message: `admission is ${input.admission} but bylaws.admission is ${String(given)}: give one`, reason: { code: "admission-mismatch" satisfies ReasonCode } });
+    problems.push({
+      field: "admission",
+      message: `admission is ${input.admission} but bylaws.admission is ${String(given)}: give one`,
+      reason: { code: "admission-mismatch" satisfies ReasonCode },
+    });
   }
   if (problems.length > 0 || !resolved.ok) {
     const fields: Record<string, string> = {};

@@ -101,7 +101,11 @@ async function recordMemberJoined(app: AppContext, trx: Kysely<Schema>, body: Bo
       value: () => undefined,
       explain: (reason) =>
         reason.code === "admission-by-decision"
-          ? { code: "forbidden", message: `${body.handle} admits members by decision: a member tables a membership proposal`, reason: { code: "admits-by-decision", params: { handle: body.handle } } }
+          ? {
+              code: "forbidden",
+              message: `${body.handle} admits members by decision: a member tables a membership proposal`,
+              reason: { code: "admits-by-decision", params: { handle: body.handle } },
+            }
           : { code: "conflict", message: reason.message, field: "member" },
     };
   });
@@ -145,7 +149,9 @@ export async function leaveBody(app: AppContext, memberUri: string, bodyHandle: 
   const body = await findBody(app, bodyHandle);
   if (!body.ok) return body;
   if (body.value.kind === "confederation") {
-    return failWith("invalid", "bodies-leave-by-proposal", `the members of ${body.value.handle} are bodies: a body leaves a confederation by its own leave proposal`, { params: { handle: body.value.handle } });
+    return failWith("invalid", "bodies-leave-by-proposal", `the members of ${body.value.handle} are bodies: a body leaves a confederation by its own leave proposal`, {
+      params: { handle: body.value.handle },
+    });
   }
   const left = await removeMember(app, body.value, memberUri, inbound);
   if (!left.ok) return left;

@@ -73,7 +73,7 @@ export function bodyActPages(app: AppContext) {
       if (!drafted.ok) return refused(reply, drafted.error.code === "forbidden" ? 403 : 409, drafted.error);
       const tabled = await tableProposal(app, me, body.value.handle, drafted.value.id);
       // Where the bylaws ask for seconds, the request waits as a draft for members to second it.
-      if (!tabled.ok && !/seconds needed/.test(tabled.error.message)) return refused(reply, 409, tabled.error);
+      if (!tabled.ok && tabled.error.refusal !== "needs-seconds") return refused(reply, 409, tabled.error);
       return reply.redirect(`/@${encodeURIComponent(body.value.handle)}/proposals/${encodeURIComponent(drafted.value.id)}?done=asked`, 303);
     });
 

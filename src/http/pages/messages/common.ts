@@ -2,6 +2,7 @@
 
 export const common = {
   "site.skip": "Skip to the content",
+  "nav.site": "Site",
   "nav.home": "Home",
   "nav.mine": "My bodies",
   "nav.account": "My account",

@@ -4,9 +4,9 @@
 // to the field at fault; test/unit/catalogue.test.ts checks that every code has its words.
 
 export const reasons = {
-  "reason.handle-invalid": "A user name is 1 to 30 characters: small letters a to z, digits and underscores (_).",
-  "reason.handle-reserved": "The name {handle} is kept for the site itself. Please choose another.",
-  "reason.handle-taken": "Someone here already has the name {handle}. Please choose another.",
+  "reason.handle-invalid": "Use 1 to 30 characters: small letters a to z, digits and underscores (_).",
+  "reason.handle-reserved": "{handle} is kept for the site itself. Please choose another.",
+  "reason.handle-taken": "{handle} is already taken here. Please choose another.",
   "reason.password-too-short": "A password needs at least {min} characters.",
   "reason.password-too-long": "A password can have at most {max} characters.",
   "reason.name-too-long": "A name can have at most {max} characters.",
