@@ -145,7 +145,7 @@ export async function draftProposal(app: AppContext, actorUri: string, bodyHandl
       now,
     );
     return showing(app, body, uri, command, { "already-member": "payload.member" }, (reason) =>
-      reason.code === "already-member" ? { code: "conflict", message: reason.message, field: "payload.member" } : refusalToFailure(reason),
+      reason.code === "already-member" ? { code: "conflict", message: reason.message, field: "payload.member", refusal: reason.code } : refusalToFailure(reason),
     );
   });
 }

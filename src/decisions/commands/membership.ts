@@ -106,7 +106,7 @@ async function recordMemberJoined(app: AppContext, trx: Kysely<Schema>, body: Bo
               message: `${body.handle} admits members by decision: a member tables a membership proposal`,
               reason: { code: "admits-by-decision", params: { handle: body.handle } },
             }
-          : { code: "conflict", message: reason.message, field: "member" },
+          : { code: "conflict", message: reason.message, field: "member", refusal: reason.code },
     };
   });
   return outcome.ok ? null : outcome.error;

@@ -108,7 +108,8 @@ export function voteOnAmendment(
         ref.id,
         actor,
         coreVoteOnAmendment(p, { actor, amendment: amendmentId, choice: input.choice, ...(input.reason !== undefined ? { reason: input.reason } : {}) }, now),
-        (reason) => (reason.code === "unknown-round" ? { code: "not-found", message: reason.message } : refusalToFailure(reason, { "invalid-input": "reason" })),
+        (reason) =>
+          reason.code === "unknown-round" ? { code: "not-found", message: reason.message, refusal: reason.code } : refusalToFailure(reason, { "invalid-input": "reason" }),
       ),
     input,
   );

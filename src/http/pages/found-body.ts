@@ -4,7 +4,7 @@ import type { Failure } from "../../shared/result.ts";
 import { bylawsTemplates, createBody } from "../../decisions/index.ts";
 import { BODY_KINDS, type BodyKind, type Bylaws, type DecisionRule, type Quorum, type RatificationRule } from "../../governance/index.ts";
 import { failureInWords, formFields, requireSignedIn } from "./forms.ts";
-import { type MessageKey, reasonWords, translator } from "./messages/index.ts";
+import { isMessageKey, type MessageKey, reasonWords, translator } from "./messages/index.ts";
 import { type FieldErrors, sendPage } from "./render.ts";
 
 // Founding a body from the browser: choose a template (a link each, no script needed),
@@ -171,6 +171,15 @@ export const FIELD_OF: Record<string, keyof Form> = {
   "bylaws.text": "bylawsText",
 };
 
+/** A template's name, description and source from the catalogue (the core's English only for a template the catalogue lacks). */
+export function templateWords(x: { id: string; title: string; description: string; drawnFrom: string }): { title: string; description: string; drawnFrom: string } {
+  const words = (part: "title" | "description" | "drawnFrom") => {
+    const key = `template.${x.id}.${part}`;
+    return isMessageKey(key) ? t(key) : x[part];
+  };
+  return { title: words("title"), description: words("description"), drawnFrom: words("drawnFrom") };
+}
+
 /** The choices of the bylaws fields (views/bylaws-fields.eta). */
 export function bylawsFieldOptions() {
   return {
@@ -210,8 +219,8 @@ export function foundBodyPages(app: AppContext) {
         "found",
         {
           title: t("found.title"),
-          templates: templates.map((x) => ({ id: x.id, title: x.title, description: x.description, drawnFrom: x.drawnFrom })),
-          chosen: chosen ? { id: chosen.id, title: chosen.title } : null,
+          templates: templates.map((x) => ({ id: x.id, ...templateWords(x) })),
+          chosen: chosen ? { id: chosen.id, title: templateWords(chosen).title } : null,
           values,
           errors,
           formError,

@@ -16,8 +16,9 @@ import { oauth } from "./oauth.ts";
 import { record } from "./record.ts";
 import { reasons } from "./reasons.ts";
 import { refusals } from "./refusals.ts";
+import { templates } from "./templates.ts";
 
-export const en = { ...common, ...account, ...acts, ...bodies, ...notifications, ...admin, ...record, ...founding, ...oauth, ...refusals, ...reasons } as const;
+export const en = { ...common, ...account, ...acts, ...bodies, ...notifications, ...admin, ...record, ...founding, ...oauth, ...refusals, ...reasons, ...templates } as const;
 
 export type MessageKey = keyof typeof en;
 export type Messages = Record<MessageKey, string>;
