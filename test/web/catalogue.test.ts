@@ -163,6 +163,17 @@ describe("not-found pages say it from the catalogue", () => {
     expect(textOutsideCatalogue(res.html, [])).toEqual([]);
   });
 
+  it("a browser at an address with no page gets a page, a program gets JSON", async () => {
+    const web = new WebClient(a.origin);
+    const res = await web.get("/no/such/page");
+    expect(res.status).toBe(404);
+    expect(res.html).toContain(en["page.notFoundText"]);
+    expect(textOutsideCatalogue(res.html, [])).toEqual([]);
+    const program = await fetch(new URL("/no/such/page", a.origin), { headers: { accept: "application/json" } });
+    expect(program.status).toBe(404);
+    expect(((await program.json()) as { error: string }).error).toBe("Not Found");
+  });
+
   it("a form posted after its token went: the catalogue's words, not the framework's", async () => {
     const web = new WebClient(a.origin);
     const res = await web.post("/signin", { handle: "ada", password: "ada-password" }, { csrf: null });

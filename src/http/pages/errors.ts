@@ -35,3 +35,21 @@ function sendError(instanceName: string, error: FastifyError, req: FastifyReques
     .type(HTML)
     .send(renderBareMessage(instanceName, title, message));
 }
+
+/** True when a browser asks for a page (HTML first in its Accept), not a program for JSON. */
+export function wantsPage(req: FastifyRequest): boolean {
+  const first =
+    String(req.headers.accept ?? "")
+      .split(",")[0]
+      ?.trim()
+      .toLowerCase() ?? "";
+  return (req.method === "GET" || req.method === "HEAD") && (first === "text/html" || first === "application/xhtml+xml") && !req.url.startsWith("/api/");
+}
+
+/** A browser at an address with no page gets a page that says so in the catalogue's words, not JSON. */
+export function sendPageNotFound(instanceName: string, reply: FastifyReply) {
+  return reply
+    .code(404)
+    .type(HTML)
+    .send(renderBareMessage(instanceName, t("page.notFound"), t("page.notFoundText")));
+}
