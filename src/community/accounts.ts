@@ -1,8 +1,10 @@
 import { sql } from "kysely";
 import type { AppContext } from "../context.ts";
-import { fail, ok, type Failure, type Result } from "../shared/result.ts";
+import { failWith, ok, type Failure, type Result } from "../shared/result.ts";
 import type { ActorRow } from "./actors.ts";
-import { dummyHash, hashPassword, needsRehash, verifyPassword } from "./passwords.ts";
+import { checkNewPassword, dummyHash, hashPassword, needsRehash, verifyPassword } from "./passwords.ts";
+
+export { checkNewPassword };
 import { endOtherSessions } from "./sessions.ts";
 
 // Signing in and changing one's password, with the per-account throttle.
@@ -21,13 +23,6 @@ export function isThrottled(r: Result<unknown> | Throttled): r is Throttled {
   return !r.ok && "retryAfterSeconds" in r;
 }
 
-/** The rules for a new password (account creation checks the same). */
-export function checkNewPassword(password: string, field = "password"): Result<string> {
-  if (password.length < 8) return fail("invalid", "a password has at least 8 characters", field);
-  if (password.length > 1024) return fail("invalid", "a password has at most 1024 characters", field);
-  return ok(password);
-}
-
 /**
  * Checks a handle and password. An unknown handle costs one hash with the current parameters,
  * like a known one, so timing does not tell which handles have accounts. A stored hash made
@@ -43,12 +38,12 @@ export async function signIn(ctx: Pick<AppContext, "db">, handle: string, passwo
     .executeTakeFirst();
   if (!row) {
     await verifyPassword(password, await dummyHash());
-    return fail("unauthorized", "wrong handle or password");
+    return failWith("unauthorized", "wrong-sign-in", "wrong handle or password");
   }
   const { password_hash: stored, ...actor } = row;
   const throttled = await countAttempt(ctx, actor.id);
   if (throttled) return throttled;
-  if (!(await verifyPassword(password, stored))) return fail("unauthorized", "wrong handle or password");
+  if (!(await verifyPassword(password, stored))) return failWith("unauthorized", "wrong-sign-in", "wrong handle or password");
   await clearAttempts(ctx, actor.id);
   if (needsRehash(stored)) {
     const upgraded = await hashPassword(password);
@@ -66,10 +61,10 @@ export async function changePassword(ctx: Pick<AppContext, "db">, actorId: strin
   const valid = checkNewPassword(next, "newPassword");
   if (!valid.ok) return valid;
   const row = await ctx.db.selectFrom("accounts").select("password_hash").where("actor_id", "=", actorId).executeTakeFirst();
-  if (!row) return fail("not-found", "no such account");
+  if (!row) return failWith("not-found", "no-such-account", "no such account");
   const throttled = await countAttempt(ctx, actorId);
   if (throttled) return throttled;
-  if (!(await verifyPassword(current, row.password_hash))) return fail("forbidden", "the current password is wrong", "currentPassword");
+  if (!(await verifyPassword(current, row.password_hash))) return failWith("forbidden", "wrong-password", "the current password is wrong", { field: "currentPassword" });
   await clearAttempts(ctx, actorId);
   const hash = await hashPassword(next);
   await ctx.db.transaction().execute(async (trx) => {
@@ -104,7 +99,11 @@ async function countAttempt(ctx: Pick<AppContext, "db">, actorId: string): Promi
   if (row.attempts <= SIGN_IN_LIMIT.attempts) return null;
   const ends = new Date(row.window_started_at).getTime() + SIGN_IN_LIMIT.windowMs;
   const retryAfterSeconds = Math.max(1, Math.ceil((ends - now.getTime()) / 1000));
-  return { ...fail("unauthorized", `too many failed sign-ins for this account; try again in ${Math.ceil(retryAfterSeconds / 60)} minutes`), retryAfterSeconds };
+  const minutes = Math.ceil(retryAfterSeconds / 60);
+  return {
+    ...failWith("unauthorized", "too-many-attempts", `too many failed sign-ins for this account; try again in ${minutes} minutes`, { params: { minutes } }),
+    retryAfterSeconds,
+  };
 }
 
 async function clearAttempts(ctx: Pick<AppContext, "db">, actorId: string): Promise<void> {
@@ -114,10 +113,10 @@ async function clearAttempts(ctx: Pick<AppContext, "db">, actorId: string): Prom
 /** Checks a person's password (counting towards the throttle), for acts that need it again. */
 export async function confirmPassword(ctx: Pick<AppContext, "db">, actorId: string, password: string, field = "password"): Promise<Result<void> | Throttled> {
   const row = await ctx.db.selectFrom("accounts").select("password_hash").where("actor_id", "=", actorId).executeTakeFirst();
-  if (!row) return fail("not-found", "no such account");
+  if (!row) return failWith("not-found", "no-such-account", "no such account");
   const throttled = await countAttempt(ctx, actorId);
   if (throttled) return throttled;
-  if (!(await verifyPassword(password, row.password_hash))) return fail("forbidden", "the password is wrong", field);
+  if (!(await verifyPassword(password, row.password_hash))) return failWith("forbidden", "wrong-password", "the password is wrong", { field });
   await clearAttempts(ctx, actorId);
   return ok(undefined);
 }

@@ -5,7 +5,8 @@ import { actorUri, INSTANCE_ACTOR_ID, localActorId, safeUrl } from "../shared/ur
 import type { ActorKind, ActorsTable, BodyKind } from "../store/app-tables.ts";
 import { BODY_KINDS } from "../store/app-tables.ts";
 import { hashPassword } from "./passwords.ts";
-import { fail, ok, type Result } from "../shared/result.ts";
+import { fail, failWith, ok, type Result } from "../shared/result.ts";
+import { checkNewPassword } from "./passwords.ts";
 
 export type ActorRow = Selectable<ActorsTable>;
 
@@ -15,8 +16,8 @@ const RESERVED_HANDLES = new Set(["instance", "admin", "administrator", "root", 
 
 export function checkHandle(handle: string): Result<string> {
   const h = handle.trim().replace(/^@/, "").toLowerCase();
-  if (!HANDLE_PATTERN.test(h)) return fail("invalid", "a handle is 1 to 30 characters: a-z, 0-9 and _", "handle");
-  if (RESERVED_HANDLES.has(h)) return fail("invalid", `the handle "${h}" is reserved`, "handle");
+  if (!HANDLE_PATTERN.test(h)) return failWith("invalid", "handle-invalid", "a handle is 1 to 30 characters: a-z, 0-9 and _", { field: "handle" });
+  if (RESERVED_HANDLES.has(h)) return failWith("invalid", "handle-reserved", `the handle "${h}" is reserved`, { field: "handle", params: { handle: h } });
   return ok(h);
 }
 
@@ -64,7 +65,7 @@ async function insertActor(ctx: AppContext, input: NewActor, extra?: (trx: AppCo
     });
     return ok(actor);
   } catch (err) {
-    if (isUniqueViolation(err)) return fail("conflict", `the handle "${input.handle}" is taken`, "handle");
+    if (isUniqueViolation(err)) return failWith("conflict", "handle-taken", `the handle "${input.handle}" is taken`, { field: "handle", params: { handle: input.handle } });
     throw err;
   }
 }
@@ -91,9 +92,10 @@ class InvitationRefused extends Error {}
 export async function createAccount(ctx: AppContext, input: NewAccount): Promise<Result<ActorRow>> {
   const handle = checkHandle(input.handle);
   if (!handle.ok) return handle;
-  if (input.password.length < 8) return fail("invalid", "a password has at least 8 characters", "password");
-  if (input.password.length > 1024) return fail("invalid", "a password has at most 1024 characters", "password");
-  if (input.name !== undefined && input.name.length > 100) return fail("invalid", "a name has at most 100 characters", "name");
+  const password = checkNewPassword(input.password);
+  if (!password.ok) return password;
+  if (input.name !== undefined && input.name.length > 100)
+    return failWith("invalid", "name-too-long", "a name has at most 100 characters", { field: "name", params: { max: 100 } });
   const hash = await hashPassword(input.password);
   try {
     return await insertActor(ctx, { handle: handle.value, kind: "person", name: input.name?.trim() || handle.value, summary: input.summary ?? "" }, async (trx, actor) => {
@@ -114,7 +116,8 @@ export async function createAccount(ctx: AppContext, input: NewAccount): Promise
       }
     });
   } catch (err) {
-    if (err instanceof InvitationRefused) return fail("invalid", "that invitation code is not valid, has expired or has been used", "invitation");
+    if (err instanceof InvitationRefused)
+      return failWith("invalid", "invitation-invalid", "that invitation code is not valid, has expired or has been used", { field: "invitation" });
     throw err;
   }
 }
@@ -151,10 +154,10 @@ export interface Founder {
 export async function createBodyActor(ctx: AppContext, input: NewBody, founder?: Founder): Promise<Result<ActorRow>> {
   const handle = checkHandle(input.handle);
   if (!handle.ok) return handle;
-  if (!BODY_KINDS.includes(input.kind)) return fail("invalid", `kind is one of ${BODY_KINDS.join(", ")}`, "kind");
+  if (!BODY_KINDS.includes(input.kind)) return failWith("invalid", "body-kind-invalid", `kind is one of ${BODY_KINDS.join(", ")}`, { field: "kind" });
   const name = input.name?.trim() || handle.value;
-  if (name.length > 200) return fail("invalid", "a name has at most 200 characters", "name");
-  if ((input.summary ?? "").length > 5000) return fail("invalid", "a summary has at most 5000 characters", "summary");
+  if (name.length > 200) return failWith("invalid", "name-too-long", "a name has at most 200 characters", { field: "name", params: { max: 200 } });
+  if ((input.summary ?? "").length > 5000) return failWith("invalid", "summary-too-long", "a summary has at most 5000 characters", { field: "summary", params: { max: 5000 } });
   const origin = ctx.config.publicOrigin;
   let founderUri: string | undefined;
   // A confederation's members are bodies: its founder is not enrolled as one.
@@ -232,7 +235,8 @@ export async function findActorByHandle(ctx: Pick<AppContext, "db">, handle: str
 
 export async function findBody(ctx: Pick<AppContext, "db">, handle: string): Promise<Result<ActorRow>> {
   const actor = await findActorByHandle(ctx, handle);
-  if (!actor || !BODY_KINDS.includes(actor.kind as BodyKind)) return fail("not-found", `no body with the handle "${handle}"`);
+  if (!actor || !BODY_KINDS.includes(actor.kind as BodyKind))
+    return failWith("not-found", "no-such-body", `no body with the handle "${handle}"`, { params: { handle: handle.trim().replace(/^@/, "") } });
   return ok(actor);
 }
 

@@ -2,7 +2,7 @@ import type { AppContext } from "../context.ts";
 import { resolveRemoteActorWithHandle } from "./remote-actors.ts";
 import { actorUri, localActorId } from "../shared/uris.ts";
 import { findActorById, findActorByHandle, findBody, isBody, type ActorRow } from "./actors.ts";
-import { fail, ok, type Result } from "../shared/result.ts";
+import { failWith, ok, type Result } from "../shared/result.ts";
 
 export interface Member {
   uri: string;
@@ -24,14 +24,14 @@ export async function resolveMemberRef(app: AppContext, ref: string): Promise<Re
   const localHostHandle = /^@?([^@]+)@([^@]+)$/.exec(trimmed);
   if (localId || isLocalHandle || (localHostHandle && localHostHandle[2] === app.config.publicOrigin.host)) {
     const actor = localId ? await findActorById(app, localId) : await findActorByHandle(app, localHostHandle ? localHostHandle[1]! : trimmed);
-    if (!actor || actor.kind === "instance") return fail("not-found", `no local account or body "${trimmed}"`, "member");
+    if (!actor || actor.kind === "instance") return failWith("not-found", "no-such-member", `no local account or body "${trimmed}"`, { field: "member", params: { who: trimmed } });
     return ok({ uri: actorUri(app.config.publicOrigin, actor.id).href, local: actor, isGroup: isBody(actor), handle: `${actor.handle}@${app.config.publicOrigin.host}` });
   }
   // A handle this instance already knows is looked up by its actor's URL: the pages name
   // remote bodies by handle, and an `acct:` look-up always goes over https.
   const known = localHostHandle ? await app.db.selectFrom("remote_actors").select("uri").where("handle", "=", trimmed.replace(/^@/, "")).executeTakeFirst() : undefined;
   const remote = await resolveRemoteActorWithHandle(app, known?.uri ?? trimmed);
-  if (!remote?.actor.id) return fail("unreachable", `could not find the remote actor "${trimmed}"`, "member");
+  if (!remote?.actor.id) return failWith("unreachable", "member-unreachable", `could not find the remote actor "${trimmed}"`, { field: "member", params: { who: trimmed } });
   return ok({ uri: remote.actor.id.href, local: null, isGroup: remote.actor.constructor.name === "Group", handle: remote.handle });
 }
 

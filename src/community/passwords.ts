@@ -1,5 +1,6 @@
 import { scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
 import { hash, verify, type Algorithm } from "@node-rs/argon2";
+import { failWith, ok, type Result } from "../shared/result.ts";
 
 // Argon2id rather than scrypt at N = 2^17: both meet OWASP's Password Storage Cheat Sheet,
 // but scrypt at N = 2^17, r = 8 takes 128 MiB and ~0.4 s per hash here, so four sign-ins at
@@ -51,4 +52,11 @@ async function verifyScrypt(password: string, stored: string): Promise<boolean> 
 
 function scryptAsync(password: string, salt: Buffer, keylen: number, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => scrypt(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))));
+}
+
+/** The rules for a new password (account creation checks the same). */
+export function checkNewPassword(password: string, field = "password"): Result<string> {
+  if (password.length < 8) return failWith("invalid", "password-too-short", "a password has at least 8 characters", { field, params: { min: 8 } });
+  if (password.length > 1024) return failWith("invalid", "password-too-long", "a password has at most 1024 characters", { field, params: { max: 1024 } });
+  return ok(password);
 }

@@ -9,7 +9,7 @@ import { activityUri, actorUri, followersUri, isLocal, localActorId, noteUri } f
 import type { ObjectsTable } from "../store/app-tables.ts";
 import { findActorById, findBody } from "./actors.ts";
 import { isMember } from "./memberships.ts";
-import { fail, ok, type Result } from "../shared/result.ts";
+import { fail, failWith, ok, type Result } from "../shared/result.ts";
 import { textToHtml } from "../shared/text.ts";
 import { notifyReply } from "./notifications.ts";
 import { announceOnCommit } from "./stream-events.ts";
@@ -35,18 +35,20 @@ export async function postToBody(app: AppContext, authorId: string, bodyHandle: 
   if (author?.kind !== "person") return fail("forbidden", "only people post to a body");
   const authorUri = actorUri(origin, author.id);
   if (!(await isMember(app, body.value.id, authorUri.href))) {
-    return fail("forbidden", `only members of ${body.value.handle} may post to it`);
+    return failWith("forbidden", "not-a-member", `only members of ${body.value.handle} may post to it`, { params: { handle: body.value.handle } });
   }
   const text = input.text ?? "";
-  if (text.trim() === "") return fail("invalid", "a post needs some text", "text");
-  if (text.length > MAX_POST_LENGTH) return fail("invalid", `a post has at most ${MAX_POST_LENGTH} characters`, "text");
+  if (text.trim() === "") return failWith("invalid", "post-empty", "a post needs some text", { field: "text" });
+  if (text.length > MAX_POST_LENGTH)
+    return failWith("invalid", "post-too-long", `a post has at most ${MAX_POST_LENGTH} characters`, { field: "text", params: { max: MAX_POST_LENGTH } });
   const summary = input.summary?.trim() || null;
-  if (summary !== null && summary.length > MAX_SUMMARY_LENGTH) return fail("invalid", `a content warning has at most ${MAX_SUMMARY_LENGTH} characters`, "summary");
+  if (summary !== null && summary.length > MAX_SUMMARY_LENGTH)
+    return failWith("invalid", "warning-too-long", `a content warning has at most ${MAX_SUMMARY_LENGTH} characters`, { field: "summary", params: { max: MAX_SUMMARY_LENGTH } });
 
   let parent: ObjectRow | undefined;
   if (input.inReplyTo) {
     parent = await app.db.selectFrom("objects").selectAll().where("uri", "=", input.inReplyTo).where("deleted_at", "is", null).executeTakeFirst();
-    if (!parent) return fail("invalid", "the post replied to is not known here", "inReplyTo");
+    if (!parent) return failWith("invalid", "reply-unknown", "the post replied to is not known here", { field: "inReplyTo" });
   }
   const bodyUri = actorUri(origin, body.value.id);
   const id = crypto.randomUUID();
@@ -139,7 +141,7 @@ export async function getThread(app: AppContext, rootUri: string): Promise<Resul
     .orderBy("published")
     .limit(5000)
     .execute();
-  if (rows.length === 0) return fail("not-found", "no such post");
+  if (rows.length === 0) return failWith("not-found", "no-such-post", "no such post");
   const nodes = new Map<string, ThreadNode>();
   for (const r of rows) nodes.set(r.uri, { uri: r.uri, attributedTo: r.attributed_to, content: r.content, published: r.published, replies: [] });
   for (const r of rows) if (r.in_reply_to && r.uri !== rootUri) nodes.get(r.in_reply_to)?.replies.push(nodes.get(r.uri)!);
@@ -149,7 +151,7 @@ export async function getThread(app: AppContext, rootUri: string): Promise<Resul
 /** The thread below a post written here, by the id in its local URL (/notes/:id). */
 export async function getLocalThread(app: AppContext, localId: string): Promise<Result<ThreadNode>> {
   const row = await app.db.selectFrom("objects").select("uri").where("local_id", "=", localId).executeTakeFirst();
-  return row ? getThread(app, row.uri) : fail("not-found", "no such post");
+  return row ? getThread(app, row.uri) : failWith("not-found", "no-such-post", "no such post");
 }
 
 /** The body that a post belongs to: its own audience, or the audience of the post it replies to. */

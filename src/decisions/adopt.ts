@@ -1,4 +1,4 @@
-import { fail, ok, type Result } from "../shared/result.ts";
+import { failWith, ok, type Result } from "../shared/result.ts";
 import type { AppContext } from "../context.ts";
 import { actorUri } from "../shared/uris.ts";
 import { acceptedAmendments, type AdoptedSource, type AdoptPayload } from "../governance/index.ts";
@@ -33,21 +33,21 @@ function carriedText(text: string, amendments: readonly string[]): string {
 /** A carried decision of another local body, as the adopting body records it. */
 async function localSource(app: AppContext, actor: string, body: BodyRef, id: string, url: string): Promise<Result<AdoptedSource>> {
   const ref = await findProposal(app, id);
-  if (ref === null) return fail("not-found", `no proposal at ${url}`, FIELD);
+  if (ref === null) return failWith("not-found", "adopt-unknown", `no proposal at ${url}`, { field: FIELD });
   // The drafter must be allowed to read it (a members-only record stays so).
   const read = await readProposal(app, actor, ref.bodyHandle, ref.id);
-  if (!read.ok) return fail(read.error.code, read.error.message, FIELD);
+  if (!read.ok) return { ok: false, error: { ...read.error, field: FIELD } };
   const source = read.value;
-  if (source.body.uri === actorUri(app.config.publicOrigin, body.id).href) return fail("invalid", "a body does not adopt its own decisions", FIELD);
+  if (source.body.uri === actorUri(app.config.publicOrigin, body.id).href) return failWith("invalid", "adopt-own", "a body does not adopt its own decisions", { field: FIELD });
   const state = await replayBody(app, ref.bodyId);
   const p = state?.proposals.get(source.uri);
-  if (state === null || p === undefined) return fail("not-found", `no proposal at ${url}`, FIELD);
+  if (state === null || p === undefined) return failWith("not-found", "adopt-unknown", `no proposal at ${url}`, { field: FIELD });
   const ended = outcomeOf(p);
   if (ended?.outcome !== "passed") {
     const what = ended === null ? `still ${p.status}` : ended.outcome;
-    return fail("conflict", `only a decision that passed can be adopted: "${p.title}" is ${what}`, FIELD);
+    return failWith("conflict", "adopt-not-passed", `only a decision that passed can be adopted: "${p.title}" is ${what}`, { field: FIELD });
   }
-  if (state.recalled.has(p.id)) return fail("conflict", `"${p.title}" was recalled by ${ref.bodyHandle}`, FIELD);
+  if (state.recalled.has(p.id)) return failWith("conflict", "adopt-recalled", `"${p.title}" was recalled by ${ref.bodyHandle}`, { field: FIELD });
   return ok({ body: state.id, proposal: p.id, title: p.title, text: carriedText(p.text, acceptedAmendments(p)) });
 }
 
@@ -80,29 +80,31 @@ export async function remoteSource(app: AppContext, url: URL): Promise<Result<Ad
       return null;
     },
   );
-  if (looked === null) return fail("unreachable", `could not fetch ${url.href}`, FIELD);
+  if (looked === null) return failWith("unreachable", "adopt-unreachable", `could not fetch ${url.href}`, { field: FIELD });
   const question = looked.object;
   if (question === null || question.constructor.name !== "Question" || question.id === null) {
     // Fedify answers null both when nothing is there and when the server cannot be reached.
-    return fail("not-found", `could not fetch a proposal (a Question) at ${url.href}`, FIELD);
+    return failWith("not-found", "adopt-unknown", `could not fetch a proposal (a Question) at ${url.href}`, { field: FIELD });
   }
   const body = question.attributionId;
-  if (body === null) return fail("not-found", `${url.href} names no body (attributedTo)`, FIELD);
+  if (body === null) return failWith("not-found", "adopt-unknown", `${url.href} names no body (attributedTo)`, { field: FIELD });
   // Folkmoot's extension properties, read from the document as served.
   const raw = await ctx.documentLoader(question.id.href).then(
     (d) => (typeof d.document === "object" && d.document !== null ? (d.document as Record<string, unknown>) : {}),
     () => ({}) as Record<string, unknown>,
   );
   if (typeof raw.proposal === "string" && raw.proposal !== question.id.href) {
-    return fail("invalid", `${url.href} is one round's poll: name the proposal, ${raw.proposal}`, FIELD);
+    return failWith("invalid", "adopt-unknown", `${url.href} is one round's poll: name the proposal, ${raw.proposal}`, { field: FIELD });
   }
   if ("outcome" in raw && raw.outcome !== "passed") {
-    return fail("conflict", `only a decision that passed can be adopted: ${url.href} is ${raw.outcome === null ? "undecided" : String(raw.outcome)}`, FIELD);
+    return failWith("conflict", "adopt-not-passed", `only a decision that passed can be adopted: ${url.href} is ${raw.outcome === null ? "undecided" : String(raw.outcome)}`, {
+      field: FIELD,
+    });
   }
   const state = raw.proposalState as { title?: unknown; text?: unknown } | undefined;
   const title = (typeof state?.title === "string" ? state.title : (question.name?.toString() ?? "")).trim();
   const text = typeof state?.text === "string" ? state.text : stripTags(question.content?.toString() ?? "");
-  if (title === "") return fail("invalid", `${url.href} has no title (name)`, FIELD);
+  if (title === "") return failWith("invalid", "adopt-unknown", `${url.href} has no title (name)`, { field: FIELD });
   return ok({ body: body.href, proposal: question.id.href, title, text });
 }
 
@@ -117,21 +119,21 @@ export async function remoteSource(app: AppContext, url: URL): Promise<Result<Ad
 export async function resolveAdoption(app: AppContext, actor: string, body: BodyRef, payload: unknown): Promise<Result<AdoptPayload>> {
   const given = (payload as { source?: unknown } | null | undefined)?.source;
   if (typeof given !== "string" || given.trim() === "") {
-    return fail("invalid", 'an adoption names the decision it adopts by its URL: { source: "<proposal URL>" }', FIELD);
+    return failWith("invalid", "adopt-bad-url", 'an adoption names the decision it adopts by its URL: { source: "<proposal URL>" }', { field: FIELD });
   }
-  if (given.length > MAX_URL_LENGTH) return fail("invalid", `a URL has at most ${MAX_URL_LENGTH} characters`, FIELD);
+  if (given.length > MAX_URL_LENGTH) return failWith("invalid", "adopt-bad-url", `a URL has at most ${MAX_URL_LENGTH} characters`, { field: FIELD });
   let url: URL;
   try {
     url = new URL(given.trim());
   } catch {
-    return fail("invalid", "the source is the URL of a proposal", FIELD);
+    return failWith("invalid", "adopt-bad-url", "the source is the URL of a proposal", { field: FIELD });
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") return fail("invalid", "the source is the http(s) URL of a proposal", FIELD);
+  if (url.protocol !== "https:" && url.protocol !== "http:") return failWith("invalid", "adopt-bad-url", "the source is the http(s) URL of a proposal", { field: FIELD });
   const origin = app.config.publicOrigin;
   let source: Result<AdoptedSource>;
   if (url.origin === origin.origin) {
     const id = localProposalId(origin, url);
-    if (id === null) return fail("not-found", `no proposal at ${url.href}`, FIELD);
+    if (id === null) return failWith("not-found", "adopt-unknown", `no proposal at ${url.href}`, { field: FIELD });
     source = await localSource(app, actor, body, id, url.href);
   } else {
     source = await remoteSource(app, url);

@@ -1,5 +1,5 @@
 import { findBody, type ActorRow } from "../community/actors.ts";
-import { fail, ok, type Failure, type Result } from "../shared/result.ts";
+import { failWith, ok, type Failure, type Result } from "../shared/result.ts";
 import type { AppContext } from "../context.ts";
 import { proposalUri } from "../shared/uris.ts";
 import { isProposalEvent, type BodyState, type Bylaws, type BylawsVersion, type DecisionRule, type ProposalState } from "../governance/index.ts";
@@ -46,7 +46,7 @@ async function loadProposal(
 ): Promise<Result<{ body: ActorRow; state: BodyState; p: ProposalState }>> {
   const body = await findBody(app, bodyHandle);
   if (!body.ok) return body;
-  const missing = fail("not-found", `no proposal ${proposalId} in ${body.value.handle}`);
+  const missing = failWith("not-found", "no-such-proposal", `no proposal ${proposalId} in ${body.value.handle}`);
   if (!PROPOSAL_ID_PATTERN.test(proposalId)) return missing;
   const state = await replayBody(app, body.value.id);
   const p = state?.proposals.get(proposalUri(app.config.publicOrigin, proposalId).href);

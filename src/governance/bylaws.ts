@@ -87,10 +87,42 @@ export function bylawsRuleFor(bylaws: Bylaws, kind: ProposalKind): DecisionRule 
   return bylaws.ruleByKind?.[kind] ?? bylaws.decisionRule;
 }
 
-/** One problem found in bylaws: the field at fault (a dotted path) and what is wrong, in words. */
+/**
+ * What can be wrong with some bylaws, as codes: a page words each from its catalogue (the
+ * problem's `message` is for logs, the API and the CLI). Every code has its words there.
+ */
+export const BYLAWS_PROBLEM_CODES = [
+  "not-an-object",
+  "invalid-rule",
+  "unknown-proposal-kind",
+  "fixed-rule",
+  "invalid-quorum",
+  "invalid-period",
+  "missing-periods",
+  "invalid-admission",
+  "invalid-tabling",
+  "invalid-visibility",
+  "invalid-ballot",
+  "invalid-terms",
+  "needs-ratification",
+  "invalid-text",
+  "minimum-too-long",
+  "invalid-delegate-ratio",
+  "unknown-field",
+  "unknown-template",
+  "template-for-other-kind",
+  "unknown-body-kind",
+] as const;
+
+/** A code of {@link BYLAWS_PROBLEM_CODES}. */
+export type BylawsProblemCode = (typeof BYLAWS_PROBLEM_CODES)[number];
+
+/** One problem found in bylaws: the field at fault (a dotted path), what is wrong as a code (with what fills its words' blanks), and in words. */
 export interface BylawsProblem {
   readonly field: string;
+  readonly code: BylawsProblemCode;
   readonly message: string;
+  readonly params?: Readonly<Record<string, string | number>>;
 }
 
 /** The fields bylaws may have; anything else is a mistake (a misspelt field would silently do nothing). */
@@ -125,67 +157,67 @@ export function validateBylaws(value: unknown, bodyKind?: BodyKind): { ok: true;
 export function bylawsProblems(value: unknown, bodyKind?: BodyKind): BylawsProblem[] {
   const found: BylawsProblem[] = [];
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return [{ field: "bylaws", message: "bylaws must be an object" }];
+    return [{ field: "bylaws", code: "not-an-object", message: "bylaws must be an object" }];
   }
   const problems = {
-    push(message: string, field: string) {
-      found.push({ field, message });
+    push(message: string, field: string, code: BylawsProblemCode, params?: Record<string, string | number>) {
+      found.push(params === undefined ? { field, code, message } : { field, code, message, params });
     },
   };
   const b = value as Record<string, unknown>;
   const duration = (v: unknown, name: string): void => {
-    if (durationMs(v) === null) problems.push(`${name} must be a positive ISO 8601 duration (W, D, H, M, S)`, name);
+    if (durationMs(v) === null) problems.push(`${name} must be a positive ISO 8601 duration (W, D, H, M, S)`, name, "invalid-period");
   };
 
-  if (!isDecisionRule(b.decisionRule)) problems.push("decisionRule is not a valid rule", "decisionRule");
+  if (!isDecisionRule(b.decisionRule)) problems.push("decisionRule is not a valid rule", "decisionRule", "invalid-rule");
   if (b.ruleByKind !== undefined) {
     if (typeof b.ruleByKind !== "object" || b.ruleByKind === null) {
-      problems.push("ruleByKind must be an object", "ruleByKind");
+      problems.push("ruleByKind must be an object", "ruleByKind", "not-an-object");
     } else {
       for (const [kind, rule] of Object.entries(b.ruleByKind)) {
-        if (!isProposalKind(kind)) problems.push(`ruleByKind.${kind}: unknown kind`, `ruleByKind.${kind}`);
-        else if (FIXED_RULE_KINDS.has(kind)) problems.push(`ruleByKind.${kind}: this kind's rule is fixed`, `ruleByKind.${kind}`);
-        if (!isDecisionRule(rule)) problems.push(`ruleByKind.${kind} is not a valid rule`, `ruleByKind.${kind}`);
+        if (!isProposalKind(kind)) problems.push(`ruleByKind.${kind}: unknown kind`, `ruleByKind.${kind}`, "unknown-proposal-kind", { kind });
+        else if (FIXED_RULE_KINDS.has(kind)) problems.push(`ruleByKind.${kind}: this kind's rule is fixed`, `ruleByKind.${kind}`, "fixed-rule", { kind });
+        if (!isDecisionRule(rule)) problems.push(`ruleByKind.${kind} is not a valid rule`, `ruleByKind.${kind}`, "invalid-rule");
       }
     }
   }
-  if (!isQuorum(b.quorum)) problems.push("quorum must be a count >= 1 or a share in (0, 1]", "quorum");
+  if (!isQuorum(b.quorum)) problems.push("quorum must be a count >= 1 or a share in (0, 1]", "quorum", "invalid-quorum");
   duration(b.deliberationPeriod, "deliberationPeriod");
   duration(b.votingPeriod, "votingPeriod");
   const g = b.graduatedConsensus as Record<string, unknown> | undefined;
   if (typeof g !== "object" || g === null) {
-    problems.push("graduatedConsensus periods are missing", "graduatedConsensus");
+    problems.push("graduatedConsensus periods are missing", "graduatedConsensus", "missing-periods");
   } else {
     duration(g.objectionPeriod, "graduatedConsensus.objectionPeriod");
     duration(g.grievancePeriod, "graduatedConsensus.grievancePeriod");
     duration(g.contentionPeriod, "graduatedConsensus.contentionPeriod");
   }
-  if (b.admission !== "open" && b.admission !== "by-decision") problems.push("admission must be open or by-decision", "admission");
+  if (b.admission !== "open" && b.admission !== "by-decision") problems.push("admission must be open or by-decision", "admission", "invalid-admission");
   const t = b.tabling as Record<string, unknown> | undefined;
   const tablingOk = typeof t === "object" && t !== null && (t.who === "any-member" || (t.who === "seconded" && Number.isSafeInteger(t.seconds) && (t.seconds as number) >= 1));
-  if (!tablingOk) problems.push("tabling must be any-member, or seconded with seconds >= 1", "tabling");
-  if (b.visibility !== "public" && b.visibility !== "members") problems.push("visibility must be public or members", "visibility");
-  if (b.ballot !== "named" && b.ballot !== "secret") problems.push("ballot must be named or secret", "ballot");
+  if (!tablingOk) problems.push("tabling must be any-member, or seconded with seconds >= 1", "tabling", "invalid-tabling");
+  if (b.visibility !== "public" && b.visibility !== "members") problems.push("visibility must be public or members", "visibility", "invalid-visibility");
+  if (b.ballot !== "named" && b.ballot !== "secret") problems.push("ballot must be named or secret", "ballot", "invalid-ballot");
   const d = b.delegates as Record<string, unknown> | undefined;
   const terms = typeof d === "object" && d !== null ? d.maxConsecutiveTerms : undefined;
   if (!(terms === null || (Number.isSafeInteger(terms) && (terms as number) >= 1))) {
-    problems.push("delegates.maxConsecutiveTerms must be null or an integer >= 1", "delegates.maxConsecutiveTerms");
+    problems.push("delegates.maxConsecutiveTerms must be null or an integer >= 1", "delegates.maxConsecutiveTerms", "invalid-terms");
   }
-  if (b.ratification !== undefined && !isRatificationRule(b.ratification)) problems.push("ratification is not a valid rule", "ratification");
-  if (bodyKind === "confederation" && b.ratification === undefined) problems.push("a confederation needs a ratification rule", "ratification");
-  if (b.text !== undefined && typeof b.text !== "string") problems.push("text must be a string", "text");
+  if (b.ratification !== undefined && !isRatificationRule(b.ratification)) problems.push("ratification is not a valid rule", "ratification", "invalid-rule");
+  if (bodyKind === "confederation" && b.ratification === undefined) problems.push("a confederation needs a ratification rule", "ratification", "needs-ratification");
+  if (b.text !== undefined && typeof b.text !== "string") problems.push("text must be a string", "text", "invalid-text");
   if (b.minimumPeriod !== undefined) {
     const least = durationMs(b.minimumPeriod);
     if (least === null) duration(b.minimumPeriod, "minimumPeriod");
     else {
       for (const name of ["deliberationPeriod", "votingPeriod"] as const) {
         const ms = durationMs(b[name]);
-        if (ms !== null && ms < least) problems.push(`minimumPeriod may not be longer than ${name} (${String(b[name])})`, "minimumPeriod");
+        if (ms !== null && ms < least) problems.push(`minimumPeriod may not be longer than ${name} (${String(b[name])})`, "minimumPeriod", "minimum-too-long", { period: name });
       }
     }
   }
   if (b.delegateRatio !== undefined && !(Number.isSafeInteger(b.delegateRatio) && (b.delegateRatio as number) >= 1)) {
-    problems.push("delegateRatio must be a whole number of members >= 1 (one confederal delegate per that many members)", "delegateRatio");
+    problems.push("delegateRatio must be a whole number of members >= 1 (one confederal delegate per that many members)", "delegateRatio", "invalid-delegate-ratio");
   }
   return found;
 }

@@ -28,8 +28,8 @@ export type { Tally, TallyOptions, TallyOutcome, VoteRecord } from "./tally.ts";
 export { describeThreshold, roundRuleOf, tally, thresholdMet } from "./tally.ts";
 export type { RatificationRule } from "./ratification.ts";
 export { isRatificationRule } from "./ratification.ts";
-export type { BodyKind, Bylaws, BylawsProblem, GraduatedPeriods, TablingRule } from "./bylaws.ts";
-export { BODY_KINDS, BYLAWS_FIELDS, bylawsProblems, bylawsRuleFor, defaultBylaws, validateBylaws } from "./bylaws.ts";
+export type { BodyKind, Bylaws, BylawsProblem, BylawsProblemCode, GraduatedPeriods, TablingRule } from "./bylaws.ts";
+export { BODY_KINDS, BYLAWS_FIELDS, BYLAWS_PROBLEM_CODES, bylawsProblems, bylawsRuleFor, defaultBylaws, validateBylaws } from "./bylaws.ts";
 export type { BylawsTemplate } from "./templates.ts";
 export { BYLAWS_TEMPLATES, bylawsFromTemplate, bylawsTemplate } from "./templates.ts";
 export type { ProposalTerms, TermsRequest } from "./terms.ts";
@@ -77,6 +77,7 @@ export { isConfederationEvent, withRevocation } from "./referrals.ts";
 export type * from "./events.ts";
 export { EVENT_TYPES, isProposalEvent } from "./events.ts";
 export type { CommandResult, Refusal, RefusalCode } from "./result.ts";
+export { REFUSAL_CODES } from "./result.ts";
 export type {
   Amendment,
   Ballot,

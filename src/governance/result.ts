@@ -2,49 +2,53 @@ import type { GovernanceEvent } from "./events.ts";
 import type { Effect } from "./kinds/types.ts";
 
 /** Why a command was refused (or why the reducer ignored an event in the record). */
-export type RefusalCode =
-  | "not-member"
-  | "not-on-roll"
-  | "not-author"
-  | "not-an-objector"
-  | "not-a-voter"
-  | "not-a-delegate"
-  | "already-member"
-  | "already-voted"
-  | "already-seconded"
-  | "deadline-passed"
-  | "too-early"
-  | "wrong-stage"
-  | "wrong-body"
-  | "out-of-order"
-  | "rule-too-weak"
-  | "rule-fixed-by-kind"
-  | "needs-seconds"
-  | "admission-by-decision"
-  | "invalid-choice"
-  | "invalid-candidate"
-  | "invalid-input"
-  | "invalid-payload"
-  | "invalid-bylaws"
-  | "unknown-kind"
-  | "unknown-proposal"
-  | "unknown-round"
-  | "unknown-category"
-  | "duplicate-id"
-  | "terms-mismatch"
-  | "roll-mismatch"
-  | "rotation-limit"
-  | "unknown-mandate"
-  | "unknown-referral"
-  | "not-a-confederation"
-  | "not-a-member-body"
-  | "left"
-  | "duplicate-verdict"
-  | "tally-mismatch"
-  | "not-ratified"
-  | "mandate-revoked"
-  | "mandate-expired"
-  | "outside-scope";
+export const REFUSAL_CODES = [
+  "not-member",
+  "not-on-roll",
+  "not-author",
+  "not-an-objector",
+  "not-a-voter",
+  "not-a-delegate",
+  "already-member",
+  "already-voted",
+  "already-seconded",
+  "deadline-passed",
+  "too-early",
+  "wrong-stage",
+  "wrong-body",
+  "out-of-order",
+  "rule-too-weak",
+  "rule-fixed-by-kind",
+  "needs-seconds",
+  "admission-by-decision",
+  "invalid-choice",
+  "invalid-candidate",
+  "invalid-input",
+  "invalid-payload",
+  "invalid-bylaws",
+  "unknown-kind",
+  "unknown-proposal",
+  "unknown-round",
+  "unknown-category",
+  "duplicate-id",
+  "terms-mismatch",
+  "roll-mismatch",
+  "rotation-limit",
+  "unknown-mandate",
+  "unknown-referral",
+  "not-a-confederation",
+  "not-a-member-body",
+  "left",
+  "duplicate-verdict",
+  "tally-mismatch",
+  "not-ratified",
+  "mandate-revoked",
+  "mandate-expired",
+  "outside-scope",
+] as const;
+
+/** A code of {@link REFUSAL_CODES}. */
+export type RefusalCode = (typeof REFUSAL_CODES)[number];
 
 /** A tagged, explained refusal. */
 export interface Refusal {

@@ -206,15 +206,17 @@ export function bylawsFromTemplate(
   base: Bylaws,
 ): { ok: true; bylaws: Bylaws } | { ok: false; problems: BylawsProblem[] } {
   const problems: BylawsProblem[] = [];
-  if (!BODY_KINDS.includes(input.kind)) return { ok: false, problems: [{ field: "kind", message: `kind is one of ${BODY_KINDS.join(", ")}` }] };
+  if (!BODY_KINDS.includes(input.kind)) return { ok: false, problems: [{ field: "kind", code: "unknown-body-kind", message: `kind is one of ${BODY_KINDS.join(", ")}` }] };
   let start: Bylaws = base;
   if (input.template !== undefined) {
     const t = bylawsTemplate(input.template);
     if (t === undefined) {
-      problems.push({ field: "template", message: `no template "${input.template}"; there are ${BYLAWS_TEMPLATES.map((x) => x.id).join(", ")}` });
+      problems.push({ field: "template", code: "unknown-template", message: `no template "${input.template}"; there are ${BYLAWS_TEMPLATES.map((x) => x.id).join(", ")}` });
     } else if (!t.kinds.includes(input.kind)) {
       problems.push({
         field: "template",
+        code: "template-for-other-kind",
+        params: { kind: input.kind },
         message: `the template ${t.id} is for ${t.kinds.map((k) => `${k}s`).join(" or ")}, not for ${input.kind === "assembly" ? "an" : "a"} ${input.kind}`,
       });
     } else {
@@ -227,11 +229,11 @@ export function bylawsFromTemplate(
   let merged: Record<string, unknown> = structuredClone(start) as unknown as Record<string, unknown>;
   if (overrides !== undefined && overrides !== null) {
     if (typeof overrides !== "object" || Array.isArray(overrides)) {
-      problems.push({ field: "bylaws", message: "bylaws must be an object" });
+      problems.push({ field: "bylaws", code: "not-an-object", message: "bylaws must be an object" });
     } else {
       for (const [field, value] of Object.entries(overrides as Record<string, unknown>)) {
         if (!BYLAWS_FIELDS.includes(field)) {
-          problems.push({ field, message: `${field} is not a field of the bylaws (they have ${BYLAWS_FIELDS.join(", ")})` });
+          problems.push({ field, code: "unknown-field", params: { field }, message: `${field} is not a field of the bylaws (they have ${BYLAWS_FIELDS.join(", ")})` });
           continue;
         }
         const current = merged[field];

@@ -17,7 +17,7 @@ import { foundBodyPages } from "./pages/found-body.ts";
 import { newProposalPages } from "./pages/new-proposal.ts";
 import { notificationPages } from "./pages/notifications-page.ts";
 import { adminPages } from "./pages/admin.ts";
-import { sendPageError } from "./pages/errors.ts";
+import { sendPageError, sendPageNotFound, wantsPage } from "./pages/errors.ts";
 import { homePage } from "./pages/home.ts";
 import { notePage } from "./pages/note.ts";
 import { documentPages } from "./pages/documents.ts";
@@ -70,7 +70,8 @@ export async function buildHttpApp(app: AppContext, tokens: TokenIssuer): Promis
   });
 
   f.setErrorHandler(sendRouteError);
-  f.setNotFoundHandler(sendNoRoute);
+  // A browser at an address with no page gets an HTML page; programs get JSON.
+  f.setNotFoundHandler((req, reply) => (wantsPage(req) ? sendPageNotFound(app.config.instanceName, reply) : sendNoRoute(req, reply)));
 
   // Before Fedify's hook, so its ActivityPub answers carry the headers too.
   await f.register(helmet, securityHeaders(app.config.publicOrigin));

@@ -144,7 +144,7 @@ describe("founding bylaws: a template with every field overridable", () => {
     const unknown = bylawsFromTemplate({ kind: "assembly", template: "parliament" }, defaultBylaws());
     expect(!unknown.ok && unknown.problems[0]?.message).toMatch(/no template "parliament"; there are neighbourhood-assembly, /);
     const notObject = bylawsFromTemplate({ kind: "assembly", overrides: "simple majority" }, defaultBylaws());
-    expect(!notObject.ok && notObject.problems[0]).toEqual({ field: "bylaws", message: "bylaws must be an object" });
+    expect(!notObject.ok && notObject.problems[0]).toEqual({ field: "bylaws", code: "not-an-object", message: "bylaws must be an object" });
     // A confederation must keep a valid ratification rule.
     const noRule = bylawsFromTemplate(
       { kind: "confederation", template: "municipal-confederation", overrides: { ratification: { kind: "weighted" } } },

@@ -302,7 +302,7 @@ describe("other servers", () => {
 
     const bad = await ada.post("/admin/remote/remove", { origin: "not a url at all" }, { csrfFrom: "/admin/remote" });
     expect(bad.status).toBe(400);
-    expect(bad.html).toContain("That is not the address of another server.");
+    expect(bad.html).toContain("That is not the address of a server. Give it like https://example.org.");
     const own = await ada.post("/admin/remote/remove", { origin: a.origin }, { csrfFrom: "/admin/remote" });
     expect(own.status).toBe(400);
 

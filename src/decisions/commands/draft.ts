@@ -3,7 +3,8 @@ import type { InboundActivity } from "../../community/inbound.ts";
 import { resolveMemberRef } from "../../community/memberships.ts";
 import type { AppContext } from "../../context.ts";
 import { draftProposal as coreDraftProposal, durationMs, isDecisionRule, type DecisionRule } from "../../governance/index.ts";
-import { fail, type Failure, type Result } from "../../shared/result.ts";
+import type { Reason } from "../../shared/reasons.ts";
+import { failWith, type Failure, type Result } from "../../shared/result.ts";
 import { proposalUri } from "../../shared/uris.ts";
 import { resolveAdoption } from "../adopt.ts";
 import { newProposalId, PROPOSAL_ID_PATTERN, proposalIdFromUri } from "../ids.ts";
@@ -41,12 +42,13 @@ export interface DraftRequest {
 
 /** Checks a draft's input before the core sees it, naming the field at fault. */
 function checkDraft(input: DraftRequest): Failure | null {
-  const field = (f: string, message: string): Failure => ({ code: "invalid", message, field: f });
+  const field = (f: string, message: string, reason?: Reason): Failure => (reason ? { code: "invalid", message, field: f, reason } : { code: "invalid", message, field: f });
   if (!(DRAFTABLE_KINDS as readonly string[]).includes(input.kind)) return field("kind", `kind is one of ${DRAFTABLE_KINDS.join(", ")}`);
-  if (typeof input.title !== "string" || input.title.trim() === "") return field("title", "a proposal needs a title");
-  if (input.title.length > MAX_TITLE_LENGTH) return field("title", `a title has at most ${MAX_TITLE_LENGTH} characters`);
+  if (typeof input.title !== "string" || input.title.trim() === "") return field("title", "a proposal needs a title", { code: "title-missing" });
+  if (input.title.length > MAX_TITLE_LENGTH) return field("title", `a title has at most ${MAX_TITLE_LENGTH} characters`, { code: "too-long", params: { max: MAX_TITLE_LENGTH } });
   if (typeof input.text !== "string") return field("text", "a proposal needs a text");
-  if (input.text.length > MAX_PROPOSAL_TEXT_LENGTH) return field("text", `a text has at most ${MAX_PROPOSAL_TEXT_LENGTH} characters`);
+  if (input.text.length > MAX_PROPOSAL_TEXT_LENGTH)
+    return field("text", `a text has at most ${MAX_PROPOSAL_TEXT_LENGTH} characters`, { code: "too-long", params: { max: MAX_PROPOSAL_TEXT_LENGTH } });
   if (input.rule !== undefined && !isDecisionRule(input.rule)) return field("rule", "not a valid decision rule");
   for (const name of ["deliberationPeriod", "votingPeriod"] as const) {
     const period = input[name];
@@ -70,18 +72,22 @@ export async function draftProposal(app: AppContext, actorUri: string, bodyHandl
   let payload = input.payload;
   if (input.kind === "membership") {
     const ref = (payload as { member?: unknown } | null | undefined)?.member;
-    if (typeof ref !== "string" || ref.trim() === "") return fail("invalid", "a membership proposal names the person to admit: { member }", "payload.member");
+    if (typeof ref !== "string" || ref.trim() === "")
+      return failWith("invalid", "member-missing", "a membership proposal names the person to admit: { member }", { field: "payload.member" });
     const who = await resolveMemberRef(app, ref);
-    if (!who.ok) return fail(who.error.code, who.error.message, "payload.member");
+    if (!who.ok) return { ok: false, error: { ...who.error, field: "payload.member" } };
     if ((body.kind === "confederation") !== who.value.isGroup) {
-      return fail("invalid", body.kind === "confederation" ? "the members of a confederation are bodies" : `the members of ${body.handle} are people`, "payload.member");
+      return body.kind === "confederation"
+        ? failWith("invalid", "members-are-bodies", "the members of a confederation are bodies", { field: "payload.member" })
+        : failWith("invalid", "members-are-people", `the members of ${body.handle} are people`, { field: "payload.member", params: { handle: body.handle } });
     }
     payload = { ...(payload as object), member: who.value.uri };
   }
   // Delegates and recalled delegates may be named by handle; the record holds their URIs.
   if (input.kind === "delegation") {
     const refs = (payload as { delegates?: unknown } | null | undefined)?.delegates;
-    if (!Array.isArray(refs) || !refs.every((r) => typeof r === "string")) return fail("invalid", "a delegation names its delegates: { delegates: [...] }", "payload.delegates");
+    if (!Array.isArray(refs) || !refs.every((r) => typeof r === "string"))
+      return failWith("invalid", "delegates-missing", "a delegation names its delegates: { delegates: [...] }", { field: "payload.delegates" });
     const people = await resolvePeople(app, refs as string[], "payload.delegates");
     if (!people.ok) return people;
     payload = { ...(payload as object), delegates: people.value };
@@ -90,11 +96,13 @@ export async function draftProposal(app: AppContext, actorUri: string, bodyHandl
   if (input.kind === "delegation" && (payload as { role?: unknown }).role === "implementation-delegate") {
     const ref = (payload as { implements?: unknown }).implements;
     if (typeof ref !== "string" || ref.trim() === "") {
-      return fail("invalid", "implementation delegates implement a carried decision: name it in { implements } (its id or URL)", "payload.implements");
+      return failWith("invalid", "implements-missing", "implementation delegates implement a carried decision: name it in { implements } (its id or URL)", {
+        field: "payload.implements",
+      });
     }
     const origin = app.config.publicOrigin;
     const id = PROPOSAL_ID_PATTERN.test(ref) ? ref : proposalIdFromUri(origin, ref);
-    if (id === null) return fail("invalid", `${ref} is not a decision of this instance`, "payload.implements");
+    if (id === null) return failWith("invalid", "implements-unknown", `${ref} is not a decision of this instance`, { field: "payload.implements" });
     payload = { ...(payload as object), implements: proposalUri(origin, id).href };
   }
   // A confederation (to join or leave, or where a confederal delegate acts) may be named by handle.
@@ -105,10 +113,11 @@ export async function draftProposal(app: AppContext, actorUri: string, bodyHandl
     (input.kind === "delegation" && (payload as { confederation?: unknown } | null)?.confederation !== undefined)
   ) {
     const ref = (payload as { confederation?: unknown } | null | undefined)?.confederation;
-    if (typeof ref !== "string" || ref.trim() === "") return fail("invalid", "name the confederation: { confederation }", "payload.confederation");
+    if (typeof ref !== "string" || ref.trim() === "")
+      return failWith("invalid", "confederation-missing", "name the confederation: { confederation }", { field: "payload.confederation" });
     const conf = await resolveMemberRef(app, ref);
-    if (!conf.ok) return fail(conf.error.code, conf.error.message, "payload.confederation");
-    if (!conf.value.isGroup) return fail("invalid", "a confederation is a body", "payload.confederation");
+    if (!conf.ok) return { ok: false, error: { ...conf.error, field: "payload.confederation" } };
+    if (!conf.value.isGroup) return failWith("invalid", "confederation-not-a-body", "a confederation is a body", { field: "payload.confederation" });
     payload = { ...(payload as object), confederation: conf.value.uri };
   }
   if (input.kind === "recall") {
@@ -128,7 +137,8 @@ export async function draftProposal(app: AppContext, actorUri: string, bodyHandl
   const id = newProposalId();
   const uri = proposalUri(app.config.publicOrigin, id).href;
   return runOnBody(app, body, { found: true, ...(inbound ? { inbound } : {}) }, ({ body: state, now }) => {
-    if (state === null) return { fail: { code: "forbidden", message: `${actorUri} is not a member of ${body.handle}` } };
+    if (state === null)
+      return { fail: { code: "forbidden", message: `${actorUri} is not a member of ${body.handle}`, reason: { code: "not-a-member", params: { handle: body.handle } } } };
     const command = coreDraftProposal(
       state,
       {
@@ -145,7 +155,7 @@ export async function draftProposal(app: AppContext, actorUri: string, bodyHandl
       now,
     );
     return showing(app, body, uri, command, { "already-member": "payload.member" }, (reason) =>
-      reason.code === "already-member" ? { code: "conflict", message: reason.message, field: "payload.member" } : refusalToFailure(reason),
+      reason.code === "already-member" ? { code: "conflict", message: reason.message, field: "payload.member", refusal: reason.code } : refusalToFailure(reason),
     );
   });
 }

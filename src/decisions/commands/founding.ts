@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import { createBodyActor, findBody, type ActorRow, type NewBody, type StartRecord } from "../../community/actors.ts";
 import type { AppContext } from "../../context.ts";
 import { BYLAWS_TEMPLATES, bylawsFromTemplate, defaultBylaws, foundBody, validateBylaws, type BodyKind, type Bylaws, type BylawsTemplate } from "../../governance/index.ts";
+import type { Reason, ReasonCode } from "../../shared/reasons.ts";
 import { fail, ok, type Result } from "../../shared/result.ts";
 import { actorUri, INSTANCE_ACTOR_ID } from "../../shared/uris.ts";
 import type { Schema } from "../../store/schema.ts";
@@ -49,17 +50,31 @@ export function resolveFoundingBylaws(input: { kind: BodyKind; template?: string
   const overrides = input.bylaws;
   const given = typeof overrides === "object" && overrides !== null ? (overrides as Record<string, unknown>).admission : undefined;
   const resolved = bylawsFromTemplate({ kind: input.kind, template: input.template, overrides }, base);
-  const problems = resolved.ok ? [] : [...resolved.problems];
+  // Each problem with its reason: the core's bylaws problems as `bylaws.<code>`, for the pages' catalogue.
+  const problems: { field: string; message: string; reason: Reason }[] = resolved.ok
+    ? []
+    : resolved.problems.map((p) => ({
+        field: p.field,
+        message: p.message,
+        reason: p.params === undefined ? { code: `bylaws.${p.code}` } : { code: `bylaws.${p.code}`, params: p.params },
+      }));
   if (input.admission !== undefined && given !== undefined && given !== input.admission) {
-    problems.push({ field: "admission", message: `admission is ${input.admission} but bylaws.admission is ${String(given)}: give one` });
+    problems.push({
+      field: "admission",
+      message: `admission is ${input.admission} but bylaws.admission is ${String(given)}: give one`,
+      reason: { code: "admission-mismatch" satisfies ReasonCode },
+    });
   }
   if (problems.length > 0 || !resolved.ok) {
     const fields: Record<string, string> = {};
+    const fieldReasons: Record<string, Reason> = {};
     for (const p of problems) {
       const key = p.field === "template" || p.field === "kind" || p.field === "admission" ? p.field : p.field === "bylaws" ? "bylaws" : `bylaws.${p.field}`;
       fields[key] = fields[key] === undefined ? p.message : `${fields[key]}; ${p.message}`;
+      // The first problem of a field is the one a form shows next to it.
+      fieldReasons[key] ??= p.reason;
     }
-    return { ok: false, error: { code: "invalid", message: `the bylaws cannot be founded: ${problems.map((p) => p.message).join("; ")}`, fields } };
+    return { ok: false, error: { code: "invalid", message: `the bylaws cannot be founded: ${problems.map((p) => p.message).join("; ")}`, fields, fieldReasons } };
   }
   const bylaws = input.admission !== undefined && given === undefined ? { ...resolved.bylaws, admission: input.admission } : resolved.bylaws;
   return ok(bylaws);

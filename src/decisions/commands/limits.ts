@@ -21,7 +21,7 @@ export function tooLong(input: object | undefined): Failure | null {
   for (const [field, value] of Object.entries(input ?? {})) {
     const max = MAX_LENGTH[field];
     if (max !== undefined && typeof value === "string" && value.length > max) {
-      return { code: "invalid", message: `${field} has at most ${max} characters`, field };
+      return { code: "invalid", message: `${field} has at most ${max} characters`, field, reason: { code: "too-long", params: { max } } };
     }
   }
   return null;

@@ -5,7 +5,7 @@ import { resolveMemberRef, type Member } from "../../community/memberships.ts";
 import type { AppContext } from "../../context.ts";
 import { joinBody as coreJoinBody, leaveBody as coreLeaveBody } from "../../governance/index.ts";
 import { faultPoint } from "../../shared/faults.ts";
-import { fail, ok, type Failure, type Result } from "../../shared/result.ts";
+import { fail, failWith, ok, type Failure, type Result } from "../../shared/result.ts";
 import { actorUri } from "../../shared/uris.ts";
 import type { Schema } from "../../store/schema.ts";
 import type { BodyRef } from "../projection.ts";
@@ -76,12 +76,12 @@ export async function addMember(app: AppContext, bodyHandle: string, ref: string
 export async function joinBody(app: AppContext, personId: string, bodyHandle: string): Promise<Result<Member>> {
   const body = await findBody(app, bodyHandle);
   if (!body.ok) return body;
-  if (body.value.kind === "confederation") return fail("forbidden", "people join assemblies and councils; bodies join confederations");
+  if (body.value.kind === "confederation") return failWith("forbidden", "people-join-assemblies", "people join assemblies and councils; bodies join confederations");
   if (body.value.admission !== "open") {
-    return fail("forbidden", `${body.value.handle} admits members by decision: ask for a membership proposal`);
+    return failWith("forbidden", "admits-by-decision", `${body.value.handle} admits members by decision: ask for a membership proposal`, { params: { handle: body.value.handle } });
   }
   const person = await findActorById(app, personId);
-  if (!person) return fail("not-found", "no such account");
+  if (!person) return failWith("not-found", "no-such-account", "no such account");
   return addMember(app, body.value.handle, actorUri(app.config.publicOrigin, person.id).href, "self (open admission)");
 }
 
@@ -101,8 +101,12 @@ async function recordMemberJoined(app: AppContext, trx: Kysely<Schema>, body: Bo
       value: () => undefined,
       explain: (reason) =>
         reason.code === "admission-by-decision"
-          ? { code: "forbidden", message: `${body.handle} admits members by decision: a member tables a membership proposal` }
-          : { code: "conflict", message: reason.message, field: "member" },
+          ? {
+              code: "forbidden",
+              message: `${body.handle} admits members by decision: a member tables a membership proposal`,
+              reason: { code: "admits-by-decision", params: { handle: body.handle } },
+            }
+          : { code: "conflict", message: reason.message, field: "member", refusal: reason.code },
     };
   });
   return outcome.ok ? null : outcome.error;
@@ -145,11 +149,13 @@ export async function leaveBody(app: AppContext, memberUri: string, bodyHandle: 
   const body = await findBody(app, bodyHandle);
   if (!body.ok) return body;
   if (body.value.kind === "confederation") {
-    return fail("invalid", `the members of ${body.value.handle} are bodies: a body leaves a confederation by its own leave proposal`);
+    return failWith("invalid", "bodies-leave-by-proposal", `the members of ${body.value.handle} are bodies: a body leaves a confederation by its own leave proposal`, {
+      params: { handle: body.value.handle },
+    });
   }
   const left = await removeMember(app, body.value, memberUri, inbound);
   if (!left.ok) return left;
-  if (!left.value.removed) return fail("conflict", `you are not a member of ${body.value.handle}`);
+  if (!left.value.removed) return failWith("conflict", "not-a-member", `you are not a member of ${body.value.handle}`, { params: { handle: body.value.handle } });
   app.log.info({ body: body.value.handle, member: memberUri }, "a member left");
   return ok({ body: body.value.handle, member: memberUri });
 }
@@ -166,9 +172,9 @@ export async function removeRemoteOrigin(
   try {
     normal = new URL(/^https?:\/\//.test(origin) ? origin : `https://${origin}`).origin;
   } catch {
-    return fail("invalid", `"${origin}" is not an origin (https://example.org)`, "origin");
+    return failWith("invalid", "origin-invalid", `"${origin}" is not an origin (https://example.org)`, { field: "origin", params: { origin } });
   }
-  if (normal === app.config.publicOrigin.origin) return fail("invalid", "that is this instance's own origin", "origin");
+  if (normal === app.config.publicOrigin.origin) return failWith("invalid", "origin-own", "that is this instance's own origin", { field: "origin" });
   const members: { body: string; member: string }[] = [];
   for (const m of await openAdmissionsFrom(app.db, normal)) {
     const body = await findBody(app, m.handle);

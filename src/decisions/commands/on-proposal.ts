@@ -17,7 +17,7 @@ import { tooLong } from "./limits.ts";
 export const bodyRef = (row: ActorRow): BodyRef => row;
 
 function notFoundProposal(id: string, handle: string): Failure {
-  return { code: "not-found", message: `no proposal ${id} in ${handle}` };
+  return { code: "not-found", message: `no proposal ${id} in ${handle}`, reason: { code: "no-such-proposal" } };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { resolveMemberRef } from "../../community/memberships.ts";
 import type { AppContext } from "../../context.ts";
-import { fail, ok, type Result } from "../../shared/result.ts";
+import { ok, type Result } from "../../shared/result.ts";
 
 /** Resolves people named by handle (local or remote) to actor URIs; URIs are taken as given. */
 export async function resolvePeople(app: AppContext, refs: readonly string[], field: string): Promise<Result<string[]>> {
@@ -12,7 +12,7 @@ export async function resolvePeople(app: AppContext, refs: readonly string[], fi
       continue;
     }
     const who = await resolveMemberRef(app, trimmed);
-    if (!who.ok) return fail(who.error.code, who.error.message, field);
+    if (!who.ok) return { ok: false, error: { ...who.error, field } };
     out.push(who.value.uri);
   }
   return ok(out);

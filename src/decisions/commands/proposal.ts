@@ -18,7 +18,7 @@ export function tableProposal(app: AppContext, actor: string, bodyHandle: string
   return onProposal(app, bodyHandle, proposalId, (p, { body, now, ref }) =>
     showing(app, ref, p.id, coreTableProposal(p, { actor, body }, now), undefined, (reason) =>
       // The bylaws became stricter than the draft asked for: the draft is what conflicts.
-      reason.code === "rule-too-weak" || reason.code === "invalid-input" ? { code: "conflict", message: reason.message } : refusalToFailure(reason),
+      reason.code === "rule-too-weak" || reason.code === "invalid-input" ? { code: "conflict", message: reason.message, refusal: reason.code } : refusalToFailure(reason),
     ),
   );
 }

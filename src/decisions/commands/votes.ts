@@ -13,7 +13,7 @@ import {
   type RoundRule,
   type VoteChoice,
 } from "../../governance/index.ts";
-import { fail, type Failure, type Result } from "../../shared/result.ts";
+import { fail, failWith, type Failure, type Result } from "../../shared/result.ts";
 import { findProposal, proposalByUri } from "../read.ts";
 import { refusalToFailure } from "../refusals.ts";
 import { runOnBody, type Step } from "../run.ts";
@@ -108,7 +108,8 @@ export function voteOnAmendment(
         ref.id,
         actor,
         coreVoteOnAmendment(p, { actor, amendment: amendmentId, choice: input.choice, ...(input.reason !== undefined ? { reason: input.reason } : {}) }, now),
-        (reason) => (reason.code === "unknown-round" ? { code: "not-found", message: reason.message } : refusalToFailure(reason, { "invalid-input": "reason" })),
+        (reason) =>
+          reason.code === "unknown-round" ? { code: "not-found", message: reason.message, refusal: reason.code } : refusalToFailure(reason, { "invalid-input": "reason" }),
       ),
     input,
   );
@@ -178,14 +179,14 @@ export async function castVoteAs(app: AppContext, input: RemoteVote, inbound?: I
   const long = tooLong({ reason: input.reason });
   if (long !== null) return { ok: false, error: { ...long, message: `your reason is too long (${long.message})` } };
   const ref = /^https?:\/\//.test(input.proposalId) ? await proposalByUri(app, input.proposalId) : await findProposal(app, input.proposalId);
-  if (ref === null) return fail("not-found", "there is no such proposal here");
+  if (ref === null) return failWith("not-found", "no-such-proposal", "there is no such proposal here");
   const choice = input.choice ?? (input.optionName !== undefined ? choiceForOption(input.optionName) : null);
   if (choice === null) return fail("invalid", `"${input.optionName ?? ""}" is not an option in this vote`, "choice");
   const body = await findBody(app, ref.bodyHandle);
-  if (!body.ok) return fail("not-found", "there is no such proposal here");
+  if (!body.ok) return failWith("not-found", "no-such-proposal", "there is no such proposal here");
   return runOnBody(app, body.value, { proposal: ref.uri, ...(inbound ? { inbound } : {}) }, ({ body: state, now }) => {
     const p = state?.proposals.get(ref.uri);
-    if (state === null || p === undefined) return { fail: { code: "not-found", message: "there is no such proposal here" } };
+    if (state === null || p === undefined) return { fail: { code: "not-found", message: "there is no such proposal here", reason: { code: "no-such-proposal" } } };
     const command = castVote(
       p,
       {

@@ -1,6 +1,6 @@
 import type { AppContext } from "../../context.ts";
 import { mandateStatus, type Mandate, type ProposalKind } from "../../governance/index.ts";
-import { fail, ok, type Result } from "../../shared/result.ts";
+import { failWith, ok, type Result } from "../../shared/result.ts";
 import { actorUri, mandateIdFromPath, mandateUrl } from "../../shared/uris.ts";
 import { replayBody } from "../read.ts";
 
@@ -38,12 +38,12 @@ async function findLocalMandate(app: AppContext, ref: string): Promise<Mandate |
 /** Whether `personId` may table `input` under its mandate: the mandate's URL if so. */
 export async function mayTableUnderMandate(app: AppContext, personId: string, input: ConfederalProposalInput): Promise<Result<{ mandateUrl: string }>> {
   const person = actorUri(app.config.publicOrigin, personId).href;
-  if (!input.title?.trim()) return fail("invalid", "a confederal proposal needs a title", "title");
-  if (!input.mandate) return fail("invalid", "a delegate tables a confederal proposal under their mandate: give its URL", "mandate");
+  if (!input.title?.trim()) return failWith("invalid", "title-missing", "a confederal proposal needs a title", { field: "title" });
+  if (!input.mandate) return failWith("invalid", "mandate-missing", "a delegate tables a confederal proposal under their mandate: give its URL", { field: "mandate" });
   const m = await findLocalMandate(app, input.mandate);
-  if (!m) return fail("not-found", "no such mandate on this instance", "mandate");
-  if (m.delegate !== person) return fail("forbidden", "that mandate is someone else's", "mandate");
+  if (!m) return failWith("not-found", "mandate-unknown", "no such mandate on this instance", { field: "mandate" });
+  if (m.delegate !== person) return failWith("forbidden", "mandate-not-yours", "that mandate is someone else's", { field: "mandate" });
   const status = mandateStatus(m, new Date().toISOString());
-  if (status !== "live") return fail("forbidden", `that mandate is ${status}${m.revokedBy ? ` (recalled by ${m.revokedBy})` : ""}`, "mandate");
+  if (status !== "live") return failWith("forbidden", "mandate-not-live", `that mandate is ${status}${m.revokedBy ? ` (recalled by ${m.revokedBy})` : ""}`, { field: "mandate" });
   return ok({ mandateUrl: mandateUrl(app.config.publicOrigin, m.id).href });
 }

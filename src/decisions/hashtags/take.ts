@@ -1,7 +1,7 @@
 import type { InboundActivity } from "../../community/inbound.ts";
 import { handleOf } from "../../community/remote-actors.ts";
 import type { AppContext } from "../../context.ts";
-import { fail, type Result } from "../../shared/result.ts";
+import { fail, failWith, type Result } from "../../shared/result.ts";
 import { draftProposal } from "../commands/draft.ts";
 import { electAdvocate, proposeAmendment, recordGrievanceAgreement, recordObjection } from "../commands/graduated.ts";
 import { secondProposal, tableProposal } from "../commands/proposal.ts";
@@ -41,7 +41,7 @@ export async function takeHashtagAct(app: AppContext, actor: string, place: ActP
   if (act.act === "propose") return propose(app, actor, place, act, inbound);
   if (place.proposal === null) return fail("invalid", `reply to the proposal itself with #${act.act === "objection" ? "object" : act.act}`);
   const ref = /^https?:\/\//.test(place.proposal) ? await proposalByUri(app, place.proposal) : await findProposal(app, place.proposal);
-  if (ref === null) return fail("not-found", "there is no such proposal here");
+  if (ref === null) return failWith("not-found", "no-such-proposal", "there is no such proposal here");
   const on = `“${ref.title}”`;
   const confirm = (message: string): ActConfirmation => ({ message, proposalId: ref.id, proposalUri: ref.uri, title: ref.title });
   const mapped = <T>(message: (value: T) => string) => inbound?.withOutcome((o) => (o.ok ? { ok: true, value: confirm(message(o.value as T)) } : o));

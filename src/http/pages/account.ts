@@ -10,7 +10,7 @@ import type { TokenIssuer } from "../auth.ts";
 import { type FieldErrors, sendPage } from "./render.ts";
 import { translator } from "./messages/index.ts";
 import { clearBrowserSession, pageSessionId, startBrowserSession } from "./web-session.ts";
-import { formFields, requireSignedIn, safeNext } from "./forms.ts";
+import { failureInWords, formFields, requireSignedIn, safeNext } from "./forms.ts";
 
 const t = translator();
 
@@ -81,15 +81,9 @@ export function accountPages(app: AppContext, tokens: TokenIssuer) {
         ...(mode === "invitation" ? { invitation: form.invitation } : {}),
       });
       if (!created.ok) {
-        const field = created.error.field ?? "handle";
-        return signUpForm(
-          req,
-          reply,
-          mode,
-          form,
-          { [field]: created.error.field === "invitation" ? t("signUp.badInvitation") : created.error.message },
-          created.error.code === "conflict" ? 409 : 400,
-        );
+        // Shown next to the field at fault, in the catalogue's words for the service's reason.
+        const field = created.error.field && created.error.field in form ? created.error.field : "handle";
+        return signUpForm(req, reply, mode, form, { [field]: await failureInWords(app, created.error) }, created.error.code === "conflict" ? 409 : 400);
       }
       await startBrowserSession(app, tokens, req, reply, created.value.id);
       return reply.redirect("/me", 303);
@@ -118,7 +112,8 @@ export function accountPages(app: AppContext, tokens: TokenIssuer) {
       }
       if (!result.ok) {
         const field = result.error.code === "invalid" ? "newPassword" : "currentPassword";
-        return accountPage(req, reply, { [field]: field === "currentPassword" ? t("account.wrongPassword") : result.error.message }, result.error.code === "invalid" ? 400 : 403);
+        const words = field === "currentPassword" ? t("account.wrongPassword") : await failureInWords(app, result.error);
+        return accountPage(req, reply, { [field]: words }, result.error.code === "invalid" ? 400 : 403);
       }
       return reply.redirect("/account?done=password-changed", 303);
     });

@@ -9,7 +9,7 @@ import type { SignupMode } from "../../config.ts";
 import { removeRemoteOrigin } from "../../decisions/index.ts";
 import { profileUrl } from "../../shared/uris.ts";
 import { formFields, requireSignedIn } from "./forms.ts";
-import { type MessageKey, translator } from "./messages/index.ts";
+import { failureWords, type MessageKey, translator } from "./messages/index.ts";
 import { type FieldErrors, sendPage } from "./render.ts";
 
 const t = translator();
@@ -222,8 +222,10 @@ export function adminPages(app: AppContext) {
     f.post("/admin/remote/remove", act, async (req, reply) => {
       const { origin } = formFields(req, ["origin"]);
       const removed = origin ? await removeRemoteOrigin(app, origin) : null;
-      if (!removed || (!removed.ok && removed.error.code === "invalid")) return remotePage(req, reply, t("admin.remote.invalid"), 400);
-      if (!removed.ok) return remotePage(req, reply, removed.error.message, 409);
+      if (!removed) return remotePage(req, reply, t("admin.remote.invalid"), 400);
+      // The catalogue's words for the service's reason (or the core's refusal), never its English.
+      if (!removed.ok && removed.error.code === "invalid") return remotePage(req, reply, failureWords(removed.error) ?? t("admin.remote.invalid"), 400);
+      if (!removed.ok) return remotePage(req, reply, failureWords(removed.error) ?? t("admin.remote.failed", { origin }), 409);
       return reply.redirect("/admin/remote?done=origin-removed", 303);
     });
   };

@@ -2,17 +2,22 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import { findActorById, findBody } from "../../community/actors.ts";
 import type { AppContext } from "../../context.ts";
 import { draftProposal, joinBody, leaveBody, replayBody, tableProposal } from "../../decisions/index.ts";
-import { STATUS_WORDS } from "../../decisions/labels.ts";
 import { actorUri } from "../../shared/uris.ts";
 import type { Failure } from "../../shared/result.ts";
 import { failureInWords, requireSignedIn } from "./forms.ts";
-import { translator } from "./messages/index.ts";
+import { isMessageKey, translator } from "./messages/index.ts";
 import { renderBareMessage, sendPage } from "./render.ts";
 
 // Joining and leaving a body from its page, and /me: my bodies and what waits for my vote.
 
 const t = translator();
 const FINAL = new Set(["passed", "rejected", "withdrawn", "tabled", "done"]);
+
+/** A proposal's status in the catalogue's words (`status.<status>`). */
+function statusWords(status: string): string {
+  const key = `status.${status}`;
+  return isMessageKey(key) ? t(key) : status;
+}
 
 /** What the body page's "membership" box shows a viewer. */
 export interface MembershipBox {
@@ -73,7 +78,7 @@ export function bodyActPages(app: AppContext) {
       if (!drafted.ok) return refused(reply, drafted.error.code === "forbidden" ? 403 : 409, drafted.error);
       const tabled = await tableProposal(app, me, body.value.handle, drafted.value.id);
       // Where the bylaws ask for seconds, the request waits as a draft for members to second it.
-      if (!tabled.ok && !/seconds needed/.test(tabled.error.message)) return refused(reply, 409, tabled.error);
+      if (!tabled.ok && tabled.error.refusal !== "needs-seconds") return refused(reply, 409, tabled.error);
       return reply.redirect(`/@${encodeURIComponent(body.value.handle)}/proposals/${encodeURIComponent(drafted.value.id)}?done=asked`, 303);
     });
 
@@ -109,7 +114,7 @@ export function bodyActPages(app: AppContext) {
               title: p.title,
               href,
               body: b.name,
-              status: STATUS_WORDS[p.status] ?? p.status,
+              status: statusWords(p.status),
               next: (p.stageEndsAt ?? p.deliberationEndsAt)?.slice(0, 16).replace("T", " ") ?? null,
             });
           }

@@ -23,7 +23,7 @@ export function documentPages(app: AppContext) {
     f.get<{ Params: { handle: string; id: string } }>("/@:handle/mandates/:id", async (req, reply) => {
       const body = await findBody(app, req.params.handle);
       if (!body.ok) return sendFailurePage(app, req, reply, body.error);
-      const missing = { code: "not-found" as const, message: t("page.notFound") };
+      const missing = { code: "not-found" as const };
       const id = mandateIdFromPath(req.params.id);
       const state = await replayBody(app, body.value.id);
       const m = id ? state?.mandates.get(id) : undefined;
@@ -47,7 +47,7 @@ export function documentPages(app: AppContext) {
       const uri = referralUrl(origin, req.params.id).href;
       const state = await replayBody(app, body.value.id);
       const r = state?.referrals.get(uri);
-      if (!r) return sendFailurePage(app, req, reply, { code: "not-found", message: t("page.notFound") });
+      if (!r) return sendFailurePage(app, req, reply, { code: "not-found" });
       const doc = await referralDocument(app, uri);
       const name = await peopleNamer(app, t, referralActors(r));
       const referral = referralDetail(t, r, name);

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { lookUpHandles } from "../../community/actors.ts";
 import type { AppContext } from "../../context.ts";
 import type { Failure } from "../../shared/result.ts";
-import { en, type MessageKey, translator } from "./messages/index.ts";
+import { failureWords } from "./messages/index.ts";
 
 // Small helpers every page form shares.
 
@@ -30,17 +30,16 @@ export async function requireSignedIn(req: FastifyRequest, reply: FastifyReply) 
   return reply.redirect(`/signin?next=${encodeURIComponent(back)}`, 303);
 }
 
-/** A service's message for people: the actor URIs in it become handles ("@dee is not a member of @garden"). */
 /**
- * What a member reads when a form's act is refused: the catalogue's words for a refusal
- * of the rules, or else the service's message with addresses turned into handles.
+ * What a member reads when a form's act is refused: the catalogue's words for the failure's
+ * reason code or the core's refusal code; only for a failure with no code the catalogue has,
+ * the service's message with addresses turned into handles (a last resort, in English).
  */
 export async function failureInWords(app: Pick<AppContext, "db" | "config">, failure: Failure): Promise<string> {
-  const key = failure.refusal ? `refusal.${failure.refusal}` : "";
-  if (key in en) return translator()(key as MessageKey);
-  return inPlainWords(app, failure.message);
+  return failureWords(failure) ?? inPlainWords(app, failure.message);
 }
 
+/** A service's message for people: the actor URIs in it become handles ("@dee is not a member of @garden"). */
 export async function inPlainWords(app: Pick<AppContext, "db" | "config">, message: string): Promise<string> {
   const uris = message.match(/https?:\/\/[^\s,;)"']+/g) ?? [];
   if (uris.length === 0) return message;

@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AppContext } from "../../context.ts";
+import type { Failure } from "../../shared/result.ts";
 import { bylawsTemplates, createBody } from "../../decisions/index.ts";
 import { BODY_KINDS, type BodyKind, type Bylaws, type DecisionRule, type Quorum, type RatificationRule } from "../../governance/index.ts";
-import { formFields, requireSignedIn } from "./forms.ts";
-import { type MessageKey, translator } from "./messages/index.ts";
+import { failureInWords, formFields, requireSignedIn } from "./forms.ts";
+import { isMessageKey, type MessageKey, reasonWords, translator } from "./messages/index.ts";
 import { type FieldErrors, sendPage } from "./render.ts";
 
 // Founding a body from the browser: choose a template (a link each, no script needed),
@@ -107,37 +108,49 @@ export function bylawsFromForm(f: Form, confederation: boolean): { bylaws: Recor
   if (f.rule !== "keep") {
     const rule = RULES[f.rule];
     if (rule) out.decisionRule = rule;
-    else errors.rule = "Please choose how proposals are decided.";
+    else errors.rule = t("found.error.rule");
   }
   const q = Number(f.quorumValue);
-  if (!/^\d{1,6}$/.test(f.quorumValue) || q < 1) errors.quorumValue = "Please give the quorum as a whole number from 1.";
-  else if (f.quorumKind === "share" && q > 100) errors.quorumValue = "A share is at most 100 %.";
+  if (!/^\d{1,6}$/.test(f.quorumValue) || q < 1) errors.quorumValue = t("found.error.quorum");
+  else if (f.quorumKind === "share" && q > 100) errors.quorumValue = t("found.error.share");
   else out.quorum = (f.quorumKind === "share" ? { kind: "share", share: { num: q, den: 100 } } : { kind: "count", count: q }) satisfies Quorum;
   const deliberation = periodFromForm(f.deliberationAmount, f.deliberationUnit);
-  if (deliberation === null) errors.deliberationAmount = "Please give the discussion's length as a whole number from 1.";
+  if (deliberation === null) errors.deliberationAmount = t("found.error.deliberation");
   else out.deliberationPeriod = deliberation;
   const voting = periodFromForm(f.votingAmount, f.votingUnit);
-  if (voting === null) errors.votingAmount = "Please give the vote's length as a whole number from 1.";
+  if (voting === null) errors.votingAmount = t("found.error.voting");
   else out.votingPeriod = voting;
   if (f.minimumAmount) {
     const minimum = periodFromForm(f.minimumAmount, f.minimumUnit);
-    if (minimum === null) errors.minimumAmount = "Please give the shortest period as a whole number from 1, or leave it empty.";
+    if (minimum === null) errors.minimumAmount = t("found.error.minimum");
     else out.minimumPeriod = minimum;
   } else out.minimumPeriod = null;
   if (f.admission === "open" || f.admission === "by-decision") out.admission = f.admission;
   if (f.visibility === "public" || f.visibility === "members") out.visibility = f.visibility;
   if (f.ballot === "named" || f.ballot === "secret") out.ballot = f.ballot;
-  if (!/^\d{1,3}$/.test(f.seconds)) errors.seconds = "Please give a whole number (0 for none).";
+  if (!/^\d{1,3}$/.test(f.seconds)) errors.seconds = t("found.error.seconds");
   else out.tabling = Number(f.seconds) === 0 ? { who: "any-member" } : { who: "seconded", seconds: Number(f.seconds) };
-  if (f.maxTerms !== "" && (!/^\d{1,3}$/.test(f.maxTerms) || Number(f.maxTerms) < 1)) errors.maxTerms = "Please give a whole number from 1, or leave it empty.";
+  if (f.maxTerms !== "" && (!/^\d{1,3}$/.test(f.maxTerms) || Number(f.maxTerms) < 1)) errors.maxTerms = t("found.error.maxTerms");
   else out.delegates = { maxConsecutiveTerms: f.maxTerms === "" ? null : Number(f.maxTerms) };
   if (confederation && f.ratification !== "keep") {
     const r = RATIFICATIONS[f.ratification];
     if (r) out.ratification = r;
-    else errors.ratification = "Please choose how the member bodies' verdicts are counted.";
+    else errors.ratification = t("found.error.ratification");
   }
   out.text = f.bylawsText;
   return { bylaws: out, errors };
+}
+
+/**
+ * What a refused founding says, by the service's field (`handle`, `bylaws.quorum`, ...): the
+ * catalogue's words for each field's reason code; the service's own message only for a field
+ * whose code the catalogue lacks (a last resort, in English).
+ */
+export async function foundingFailureWords(app: Pick<AppContext, "db" | "config">, failure: Failure): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const [k, message] of Object.entries(failure.fields ?? {})) out[k] = reasonWords(failure.fieldReasons?.[k]) ?? message;
+  if (failure.field !== undefined && out[failure.field] === undefined) out[failure.field] = await failureInWords(app, failure);
+  return out;
 }
 
 /** Where the core's field names (bylaws.quorum, …) are on the form. */
@@ -157,6 +170,15 @@ export const FIELD_OF: Record<string, keyof Form> = {
   "bylaws.delegates.maxConsecutiveTerms": "maxTerms",
   "bylaws.text": "bylawsText",
 };
+
+/** A template's name, description and source from the catalogue (the core's English only for a template the catalogue lacks). */
+export function templateWords(x: { id: string; title: string; description: string; drawnFrom: string }): { title: string; description: string; drawnFrom: string } {
+  const words = (part: "title" | "description" | "drawnFrom") => {
+    const key = `template.${x.id}.${part}`;
+    return isMessageKey(key) ? t(key) : x[part];
+  };
+  return { title: words("title"), description: words("description"), drawnFrom: words("drawnFrom") };
+}
 
 /** The choices of the bylaws fields (views/bylaws-fields.eta). */
 export function bylawsFieldOptions() {
@@ -197,8 +219,8 @@ export function foundBodyPages(app: AppContext) {
         "found",
         {
           title: t("found.title"),
-          templates: templates.map((x) => ({ id: x.id, title: x.title, description: x.description, drawnFrom: x.drawnFrom })),
-          chosen: chosen ? { id: chosen.id, title: chosen.title } : null,
+          templates: templates.map((x) => ({ id: x.id, ...templateWords(x) })),
+          chosen: chosen ? { id: chosen.id, title: templateWords(chosen).title } : null,
           values,
           errors,
           formError,
@@ -220,9 +242,9 @@ export function foundBodyPages(app: AppContext) {
       const template = templates.find((x) => x.id === form.template);
       if (!template) return show(req, reply, null, {}, {}, null, 400);
       const errors: FieldErrors = {};
-      if (!form.name) errors.name = "Please give the body a name.";
-      if (!form.handle) errors.handle = "Please give the body a handle.";
-      if (!(BODY_KINDS as readonly string[]).includes(form.kind)) errors.kind = "Please choose the kind of body.";
+      if (!form.name) errors.name = t("found.error.name");
+      if (!form.handle) errors.handle = t("found.error.handle");
+      if (!(BODY_KINDS as readonly string[]).includes(form.kind)) errors.kind = t("found.error.kind");
       const { bylaws, errors: bylawsErrors } = bylawsFromForm(form, form.kind === "confederation");
       Object.assign(errors, bylawsErrors);
       if (Object.keys(errors).length) return show(req, reply, template.id, form, errors, null, 400);
@@ -238,13 +260,12 @@ export function foundBodyPages(app: AppContext) {
       if (!created.ok) {
         const fieldErrors: FieldErrors = {};
         let general: string | null = null;
-        const given = created.error.fields ?? (created.error.field ? { [created.error.field]: created.error.message } : {});
-        for (const [k, message] of Object.entries(given)) {
+        for (const [k, words] of Object.entries(await foundingFailureWords(app, created.error))) {
           const field = FIELD_OF[k] ?? FIELD_OF[k.split(".").slice(0, 2).join(".")];
-          if (field) fieldErrors[field] = message;
-          else general = general ? `${general}; ${message}` : message;
+          if (field) fieldErrors[field] = words;
+          else general = general ? `${general} ${words}` : words;
         }
-        if (Object.keys(fieldErrors).length === 0 && general === null) general = created.error.message;
+        if (Object.keys(fieldErrors).length === 0 && general === null) general = await failureInWords(app, created.error);
         return show(req, reply, template.id, form, fieldErrors, general, created.error.code === "conflict" ? 409 : 400);
       }
       return reply.redirect(`/@${encodeURIComponent(created.value.handle)}`, 303);

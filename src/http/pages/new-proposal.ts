@@ -56,25 +56,21 @@ function payloadOf(kind: PageKind, f: Form, current: Bylaws | null, confederatio
     case "policy":
       return { payload: { implementation: f.implementation !== "no" } };
     case "membership":
-      return need("member", "Please give the user name of the person to admit.") ?? { payload: { member: f.member } };
+      return need("member", t("new.error.member")) ?? { payload: { member: f.member } };
     case "delegation": {
-      const missing =
-        need("delegates", "Please name at least one delegate.") ??
-        need("scope", "Please say what the mandate is for.") ??
-        need("start", "Please give a start date.") ??
-        need("end", "Please give an end date.");
+      const missing = need("delegates", t("new.error.delegates")) ?? need("scope", t("new.error.scope")) ?? need("start", t("new.error.start")) ?? need("end", t("new.error.end"));
       if (missing) return missing;
       const start = day(f.start);
       const end = day(f.end, true);
-      if (start === null) return { code: "invalid", message: "Please give the start as a date.", field: "start" };
-      if (end === null) return { code: "invalid", message: "Please give the end as a date.", field: "end" };
-      if (end <= start) return { code: "invalid", message: "The end must come after the start.", field: "end" };
+      if (start === null) return { code: "invalid", message: t("new.error.startDate"), field: "start" };
+      if (end === null) return { code: "invalid", message: t("new.error.endDate"), field: "end" };
+      if (end <= start) return { code: "invalid", message: t("new.error.endAfterStart"), field: "end" };
       const delegates = f.delegates
         .split(/[,\s]+/)
         .map((s) => s.trim())
         .filter(Boolean);
       const confederal = f.role === "confederal-delegate";
-      if (confederal && !f.confederation) return { code: "invalid", message: "A delegate to a confederation needs the confederation.", field: "confederation" };
+      if (confederal && !f.confederation) return { code: "invalid", message: t("new.error.delegateConfederation"), field: "confederation" };
       return {
         payload: {
           role: f.role,
@@ -89,14 +85,14 @@ function payloadOf(kind: PageKind, f: Form, current: Bylaws | null, confederatio
       };
     }
     case "recall":
-      return need("mandate", "Please choose the mandate to recall.") ?? { payload: { mandate: f.mandate } };
+      return need("mandate", t("new.error.mandate")) ?? { payload: { mandate: f.mandate } };
     case "join":
     case "leave":
-      return need("confederation", "Please name the confederation.") ?? { payload: { confederation: f.confederation } };
+      return need("confederation", t("new.error.confederation")) ?? { payload: { confederation: f.confederation } };
     case "adopt":
-      return need("source", "Please give the address of the decision.") ?? { payload: { source: f.source } };
+      return need("source", t("new.error.source")) ?? { payload: { source: f.source } };
     case "bylaws": {
-      if (current === null) return { code: "invalid", message: "This body has no bylaws on its record yet.", field: "title" };
+      if (current === null) return { code: "invalid", message: t("new.error.noBylaws"), field: "title" };
       const { bylaws, errors } = bylawsFromForm(f, confederation);
       const [field, message] = Object.entries(errors)[0] ?? [];
       if (field !== undefined && message !== undefined) return { code: "invalid", message, field };
@@ -106,7 +102,7 @@ function payloadOf(kind: PageKind, f: Form, current: Bylaws | null, confederatio
     }
     case "confederal":
       return (
-        need("confederation", "Please name the confederation.") ?? {
+        need("confederation", t("new.error.confederation")) ?? {
           payload: { confederation: f.confederation, title: f.title, text: f.text, ...(f.topic ? { topic: f.topic } : {}) },
         }
       );
@@ -177,7 +173,7 @@ export function newProposalPages(app: AppContext) {
       const kind = (KINDS as readonly string[]).includes(form.kind) ? (form.kind as PageKind) : null;
       if (kind === null) return show(req, reply, req.params.handle, null, form, {}, 400);
       const errors: FieldErrors = {};
-      if (!form.title) errors.title = "Please give the proposal a title.";
+      if (!form.title) errors.title = t("new.error.title");
       const found = await findBody(app, req.params.handle);
       const current = found.ok ? ((await replayBody(app, found.value.id))?.bylaws ?? null) : null;
       const payload = payloadOf(kind, form, current, found.ok && found.value.kind === "confederation");

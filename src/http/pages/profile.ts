@@ -64,7 +64,7 @@ export function profilePage(app: AppContext) {
     f.get<{ Params: { handle: string } }>("/@:handle", async (req, reply) => {
       const actor = await findActorByHandle(app, req.params.handle);
       if (actor?.kind === "instance") return reply.redirect("/", 303);
-      if (!actor) return sendFailurePage(app, req, reply, { code: "not-found", message: t("page.noSuchHandle") });
+      if (!actor) return sendFailurePage(app, req, reply, { code: "not-found" }, t("page.noSuchHandle"));
       if (actor.deleted_at) {
         return sendPage(app, req, reply, "message", { title: `@${actor.handle}`, message: t("profile.deleted"), linkHref: "/", linkText: t("nav.home") }, 410);
       }

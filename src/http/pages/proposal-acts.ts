@@ -147,8 +147,7 @@ const ACTS: Record<string, Act> = {
     mainField: "choice",
     done: "voted",
     run: async (app, actor, handle, id, f) => {
-      if (!["agree", "disagree", "abstain", "block"].includes(f.choice))
-        return { ok: false, error: { code: "invalid", message: "Please choose one of the options.", field: "choice" } };
+      if (!["agree", "disagree", "abstain", "block"].includes(f.choice)) return { ok: false, error: { code: "invalid", message: t("acts.error.choice"), field: "choice" } };
       const choice = f.choice as VoteChoice;
       const reason = f.reason ? { reason: f.reason } : {};
       if (f.amendment) return voteOnAmendment(app, actor, handle, id, f.amendment, { choice, ...reason });
@@ -160,9 +159,8 @@ const ACTS: Record<string, Act> = {
     mainField: "category",
     done: "done",
     run: async (app, actor, handle, id, f) => {
-      if (!f.category) return { ok: false, error: { code: "invalid", message: "Please say in a word or two what your objection is about.", field: "category" } };
-      if (f.dealBreaker !== "yes" && f.dealBreaker !== "no")
-        return { ok: false, error: { code: "invalid", message: "Please say whether it is a deal-breaker.", field: "dealBreaker" } };
+      if (!f.category) return { ok: false, error: { code: "invalid", message: t("acts.error.category"), field: "category" } };
+      if (f.dealBreaker !== "yes" && f.dealBreaker !== "no") return { ok: false, error: { code: "invalid", message: t("acts.error.dealBreaker"), field: "dealBreaker" } };
       return recordObjection(app, actor, handle, id, { category: f.category, dealBreaker: f.dealBreaker === "yes", ...(f.text ? { text: f.text } : {}) });
     },
   },
@@ -174,7 +172,7 @@ const ACTS: Record<string, Act> = {
       const who = f.candidate.replace(/^@/, "").split("@")[0] ?? "";
       const local = f.candidate.includes("://") ? null : await findActorByHandle(app, who);
       const candidate = local ? actorUri(app.config.publicOrigin, local.id).href : f.candidate;
-      if (!candidate) return { ok: false, error: { code: "invalid", message: "Please give the user name of the member you elect.", field: "candidate" } };
+      if (!candidate) return { ok: false, error: { code: "invalid", message: t("acts.error.candidate"), field: "candidate" } };
       return electAdvocate(app, actor, handle, id, { category: f.category, candidate });
     },
   },
@@ -183,7 +181,7 @@ const ACTS: Record<string, Act> = {
     mainField: "shares",
     done: "done",
     run: async (app, actor, handle, id, f) => {
-      if (f.shares !== "yes" && f.shares !== "no") return { ok: false, error: { code: "invalid", message: "Please answer yes or no.", field: "shares" } };
+      if (f.shares !== "yes" && f.shares !== "no") return { ok: false, error: { code: "invalid", message: t("acts.error.shares"), field: "shares" } };
       return recordGrievanceAgreement(app, actor, handle, id, { category: f.category, shares: f.shares === "yes" });
     },
   },
@@ -192,7 +190,7 @@ const ACTS: Record<string, Act> = {
     mainField: "text",
     done: "done",
     run: async (app, actor, handle, id, f) => {
-      if (!f.text) return { ok: false, error: { code: "invalid", message: "Please write the change you propose.", field: "text" } };
+      if (!f.text) return { ok: false, error: { code: "invalid", message: t("acts.error.amendment"), field: "text" } };
       return proposeAmendment(app, actor, handle, id, { text: f.text, ...(f.category ? { category: f.category } : {}) });
     },
   },
@@ -200,7 +198,7 @@ const ACTS: Record<string, Act> = {
     fields: ["text"],
     mainField: "text",
     done: "done",
-    run: async () => ({ ok: false, error: { code: "invalid", message: "unreachable" } }),
+    run: async () => ({ ok: false, error: { code: "invalid", message: "a reply is posted by its own route" } }),
   },
 };
 
@@ -243,13 +241,13 @@ export function proposalActPages(app: AppContext) {
         let result: Result<unknown>;
         if (name === "reply") {
           const acts = await proposalActs(app, req.actorId, id);
-          if (acts === null) return again(req, reply, handle, id, name, form, { code: "not-found", message: "There is no such proposal." });
+          if (acts === null) return again(req, reply, handle, id, name, form, { code: "not-found", message: "no such proposal", reason: { code: "no-such-proposal" } });
           const root = (await loadProposalState(app, id))!.detail.uri;
           // A reply to the proposal, or to a post in its thread (never elsewhere).
           const parent = form.inReplyTo && form.inReplyTo !== root && (await inThread(app, root, form.inReplyTo)) ? form.inReplyTo : root;
           result = form.text
             ? await postToBody(app, req.actorId!, acts.bodyHandle, { text: form.text, inReplyTo: parent })
-            : { ok: false, error: { code: "invalid", message: "Please write your reply.", field: "text" } };
+            : { ok: false, error: { code: "invalid", message: t("acts.error.reply"), field: "text" } };
         } else {
           result = await spec.run(app, actor, handle, id, form);
         }

@@ -14,7 +14,7 @@ export function recordPage(app: AppContext) {
   return async (f: FastifyInstance) => {
     f.get<{ Params: { handle: string }; Querystring: { before?: string } }>("/@:handle/record", async (req, reply) => {
       const raw = req.query.before;
-      if (raw !== undefined && !/^\d{1,9}$/.test(raw)) return sendFailurePage(app, req, reply, { code: "invalid", message: t("record.badBefore") });
+      if (raw !== undefined && !/^\d{1,9}$/.test(raw)) return sendFailurePage(app, req, reply, { code: "invalid" }, t("record.badBefore"));
       const recorded = await readBodyRecord(app, viewerOf(app, req), req.params.handle, { limit: PAGE, ...(raw !== undefined ? { before: Number(raw) } : {}) });
       if (!recorded.ok) return sendFailurePage(app, req, reply, recorded.error);
       const { body, state, events, next } = recorded.value;

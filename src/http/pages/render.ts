@@ -8,7 +8,7 @@ import { isAdministrator } from "../../community/invitations.ts";
 import type { AppContext } from "../../context.ts";
 import type { Failure } from "../../shared/result.ts";
 import { actorUri } from "../../shared/uris.ts";
-import { type MessageKey, translator } from "./messages/index.ts";
+import { failureWords, type MessageKey, translator } from "./messages/index.ts";
 import { STYLESHEET_HREF } from "./stylesheet.ts";
 
 // Pages are Eta templates (views/*.eta). `<%= %>` escapes what it prints; `<%~ %>` is
@@ -105,12 +105,31 @@ export function renderPartial(view: string, data: Record<string, unknown>): stri
   return eta.render(view, { t: translator(), ...data });
 }
 
-/** A service's refusal as a page: 404 for what does not exist, 403 for a record one may not read, else 400. */
-export function sendFailurePage(app: AppContext, req: FastifyRequest, reply: FastifyReply, failure: Failure) {
+/** The catalogue's words for a kind of failure, when nothing more precise is known. */
+const KIND_WORDS: Record<Failure["code"], MessageKey> = {
+  "not-found": "page.notFoundText",
+  forbidden: "page.forbiddenText",
+  unauthorized: "page.forbiddenText",
+  invalid: "page.invalidText",
+  conflict: "page.conflictText",
+  unreachable: "page.unreachableText",
+};
+
+/** What an error page says of a failure: the words of its reason or refusal code, else those of its kind; never the service's English. */
+export function failurePageWords(failure: Pick<Failure, "code" | "reason" | "refusal">): string {
+  return failureWords(failure) ?? translator()(KIND_WORDS[failure.code]);
+}
+
+/**
+ * A service's refusal as a page: 404 for what does not exist, 403 for a record one may not
+ * read, else 400. The page words it from the catalogue (see {@link failurePageWords}); a page
+ * that knows better gives its own catalogue words as `words`.
+ */
+export function sendFailurePage(app: AppContext, req: FastifyRequest, reply: FastifyReply, failure: Pick<Failure, "code" | "reason" | "refusal">, words?: string) {
   const t = translator();
   const status = failure.code === "not-found" ? 404 : failure.code === "unauthorized" || failure.code === "forbidden" ? 403 : 400;
   const title = status === 404 ? t("page.notFound") : t("page.notAvailable");
-  return sendPage(app, req, reply, "message", { title, message: failure.message, linkHref: "/", linkText: t("nav.home") }, status);
+  return sendPage(app, req, reply, "message", { title, message: words ?? failurePageWords(failure), linkHref: "/", linkText: t("nav.home") }, status);
 }
 
 /** Who reads the page, for records only members may read: the signed-in person's actor URI, or null. */

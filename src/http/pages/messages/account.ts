@@ -17,7 +17,6 @@ export const account = {
   "signUp.invitation": "Invitation code",
   "signUp.submit": "Create my account",
   "signUp.closed": "This instance does not take new accounts from its website. Ask its administrators for an account.",
-  "signUp.badInvitation": "That invitation code is not valid or has been used.",
   "signOut.submit": "Sign out",
   "account.title": "My account",
   "account.password": "Change my password",

@@ -70,4 +70,12 @@ export const acts = {
   "acts.replyTo": "Reply to this",
   "acts.reply.text": "Your reply",
   "acts.reply.submit": "Post my reply",
+  // What a form says next to a field left empty or wrong.
+  "acts.error.choice": "Please choose one of the options.",
+  "acts.error.category": "Please say in a word or two what your objection is about.",
+  "acts.error.dealBreaker": "Please say whether it is a deal-breaker.",
+  "acts.error.candidate": "Please give the user name of the member you elect.",
+  "acts.error.shares": "Please answer yes or no.",
+  "acts.error.amendment": "Please write the change you propose.",
+  "acts.error.reply": "Please write your reply.",
 } as const;

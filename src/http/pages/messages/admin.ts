@@ -106,5 +106,6 @@ export const admin = {
   "admin.remote.where": "@{body}: {count}",
   "admin.remote.remove": "Remove what {origin} holds here",
   "admin.remote.invalid": "That is not the address of another server.",
+  "admin.remote.failed": "Not everything {origin} holds here could be removed. Please try again.",
   "admin.remote.removedNotice": "What that server held here is removed.",
 } as const;

@@ -2,6 +2,7 @@
 
 export const common = {
   "site.skip": "Skip to the content",
+  "nav.site": "Site",
   "nav.home": "Home",
   "nav.mine": "My bodies",
   "nav.account": "My account",
@@ -28,4 +29,10 @@ export const common = {
   "page.failed": "Something went wrong on our side. Please try again later.",
   "page.noSuchHandle": "No one here has that handle.",
   "page.signInFirst": "Please sign in first.",
+  "page.notFoundText": "There is nothing at this address. It may be mistyped, or what was here has gone.",
+  "page.forbiddenText": "You may not see or do this. If you are a member, please sign in first.",
+  "page.invalidText": "Something in this address or in what was sent is not right. Please check it and try again.",
+  "page.conflictText": "This cannot be done now.",
+  "page.unreachableText": "Another server did not answer. Please try again later.",
+  "page.tooLarge": "What was sent is too large.",
 } as const;
