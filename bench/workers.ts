@@ -1,0 +1,229 @@
+// One web process and one, then two, worker processes against one PostgreSQL database:
+// the same signed inbox load (N public posts to a body, signed as Mastodon signs them), and
+// how fast the workers drain it, in deliveries per second and per CPU-second (the workers'
+// and the database's backends'), and whether every delivery was processed exactly once
+// (counted in the records: one stored note, one inbox_log row and two announces (of the note and of its Create) per post,
+// none left in the queue).
+//
+// The deliveries are accepted by the web process while the workers are stopped (SIGSTOP),
+// so the figure is the workers' processing rate, not the web process's accepting rate;
+// then the workers are continued and the clock runs until every post is announced.
+// Usage: BENCH_DATABASE_URL=postgres://… npm run bench:workers
+//        (BENCH_N=600, BENCH_CONCURRENCY=16, BENCH_RUNS=3, BENCH_WORKERS=1,2, QUEUE_WORKERS as the server's default)
+import { spawn } from "node:child_process";
+import pg from "pg";
+import { operations } from "../src/cli/operations.ts";
+import { type MastodonPeer, startMastodonPeer } from "../test/support/mastodon-peer.ts";
+import {
+  cpuSeconds,
+  DatabaseCpu,
+  fmt,
+  loadAverage,
+  pool,
+  prepareTarget,
+  REPO_ROOT,
+  RUNS,
+  rssMiB,
+  type Server,
+  signedAsPeer,
+  spawnServer,
+  spread,
+  waitForHttp,
+  withApp,
+} from "./support.ts";
+
+const N = Number(process.env.BENCH_N ?? 600);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? "1,2").split(",").map(Number);
+const HOST = "127.0.0.190";
+const PEER_HOST = "127.0.0.191";
+const PORT = Number(process.env.BENCH_PORT ?? 23_190);
+
+if (!process.env.BENCH_DATABASE_URL) {
+  console.error("bench:workers needs PostgreSQL: set BENCH_DATABASE_URL=postgres://user@host:5432/postgres (an admin URL; a fresh database is made per run)");
+  process.exit(2);
+}
+
+interface Figures {
+  workers: number;
+  accepted: number;
+  perSecond: number;
+  perCpu: number;
+  workerCpu: number;
+  databaseCpu: number;
+  check: Check;
+}
+
+interface Check {
+  notesStored: number;
+  inboxLogged: number;
+  announces: number;
+  postsWithOtherThanTwoAnnounces: number;
+  leftInQueue: number;
+}
+
+/** A worker process, started with LOG_LEVEL=info so that it says when it is running. */
+function spawnWorker(env: Record<string, string>): Server & { ready: Promise<void> } {
+  const child = spawn(process.execPath, ["src/main.ts"], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env, ROLE: "worker", LOG_LEVEL: "info" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const exited = new Promise<number | string>((resolve) => child.on("exit", (code, signal) => resolve(code ?? signal ?? -1)));
+  const ready = new Promise<void>((resolve, reject) => {
+    let seen = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      if (seen.length < 100_000) seen += chunk.toString();
+      if (seen.includes("Folkmoot worker running")) resolve();
+    });
+    void exited.then((code) => reject(new Error(`a worker exited (${code}) before it was running`)));
+  });
+  ready.catch(() => {});
+  return {
+    child,
+    pid: child.pid!,
+    exited,
+    ready,
+    sqlCounts: () => Promise.reject(new Error("not counted")),
+    stop: async () => {
+      if (child.exitCode === null) {
+        child.kill("SIGCONT");
+        child.kill("SIGTERM");
+      }
+      const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+function signDeliveries(peer: MastodonPeer, inbox: string, bodyUri: string, n: number): { noteId: string; createId: string; body: string; headers: Record<string, string> }[] {
+  return Array.from({ length: n }, (_, i) => {
+    const noteId = peer.newId("notes");
+    const note = {
+      id: noteId,
+      type: "Note",
+      attributedTo: peer.actorId,
+      content: `<p>Workers bench post ${i}</p>`,
+      to: ["https://www.w3.org/ns/activitystreams#Public"],
+      cc: [bodyUri],
+      published: new Date().toISOString(),
+    };
+    peer.serve(noteId, { "@context": "https://www.w3.org/ns/activitystreams", ...note });
+    const createId = peer.newId();
+    const body = JSON.stringify({ "@context": "https://www.w3.org/ns/activitystreams", id: createId, type: "Create", actor: peer.actorId, object: note, to: note.to, cc: note.cc });
+    return { noteId, createId, body, headers: signedAsPeer(peer, inbox, body) };
+  });
+}
+
+async function measure(peer: MastodonPeer, workers: number, run: number): Promise<Figures> {
+  const target = await prepareTarget("postgres", HOST, PORT + run);
+  const servers: Server[] = [];
+  const client = new pg.Client({ connectionString: target.env.DATABASE_URL });
+  try {
+    const { bodyUri, bodyId } = await withApp(target, async (app) => {
+      const body = await operations["body.create"](app, { handle: "bench", kind: "assembly" });
+      await operations["member.add"](app, { body: "bench", member: peer.actorId });
+      const row = await app.db.selectFrom("actors").select("id").where("handle", "=", "bench").executeTakeFirstOrThrow();
+      return { bodyUri: body.id, bodyId: row.id };
+    });
+    await client.connect();
+    const web = spawnServer({ ...target.env, ROLE: "web" });
+    servers.push(web);
+    const ws = Array.from({ length: workers }, () => spawnWorker(target.env));
+    servers.push(...ws);
+    await waitForHttp(`${target.origin}/healthz`);
+    await Promise.all(ws.map((w) => w.ready));
+    const inbox = `${target.origin}/ap/inbox`;
+    const requests = signDeliveries(peer, inbox, bodyUri, N + 1);
+    const announced = async () =>
+      Number((await client.query<{ n: string }>("select count(*) as n from activities where actor_id = $1 and type = 'Announce'", [bodyId])).rows[0]!.n);
+    // One delivery through the whole path first: keys fetched and cached, code warm.
+    const warm = requests.shift()!;
+    await fetch(inbox, { method: "POST", headers: warm.headers, body: warm.body });
+    for (let i = 0; i < 600 && (await announced()) < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    if ((await announced()) < 2) throw new Error("the warm-up delivery was not processed within 30 s");
+    await new Promise((r) => setTimeout(r, 500));
+
+    // Fill the queue with the workers stopped.
+    for (const w of ws) w.child.kill("SIGSTOP");
+    let accepted = 0;
+    await pool(requests, CONCURRENCY, async (r) => {
+      const res = await fetch(inbox, { method: "POST", headers: r.headers, body: r.body });
+      await res.arrayBuffer();
+      if (res.status === 202) accepted++;
+    });
+    const dbCpu = new DatabaseCpu(target.env.DATABASE_URL!);
+    await dbCpu.start();
+    const cpu0 = ws.map((w) => cpuSeconds(w.pid));
+    const t0 = performance.now();
+    for (const w of ws) w.child.kill("SIGCONT");
+    const expected = 2 + accepted * 2;
+    const deadline = Date.now() + 600_000;
+    while ((await announced()) < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const ms = performance.now() - t0;
+    const perWorker = ws.map((w, i) => cpuSeconds(w.pid) - cpu0[i]!);
+    const workerCpu = perWorker.reduce((a, b) => a + b, 0);
+    const databaseCpu = await dbCpu.stop();
+    // Let the acks and idempotence records follow the last effect, then count.
+    await new Promise((r) => setTimeout(r, 2000));
+    const notes = requests.map((r) => r.noteId);
+    const q = async (text: string, params: unknown[] = []) => Number((await client.query<{ n: string }>(text, params)).rows[0]!.n);
+    const check: Check = {
+      notesStored: await q("select count(*) as n from objects where uri = any($1)", [notes]),
+      inboxLogged: await q("select count(*) as n from inbox_log where actor_uri = $1 and type = 'Create'", [peer.actorId]),
+      announces: (await announced()) - 2,
+      postsWithOtherThanTwoAnnounces: await q(
+        "select count(*) as n from (select (select count(*) from activities a where a.actor_id = $3 and a.type = 'Announce' and a.object_uri in (p.note, p.act)) as c from unnest($1::text[], $2::text[]) as p(note, act)) t where c <> 2",
+        [notes, requests.map((r) => r.createId), bodyId],
+      ),
+      leftInQueue: await q("select count(*) as n from fedify_mq"),
+    };
+    const processed = check.announces / 2;
+    const rss = ws.map((w) => fmt(rssMiB(w.pid), 0)).join(", ");
+    console.log(
+      `  run ${run}, ${workers} worker${workers > 1 ? "s" : ""}: ${accepted} accepted, ${processed} processed in ${fmt(ms / 1000, 2)} s; ` +
+        `CPU: workers ${perWorker.map((c) => fmt(c, 2)).join(" + ")} s, database ${fmt(databaseCpu, 2)} s; workers' RSS ${rss} MiB (load ${loadAverage()})`,
+    );
+    return { workers, accepted, perSecond: (processed / ms) * 1000, perCpu: processed / (workerCpu + databaseCpu), workerCpu, databaseCpu, check };
+  } finally {
+    await client.end().catch(() => {});
+    for (const s of servers) await s.stop();
+    await target.cleanup();
+  }
+}
+
+const results = new Map<number, Figures[]>();
+const peer = await startMastodonPeer({ host: PEER_HOST });
+try {
+  for (let run = 1; run <= RUNS; run++) {
+    for (const workers of WORKER_COUNTS) {
+      const f = await measure(peer, workers, run * 10 + workers);
+      const list = results.get(workers) ?? [];
+      list.push(f);
+      results.set(workers, list);
+      const c = f.check;
+      const exact = c.notesStored === f.accepted && c.inboxLogged === f.accepted + 1 && c.announces === 2 * f.accepted && c.postsWithOtherThanTwoAnnounces === 0;
+      console.log(
+        `  records: ${c.notesStored} notes stored, ${c.inboxLogged} Creates in inbox_log (with the warm-up), ${c.announces} announces, ` +
+          `${c.postsWithOtherThanTwoAnnounces} posts without exactly two announces, ${c.leftInQueue} messages left in the queue: ${exact ? "each delivery processed exactly once" : "MISMATCH"}`,
+      );
+    }
+  }
+} finally {
+  await peer.close();
+}
+console.log(`\nmin / median / max of ${RUNS} runs, N=${N} deliveries queued, then processed (load now ${loadAverage()}):`);
+for (const [workers, fs] of results) {
+  console.log(
+    `[web + ${workers} worker${workers > 1 ? "s" : ""}] processed per second ${spread(fs.map((f) => f.perSecond))}; ` +
+      `per CPU-second of the workers and the database's backends ${spread(fs.map((f) => f.perCpu))}; ` +
+      `workers' CPU-seconds ${spread(
+        fs.map((f) => f.workerCpu),
+        1,
+      )}, database's ${spread(
+        fs.map((f) => f.databaseCpu),
+        1,
+      )}`,
+  );
+}
