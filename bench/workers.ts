@@ -10,7 +10,6 @@
 // then the workers are continued and the clock runs until every post is announced.
 // Usage: BENCH_DATABASE_URL=postgres://… npm run bench:workers
 //        (BENCH_N=600, BENCH_CONCURRENCY=16, BENCH_RUNS=3, BENCH_WORKERS=1,2, QUEUE_WORKERS as the server's default)
-import { spawn } from "node:child_process";
 import pg from "pg";
 import { operations } from "../src/cli/operations.ts";
 import { type MastodonPeer, startMastodonPeer } from "../test/support/mastodon-peer.ts";
@@ -21,12 +20,12 @@ import {
   loadAverage,
   pool,
   prepareTarget,
-  REPO_ROOT,
   RUNS,
   rssMiB,
   type Server,
   signedAsPeer,
   spawnServer,
+  spawnWorker,
   spread,
   waitForHttp,
   withApp,
@@ -60,41 +59,6 @@ interface Check {
   announces: number;
   postsWithOtherThanTwoAnnounces: number;
   leftInQueue: number;
-}
-
-/** A worker process, started with LOG_LEVEL=info so that it says when it is running. */
-function spawnWorker(env: Record<string, string>): Server & { ready: Promise<void> } {
-  const child = spawn(process.execPath, ["src/main.ts"], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env, ROLE: "worker", LOG_LEVEL: "info" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const exited = new Promise<number | string>((resolve) => child.on("exit", (code, signal) => resolve(code ?? signal ?? -1)));
-  const ready = new Promise<void>((resolve, reject) => {
-    let seen = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      if (seen.length < 100_000) seen += chunk.toString();
-      if (seen.includes("Folkmoot worker running")) resolve();
-    });
-    void exited.then((code) => reject(new Error(`a worker exited (${code}) before it was running`)));
-  });
-  ready.catch(() => {});
-  return {
-    child,
-    pid: child.pid!,
-    exited,
-    ready,
-    sqlCounts: () => Promise.reject(new Error("not counted")),
-    stop: async () => {
-      if (child.exitCode === null) {
-        child.kill("SIGCONT");
-        child.kill("SIGTERM");
-      }
-      const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
 }
 
 function signDeliveries(peer: MastodonPeer, inbox: string, bodyUri: string, n: number): { noteId: string; createId: string; body: string; headers: Record<string, string> }[] {
@@ -147,12 +111,15 @@ async function measure(peer: MastodonPeer, workers: number, run: number): Promis
 
     // Fill the queue with the workers stopped.
     for (const w of ws) w.child.kill("SIGSTOP");
-    let accepted = 0;
+    const acceptedRequests: typeof requests = [];
+    const refusals = new Map<number, number>();
     await pool(requests, CONCURRENCY, async (r) => {
       const res = await fetch(inbox, { method: "POST", headers: r.headers, body: r.body });
       await res.arrayBuffer();
-      if (res.status === 202) accepted++;
+      if (res.status === 202) acceptedRequests.push(r);
+      else refusals.set(res.status, (refusals.get(res.status) ?? 0) + 1);
     });
+    const accepted = acceptedRequests.length;
     const dbCpu = new DatabaseCpu(target.env.DATABASE_URL!);
     await dbCpu.start();
     const cpu0 = ws.map((w) => cpuSeconds(w.pid));
@@ -167,7 +134,8 @@ async function measure(peer: MastodonPeer, workers: number, run: number): Promis
     const databaseCpu = await dbCpu.stop();
     // Let the acks and idempotence records follow the last effect, then count.
     await new Promise((r) => setTimeout(r, 2000));
-    const notes = requests.map((r) => r.noteId);
+    // Only the accepted deliveries are expected in the records (a refused one is the sender's to retry).
+    const notes = acceptedRequests.map((r) => r.noteId);
     const q = async (text: string, params: unknown[] = []) => Number((await client.query<{ n: string }>(text, params)).rows[0]!.n);
     const check: Check = {
       notesStored: await q("select count(*) as n from objects where uri = any($1)", [notes]),
@@ -175,14 +143,14 @@ async function measure(peer: MastodonPeer, workers: number, run: number): Promis
       announces: (await announced()) - 2,
       postsWithOtherThanTwoAnnounces: await q(
         "select count(*) as n from (select (select count(*) from activities a where a.actor_id = $3 and a.type = 'Announce' and a.object_uri in (p.note, p.act)) as c from unnest($1::text[], $2::text[]) as p(note, act)) t where c <> 2",
-        [notes, requests.map((r) => r.createId), bodyId],
+        [notes, acceptedRequests.map((r) => r.createId), bodyId],
       ),
       leftInQueue: await q("select count(*) as n from fedify_mq"),
     };
     const processed = check.announces / 2;
     const rss = ws.map((w) => fmt(rssMiB(w.pid), 0)).join(", ");
     console.log(
-      `  run ${run}, ${workers} worker${workers > 1 ? "s" : ""}: ${accepted} accepted, ${processed} processed in ${fmt(ms / 1000, 2)} s; ` +
+      `  run ${run}, ${workers} worker${workers > 1 ? "s" : ""}: ${accepted} accepted${refusals.size ? ` (refused: ${[...refusals].map(([s, n]) => `${n} × HTTP ${s}`).join(", ")})` : ""}, ${processed} processed in ${fmt(ms / 1000, 2)} s; ` +
         `CPU: workers ${perWorker.map((c) => fmt(c, 2)).join(" + ")} s, database ${fmt(databaseCpu, 2)} s; workers' RSS ${rss} MiB (load ${loadAverage()})`,
     );
     return { workers, accepted, perSecond: (processed / ms) * 1000, perCpu: processed / (workerCpu + databaseCpu), workerCpu, databaseCpu, check };
