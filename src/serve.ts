@@ -1,13 +1,13 @@
+import { flushCompileCache } from "node:module";
 import { ConfigError, loadConfig, startupProblem, type Config } from "./config.ts";
 import { startInstance, type Instance } from "./instance.ts";
 import { createLogger } from "./logging.ts";
 import { DataDirectoryLockedError, DataDirectoryModeError } from "./store/database.ts";
 
-// `npm start`: one process serving HTTP and running the queues on the embedded
-// database, unless the environment says otherwise (see docs/configuration.md).
+// The server, started by main.ts: one process serving HTTP and running the queues on the
+// embedded database, unless the environment says otherwise (see docs/configuration.md).
 async function main(): Promise<void> {
-  // Every file this process creates (the database, the lock, the admin socket) is the
-  // operator's alone: the data holds password hashes, private keys and the token secret.
+  // The operator's alone (main.ts sets it first; again here for those who import this file).
   process.umask(0o077);
   let config: Config;
   try {
@@ -46,6 +46,8 @@ async function main(): Promise<void> {
   } else {
     log.info({ role: config.role, database }, `Folkmoot worker running, database: ${database}`);
   }
+  // Write the compile cache (main.ts) now rather than only at a clean exit.
+  flushCompileCache();
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
