@@ -57,6 +57,7 @@ export async function openApp(config: Config, log: Logger): Promise<OpenedApp> {
     dataDir: config.databaseUrl ? undefined : `${config.dataDir}/db`,
     poolSize: config.queueWorkers + 8,
     logger: log.child({ component: "store" }),
+    migratedTemplate: true,
   });
   try {
     const { applied } = await migrateToLatest(database.db);
