@@ -291,3 +291,38 @@ export async function spawnReference(host: string, port: number): Promise<Server
 
 /** Runs of a benchmark: from BENCH_RUNS, 3 unless told. */
 export const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+
+/** A worker process, started with LOG_LEVEL=info so that it says when it is running. */
+export function spawnWorker(env: Record<string, string>): Server & { ready: Promise<void> } {
+  const child = spawn(process.execPath, ["src/main.ts"], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env, ROLE: "worker", LOG_LEVEL: "info" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const exited = new Promise<number | string>((resolve) => child.on("exit", (code, signal) => resolve(code ?? signal ?? -1)));
+  const ready = new Promise<void>((resolve, reject) => {
+    let seen = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      if (seen.length < 100_000) seen += chunk.toString();
+      if (seen.includes("Folkmoot worker running")) resolve();
+    });
+    void exited.then((code) => reject(new Error(`a worker exited (${code}) before it was running`)));
+  });
+  ready.catch(() => {});
+  return {
+    child,
+    pid: child.pid!,
+    exited,
+    ready,
+    sqlCounts: () => Promise.reject(new Error("not counted")),
+    stop: async () => {
+      if (child.exitCode === null) {
+        child.kill("SIGCONT");
+        child.kill("SIGTERM");
+      }
+      const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -24,11 +24,12 @@ export function specifiers(source: string): string[] {
 }
 
 /**
- * The files that start a program: `node src/main.ts` (the server) and `bin/folkmoot`
+ * The files that start a program: `node src/main.ts` (the server: it keeps the compile
+ * cache and imports serve.ts) and `bin/folkmoot`
  * (src/cli/main.ts, which starts the server or opens the app in-process for an operation).
  * They form the `main` layer, whatever their folder.
  */
-export const ENTRY_POINTS: readonly string[] = ["main.ts", "cli/main.ts"];
+export const ENTRY_POINTS: readonly string[] = ["main.ts", "serve.ts", "cli/main.ts"];
 
 /**
  * The layer a path under src/ belongs to: its top-level folder, or for a file directly

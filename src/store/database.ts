@@ -44,6 +44,8 @@ export interface OpenDatabaseOptions {
   /** Size of the `pg` pool (default 10); each queue worker needs one briefly per query. */
   poolSize?: number;
   logger?: StoreLogger;
+  /** A new PGlite data directory starts from the template with the migrations applied (store/pglite-template.ts). */
+  migratedTemplate?: boolean;
 }
 
 const silentLogger: StoreLogger = { debug() {}, warn() {}, error() {} };
@@ -57,5 +59,5 @@ const silentLogger: StoreLogger = { debug() {}, warn() {}, error() {} };
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
   const logger = opts.logger ?? silentLogger;
   if (opts.url != null && opts.url !== "") return await openPostgres(opts.url, opts.poolSize ?? 10, logger);
-  return await openPGlite(opts.dataDir, logger);
+  return await openPGlite(opts.dataDir, logger, { migratedTemplate: opts.migratedTemplate ?? false });
 }

@@ -17,7 +17,7 @@ export const PGLITE_SETTINGS: readonly string[] = ["shared_buffers=16MB"];
  * PGlite in memory (no `dataDir`, or `memory://`) or in a data directory, which it
  * creates and locks for this process.
  */
-export async function openPGlite(dataDir: string | undefined, logger: StoreLogger): Promise<Database> {
+export async function openPGlite(dataDir: string | undefined, logger: StoreLogger, options: { migratedTemplate?: boolean } = {}): Promise<Database> {
   const inMemory = dataDir == null || dataDir === "" || dataDir.startsWith("memory://");
   let dir: string | undefined;
   let lockPath: string | undefined;
@@ -30,7 +30,8 @@ export async function openPGlite(dataDir: string | undefined, logger: StoreLogge
   }
   let pglite: PGlite | undefined;
   // A new database: unpacked from the template rather than made by initdb (store/pglite-template.ts).
-  const template = inMemory || fresh ? pgliteTemplate() : undefined;
+  // A server's new data directory may start migrated (then only later migrations run).
+  const template = inMemory || fresh ? ((options.migratedTemplate && !inMemory ? pgliteTemplate({ migrated: true }) : undefined) ?? pgliteTemplate()) : undefined;
   try {
     pglite = await PGlite.create({
       ...(dir != null ? { dataDir: dir } : {}),

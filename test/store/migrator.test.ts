@@ -89,4 +89,29 @@ describe(`migrateToLatest (${testBackend})`, () => {
       await rm(folder, { recursive: true, force: true });
     }
   });
+
+  it("on an up-to-date database loads no migration module, and applies a new file when one appears", { timeout: 30_000 }, async () => {
+    const folder = await mkdtemp(join(tmpdir(), "folkmoot-migrations-"));
+    try {
+      await writeFile(
+        join(folder, "2030-01-01-0000_first.ts"),
+        `export async function up(db) { await db.schema.createTable("first_table").addColumn("id", "integer").execute(); }\n`,
+      );
+      const database = await openRaw();
+      expect(await migrateToLatest(database.db, { migrationFolder: folder })).toEqual({ applied: ["2030-01-01-0000_first"] });
+      // Loading this file now would throw: a restart must not load it.
+      await writeFile(join(folder, "2030-01-01-0000_first.ts"), `throw new Error("loaded a migration that was already applied");\n`);
+      expect(await migrateToLatest(database.db, { migrationFolder: folder })).toEqual({ applied: [] });
+      // A new migration is applied (the Migrator then loads every file, so the first is made loadable again).
+      await writeFile(join(folder, "2030-01-01-0000_first.ts"), "export async function up() {}\n");
+      await writeFile(
+        join(folder, "2030-01-01-0001_second.ts"),
+        `export async function up(db) { await db.schema.createTable("second_table").addColumn("id", "integer").execute(); }\n`,
+      );
+      expect(await migrateToLatest(database.db, { migrationFolder: folder })).toEqual({ applied: ["2030-01-01-0001_second"] });
+      expect(await tables(database)).toEqual(expect.arrayContaining(["first_table", "second_table"]));
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
 });

@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readdir } from "node:fs/promises";
 import { openDatabase } from "../../src/store/database.ts";
+import { migrateToLatest, migrationFolder } from "../../src/store/migrator.ts";
 import { installedPGliteVersion, pgliteTemplate, pgliteTemplateFile } from "../../src/store/pglite-template.ts";
 
 const silent = { debug() {}, warn() {}, error() {} };
@@ -38,5 +40,40 @@ describe("the PGlite data-directory template", () => {
     const { rows } = await sql<{ v: string }>`select v from kept`.execute(database.db);
     await database.close();
     expect(rows).toEqual([{ v: "here" }]);
+  });
+
+  it("with the migrations applied starts a server's new data directory; only migrations added since run", { timeout: 60_000 }, async () => {
+    expect(existsSync(pgliteTemplateFile(installedPGliteVersion(), true))).toBe(true);
+    const files = (await readdir(migrationFolder))
+      .filter((f) => f.endsWith(".ts"))
+      .map((f) => f.replace(/\.ts$/, ""))
+      .sort();
+    const dataDir = join(dir, "migrated");
+    const database = await openDatabase({ dataDir, logger: silent, migratedTemplate: true });
+    try {
+      const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(database.db);
+      const inTemplate = rows.map((r) => r.name);
+      // The template's migrations are the first files of the folder (migrations are never
+      // edited or removed once shipped): run `npm run pglite-template` if this fails.
+      expect(inTemplate.length).toBeGreaterThan(0);
+      expect(files.slice(0, inTemplate.length)).toEqual(inTemplate);
+      expect((await migrateToLatest(database.db)).applied).toEqual(files.slice(inTemplate.length));
+      expect(statSync(dataDir).mode & 0o077).toBe(0);
+      // The schema is there and empty: no row of an instance's own comes with the template.
+      const actors = await sql<{ n: string }>`select count(*)::text as n from actors`.execute(database.db);
+      expect(actors.rows).toEqual([{ n: "0" }]);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it("is not used for an in-memory database, which starts empty", async () => {
+    const database = await openDatabase({ dataDir: "memory://", logger: silent, migratedTemplate: true });
+    try {
+      const { rows } = await sql<{ t: string | null }>`select to_regclass('kysely_migration')::text as t`.execute(database.db);
+      expect(rows).toEqual([{ t: null }]);
+    } finally {
+      await database.close();
+    }
   });
 });
