@@ -163,7 +163,7 @@ export async function createBodyActor(ctx: AppContext, input: NewBody, founder?:
   // A confederation's members are bodies: its founder is not enrolled as one.
   if (founder?.id !== undefined && input.kind !== "confederation") {
     const person = await findActorById(ctx, founder.id);
-    if (person?.kind !== "person") return fail("not-found", "the founder is not a local person", "founderId");
+    if (person?.kind !== "person") return failWith("not-found", "founder-not-a-person", "the founder is not a local person", { field: "founderId" });
     founderUri = actorUri(origin, person.id).href;
   }
   return insertActor(

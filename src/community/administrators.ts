@@ -1,5 +1,5 @@
 import type { AppContext } from "../context.ts";
-import { fail, ok, type Result } from "../shared/result.ts";
+import { fail, ok, type Result, failWith } from "../shared/result.ts";
 import { checkHandle } from "./actors.ts";
 
 // Administrators: accounts that may use the operator pages (/admin). The first is made
@@ -54,11 +54,11 @@ export async function setAdministrator(ctx: Pick<AppContext, "db">, handleInput:
       .select(["accounts.actor_id", "accounts.is_admin"])
       .where("actors.handle", "=", handle.value)
       .executeTakeFirst();
-    if (!account) return fail("not-found", `no local account "${handle.value}"`, "handle");
+    if (!account) return failWith("not-found", "no-such-account", `no local account "${handle.value}"`, { field: "handle" });
     if (account.is_admin === admin) return ok({ handle: handle.value, admin, changed: false });
     if (!admin) {
       const admins = await trx.selectFrom("accounts").select("actor_id").where("is_admin", "=", true).forUpdate().execute();
-      if (admins.length <= 1) return fail("conflict", "this is the last administrator: make another administrator first", "handle");
+      if (admins.length <= 1) return failWith("conflict", "last-administrator", "this is the last administrator: make another administrator first", { field: "handle" });
     }
     await trx.updateTable("accounts").set({ is_admin: admin }).where("actor_id", "=", account.actor_id).execute();
     return ok({ handle: handle.value, admin, changed: true });

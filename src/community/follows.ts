@@ -10,7 +10,7 @@ import type { Schema } from "../store/schema.ts";
 import { findActorById, findBody } from "./actors.ts";
 import { isMember } from "./memberships.ts";
 import { originOf, pendingFollowCutoff, pendingFollowsFull, warnOriginAtLimit } from "./origin-limits.ts";
-import { fail, ok, type Result } from "../shared/result.ts";
+import { fail, ok, type Result, failWith } from "../shared/result.ts";
 
 export interface FollowRequest {
   id: string;
@@ -24,10 +24,10 @@ export interface FollowRequest {
 export async function followRemote(app: AppContext, actorId: string, target: string): Promise<Result<{ target: string; state: "pending" | "accepted" }>> {
   const origin = app.config.publicOrigin;
   const actor = await findActorById(app, actorId);
-  if (!actor) return fail("not-found", "no such account");
+  if (!actor) return failWith("not-found", "no-such-account", "no such account");
   const remote = await resolveRemoteActor(app, target);
-  if (!remote?.id || !remote.inboxId) return fail("unreachable", `could not find "${target}"`, "target");
-  if (remote.id.origin === origin.origin) return fail("invalid", "follow local accounts and bodies on their pages", "target");
+  if (!remote?.id || !remote.inboxId) return failWith("unreachable", "account-unreachable", `could not find "${target}"`, { field: "target", params: { who: target } });
+  if (remote.id.origin === origin.origin) return failWith("invalid", "follow-here-on-pages", "follow local accounts and bodies on their pages", { field: "target" });
   const followerUri = actorUri(origin, actor.id);
   const existing = await app.db.selectFrom("follows").select("state").where("follower_uri", "=", followerUri.href).where("followee_uri", "=", remote.id.href).executeTakeFirst();
   if (existing) return ok({ target: remote.id.href, state: existing.state });
@@ -49,7 +49,7 @@ export async function followRemote(app: AppContext, actorId: string, target: str
 export async function unfollowRemote(app: AppContext, actorId: string, targetUri: string): Promise<Result<{ target: string; undone: boolean }>> {
   const origin = app.config.publicOrigin;
   const actor = await findActorById(app, actorId);
-  if (!actor) return fail("not-found", "no such account");
+  if (!actor) return failWith("not-found", "no-such-account", "no such account");
   const followerUri = actorUri(origin, actor.id);
   const row = await app.db
     .selectFrom("follows")
@@ -129,7 +129,7 @@ async function memberOfBody(app: AppContext, bodyHandle: string, actorId: string
   const body = await findBody(app, bodyHandle);
   if (!body.ok) return body;
   if (!(await isMember(app, body.value.id, actorUri(app.config.publicOrigin, actorId).href))) {
-    return fail("forbidden", `only members of ${body.value.handle} may do that`);
+    return failWith("forbidden", "not-a-member", `only members of ${body.value.handle} may do that`, { params: { handle: body.value.handle } });
   }
   return body;
 }
@@ -160,10 +160,10 @@ export async function decideFollowRequest(
   const origin = app.config.publicOrigin;
   const body = actorId === null ? await findBody(app, bodyHandle) : await memberOfBody(app, bodyHandle, actorId);
   if (!body.ok) return body;
-  if (!/^\d+$/.test(requestId)) return fail("invalid", "a request id is a number", "id");
+  if (!/^\d+$/.test(requestId)) return failWith("invalid", "no-such-follow-request", "a request id is a number", { field: "id" });
   const bodyUri = actorUri(origin, body.value.id);
   const row = await app.db.selectFrom("follows").selectAll().where("id", "=", requestId).where("followee_uri", "=", bodyUri.href).where("state", "=", "pending").executeTakeFirst();
-  if (!row) return fail("not-found", "no such pending follow request");
+  if (!row) return failWith("not-found", "no-such-follow-request", "no such pending follow request");
   const target = await deliveryTargetFor(app.db, row.follower_uri);
   const follow = new Follow({ id: new URL(row.activity_uri), actor: new URL(row.follower_uri), object: bodyUri });
   await app.db.transaction().execute(async (trx) => {

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { AppContext } from "../context.ts";
-import { fail, ok, type Result } from "../shared/result.ts";
+import { fail, ok, type Result, failWith } from "../shared/result.ts";
 
 // Invitations to sign up, for an instance whose sign-up is by invitation. An account
 // uses one up as it is created (community/actors.ts, createAccount).
@@ -34,9 +34,9 @@ export function signupUrl(origin: URL, code: string): URL {
 /** Makes an invitation valid for `days` days. */
 export async function createInvitation(ctx: Pick<AppContext, "db">, input: { createdBy: string | null; note?: string; days?: number }): Promise<Result<Invitation>> {
   const days = input.days ?? 14;
-  if (!Number.isSafeInteger(days) || days < 1 || days > 365) return fail("invalid", "an invitation lasts 1 to 365 days", "days");
+  if (!Number.isSafeInteger(days) || days < 1 || days > 365) return failWith("invalid", "invitation-days", "an invitation lasts 1 to 365 days", { field: "days" });
   const note = (input.note ?? "").trim();
-  if (note.length > 200) return fail("invalid", "a note has at most 200 characters", "note");
+  if (note.length > 200) return failWith("invalid", "too-long", "a note has at most 200 characters", { field: "note", params: { max: 200 } });
   const code = randomBytes(12).toString("base64url");
   const expiresAt = new Date(Date.now() + days * 86_400_000);
   await ctx.db.insertInto("invitations").values({ code, created_by: input.createdBy, note, expires_at: expiresAt }).execute();
@@ -78,7 +78,7 @@ export async function countOpenInvitations(ctx: Pick<AppContext, "db">, now = ne
 /** Withdraws an unused invitation. */
 export async function withdrawInvitation(ctx: Pick<AppContext, "db">, code: string): Promise<Result<void>> {
   const r = await ctx.db.deleteFrom("invitations").where("code", "=", code.trim()).where("used_by", "is", null).where("used_at", "is", null).executeTakeFirst();
-  return Number(r.numDeletedRows) === 1 ? ok(undefined) : fail("not-found", "no unused invitation with that code");
+  return Number(r.numDeletedRows) === 1 ? ok(undefined) : failWith("not-found", "no-such-invitation", "no unused invitation with that code");
 }
 
 /** True for an account that may use the operator pages. */

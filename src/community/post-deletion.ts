@@ -1,6 +1,6 @@
 import { Delete, PUBLIC_COLLECTION, Tombstone } from "@fedify/vocab";
 import type { AppContext } from "../context.ts";
-import { fail, ok, type Result } from "../shared/result.ts";
+import { fail, ok, type Result, failWith } from "../shared/result.ts";
 import { toInstant } from "../shared/time.ts";
 import { activityUri, actorUri, followersUri, localActorId } from "../shared/uris.ts";
 import { type DeliveryTarget, recordActivity } from "./outbox.ts";
@@ -27,7 +27,7 @@ export async function deleteOwnPost(app: AppContext, authorId: string, uri: stri
     .where("type", "=", "Note")
     .where("deleted_at", "is", null)
     .executeTakeFirst();
-  if (!post) return fail("not-found", "no such post of yours");
+  if (!post) return failWith("not-found", "no-such-post", "no such post of yours");
   const federated = await app.db.selectFrom("activities").select("uri").where("object_uri", "=", uri).where("type", "=", "Create").executeTakeFirst();
   const extra: DeliveryTarget[] = [];
   const bodyId = post.audience ? localActorId(origin, post.audience) : null;

@@ -32,7 +32,7 @@ export async function postToBody(app: AppContext, authorId: string, bodyHandle: 
   const body = await findBody(app, bodyHandle);
   if (!body.ok) return body;
   const author = await findActorById(app, authorId);
-  if (author?.kind !== "person") return fail("forbidden", "only people post to a body");
+  if (author?.kind !== "person") return failWith("forbidden", "only-people-post", "only people post to a body");
   const authorUri = actorUri(origin, author.id);
   if (!(await isMember(app, body.value.id, authorUri.href))) {
     return failWith("forbidden", "not-a-member", `only members of ${body.value.handle} may post to it`, { params: { handle: body.value.handle } });

@@ -1,6 +1,6 @@
 import type { AppContext } from "../context.ts";
 import { findBody } from "./actors.ts";
-import { fail, ok, type Result } from "../shared/result.ts";
+import { fail, ok, type Result, failWith } from "../shared/result.ts";
 
 export interface RecordEntry {
   seq: string;
@@ -20,7 +20,7 @@ export async function readRecord(
   const body = await findBody(app, bodyHandle);
   if (!body.ok) return body;
   const limit = Math.min(Math.max(page.limit ?? 20, 1), 100);
-  if (page.before !== undefined && !/^\d+$/.test(page.before)) return fail("invalid", "before is a sequence number", "before");
+  if (page.before !== undefined && !/^\d+$/.test(page.before)) return failWith("invalid", "page-invalid", "before is a sequence number", { field: "before" });
   const rows = await app.db
     .selectFrom("activities")
     .select(["seq", "uri", "type", "object_uri", "published", "payload"])

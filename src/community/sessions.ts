@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { AppContext } from "../context.ts";
-import { fail, ok, type Result } from "../shared/result.ts";
+import { fail, ok, type Result, failWith } from "../shared/result.ts";
 import type { Schema } from "../store/schema.ts";
 
 // One row per bearer token issued (its id is the token's `jti`): a token is honoured only
@@ -93,7 +93,7 @@ export async function endSession(ctx: Pick<AppContext, "db">, actorId: string, i
     .where("revoked_at", "is", null)
     .where("expires_at", ">", now)
     .executeTakeFirst();
-  return res.numUpdatedRows > 0n ? ok(undefined) : fail("not-found", "no live session of yours with this id");
+  return res.numUpdatedRows > 0n ? ok(undefined) : failWith("not-found", "no-such-session", "no live session of yours with this id");
 }
 
 /** Ends every live session of the account but `keepId` (after a password change). */

@@ -1,6 +1,6 @@
 import type { SignupMode } from "../config.ts";
 import type { AppContext } from "../context.ts";
-import { fail, ok, type Result } from "../shared/result.ts";
+import { fail, ok, type Result, failWith } from "../shared/result.ts";
 
 // Settings an administrator may change while the instance runs, kept in the database so
 // every process agrees. Without a stored value a setting follows the environment
@@ -33,7 +33,7 @@ export async function setSignupMode(ctx: Pick<AppContext, "db" | "config">, mode
   if (mode === null || mode === "default") {
     await ctx.db.deleteFrom("instance_settings").where("key", "=", "signup").execute();
   } else {
-    if (!isMode(mode)) return fail("invalid", `sign-up is one of ${SIGNUP_MODES.join(", ")}, or default`, "signup");
+    if (!isMode(mode)) return failWith("invalid", "signup-mode-invalid", `sign-up is one of ${SIGNUP_MODES.join(", ")}, or default`, { field: "signup" });
     await ctx.db
       .insertInto("instance_settings")
       .values({ key: "signup", value: mode, updated_by: by })

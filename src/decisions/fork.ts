@@ -1,6 +1,6 @@
 import { findBody, type ActorRow } from "../community/actors.ts";
 import { createBody } from "./commands/founding.ts";
-import { fail, ok, type Failure, type Result } from "../shared/result.ts";
+import { fail, ok, type Failure, type Result, failWith } from "../shared/result.ts";
 import type { AppContext } from "../context.ts";
 import { actorUri, localActorId } from "../shared/uris.ts";
 import { forkBody as coreForkBody, type BodyState, type Instant } from "../governance/index.ts";
@@ -56,12 +56,13 @@ export async function forkBody(app: AppContext, forkerId: string, originHandle: 
   if (!found.ok) return found;
   const source = found.value;
   const state = await replayBody(app, source.id);
-  if (state === null) return fail("conflict", `${source.handle} has no record yet: there are no bylaws on record to copy`);
+  if (state === null)
+    return failWith("conflict", "fork-no-record", `${source.handle} has no record yet: there are no bylaws on record to copy`, { params: { handle: source.handle } });
   const forker = actorUri(origin, forkerId).href;
   const denied = readable(state, forker, source.handle);
   if (denied !== null) return { ok: false, error: { ...denied, message: `${denied.message}; only its members may fork it` } };
-  if (state.kind === "confederation") return fail("invalid", "a confederation's members are bodies: forking one is not offered");
-  if (typeof input.name !== "string" || input.name.trim() === "") return fail("invalid", "a fork needs a name", "name");
+  if (state.kind === "confederation") return failWith("invalid", "fork-confederation", "a confederation's members are bodies: forking one is not offered");
+  if (typeof input.name !== "string" || input.name.trim() === "") return failWith("invalid", "fork-name-missing", "a fork needs a name", { field: "name" });
 
   const created = await createBody(app, {
     handle: input.handle,

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import { faultPoint } from "../shared/faults.ts";
-import { fail, ok, type Failure, type Result } from "../shared/result.ts";
+import { fail, ok, type Failure, type Result, failWith } from "../shared/result.ts";
 import type { AppContext } from "../context.ts";
 import { actorUri, INSTANCE_ACTOR_ID } from "../shared/uris.ts";
 import {
@@ -125,7 +125,8 @@ export async function applyOnBody<T>(
   opts: RunOptions,
   decide: (ctx: StepContext) => Step<T>,
 ): Promise<{ outcome: Result<T>; changes: Change[]; appended: Appended | null }> {
-  if (!(await lockBody(trx, body.id))) return { outcome: fail("not-found", `no body ${body.handle}`), changes: [], appended: null };
+  if (!(await lockBody(trx, body.id)))
+    return { outcome: failWith("not-found", "no-such-body", `no body ${body.handle}`, { params: { handle: body.handle } }), changes: [], appended: null };
   const record = await loadRecord(app.db, trx, body.id);
   const pending: GovernanceEvent[] = [];
   const effects: Effect[] = [];
@@ -243,7 +244,8 @@ export async function runOnBody<T>(app: AppContext, body: BodyRef, opts: RunOpti
       let handOff = false;
       const { outcome, changes, appended } = await app.db.transaction().execute(async (trx) => {
         const inbound = opts.inbound;
-        if (inbound !== undefined && !(await inbound.claimIn(trx))) return { outcome: fail("conflict", "this activity was taken in before"), changes: [], appended: null };
+        if (inbound !== undefined && !(await inbound.claimIn(trx)))
+          return { outcome: failWith("conflict", "taken-in-before", "this activity was taken in before"), changes: [], appended: null };
         const applied = await applyOnBody(app, trx, body, opts, decide);
         await inbound?.settle(trx, applied.outcome);
         // Everything the command writes is written: a failure from here leaves none of it.

@@ -58,6 +58,33 @@ export const REASON_CODES = [
   // The operator's pages.
   "origin-invalid",
   "origin-own",
+  // Accounts, sign-up, sessions and the operator's pages.
+  "no-such-session",
+  "signup-mode-invalid",
+  "founder-not-a-person",
+  "last-administrator",
+  "invitation-days",
+  "no-such-invitation",
+  "page-invalid",
+  // Following.
+  "account-unreachable",
+  "follow-here-on-pages",
+  "no-such-follow-request",
+  "only-people-post",
+  // Acts, memberships, forks and founding.
+  "taken-in-before",
+  "act-needs-proposal",
+  "no-amendments",
+  "no-such-amendment",
+  "amendment-not-in-vote",
+  "propose-needs-body",
+  "fork-no-record",
+  "fork-confederation",
+  "fork-name-missing",
+  "not-an-option",
+  "own-member",
+  "already-a-member",
+  "no-members-yet",
 ] as const;
 
 /** A reason code a service may give. */

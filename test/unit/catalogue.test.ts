@@ -101,6 +101,14 @@ describe("a code becomes the catalogue's words", () => {
       "reason.bylaws.unknown-proposal-kind": ["kind"],
       "reason.bylaws.fixed-rule": ["kind"],
       "reason.bylaws.unknown-field": ["field"],
+      "reason.account-unreachable": ["who"],
+      "reason.act-needs-proposal": ["word"],
+      "reason.no-such-amendment": ["n", "count"],
+      "reason.amendment-not-in-vote": ["n"],
+      "reason.fork-no-record": ["handle"],
+      "reason.not-an-option": ["option"],
+      "reason.already-a-member": ["who", "handle"],
+      "reason.no-members-yet": ["handle"],
     };
     for (const [key, text] of Object.entries(en)) {
       if (!key.startsWith("reason.") && !key.startsWith("refusal.")) continue;
@@ -160,3 +168,24 @@ const NOT_SHOWN: string[] = [
   // Never reached: a reply is posted by its own route before this act runs.
   'proposal-acts.ts: "a reply is posted by its own route"',
 ];
+
+describe("every failure a person may meet has a reason code", () => {
+  // Two failures are never worded on a page: a refusal sent back to another server with
+  // its own words (a confederation's admission), and bylaws given to the API or the CLI
+  // (the founding form checks bylaws itself, field by field, with their problem codes).
+  const neverOnAPage = ['fail("conflict", message)', 'fail("invalid", checked.reason.message, "bylaws")'];
+
+  function sources(dir: string): string[] {
+    return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : []));
+  }
+
+  it("no service in src/community or src/decisions fails with English alone", () => {
+    const bare: string[] = [];
+    for (const file of [...sources("src/community"), ...sources("src/decisions")]) {
+      for (const [i, line] of readFileSync(file, "utf8").split("\n").entries()) {
+        if (/\bfail\(\s*"/.test(line) && !neverOnAPage.some((allowed) => line.includes(allowed))) bare.push(`${file}:${i + 1}: ${line.trim()}`);
+      }
+    }
+    expect(bare).toEqual([]);
+  });
+});

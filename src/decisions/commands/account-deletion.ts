@@ -1,7 +1,7 @@
 import { confirmPassword, eraseAccount, isThrottled, type Throttled } from "../../community/accounts.ts";
 import { findActorById } from "../../community/actors.ts";
 import type { AppContext } from "../../context.ts";
-import { fail, ok, type Result } from "../../shared/result.ts";
+import { fail, ok, type Result, failWith } from "../../shared/result.ts";
 import { actorUri } from "../../shared/uris.ts";
 import { removeMember } from "./membership.ts";
 
@@ -12,7 +12,7 @@ import { removeMember } from "./membership.ts";
  */
 export async function deleteAccount(app: AppContext, actorId: string, password: string): Promise<Result<{ left: string[] }> | Throttled> {
   const person = await findActorById(app, actorId);
-  if (person?.kind !== "person" || person.deleted_at) return fail("not-found", "no such account");
+  if (person?.kind !== "person" || person.deleted_at) return failWith("not-found", "no-such-account", "no such account");
   const confirmed = await confirmPassword(app, actorId, password, "confirmPassword");
   if (isThrottled(confirmed) || !confirmed.ok) return confirmed;
   const uri = actorUri(app.config.publicOrigin, actorId).href;

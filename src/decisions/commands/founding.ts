@@ -3,7 +3,7 @@ import { createBodyActor, findBody, type ActorRow, type NewBody, type StartRecor
 import type { AppContext } from "../../context.ts";
 import { BYLAWS_TEMPLATES, bylawsFromTemplate, defaultBylaws, foundBody, validateBylaws, type BodyKind, type Bylaws, type BylawsTemplate } from "../../governance/index.ts";
 import type { Reason, ReasonCode } from "../../shared/reasons.ts";
-import { fail, ok, type Result } from "../../shared/result.ts";
+import { fail, ok, type Result, failWith } from "../../shared/result.ts";
 import { actorUri, INSTANCE_ACTOR_ID } from "../../shared/uris.ts";
 import type { Schema } from "../../store/schema.ts";
 import type { BodyRef } from "../projection.ts";
@@ -155,7 +155,8 @@ export async function foundBodyRecord(
   const members = (await app.db.selectFrom("memberships").select("member_uri").where("body_id", "=", body.id).orderBy("admitted_at").orderBy("id").execute()).map(
     (r) => r.member_uri,
   );
-  if (members.length === 0 && body.kind !== "confederation") return fail("conflict", `${body.handle} has no members yet: add its first members, then found its record`);
+  if (members.length === 0 && body.kind !== "confederation")
+    return failWith("conflict", "no-members-yet", `${body.handle} has no members yet: add its first members, then found its record`, { params: { handle: body.handle } });
   const bylaws = input.bylaws ?? storedFoundingBylaws(body);
   const decide: Parameters<typeof applyOnBody<{ version: number; bylaws: Bylaws; members: string[] }>>[4] = ({ body: state, now }) => {
     if (state !== null) return { fail: { code: "conflict", message: `${body.handle} already has its record (founded ${state.foundedAt})` } };

@@ -23,12 +23,15 @@ export async function addMember(app: AppContext, bodyHandle: string, ref: string
   const who = await resolveMemberRef(app, ref);
   if (!who.ok) return who;
   if (body.value.kind === "confederation" && !who.value.isGroup) {
-    return fail("invalid", "the members of a confederation are bodies", "member");
+    return failWith("invalid", "members-are-bodies", "the members of a confederation are bodies", { field: "member" });
   }
   if (body.value.kind !== "confederation" && who.value.isGroup) {
-    return fail("invalid", `the members of ${body.value.kind === "assembly" ? "an assembly" : `a ${body.value.kind}`} are people`, "member");
+    return failWith("invalid", "members-are-people", `the members of ${body.value.kind === "assembly" ? "an assembly" : `a ${body.value.kind}`} are people`, {
+      field: "member",
+      params: { handle: body.value.handle },
+    });
   }
-  if (who.value.local?.id === body.value.id) return fail("invalid", "a body cannot be its own member", "member");
+  if (who.value.local?.id === body.value.id) return failWith("invalid", "own-member", "a body cannot be its own member", { field: "member" });
   const added = await app.db.transaction().execute(async (trx) => {
     // A Join from another server is claimed in the transaction that admits its actor.
     if (inbound && !(await inbound.claimIn(trx))) return { refused: { code: "conflict" as const, message: "this Join was taken in before" } };
@@ -61,7 +64,8 @@ export async function addMember(app: AppContext, bodyHandle: string, ref: string
   if (inbound?.state === "claimed") app.deliveries.kick();
   if (added.refused) return { ok: false, error: added.refused };
   const row = added.row;
-  if (!row) return fail("conflict", `${ref} is already a member of ${body.value.handle}`, "member");
+  if (!row)
+    return failWith("conflict", "already-a-member", `${ref} is already a member of ${body.value.handle}`, { field: "member", params: { who: ref, handle: body.value.handle } });
   return ok({
     uri: row.member_uri,
     handle: who.value.handle,
@@ -120,7 +124,7 @@ async function recordMemberJoined(app: AppContext, trx: Kysely<Schema>, body: Bo
  */
 export async function removeMember(app: AppContext, body: BodyRef, memberUri: string, inbound?: InboundActivity): Promise<Result<{ removed: boolean }>> {
   const result = await app.db.transaction().execute(async (trx): Promise<Result<{ removed: boolean }>> => {
-    if (inbound && !(await inbound.claimIn(trx))) return fail("conflict", "this activity was taken in before");
+    if (inbound && !(await inbound.claimIn(trx))) return failWith("conflict", "taken-in-before", "this activity was taken in before");
     const { outcome } = await applyOnBody(app, trx, body, {}, ({ body: state, now }) => {
       if (state === null || !state.members.has(memberUri)) return nothing(() => undefined);
       return { command: coreLeaveBody(state, { actor: memberUri }, now), value: () => undefined };

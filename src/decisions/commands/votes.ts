@@ -181,7 +181,8 @@ export async function castVoteAs(app: AppContext, input: RemoteVote, inbound?: I
   const ref = /^https?:\/\//.test(input.proposalId) ? await proposalByUri(app, input.proposalId) : await findProposal(app, input.proposalId);
   if (ref === null) return failWith("not-found", "no-such-proposal", "there is no such proposal here");
   const choice = input.choice ?? (input.optionName !== undefined ? choiceForOption(input.optionName) : null);
-  if (choice === null) return fail("invalid", `"${input.optionName ?? ""}" is not an option in this vote`, "choice");
+  if (choice === null)
+    return failWith("invalid", "not-an-option", `"${input.optionName ?? ""}" is not an option in this vote`, { field: "choice", params: { option: input.optionName ?? "" } });
   const body = await findBody(app, ref.bodyHandle);
   if (!body.ok) return failWith("not-found", "no-such-proposal", "there is no such proposal here");
   return runOnBody(app, body.value, { proposal: ref.uri, ...(inbound ? { inbound } : {}) }, ({ body: state, now }) => {

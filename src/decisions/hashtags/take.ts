@@ -39,7 +39,10 @@ export interface ActConfirmation {
  */
 export async function takeHashtagAct(app: AppContext, actor: string, place: ActPlace, act: HashtagAct, inbound?: InboundActivity): Promise<Result<ActConfirmation>> {
   if (act.act === "propose") return propose(app, actor, place, act, inbound);
-  if (place.proposal === null) return fail("invalid", `reply to the proposal itself with #${act.act === "objection" ? "object" : act.act}`);
+  if (place.proposal === null)
+    return failWith("invalid", "act-needs-proposal", `reply to the proposal itself with #${act.act === "objection" ? "object" : act.act}`, {
+      params: { word: act.act === "objection" ? "object" : act.act },
+    });
   const ref = /^https?:\/\//.test(place.proposal) ? await proposalByUri(app, place.proposal) : await findProposal(app, place.proposal);
   if (ref === null) return failWith("not-found", "no-such-proposal", "there is no such proposal here");
   const on = `“${ref.title}”`;
@@ -105,14 +108,17 @@ async function amendmentRound(app: AppContext, ref: ProposalRef, n: number): Pro
   if (!read.ok) return read;
   const amendments = read.value.view.graduated?.amendments ?? [];
   const a = amendments[n - 1];
-  if (a === undefined) return fail("not-found", amendments.length === 0 ? "this proposal has no amendments" : `there is no amendment ${n} (there are ${amendments.length})`);
-  if (a.round === null) return fail("conflict", `amendment ${n} is not being voted on now`);
+  if (a === undefined)
+    return amendments.length === 0
+      ? failWith("not-found", "no-amendments", "this proposal has no amendments")
+      : failWith("not-found", "no-such-amendment", `there is no amendment ${n} (there are ${amendments.length})`, { params: { n, count: amendments.length } });
+  if (a.round === null) return failWith("conflict", "amendment-not-in-vote", `amendment ${n} is not being voted on now`, { params: { n } });
   return { ok: true, value: a.round };
 }
 
 /** `#propose`: drafts a policy proposal in the body the post mentions, and tables it. */
 async function propose(app: AppContext, actor: string, place: ActPlace, act: HashtagAct & { act: "propose" }, inbound?: InboundActivity): Promise<Result<ActConfirmation>> {
-  if (!place.bodyHandle) return fail("invalid", "mention the body you propose to, e.g. “@riverside #propose Title”");
+  if (!place.bodyHandle) return failWith("invalid", "propose-needs-body", "mention the body you propose to, e.g. “@riverside #propose Title”");
   // The draft is claimed with the post; its confirmation waits for the tabling below.
   const drafted = await draftProposal(
     app,
