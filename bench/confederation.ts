@@ -28,6 +28,7 @@ import { draftProposal, foundBodyRecord, runDueDeadlines, tableProposal, vote } 
 import { defaultBylaws, type Bylaws, type VoteChoice } from "../src/governance/index.ts";
 import { startInstance, type Instance } from "../src/instance.ts";
 import { createLogger } from "../src/logging.ts";
+import { sqlCountsBetween, sqlCountsSoFar, type SqlCounts } from "./count-sql.ts";
 import { fmt, pool, prepareTarget, type BenchTarget } from "./support.ts";
 
 const { values: args } = parseArgs({ options: { assemblies: { type: "string" } }, allowPositionals: false });
@@ -73,6 +74,19 @@ async function waitFor<T>(label: string, check: () => Promise<T | null>, opts: {
     }
     await sleep(opts.everyMs ?? 250);
   }
+}
+
+/** The SQL statements of all five instances since `before`, per assembly, with the largest parts. */
+function statementsSince(before: SqlCounts, what: string): void {
+  const d = sqlCountsBetween(before, sqlCountsSoFar());
+  const top = Object.entries(d.byTable)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
+    .map(([k, n]) => `${k} ${fmt(n / ASSEMBLIES, 1)}`)
+    .join(", ");
+  console.log(
+    `  SQL ${what}: ${d.total} statements, ${fmt(d.total / ASSEMBLIES, 1)} per assembly (transaction control ${fmt(d.transaction / ASSEMBLIES, 1)}, queue ${fmt(d.queue / ASSEMBLIES, 1)}, key-value ${fmt(d.kv / ASSEMBLIES, 1)}); largest per assembly: ${top}`,
+  );
 }
 
 /** Profiles this process (all five instances) between start and stop, when BENCH_CPU_PROFILE is set. */
@@ -335,6 +349,7 @@ try {
     await ownVoter.stop();
   }
   const runProfile = await profile("run");
+  const runSql = sqlCountsSoFar();
   const m0 = carriedAt.getTime();
   console.log(
     `run: ${proposer.handle} decided by its own proposal to table it in the council (${seconds(m0 - p0)}: deliberation 1 s, voting ${VOTING_SECONDS} s; not counted); carried, it sends the Offer: time 0`,
@@ -396,6 +411,7 @@ try {
     );
     const mVerdicts = Date.now();
     await runProfile.stop();
+    statementsSince(runSql, "from time 0 to the last verdict stored");
     await ratVoter.stop();
     if (ratVoter.errors.length > 0) throw new Error(`${ratVoter.errors.length} ratification votes refused, e.g. ${ratVoter.errors[0]}`);
     const received = (
@@ -449,6 +465,7 @@ try {
     // ---------------------------------------------------------------------------- verify
     for (const depth of [0, 1]) {
       const verifyProfile = await profile(`verify-depth${depth}`);
+      const verifySql = sqlCountsSoFar();
       const v0 = performance.now();
       const v = await runVerify(referral, { allowPrivateAddress: true, depth });
       const ms = performance.now() - v0;
@@ -457,6 +474,7 @@ try {
       console.log(
         `verify depth ${depth}: ${v.ok ? "pass" : "FAIL"} in ${seconds(ms)}, ${v.checks.length} checks${failing.length ? `, ${failing.length} failing, e.g. ${failing[0]!.name}: ${failing[0]!.detail}` : ""}`,
       );
+      statementsSince(verifySql, `verify depth ${depth} (the servers answering it)`);
       if (!v.ok) failed = true;
     }
   } finally {
