@@ -74,7 +74,10 @@ const signingKeys = new (class {
   #byDb = new WeakMap<object, Map<string, Promise<CryptoKey | null>>>();
   get(db: Kysely<Schema>, actorId: string): Promise<CryptoKey | null> {
     let entries = this.#byDb.get(db);
-    if (!entries) this.#byDb.set(db, (entries = new Map()));
+    if (!entries) {
+      entries = new Map();
+      this.#byDb.set(db, entries);
+    }
     const hit = entries.get(actorId);
     if (hit) return hit;
     const loaded = db
