@@ -89,6 +89,17 @@ function statementsSince(before: SqlCounts, what: string): void {
   );
 }
 
+/**
+ * The CPU time this process (all five instances, their PGlite databases, the voters and
+ * the verifier) used since `before`, beside the wall time: on a machine shared with other
+ * jobs the wall time stretches, the CPU time much less.
+ */
+function cpuSince(before: NodeJS.CpuUsage, fromMs: number, toMs: number, what: string): void {
+  const used = process.cpuUsage(before);
+  const cpuMs = (used.user + used.system) / 1000;
+  console.log(`  CPU ${what}: ${seconds(cpuMs)} of this process in ${seconds(toMs - fromMs)} of wall time (${fmt(cpuMs / ASSEMBLIES, 1)} ms per assembly)`);
+}
+
 /** Profiles this process (all five instances) between start and stop, when BENCH_CPU_PROFILE is set. */
 async function profile(name: string): Promise<{ stop(): Promise<void> }> {
   if (!PROFILE_DIR) return { stop: async () => {} };
@@ -350,6 +361,7 @@ try {
   }
   const runProfile = await profile("run");
   const runSql = sqlCountsSoFar();
+  const runCpu = process.cpuUsage();
   const m0 = carriedAt.getTime();
   console.log(
     `run: ${proposer.handle} decided by its own proposal to table it in the council (${seconds(m0 - p0)}: deliberation 1 s, voting ${VOTING_SECONDS} s; not counted); carried, it sends the Offer: time 0`,
@@ -412,6 +424,7 @@ try {
     const mVerdicts = Date.now();
     await runProfile.stop();
     statementsSince(runSql, "from time 0 to the last verdict stored");
+    cpuSince(runCpu, m0, mVerdicts, "from time 0 to the last verdict stored");
     await ratVoter.stop();
     if (ratVoter.errors.length > 0) throw new Error(`${ratVoter.errors.length} ratification votes refused, e.g. ${ratVoter.errors[0]}`);
     const received = (
@@ -466,6 +479,7 @@ try {
     for (const depth of [0, 1]) {
       const verifyProfile = await profile(`verify-depth${depth}`);
       const verifySql = sqlCountsSoFar();
+      const verifyCpu = process.cpuUsage();
       const v0 = performance.now();
       const v = await runVerify(referral, { allowPrivateAddress: true, depth });
       const ms = performance.now() - v0;
@@ -475,6 +489,7 @@ try {
         `verify depth ${depth}: ${v.ok ? "pass" : "FAIL"} in ${seconds(ms)}, ${v.checks.length} checks${failing.length ? `, ${failing.length} failing, e.g. ${failing[0]!.name}: ${failing[0]!.detail}` : ""}`,
       );
       statementsSince(verifySql, `verify depth ${depth} (the servers answering it)`);
+      cpuSince(verifyCpu, 0, ms, `verify depth ${depth} (verifier and servers)`);
       if (!v.ok) failed = true;
     }
   } finally {

@@ -1,5 +1,5 @@
 import { fetchKey as fedifyFetchKey } from "@fedify/fedify";
-import { isActor, Multikey, Object as ASObject, type DocumentLoader } from "@fedify/vocab";
+import { isActor, Multikey, Object as ASObject, type Actor, type DocumentLoader } from "@fedify/vocab";
 import type { FetchedKey, KeyFetcher } from "./integrity.ts";
 
 /**
@@ -15,8 +15,10 @@ import type { FetchedKey, KeyFetcher } from "./integrity.ts";
  *
  * @param loaders A Fedify `Context`, or `{ documentLoader, contextLoader }`
  *   (e.g. `ctx.getDocumentLoader({ identifier })` for authorized fetch).
+ * @param onController Called with each controller a key is accepted from, as parsed (a
+ *   caller that needs more of the signer's actor need not fetch and parse it again).
  */
-export function createKeyFetcher(loaders: { documentLoader: DocumentLoader; contextLoader?: DocumentLoader }): KeyFetcher {
+export function createKeyFetcher(loaders: { documentLoader: DocumentLoader; contextLoader?: DocumentLoader }, onController?: (actor: Actor) => void): KeyFetcher {
   const { documentLoader, contextLoader } = loaders;
   const opts = { documentLoader, contextLoader };
   /** The key `keyId` as its controller `actorUrl` lists it, from the controller's document; null if it does not. */
@@ -26,6 +28,7 @@ export function createKeyFetcher(loaders: { documentLoader: DocumentLoader; cont
     for await (const method of actor.getAssertionMethods({ ...opts, suppressError: true })) {
       if (method.id?.href !== keyId.href) continue;
       if (method.controllerId?.href !== actorUrl || !method.publicKey) return null;
+      onController?.(actor);
       return { publicKey: method.publicKey, controller: actor.id };
     }
     return null;
