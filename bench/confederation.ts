@@ -11,6 +11,9 @@
 // each assembly puts a ratification before its members, who vote (6 in 10 ratify, 3
 // reject, 1 in 10 nobody votes: abstain); the signed verdicts flow back; the referral
 // closes at its deadline and is tallied. Last, `folkmoot verify` at depth 0 and 1.
+// Beside the wall times it prints, for the run and for each verify, the CPU time of this
+// process and the SQL statements of the five instances per assembly (bench/count-sql.ts):
+// on a shared machine those move much less than the wall times.
 //
 // Usage: npm run bench:confederation [-- --assemblies 100]
 //   BENCH_ASSEMBLIES (default 1000), BENCH_VOTING_SECONDS (the assemblies' voting period),
