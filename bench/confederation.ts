@@ -11,6 +11,9 @@
 // each assembly puts a ratification before its members, who vote (6 in 10 ratify, 3
 // reject, 1 in 10 nobody votes: abstain); the signed verdicts flow back; the referral
 // closes at its deadline and is tallied. Last, `folkmoot verify` at depth 0 and 1.
+// Beside the wall times it prints, for the run and for each verify, the CPU time of this
+// process and the SQL statements of the five instances per assembly (bench/count-sql.ts):
+// on a shared machine those move much less than the wall times.
 //
 // Usage: npm run bench:confederation [-- --assemblies 100]
 //   BENCH_ASSEMBLIES (default 1000), BENCH_VOTING_SECONDS (the assemblies' voting period),
@@ -28,6 +31,7 @@ import { draftProposal, foundBodyRecord, runDueDeadlines, tableProposal, vote } 
 import { defaultBylaws, type Bylaws, type VoteChoice } from "../src/governance/index.ts";
 import { startInstance, type Instance } from "../src/instance.ts";
 import { createLogger } from "../src/logging.ts";
+import { sqlCountsBetween, sqlCountsSoFar, type SqlCounts } from "./count-sql.ts";
 import { fmt, pool, prepareTarget, type BenchTarget } from "./support.ts";
 
 const { values: args } = parseArgs({ options: { assemblies: { type: "string" } }, allowPositionals: false });
@@ -73,6 +77,30 @@ async function waitFor<T>(label: string, check: () => Promise<T | null>, opts: {
     }
     await sleep(opts.everyMs ?? 250);
   }
+}
+
+/** The SQL statements of all five instances since `before`, per assembly, with the largest parts. */
+function statementsSince(before: SqlCounts, what: string): void {
+  const d = sqlCountsBetween(before, sqlCountsSoFar());
+  const top = Object.entries(d.byTable)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
+    .map(([k, n]) => `${k} ${fmt(n / ASSEMBLIES, 1)}`)
+    .join(", ");
+  console.log(
+    `  SQL ${what}: ${d.total} statements, ${fmt(d.total / ASSEMBLIES, 1)} per assembly (transaction control ${fmt(d.transaction / ASSEMBLIES, 1)}, queue ${fmt(d.queue / ASSEMBLIES, 1)}, key-value ${fmt(d.kv / ASSEMBLIES, 1)}); largest per assembly: ${top}`,
+  );
+}
+
+/**
+ * The CPU time this process (all five instances, their PGlite databases, the voters and
+ * the verifier) used since `before`, beside the wall time: on a machine shared with other
+ * jobs the wall time stretches, the CPU time much less.
+ */
+function cpuSince(before: NodeJS.CpuUsage, fromMs: number, toMs: number, what: string): void {
+  const used = process.cpuUsage(before);
+  const cpuMs = (used.user + used.system) / 1000;
+  console.log(`  CPU ${what}: ${seconds(cpuMs)} of this process in ${seconds(toMs - fromMs)} of wall time (${fmt(cpuMs / ASSEMBLIES, 1)} ms per assembly)`);
 }
 
 /** Profiles this process (all five instances) between start and stop, when BENCH_CPU_PROFILE is set. */
@@ -335,6 +363,8 @@ try {
     await ownVoter.stop();
   }
   const runProfile = await profile("run");
+  const runSql = sqlCountsSoFar();
+  const runCpu = process.cpuUsage();
   const m0 = carriedAt.getTime();
   console.log(
     `run: ${proposer.handle} decided by its own proposal to table it in the council (${seconds(m0 - p0)}: deliberation 1 s, voting ${VOTING_SECONDS} s; not counted); carried, it sends the Offer: time 0`,
@@ -396,6 +426,8 @@ try {
     );
     const mVerdicts = Date.now();
     await runProfile.stop();
+    statementsSince(runSql, "from time 0 to the last verdict stored");
+    cpuSince(runCpu, m0, mVerdicts, "from time 0 to the last verdict stored");
     await ratVoter.stop();
     if (ratVoter.errors.length > 0) throw new Error(`${ratVoter.errors.length} ratification votes refused, e.g. ${ratVoter.errors[0]}`);
     const received = (
@@ -449,6 +481,8 @@ try {
     // ---------------------------------------------------------------------------- verify
     for (const depth of [0, 1]) {
       const verifyProfile = await profile(`verify-depth${depth}`);
+      const verifySql = sqlCountsSoFar();
+      const verifyCpu = process.cpuUsage();
       const v0 = performance.now();
       const v = await runVerify(referral, { allowPrivateAddress: true, depth });
       const ms = performance.now() - v0;
@@ -457,6 +491,8 @@ try {
       console.log(
         `verify depth ${depth}: ${v.ok ? "pass" : "FAIL"} in ${seconds(ms)}, ${v.checks.length} checks${failing.length ? `, ${failing.length} failing, e.g. ${failing[0]!.name}: ${failing[0]!.detail}` : ""}`,
       );
+      statementsSince(verifySql, `verify depth ${depth} (the servers answering it)`);
+      cpuSince(verifyCpu, 0, ms, `verify depth ${depth} (verifier and servers)`);
       if (!v.ok) failed = true;
     }
   } finally {

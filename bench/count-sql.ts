@@ -83,3 +83,22 @@ if (process.send) {
   // The channel must not keep the server alive: it stops on SIGTERM as usual.
   process.channel?.unref();
 }
+
+/** The counts so far, for a benchmark that runs its servers in its own process (bench/confederation.ts). */
+export function sqlCountsSoFar(): SqlCounts {
+  return structuredClone(counts);
+}
+
+/** The statements counted between `before` and `after` (two {@link sqlCountsSoFar}). */
+export function sqlCountsBetween(before: SqlCounts, after: SqlCounts): SqlCounts {
+  const byTable: Record<string, number> = {};
+  for (const [k, n] of Object.entries(after.byTable)) if (n - (before.byTable[k] ?? 0) > 0) byTable[k] = n - (before.byTable[k] ?? 0);
+  return {
+    total: after.total - before.total,
+    transaction: after.transaction - before.transaction,
+    kv: after.kv - before.kv,
+    queue: after.queue - before.queue,
+    app: after.app - before.app,
+    byTable,
+  };
+}

@@ -60,6 +60,38 @@ export async function loadActorKeyPairs(db: Kysely<Schema>, actorId: string): Pr
  * Fedify names keys by position, so the Ed25519 key is the second multikey.
  */
 export async function documentSigningKey(db: Kysely<Schema>, actorId: string, actorUri: URL): Promise<{ privateKey: CryptoKey; keyId: URL } | null> {
-  const pair = (await loadActorKeyPairs(db, actorId)).find((p) => p.privateKey.algorithm.name === "Ed25519");
-  return pair ? { privateKey: pair.privateKey, keyId: new URL(`${actorUri.href}#multikey-2`) } : null;
+  const privateKey = await signingKeys.get(db, actorId);
+  return privateKey ? { privateKey, keyId: new URL(`${actorUri.href}#multikey-2`) } : null;
 }
+
+/**
+ * Imported Ed25519 private keys by database and actor id: every signed document served
+ * (a verdict, a referral, a mandate) is signed afresh, and an actor's keys never change.
+ * Only the Ed25519 key is read and imported (not the RSA one, which costs more to import).
+ */
+const signingKeys = new (class {
+  readonly capacity = 2000;
+  #byDb = new WeakMap<object, Map<string, Promise<CryptoKey | null>>>();
+  get(db: Kysely<Schema>, actorId: string): Promise<CryptoKey | null> {
+    let entries = this.#byDb.get(db);
+    if (!entries) {
+      entries = new Map();
+      this.#byDb.set(db, entries);
+    }
+    const hit = entries.get(actorId);
+    if (hit) return hit;
+    const loaded = db
+      .selectFrom("actor_keys")
+      .select("private_jwk")
+      .where("actor_id", "=", actorId)
+      .where("algorithm", "=", "Ed25519")
+      .executeTakeFirst()
+      .then((row) => (row ? importJwk(JSON.parse(row.private_jwk), "private") : null));
+    // Not (yet) an actor, or a failed read: not remembered.
+    const forget = () => entries.get(actorId) === loaded && entries.delete(actorId);
+    loaded.then((key) => key === null && forget(), forget);
+    entries.set(actorId, loaded);
+    if (entries.size > this.capacity) entries.delete(entries.keys().next().value!);
+    return loaded;
+  }
+})();

@@ -173,6 +173,13 @@ export async function deliveryTargetFor(db: Kysely<Schema>, uri: string): Promis
   return row ? { id: row.uri, inbox: row.inbox, sharedInbox: row.shared_inbox } : null;
 }
 
+/** {@link deliveryTargetFor} for several actors in one statement (those not seen are left out). */
+export async function deliveryTargetsFor(db: Kysely<Schema>, uris: readonly string[]): Promise<DeliveryTarget[]> {
+  if (uris.length === 0) return [];
+  const rows = await db.selectFrom("remote_actors").select(["uri", "inbox", "shared_inbox"]).where("uri", "in", uris).execute();
+  return rows.map((row) => ({ id: row.uri, inbox: row.inbox, sharedInbox: row.shared_inbox }));
+}
+
 /**
  * The handle (`user@host`) to name a remote actor by: as remembered (confirmed by its server,
  * or its `preferredUsername` at its host), else the last segment of its URL at its host.

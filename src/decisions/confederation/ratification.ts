@@ -34,6 +34,13 @@ export interface ReceivedReferral {
   readonly topic?: string;
   /** When verdicts are due. */
   readonly deadline: Instant;
+  /** How members read the confederation's name (see {@link confederationName}), when already known. */
+  readonly confederationName?: string;
+}
+
+/** How members read a confederation named in a ratification: its handle. */
+export async function confederationName(app: AppContext, confederation: string): Promise<string> {
+  return (await lookUpHandles(app, [confederation]))(confederation) ?? `@${await handleOf(app.db, confederation)}`;
 }
 
 /** The deadline a nested referral closes at: early enough for its verdict to reach the higher confederation. */
@@ -82,7 +89,7 @@ export async function takeUpReferral(app: AppContext, body: ActorRow, received: 
   // The runner's decide step is synchronous: a local confederation's member list is read first.
   const childBodies: ReferralBody[] = body.kind === "confederation" ? await memberBodies(app, body.id) : [];
   // Members read the confederation by its handle, and the deadline in words (the referral is linked from the proposal's page).
-  const named = body.kind === "confederation" ? "" : ((await lookUpHandles(app, [confederation]))(confederation) ?? `@${await handleOf(app.db, confederation)}`);
+  const named = body.kind === "confederation" ? "" : (received.confederationName ?? (await confederationName(app, confederation)));
   const due = new Date(Date.parse(deadline)).toISOString().slice(0, 16).replace("T", " ");
   return runOnBody(app, body, { inbound }, ({ body: state, now }): Step<string> => {
     if (state === null) return { fail: { code: "not-found", message: "no record" } };

@@ -32,9 +32,46 @@ class KeyPairCache {
   }
 }
 
+/**
+ * A body's actor whose JSON-LD is computed once. A body's actor has a `name`, so Fedify
+ * cannot take its fast path and runs the whole JSON-LD compaction (about 6 ms) each time
+ * it is served; every key look-up of a signed verdict, mandate or referral fetches it.
+ * The object is built from exactly what the document says (see {@link ServedActors}), so
+ * the same inputs give the same document.
+ */
+class ServedGroup extends Group {
+  #jsonLd: Promise<unknown> | null = null;
+  override toJsonLd(options?: Parameters<Group["toJsonLd"]>[0]): Promise<unknown> {
+    // Only the default form is kept; any other (expanded, another context) is computed.
+    if (options?.format != null || options?.context != null) return super.toJsonLd(options);
+    this.#jsonLd ??= super.toJsonLd(options);
+    // A copy each time: whoever serves it may change what it gets.
+    return this.#jsonLd.then((json) => structuredClone(json));
+  }
+}
+
+/**
+ * The bodies' actors as last served, by actor id, with what they were built from: served
+ * again as long as the row, the keys and the member count are the same.
+ */
+class ServedActors {
+  #entries = new Map<string, { fingerprint: string; actor: ServedGroup }>();
+  readonly capacity = 2000;
+  get(id: string, fingerprint: string, build: () => ServedGroup): ServedGroup {
+    const hit = this.#entries.get(id);
+    if (hit?.fingerprint === fingerprint) return hit.actor;
+    const actor = build();
+    this.#entries.delete(id);
+    this.#entries.set(id, { fingerprint, actor });
+    if (this.#entries.size > this.capacity) this.#entries.delete(this.#entries.keys().next().value!);
+    return actor;
+  }
+}
+
 /** The actor, key pair, handle and alias dispatchers. */
 export function registerActorDispatchers(federation: Federation<AppContext>, config: Config): void {
   const keyCache = new KeyPairCache();
+  const served = new ServedActors();
   federation
     .setActorDispatcher(ACTOR_PATH, async (ctx, identifier) => {
       const app = ctx.data;
@@ -71,14 +108,32 @@ export function registerActorDispatchers(federation: Federation<AppContext>, con
         )
         .where("body_id", "=", identifier)
         .executeTakeFirst();
-      return new Group({
-        ...common,
-        attachments: [
-          new PropertyValue({ name: "Kind", value: actor.kind }),
-          new PropertyValue({ name: "Admission", value: actor.admission }),
-          new PropertyValue({ name: "Members", value: String(Number(members?.n ?? 0)) }),
-        ],
-      });
+      const count = String(Number(members?.n ?? 0));
+      // Everything the document is built from: the row's fields used above, the keys, the count.
+      const fingerprint = JSON.stringify([
+        actor.handle,
+        actor.name,
+        actor.summary,
+        actor.kind,
+        actor.admission,
+        actor.manually_approves_followers,
+        actor.created_at.getTime(),
+        keys.map((k) => k.keyId.href),
+        count,
+      ]);
+      return served.get(
+        identifier,
+        fingerprint,
+        () =>
+          new ServedGroup({
+            ...common,
+            attachments: [
+              new PropertyValue({ name: "Kind", value: actor.kind }),
+              new PropertyValue({ name: "Admission", value: actor.admission }),
+              new PropertyValue({ name: "Members", value: count }),
+            ],
+          }),
+      );
     })
     .setKeyPairsDispatcher((ctx, identifier) => keyCache.get(identifier, () => loadActorKeyPairs(ctx.data.db, identifier)))
     .mapHandle(async (ctx, username) => {

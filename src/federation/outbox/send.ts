@@ -2,7 +2,7 @@ import { Create, Note, PUBLIC_COLLECTION, type Accept, type Add, type Invite, ty
 import type { Kysely } from "kysely";
 import { recordActivity, type DeliveryTarget } from "../../community/outbox.ts";
 import { announceOnCommit } from "../../community/stream-events.ts";
-import { deliveryTargetFor } from "../../community/remote-actors.ts";
+import { deliveryTargetsFor } from "../../community/remote-actors.ts";
 import type { AppContext } from "../../context.ts";
 import { toInstant } from "../../shared/time.ts";
 import { activityUri, actorUri, followersUri, inboxUri, localActorId, noteUri, SHARED_INBOX_PATH } from "../../shared/uris.ts";
@@ -12,13 +12,28 @@ import type { Schema } from "../../store/schema.ts";
 
 type Db = Kysely<Schema>;
 
-/** Where to deliver to an actor: local ones are built, remote ones must have been seen. */
-async function targetOf(db: Db, app: AppContext, uri: string): Promise<DeliveryTarget | null> {
+/**
+ * Where to deliver to each actor: local ones are built, remote ones must have been seen
+ * (read in one statement per {@link CHUNK}: a referral goes to every member body).
+ */
+async function targetsOf(db: Db, app: AppContext, uris: readonly string[]): Promise<Map<string, DeliveryTarget>> {
   const origin = app.config.publicOrigin;
-  const local = localActorId(origin, uri);
-  if (local !== null) return { id: uri, inbox: inboxUri(origin, local).href, sharedInbox: new URL(SHARED_INBOX_PATH, origin).href };
-  return deliveryTargetFor(db, uri);
+  const found = new Map<string, DeliveryTarget>();
+  const remote: string[] = [];
+  for (const uri of uris) {
+    const local = localActorId(origin, uri);
+    if (local !== null) found.set(uri, { id: uri, inbox: inboxUri(origin, local).href, sharedInbox: new URL(SHARED_INBOX_PATH, origin).href });
+    else remote.push(uri);
+  }
+  const unique = [...new Set(remote)];
+  for (let i = 0; i < unique.length; i += CHUNK) {
+    for (const t of await deliveryTargetsFor(db, unique.slice(i, i + CHUNK))) found.set(t.id, t);
+  }
+  return found;
 }
+
+/** Actors read per statement. */
+const CHUNK = 500;
 
 /** Sends an activity from a local actor to the actors listed (local ones included). */
 export async function sendTo(
@@ -28,9 +43,10 @@ export async function sendTo(
   activity: Join | Leave | Add | Remove | Invite | Accept | Reject | Offer,
   to: readonly string[],
 ): Promise<void> {
+  const known = await targetsOf(trx, app, to);
   const targets: DeliveryTarget[] = [];
   for (const uri of to) {
-    const t = await targetOf(trx, app, uri);
+    const t = known.get(uri);
     if (t) targets.push(t);
     else app.log.warn({ to: uri, activity: activity.id?.href }, "no inbox known for a confederation recipient; not sent");
   }
@@ -58,9 +74,10 @@ export async function publicNote(trx: Db, app: AppContext, bodyId: string, html:
     .values({ uri: note.id!.href, local_id: id, type: "Note", attributed_to: body.href, audience: body.href, in_reply_to: null, content: html, url, published })
     .execute();
   await announceOnCommit(trx, { type: "status", uri: note.id!.href });
+  const known = await targetsOf(trx, app, also);
   const targets: DeliveryTarget[] = [];
   for (const uri of also) {
-    const t = await targetOf(trx, app, uri);
+    const t = known.get(uri);
     if (t && new URL(t.id).origin !== origin.origin) targets.push(t);
   }
   await recordActivity(trx as never, {

@@ -2,10 +2,12 @@ import type { InboxContext } from "@fedify/fedify";
 import type { Invite } from "@fedify/vocab";
 import { InboundActivity } from "../../../community/inbound.ts";
 import type { AppContext } from "../../../context.ts";
-import { takeUpReferral } from "../../../decisions/confederation/ratification.ts";
+import { confederationName, takeUpReferral } from "../../../decisions/confederation/ratification.ts";
 import type { ReferralBody } from "../../../governance/index.ts";
 import { fetchSignedDocument } from "../../confederal-documents.ts";
-import { claimOf, localBody, refuseOnce, retryIfTransient } from "./common.ts";
+import { isBody } from "../../../community/actors.ts";
+import { localActorId } from "../../../shared/uris.ts";
+import { claimOf, refuseOnce, retryIfTransient } from "./common.ts";
 
 /**
  * A confederation refers a proposal to its members (`Invite{referral}`): each local body
@@ -35,14 +37,20 @@ export async function receiveReferral(ctx: InboxContext<AppContext>, invite: Inv
     ...(typeof doc.topic === "string" ? { topic: doc.topic } : {}),
     deadline: String(doc.endTime),
   };
+  // The local bodies on the list, read at once (the list names every member body, of every instance).
+  const origin = app.config.publicOrigin;
+  const ids = [...new Set(listed.map(({ body }) => (typeof body === "string" ? localActorId(origin, body) : null)).filter((id): id is string => id !== null))];
+  const rows = ids.length === 0 ? [] : await app.db.selectFrom("actors").selectAll().where("id", "in", ids).execute();
+  const bodies = new Map(rows.filter(isBody).map((r) => [r.id, r]));
+  const named = bodies.size > 0 ? await confederationName(app, confederation) : "";
   let local = 0;
-  for (const { body: member } of listed) {
-    const body = await localBody(app, member);
+  for (const id of ids) {
+    const body = bodies.get(id);
     if (!body) continue;
     local++;
     // Claimed per body: a crash between two bodies leaves the others to the redelivery.
     const inbound = new InboundActivity(claimOf(invite, "Invite", body.id));
-    const result = await takeUpReferral(app, body, received, inbound);
+    const result = await takeUpReferral(app, body, { ...received, confederationName: named }, inbound);
     if (inbound.state === "claimed")
       app.log.info({ body: body.handle, referral: url, ok: result.ok, ...(result.ok ? { decidedBy: result.value } : { reason: result.error.message }) }, "referral received");
   }

@@ -33,8 +33,9 @@ export async function receiveVerdict(ctx: InboxContext<AppContext>, add: Add): P
   if (verdict.referral !== referral) return refuse(`the verdict answers ${verdict.referral}`);
   // Keep nothing from a body that is not on the list (the core would refuse it anyway).
   if (!listedOn(await replayBody(app, conf.id), referral, sender)) return refuse(`${sender} is not on the referral's list`);
-  // The body's weight for future referrals: the `Members` its actor advertises now.
-  const weight = await advertisedWeight(ctx, add);
+  // The body's weight for future referrals: the `Members` its actor advertises now (as
+  // read a moment ago to check the verdict's signature, else fetched).
+  const weight = fetched.signerActor?.id?.href === sender ? await advertisedMembers(fetched.signerActor) : await advertisedWeight(ctx, add);
   const inbound = new InboundActivity(claim);
   const result = await recordVerdict(app, conf, { verdict, sender, document: doc, weight }, inbound);
   if (inbound.state !== "claimed") return;

@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { operations } from "../../src/cli/operations.ts";
+import { createKeyFetcher } from "../../src/proofs/key-fetcher.ts";
+import { startTestInstance, type TestInstance } from "../support/instance.ts";
+
+// A body's actor document is computed once and served again while nothing it is built
+// from changes (docs/performance.md, confederation); a key whose id is `<actor>#…` is
+// resolved with one fetch of the actor.
+
+let a: TestInstance;
+
+beforeAll(async () => {
+  a = await startTestInstance({ host: "127.0.0.180" });
+  await operations["account.create"](a.app, { handle: "ida", password: "ida-password-1" });
+  await operations["account.create"](a.app, { handle: "jon", password: "jon-password-1" });
+  await operations["body.create"](a.app, { handle: "orchard", kind: "assembly", name: "The Orchard" });
+  await operations["member.add"](a.app, { body: "orchard", member: "ida" });
+});
+
+afterAll(async () => {
+  await a?.stop();
+});
+
+async function actorDocument(handle: string): Promise<Record<string, any>> {
+  const res = await fetch(`${a.origin}/ap/actors/${await idOf(handle)}`, { headers: { accept: "application/activity+json" } });
+  expect(res.status).toBe(200);
+  return (await res.json()) as Record<string, any>;
+}
+
+async function idOf(handle: string): Promise<string> {
+  const row = await a.app.db.selectFrom("actors").select("id").where("handle", "=", handle).executeTakeFirstOrThrow();
+  return row.id;
+}
+
+const members = (doc: Record<string, any>) => [doc.attachment].flat().find((p: { name: string }) => p.name === "Members")?.value;
+
+describe("a body's actor document", () => {
+  it("is the same document when served again, and follows a change of its members or its name", async () => {
+    const first = await actorDocument("orchard");
+    expect(first.type).toBe("Group");
+    expect(first.name).toBe("The Orchard");
+    expect(members(first)).toBe("1");
+    // Whoever received the first copy may change it: the next one is intact.
+    first.name = "changed by a caller";
+    const again = await actorDocument("orchard");
+    expect(again.name).toBe("The Orchard");
+    expect(again).toEqual({ ...first, name: "The Orchard" });
+
+    await operations["member.add"](a.app, { body: "orchard", member: "jon" });
+    expect(members(await actorDocument("orchard"))).toBe("2");
+
+    await a.app.db.updateTable("actors").set({ name: "The Old Orchard" }).where("handle", "=", "orchard").execute();
+    const renamed = await actorDocument("orchard");
+    expect(renamed.name).toBe("The Old Orchard");
+    expect(members(renamed)).toBe("2");
+  });
+
+  it("gives its signing key with one fetch of the actor, and refuses a key it does not list", async () => {
+    const doc = await actorDocument("orchard");
+    const methods = [doc.assertionMethod].flat() as { id: string }[];
+    expect(methods.length).toBeGreaterThan(0);
+    const fetched: string[] = [];
+    const documentLoader = async (url: string) => {
+      fetched.push(url);
+      const res = await fetch(url, { headers: { accept: "application/activity+json" } });
+      return { contextUrl: null, documentUrl: url, document: await res.json() };
+    };
+    const algorithms: string[] = [];
+    for (const method of methods) {
+      fetched.length = 0;
+      const key = await createKeyFetcher({ documentLoader })(new URL(method.id));
+      expect(key?.controller.href).toBe(doc.id);
+      algorithms.push(key!.publicKey.algorithm.name);
+      expect(fetched).toEqual([doc.id]);
+    }
+    expect(algorithms).toContain("Ed25519");
+    const fetchKey = createKeyFetcher({ documentLoader });
+    expect(await fetchKey(new URL(`${doc.id}#not-a-key`))).toBeNull();
+  });
+});
