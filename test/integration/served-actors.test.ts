@@ -77,4 +77,27 @@ describe("a body's actor document", () => {
     const fetchKey = createKeyFetcher({ documentLoader });
     expect(await fetchKey(new URL(`${doc.id}#not-a-key`))).toBeNull();
   });
+
+  it("reads the key from the plain JSON of a document in known contexts: the same key Fedify's reading gives", async () => {
+    const doc = await actorDocument("orchard");
+    const loaderOf = (document: unknown) => async (url: string) => ({ contextUrl: null, documentUrl: url, document });
+    const raw = async (key: CryptoKey) =>
+      Buffer.from(await crypto.subtle.exportKey(key.type === "public" && key.algorithm.name === "Ed25519" ? "raw" : "spki", key)).toString("hex");
+    for (const method of [doc.assertionMethod].flat() as { id: string }[]) {
+      const plain = await createKeyFetcher({ documentLoader: loaderOf(doc) })(new URL(method.id));
+      let parsed = false;
+      const viaFedify = await createKeyFetcher({ documentLoader: loaderOf(doc) }, () => (parsed = true))(new URL(method.id));
+      expect(parsed).toBe(true);
+      expect(plain?.controller.href).toBe(doc.id);
+      expect(await raw(plain!.publicKey)).toBe(await raw(viaFedify!.publicKey));
+    }
+    const first = ([doc.assertionMethod].flat() as Record<string, unknown>[])[0]!;
+    // A key its document says another actor controls is refused.
+    const otherController = { ...doc, assertionMethod: [{ ...first, controller: "http://127.0.0.181/someone" }] };
+    expect(await createKeyFetcher({ documentLoader: loaderOf(otherController) })(new URL(first.id as string))).toBeNull();
+    // An inline context that redefines a term read here is left to the JSON-LD algorithm,
+    // which reads `assertionMethod` as something else: no key.
+    const redefined = { ...doc, "@context": [...[doc["@context"]].flat(), { assertionMethod: "https://example.com/ns#other" }] };
+    expect(await createKeyFetcher({ documentLoader: loaderOf(redefined) })(new URL(first.id as string))).toBeNull();
+  });
 });
