@@ -118,9 +118,12 @@ async function measureFolkmoot(peer: MastodonPeer, backend: "pglite" | "postgres
     // On PostgreSQL the web and worker roles run as two processes, so accepting
     // (signature checks, enqueue) and processing are measured apart.
     const split = backend === "postgres";
-    const server = spawnServer(split ? { ...target.env, ROLE: "web" } : target.env, { countSql: true });
+    // One origin sends everything as fast as it can: its budget is lifted, since this measures
+    // what processing costs, not the per-origin bound (bench:inbox-attack measures that).
+    const env = { ...target.env, INBOX_ORIGIN_RATE: "1000000" };
+    const server = spawnServer(split ? { ...env, ROLE: "web" } : env, { countSql: true });
     servers.push(server);
-    const worker = split ? spawnServer({ ...target.env, ROLE: "worker" }, { countSql: true }) : null;
+    const worker = split ? spawnServer({ ...env, ROLE: "worker" }, { countSql: true }) : null;
     if (worker) servers.push(worker);
     await waitForHttp(`${target.origin}/healthz`);
     // Warm the key cache with one delivery, as a running server would have it.
@@ -136,7 +139,7 @@ async function measureFolkmoot(peer: MastodonPeer, backend: "pglite" | "postgres
     const { accepted, refused, ms } = await send(inbox, requests);
     const cpuAccept = cpuSeconds(server.pid) - cpu0[0]!;
     const sqlWeb = sqlDelta(sql0[0]!, await server.sqlCounts());
-    const expected = 2 + requests.length * 2; // two announces per post
+    const expected = 2 + accepted * 2; // two announces per accepted post
     const deadline = Date.now() + 300_000;
     while ((await outboxCount()) < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     // The outbox row is written in the effect's transaction; let the idempotence record and the ack follow.
