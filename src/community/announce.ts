@@ -56,13 +56,16 @@ const KNOWN_CONTEXTS = new Set([AS_CONTEXT, "https://w3id.org/security/v1", "htt
  * Whether `received` (a `Create` as its server sent it) is one whose meaning is all in
  * {@link PLAIN_CREATE_KEYS} read as ActivityStreams terms: known remote contexts, inline
  * contexts that define none of those keys (Mastodon's define `toot`, `sensitive`, …) and
- * no keyword such as `@vocab`, and no other key. Then its id, actor, addressing and date
- * as Fedify read them are all of it.
+ * no keyword such as `@vocab`, no other key, and ids (not embedded objects) for the actor
+ * and the addressing. Then its id, actor, addressing and date as Fedify read them are all of it.
  */
 function isPlainCreate(received: unknown): boolean {
   if (received === null || typeof received !== "object" || Array.isArray(received)) return false;
   const json = received as Record<string, unknown>;
   if (json.type !== "Create" || !Object.keys(json).every((k) => PLAIN_CREATE_KEYS.has(k))) return false;
+  // Ids only: an actor embedded as an object is more than its id.
+  const ids = (v: unknown) => v === undefined || typeof v === "string" || (Array.isArray(v) && v.every((x) => typeof x === "string"));
+  if (typeof json.id !== "string" || !ids(json.actor) || !ids(json.to) || !ids(json.cc) || !(json.published === undefined || typeof json.published === "string")) return false;
   const contexts = Array.isArray(json["@context"]) ? json["@context"] : [json["@context"]];
   return (
     contexts.includes(AS_CONTEXT) &&
@@ -108,8 +111,8 @@ async function announceOfCreate(
   const bare = post.clone({ contents: [], summaries: [], source: null });
   const activity = new Announce({ id: activityUri(origin), object: create.clone({ object: bare }), ...common });
   const written = (await bare.toJsonLd()) as Record<string, unknown>;
-  // A post Fedify could not write without the JSON-LD algorithm (a `name`, say), or a
-  // `Create` with more in it than is written here: the whole Announce the slow way.
+  // A post that did not come back from Fedify as itself without its HTML, or a `Create`
+  // with more in it than is written here: the whole Announce the slow way.
   if (!create.id || create.actorIds.length === 0 || written.id !== post.id?.href || "content" in written || !("@context" in written) || !isPlainCreate(await create.toJsonLd())) {
     return {
       activity: new Announce({

@@ -136,6 +136,7 @@ const unusualCreates: Record<string, [Record<string, unknown>, Record<string, un
     { "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1", "https://gotosocial.org/ns"] },
   ],
   "a Create of two actors": [notes["a plain post"]!, { actor: [notes["a plain post"]!.attributedTo, "http://127.0.0.5/users/yan"] }],
+  "a Create whose actor is embedded": [notes["a plain post"]!, { actor: { id: notes["a plain post"]!.attributedTo, type: "Person", name: "Zoe" } }],
 };
 
 /** The plain boost as it was written before: compacted by the JSON-LD algorithm. */
