@@ -23,8 +23,10 @@ export interface SqlCounts {
 
 const counts: SqlCounts = { total: 0, transaction: 0, kv: 0, queue: 0, app: 0, byTable: {} };
 
-function count(text: unknown, params?: unknown): void {
+function count(text: unknown, values?: unknown): void {
   const sql = typeof text === "string" ? text : typeof (text as { text?: unknown })?.text === "string" ? (text as { text: string }).text : "";
+  // A prepared statement (store/prepared-statements.ts) comes as one object with its values.
+  const params = values ?? (text as { values?: unknown } | null)?.values;
   counts.total++;
   const head = sql.trimStart().slice(0, 40).toLowerCase();
   if (/^(begin|commit|rollback|start transaction|savepoint|release savepoint)/.test(head)) counts.transaction++;

@@ -2,7 +2,8 @@
 // post stored and announced), as a Mastodon server would send them, and the SQL
 // statements each accepted delivery costs; each figure also as a ratio to a bare
 // Fastify + Fedify inbox (bench/reference-server.ts) measured in the same run.
-// Usage: npm run bench:inbox   (BENCH_N=1000, BENCH_CONCURRENCY=16, BENCH_RUNS=3; BENCH_DATABASE_URL adds PostgreSQL)
+// Usage: npm run bench:inbox   (BENCH_N=1000, BENCH_CONCURRENCY=16, BENCH_RUNS=3; BENCH_DATABASE_URL adds PostgreSQL;
+// BENCH_HOSTS: the peer's, Folkmoot's and the reference's loopback addresses)
 import { operations } from "../src/cli/operations.ts";
 import { type MastodonPeer, startMastodonPeer } from "../test/support/mastodon-peer.ts";
 import type { SqlCounts } from "./count-sql.ts";
@@ -29,6 +30,9 @@ import {
 
 const N = Number(process.env.BENCH_N ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+// The loopback addresses of the peer, Folkmoot and the reference: BENCH_HOSTS="a,b,c" lets
+// two benchmarks run side by side on one machine.
+const [PEER_HOST, FOLKMOOT_HOST, REFERENCE_HOST] = (process.env.BENCH_HOSTS ?? "127.0.0.12,127.0.0.13,127.0.0.15").split(",");
 
 interface Figures {
   /** Accepted deliveries per CPU-second of the accepting process (which on PGlite is also processing). */
@@ -40,6 +44,8 @@ interface Figures {
   accepted: number;
   refused: number;
   sql?: { web: SqlCounts; all: SqlCounts };
+  /** CPU milliseconds per processed delivery: each server process, then the database's backends (PostgreSQL). */
+  cpuMsPer?: { process: number[]; database: number | null };
 }
 
 /** Signs N deliveries of a public post to `inbox`, everything before the clock starts. */
@@ -83,7 +89,7 @@ async function send(inbox: string, requests: { body: string; headers: Record<str
 }
 
 async function measureReference(peer: MastodonPeer, port: number): Promise<Figures> {
-  const ref = await spawnReference("127.0.0.15", port);
+  const ref = await spawnReference(REFERENCE_HOST!, port);
   try {
     const inbox = `${ref.origin}/ap/inbox`;
     const count = async () => ((await (await fetch(`${ref.origin}/bench/count`)).json()) as { processed: number }).processed;
@@ -105,7 +111,7 @@ async function measureReference(peer: MastodonPeer, port: number): Promise<Figur
 }
 
 async function measureFolkmoot(peer: MastodonPeer, backend: "pglite" | "postgres", port: number): Promise<Figures> {
-  const target = await prepareTarget(backend, "127.0.0.13", port);
+  const target = await prepareTarget(backend, FOLKMOOT_HOST!, port);
   const servers: Server[] = [];
   try {
     const bodyUri = await withApp(target, async (app) => {
@@ -145,7 +151,9 @@ async function measureFolkmoot(peer: MastodonPeer, backend: "pglite" | "postgres
     // The outbox row is written in the effect's transaction; let the idempotence record and the ack follow.
     await new Promise((r) => setTimeout(r, 300));
     const sql1 = await Promise.all(servers.map((s) => s.sqlCounts()));
-    const cpuAll = servers.reduce((sum, s, i) => sum + cpuSeconds(s.pid) - cpu0[i]!, 0) + ((await dbCpu?.stop()) ?? 0);
+    const cpuEach = servers.map((s, i) => cpuSeconds(s.pid) - cpu0[i]!);
+    const cpuDb = (await dbCpu?.stop()) ?? null;
+    const cpuAll = cpuEach.reduce((a, b) => a + b, 0) + (cpuDb ?? 0);
     const processed = ((await outboxCount()) - 2) / 2;
     return {
       acceptedPerCpu: accepted / cpuAccept,
@@ -155,6 +163,7 @@ async function measureFolkmoot(peer: MastodonPeer, backend: "pglite" | "postgres
       accepted,
       refused,
       sql: { web: sqlWeb, all: sqlSum(...servers.map((_, i) => sqlDelta(sql0[i]!, sql1[i]!))) },
+      cpuMsPer: { process: cpuEach.map((c) => (c / processed) * 1000), database: cpuDb === null ? null : (cpuDb / processed) * 1000 },
     };
   } finally {
     for (const s of servers) await s.stop();
@@ -165,7 +174,7 @@ async function measureFolkmoot(peer: MastodonPeer, backend: "pglite" | "postgres
 const results: Record<string, Figures[]> = { reference: [] };
 const ratios: Record<string, { accepted: number[]; processed: number[] }> = {};
 for (let run = 1; run <= RUNS; run++) {
-  const peer = await startMastodonPeer({ host: "127.0.0.12" });
+  const peer = await startMastodonPeer({ host: PEER_HOST! });
   try {
     const ref = await measureReference(peer, 23_150 + run);
     results.reference!.push(ref);
@@ -185,6 +194,12 @@ for (let run = 1; run <= RUNS; run++) {
           `${fmt(f.acceptedPerCpu, 0)} per CPU-second of the ${split ? "web process alone" : "process, which was also processing"} (${fmt(f.acceptedPerCpu / ref.acceptedPerCpu, 2)}× the reference); ` +
           `${f.processed} processed, ${fmt(f.processedPerCpu, 0)} per CPU-second end to end${split ? " counting the database's backends" : ""} (${fmt(f.processedPerCpu / ref.processedPerCpu, 2)}× the reference) (load ${loadAverage()})`,
       );
+      if (f.cpuMsPer) {
+        const names = split ? ["web process", "worker process"] : ["the process"];
+        const parts = f.cpuMsPer.process.map((ms, i) => `${names[i]} ${fmt(ms, 2)}`);
+        if (f.cpuMsPer.database !== null) parts.push(`database backends ${fmt(f.cpuMsPer.database, 2)}`);
+        console.log(`  CPU ms per processed delivery: ${parts.join(", ")} (the reference: ${fmt(1000 / ref.processedPerCpu, 2)} in all)`);
+      }
       if (f.sql) {
         if (split) console.log(`  SQL per accepted delivery, web process (accepting): ${describeSql(f.sql.web, f.accepted)}`);
         console.log(`  SQL per accepted delivery, all processes, end to end: ${describeSql(f.sql.all, f.accepted)}`);

@@ -55,10 +55,24 @@ export function routeFedifyLogs(logger: Logger): void {
     contextLocalStorage: new AsyncLocalStorage(),
     sinks: { pino: sink },
     loggers: [
-      { category: ["fedify"], sinks: ["pino"], lowestLevel: logger.level === "silent" ? "fatal" : "info" },
+      { category: ["fedify"], sinks: ["pino"], lowestLevel: fedifyLowestLevel(logger.level) },
       { category: ["logtape", "meta"], sinks: ["pino"], lowestLevel: "warning" },
     ],
   });
+}
+
+/**
+ * The least severe of Fedify's records worth making: none below info (its debug lines are
+ * many), and none that pino would drop anyway (Fedify logs a line or two at info for every
+ * activity; made and then dropped, they cost about 1 % of an inbox worker's CPU). Fedify's
+ * errors about malformed activities are logged at info (see the sink), so they are made
+ * whenever errors are.
+ */
+function fedifyLowestLevel(level: string): "info" | "warning" | "error" | "fatal" {
+  if (level === "silent" || level === "fatal") return "fatal";
+  if (level === "error") return "error";
+  if (level === "warn") return "warning";
+  return "info";
 }
 
 function rawText(record: LogRecord): string {

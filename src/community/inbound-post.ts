@@ -1,24 +1,25 @@
-// A member's public post from another server, the commonest activity an inbox takes in,
-// taken in by one statement: the claim of its id in `inbox_log`, the post kept, the body's
+// A post from another server kept in `objects`: in the transaction of an activity's claim
+// (`keepPost`), or, for a member's public post, the commonest activity an inbox takes in,
+// by one statement: the claim of its id in `inbox_log`, the post kept, the body's
 // two Announces recorded in its outbox and the stream event, all or none. It is the same
 // record and the same guarantee as `takeInOnce` with those four writes (community/inbound.ts)
 // in two fewer round trips than a transaction (no BEGIN, no COMMIT): one statement commits
 // atomically on its own. A reply also notifies whom it answers, so it takes a transaction.
-import { type Kysely, sql } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
 import type { AppContext } from "../context.ts";
 import type { Schema } from "../store/schema.ts";
 import type { InboundClaim } from "./inbound.ts";
 import { notifyReply } from "./notifications.ts";
 import { type ActivityToRecord, activitiesToInsert } from "./outbox.ts";
-import { STREAM_CHANNEL } from "./stream-events.ts";
+import { announceOnCommit, STREAM_CHANNEL } from "./stream-events.ts";
 
 /** The post as it is kept in `objects` (content already sanitised). */
 export interface PostToKeep {
   uri: string;
   type: string;
   attributedTo: string;
-  /** The body whose thread it joins. */
-  audience: string;
+  /** The body whose thread it joins, or the followed author whose timeline it is on; null: a note to people here. */
+  audience: string | null;
   inReplyTo: string | null;
   content: string;
   /** Plain text of the content, for the notice of a reply. */
@@ -29,10 +30,38 @@ export interface PostToKeep {
   raw: string;
 }
 
+/**
+ * Keeps a post in the transaction that claimed its activity (community/inbound.ts); a post
+ * already kept is left as it is. A new one notifies whom it answers and is streamed on
+ * commit. Returns whether it was new.
+ */
+export async function keepPost(app: Pick<AppContext, "config">, trx: Transaction<Schema>, post: PostToKeep): Promise<boolean> {
+  const inserted = await trx
+    .insertInto("objects")
+    .values({
+      uri: post.uri,
+      type: post.type,
+      attributed_to: post.attributedTo,
+      audience: post.audience,
+      in_reply_to: post.inReplyTo,
+      content: post.content,
+      url: post.url,
+      published: post.published,
+      raw: post.raw,
+    })
+    .onConflict((oc) => oc.column("uri").doNothing())
+    .returning("uri")
+    .executeTakeFirst();
+  if (inserted === undefined) return false;
+  await notifyReply(trx, app, { uri: post.uri, inReplyTo: post.inReplyTo, author: post.attributedTo, audience: post.audience, text: post.text });
+  await announceOnCommit(trx, { type: "status", uri: post.uri });
+  return true;
+}
+
 /** duplicate: this activity was taken in before; known: the post was kept before (through another activity). */
 export type PostTakenIn = "kept" | "known" | "duplicate";
 
-/** Takes in a public post to bodies: claimed, kept and announced together, once. */
+/** Takes in a public post to bodies (its `audience` the first): claimed, kept and announced together, once. */
 export async function takeInPublicPost(
   app: Pick<AppContext, "db" | "config" | "log" | "deliveries">,
   claim: InboundClaim,

@@ -80,7 +80,7 @@ export const fedifyPlugin = fp<FedifyPluginOptions>(
         let refusal: InboxRefusal | null = parsed.ok ? null : parsed.refusal;
         if (parsed.ok) {
           loaders ??= inboxLoaders(opts, contextData, keyCache);
-          const signed = await authenticateInboxRequest(request, loaders);
+          const signed = await authenticateInboxRequest(request, body, loaders);
           if (!signed.ok) refusal = signed.refusal;
           else {
             const wait = budget.take(signed.signer, workCost(parsed.work));

@@ -1,6 +1,7 @@
 import { verifyRequestDetailed, type KeyCache } from "@fedify/fedify";
 import type { CryptographicKey, Multikey } from "@fedify/vocab";
 import type { DocumentLoader } from "@fedify/vocab-runtime";
+import { verifiedWithKnownKey } from "./known-key-signature.ts";
 
 // What an inbox POST must pass before Fedify sees it. Fedify processes the body as
 // JSON-LD (expansion, remote @context fetches, Linked Data Signatures) before it checks
@@ -157,16 +158,20 @@ export function hasHttpSignature(headers: Headers): boolean {
 }
 
 /**
- * Verifies the request's HTTP signature over its raw bytes (the key is fetched with
+ * Verifies the request's HTTP signature over its raw bytes `body` (the key is fetched with
  * `documentLoader`, which must bound its time). The key's owner is checked against the
  * activity's actor later, by Fedify. On success, the origin (scheme, host, port) of the
- * key that signed: who pays for the work that follows.
+ * key that signed: who pays for the work that follows. A draft-cavage signature by a key
+ * held in `keyCache` is checked at once (known-key-signature.ts); anything else by Fedify.
  */
 export async function authenticateInboxRequest(
   request: Request,
+  body: Uint8Array,
   loaders: { documentLoader: DocumentLoader; contextLoader: DocumentLoader; keyCache: KeyCache },
 ): Promise<{ ok: true; signer: string } | { ok: false; refusal: InboxRefusal }> {
   if (!hasHttpSignature(request.headers)) return { ok: false, refusal: { status: 401, message: "an activity must be signed with an HTTP signature" } };
+  const known = await verifiedWithKnownKey(request, body, loaders.keyCache);
+  if (known !== null) return { ok: true, signer: (known.ownerId ?? known.id ?? new URL("invalid:")).origin };
   // Fedify reads the body from a clone of its own, so `request` stays readable for what follows.
   const result = await verifyRequestDetailed(request, { ...loaders, timeWindow: { hours: 1 } });
   if (result.verified) return { ok: true, signer: (result.key.ownerId ?? result.key.id ?? new URL("invalid:")).origin };

@@ -342,7 +342,8 @@ export class KyselyMessageQueue implements MessageQueue {
                  and (m.ordering_key is null or not exists (
                    select 1 from fedify_mq o where o.ordering_key = m.ordering_key and o.id < m.id))) as more_ready,
              exists (select 1 from fedify_mq o where o.ordering_key = c.ordering_key and o.id > c.id) as successor,
-             ${NEXT_DUE_MS} as sleep_ms,
+             -- A worker that claimed does not sleep: the next due time (a scan of the queue) is asked only when nothing was claimable.
+             null::numeric as sleep_ms,
              (select waiting from acked_next) and (select count(*) from woken) >= 0 as acked_successor
       from claimed c
       union all

@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import type { Database, StoreLogger } from "./database.ts";
 import { PgListener } from "./pg-listener.ts";
+import { prepareRepeated, StatementNames } from "./prepared-statements.ts";
 import type { Schema } from "./schema.ts";
 
 /** PostgreSQL through a `pg` pool; fails at once when the server cannot be reached. */
@@ -10,6 +11,9 @@ export async function openPostgres(url: string, poolSize: number, logger: StoreL
   const pool = new pg.Pool({ connectionString: url, max: poolSize, application_name: "folkmoot" });
   // Without a listener an idle client's error (e.g. server restart) crashes the process.
   pool.on("error", (err) => logger.warn({ err }, "idle PostgreSQL connection failed"));
+  // Statements sent over and over are parsed and planned once per connection (prepared-statements.ts).
+  const names = new StatementNames();
+  pool.on("connect", (client) => prepareRepeated(client, names));
   try {
     await pool.query("select 1");
   } catch (err) {

@@ -24,14 +24,14 @@ import { findActorById } from "../../community/actors.ts";
 import { receiveFollow } from "../../community/follows.ts";
 import { addressees } from "../../community/memberships.ts";
 import { bodyOfThread } from "../../community/posts.ts";
-import { htmlToText, sanitizeRemoteHtml } from "../../shared/text.ts";
+import { sanitizeRemoteHtml } from "../../shared/text.ts";
 import type { AppContext } from "../../context.ts";
 import { takeInOnce } from "../../community/inbound.ts";
-import { notifyReply } from "../../community/notifications.ts";
 import { announceOnCommit } from "../../community/stream-events.ts";
 import type { Schema } from "../../store/schema.ts";
 import { announcesOf } from "../../community/announce.ts";
-import { takeInPublicPost } from "../../community/inbound-post.ts";
+import { keepPost, takeInPublicPost } from "../../community/inbound-post.ts";
+import { postToKeep, receivedJsonOf } from "./kept-post.ts";
 import { readAct, receiveAct } from "../acts.ts";
 import { readNoteAct, receiveHashtagAct } from "./hashtag-acts.ts";
 import { proposalOfNote } from "../notice-ids.ts";
@@ -40,7 +40,6 @@ import { receiveJoinRefusal } from "./confederation/join-refusal.ts";
 import { receivePersonLeaving } from "./leave.ts";
 import { isVote, pollTarget, receiveVote } from "./votes.ts";
 import { rememberedLately, rememberRemoteActor } from "../../community/remote-actors.ts";
-import { fromInstant } from "../../shared/time.ts";
 import { actorUri, localActorId } from "../../shared/uris.ts";
 
 // Fedify has verified the signature and that the key belongs to `activity.actor`
@@ -158,8 +157,8 @@ async function addressedLocalActors(app: AppContext, post: APObject, activity: A
 }
 
 /**
- * Keeps a remote post (sanitised HTML, the original JSON as text); a post already
- * kept is left as it is. Returns whether it was new.
+ * Keeps a remote post (sanitised HTML, the original JSON as text) in the claiming
+ * transaction; a post already kept is left as it is.
  */
 async function keepRemotePost(
   app: Pick<AppContext, "config">,
@@ -168,52 +167,7 @@ async function keepRemotePost(
   attributedTo: string,
   audience: string | null,
 ): Promise<boolean> {
-  const inserted = await trx
-    .insertInto("objects")
-    .values({
-      uri: post.id!.href,
-      type: typeName(post as unknown as Activity),
-      attributed_to: attributedTo,
-      audience,
-      in_reply_to: post.replyTargetId?.href ?? null,
-      content: sanitizeRemoteHtml(post.content?.toString() ?? ""),
-      url: post.url instanceof URL ? post.url.href : null,
-      published: fromInstant(post.published) ?? new Date(),
-      raw: JSON.stringify(await post.toJsonLd()),
-    })
-    .onConflict((oc) => oc.column("uri").doNothing())
-    .returning("uri")
-    .executeTakeFirst();
-  if (inserted !== undefined) {
-    const text = plainTextOf(sanitizeRemoteHtml(post.content?.toString() ?? ""));
-    await notifyReply(trx, app, { uri: post.id!.href, inReplyTo: post.replyTargetId?.href ?? null, author: attributedTo, audience, text });
-    await announceOnCommit(trx, { type: "status", uri: post.id!.href });
-  }
-  return inserted !== undefined;
-}
-
-/**
- * A post as its server sent it, embedded in `create`: Fedify keeps the JSON it read, so
- * the post need not be written out again (about 1 ms). A post not embedded as itself is
- * written from what Fedify read.
- */
-async function receivedJsonOf(create: Create, post: Note | Article | Page): Promise<string> {
-  const received = (await create.toJsonLd()) as Record<string, unknown>;
-  const embedded = received.object as Record<string, unknown> | undefined;
-  if (embedded !== null && typeof embedded === "object" && !Array.isArray(embedded) && embedded.id === post.id?.href) {
-    return JSON.stringify({ "@context": received["@context"], ...embedded });
-  }
-  return JSON.stringify(await post.toJsonLd());
-}
-
-/** Plain text of sanitised HTML (the page escapes it again): the entities the sanitiser writes are undone. */
-function plainTextOf(sanitised: string): string {
-  return htmlToText(sanitised)
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, "&");
+  return await keepPost(app, trx, await postToKeep(post, { attributedTo, audience }));
 }
 
 /**
@@ -284,22 +238,10 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
   }
   const announces = [];
   for (const bodyId of bodies) announces.push(...(await announcesOf(app.config.publicOrigin, bodyId, create, object.id)));
-  const content = sanitizeRemoteHtml(object.content?.toString() ?? "");
   const taken = await takeInPublicPost(
     app,
     { activity: create.id.href, actor: create.actorId.href, type: typeName(create) },
-    {
-      uri: object.id.href,
-      type: typeName(object as unknown as Activity),
-      attributedTo: create.actorId.href,
-      audience: actorUri(app.config.publicOrigin, bodies[0]!).href,
-      inReplyTo: object.replyTargetId?.href ?? null,
-      content,
-      text: plainTextOf(content),
-      url: object.url instanceof URL ? object.url.href : null,
-      published: fromInstant(object.published) ?? new Date(),
-      raw: await receivedJsonOf(create, object),
-    },
+    await postToKeep(object, { attributedTo: create.actorId.href, audience: actorUri(app.config.publicOrigin, bodies[0]!).href, raw: await receivedJsonOf(create, object) }),
     announces,
   );
   if (taken === "kept") app.log.info({ post: object.id.href, bodies }, "member post accepted");
