@@ -2,12 +2,13 @@
 // post stored and announced), as a Mastodon server would send them, and the SQL
 // statements each accepted delivery costs; each figure also as a ratio to a bare
 // Fastify + Fedify inbox (bench/reference-server.ts) measured in the same run.
-// Usage: npm run bench:inbox   (BENCH_N=1000, BENCH_CONCURRENCY=16, BENCH_RUNS=3; BENCH_DATABASE_URL adds PostgreSQL)
+// Usage: npm run bench:inbox   (BENCH_N=1000, BENCH_CONCURRENCY=16, BENCH_RUNS=3, BENCH_IP_BASE; BENCH_DATABASE_URL adds PostgreSQL)
 import { operations } from "../src/cli/operations.ts";
 import { type MastodonPeer, startMastodonPeer } from "../test/support/mastodon-peer.ts";
 import type { SqlCounts } from "./count-sql.ts";
 import {
   backends,
+  benchIp,
   cpuSeconds,
   DatabaseCpu,
   describeSql,
@@ -83,7 +84,7 @@ async function send(inbox: string, requests: { body: string; headers: Record<str
 }
 
 async function measureReference(peer: MastodonPeer, port: number): Promise<Figures> {
-  const ref = await spawnReference("127.0.0.15", port);
+  const ref = await spawnReference(benchIp(15), port);
   try {
     const inbox = `${ref.origin}/ap/inbox`;
     const count = async () => ((await (await fetch(`${ref.origin}/bench/count`)).json()) as { processed: number }).processed;
@@ -105,7 +106,7 @@ async function measureReference(peer: MastodonPeer, port: number): Promise<Figur
 }
 
 async function measureFolkmoot(peer: MastodonPeer, backend: "pglite" | "postgres", port: number): Promise<Figures> {
-  const target = await prepareTarget(backend, "127.0.0.13", port);
+  const target = await prepareTarget(backend, benchIp(13), port);
   const servers: Server[] = [];
   try {
     const bodyUri = await withApp(target, async (app) => {
@@ -165,7 +166,7 @@ async function measureFolkmoot(peer: MastodonPeer, backend: "pglite" | "postgres
 const results: Record<string, Figures[]> = { reference: [] };
 const ratios: Record<string, { accepted: number[]; processed: number[] }> = {};
 for (let run = 1; run <= RUNS; run++) {
-  const peer = await startMastodonPeer({ host: "127.0.0.12" });
+  const peer = await startMastodonPeer({ host: benchIp(12) });
   try {
     const ref = await measureReference(peer, 23_150 + run);
     results.reference!.push(ref);
