@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 // applied too: a server's new data directory starts from it and applies only the later
 // ones (about 1.1 s of CPU less at the first start); tests and in-memory databases start
 // from the plain one. A data directory on disk is unpacked here, with Node's own gunzip
-// and file writes (about 0.1 s), not by PGlite (which writes each file through its
+// and file writes (about 0.25 s), not by PGlite (which writes each file through its
 // emulated file system: about 1.5 s of CPU at a first start, docs/performance.md).
 
 /** Where the templates are, one per PGlite version. */
@@ -37,26 +37,24 @@ export function pgliteTemplateFile(version: string, migrated = false): string {
   return join(PGLITE_TEMPLATE_DIR, `pglite-${version}${migrated ? "-migrated" : ""}.tar.gz`);
 }
 
-const cached = new Map<boolean, Uint8Array | null>();
-
 /** The template's bytes (gzipped tar) for the installed PGlite, or undefined when there is none. */
 export function pgliteTemplateBytes(options: { migrated?: boolean } = {}): Uint8Array | undefined {
-  const migrated = options.migrated ?? false;
-  if (!cached.has(migrated)) {
-    try {
-      const file = pgliteTemplateFile(installedPGliteVersion(), migrated);
-      cached.set(migrated, existsSync(file) ? new Uint8Array(readFileSync(file)) : null);
-    } catch {
-      cached.set(migrated, null);
-    }
+  try {
+    const file = pgliteTemplateFile(installedPGliteVersion(), options.migrated ?? false);
+    return existsSync(file) ? new Uint8Array(readFileSync(file)) : undefined;
+  } catch {
+    return undefined;
   }
-  return cached.get(migrated) ?? undefined;
 }
 
-/** The template for the installed PGlite, or undefined when there is none (then initdb runs). */
-export function pgliteTemplate(options: { migrated?: boolean } = {}): Blob | undefined {
-  const bytes = pgliteTemplateBytes(options);
-  return bytes == null ? undefined : new Blob([bytes as Uint8Array<ArrayBuffer>]);
+// Kept for the in-memory databases a test run opens by the hundred; a server reads its
+// template once, and does not keep it.
+let plain: Uint8Array | null | undefined;
+
+/** The plain template for the installed PGlite, or undefined when there is none (then initdb runs). */
+export function pgliteTemplate(): Blob | undefined {
+  if (plain === undefined) plain = pgliteTemplateBytes() ?? null;
+  return plain == null ? undefined : new Blob([plain as Uint8Array<ArrayBuffer>]);
 }
 
 /**
