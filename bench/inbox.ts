@@ -2,13 +2,13 @@
 // post stored and announced), as a Mastodon server would send them, and the SQL
 // statements each accepted delivery costs; each figure also as a ratio to a bare
 // Fastify + Fedify inbox (bench/reference-server.ts) measured in the same run.
-// Usage: npm run bench:inbox   (BENCH_N=1000, BENCH_CONCURRENCY=16, BENCH_RUNS=3; BENCH_DATABASE_URL adds PostgreSQL;
-// BENCH_HOSTS: the peer's, Folkmoot's and the reference's loopback addresses)
+// Usage: npm run bench:inbox   (BENCH_N=1000, BENCH_CONCURRENCY=16, BENCH_RUNS=3, BENCH_IP_BASE; BENCH_DATABASE_URL adds PostgreSQL)
 import { operations } from "../src/cli/operations.ts";
 import { type MastodonPeer, startMastodonPeer } from "../test/support/mastodon-peer.ts";
 import type { SqlCounts } from "./count-sql.ts";
 import {
   backends,
+  benchIp,
   cpuSeconds,
   DatabaseCpu,
   describeSql,
@@ -30,9 +30,6 @@ import {
 
 const N = Number(process.env.BENCH_N ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-// The loopback addresses of the peer, Folkmoot and the reference: BENCH_HOSTS="a,b,c" lets
-// two benchmarks run side by side on one machine.
-const [PEER_HOST, FOLKMOOT_HOST, REFERENCE_HOST] = (process.env.BENCH_HOSTS ?? "127.0.0.12,127.0.0.13,127.0.0.15").split(",");
 
 interface Figures {
   /** Accepted deliveries per CPU-second of the accepting process (which on PGlite is also processing). */
@@ -89,7 +86,7 @@ async function send(inbox: string, requests: { body: string; headers: Record<str
 }
 
 async function measureReference(peer: MastodonPeer, port: number): Promise<Figures> {
-  const ref = await spawnReference(REFERENCE_HOST!, port);
+  const ref = await spawnReference(benchIp(15), port);
   try {
     const inbox = `${ref.origin}/ap/inbox`;
     const count = async () => ((await (await fetch(`${ref.origin}/bench/count`)).json()) as { processed: number }).processed;
@@ -111,7 +108,7 @@ async function measureReference(peer: MastodonPeer, port: number): Promise<Figur
 }
 
 async function measureFolkmoot(peer: MastodonPeer, backend: "pglite" | "postgres", port: number): Promise<Figures> {
-  const target = await prepareTarget(backend, FOLKMOOT_HOST!, port);
+  const target = await prepareTarget(backend, benchIp(13), port);
   const servers: Server[] = [];
   try {
     const bodyUri = await withApp(target, async (app) => {
@@ -174,7 +171,7 @@ async function measureFolkmoot(peer: MastodonPeer, backend: "pglite" | "postgres
 const results: Record<string, Figures[]> = { reference: [] };
 const ratios: Record<string, { accepted: number[]; processed: number[] }> = {};
 for (let run = 1; run <= RUNS; run++) {
-  const peer = await startMastodonPeer({ host: PEER_HOST! });
+  const peer = await startMastodonPeer({ host: benchIp(12) });
   try {
     const ref = await measureReference(peer, 23_150 + run);
     results.reference!.push(ref);

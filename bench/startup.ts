@@ -1,7 +1,7 @@
 // Cold start to the first HTTP 200, and idle resident memory, of `node src/main.ts`
 // (on PostgreSQL also of a web and a worker process apart).
-// Usage: npm run bench:startup   (BENCH_RUNS=3, BENCH_PORT=23000; BENCH_DATABASE_URL=postgres://... adds PostgreSQL)
-import { backends, loadAverage, prepareTarget, RUNS, rssMiB, spawnServer, spawnWorker, spread, waitForHttp } from "./support.ts";
+// Usage: npm run bench:startup   (BENCH_RUNS=3, BENCH_PORT=23000, BENCH_IP_BASE; BENCH_DATABASE_URL=postgres://... adds PostgreSQL)
+import { backends, benchIp, loadAverage, prepareTarget, RUNS, rssMiB, spawnServer, spawnWorker, spread, waitForHttp } from "./support.ts";
 
 const PORT = Number(process.env.BENCH_PORT ?? 23_000);
 
@@ -13,7 +13,7 @@ for (const backend of backends()) {
   const webIdles: number[] = [];
   const workerIdles: number[] = [];
   for (let run = 0; run < RUNS; run++) {
-    const target = await prepareTarget(backend, "127.0.0.11", PORT + run);
+    const target = await prepareTarget(backend, benchIp(11), PORT + run);
     try {
       // Cold: an empty data directory or database, so migrations and the instance actor are made.
       let t0 = performance.now();

@@ -11,8 +11,19 @@ import { openApp } from "../src/instance.ts";
 import { createLogger } from "../src/logging.ts";
 import type { AppContext } from "../src/context.ts";
 import type { SqlCounts } from "./count-sql.ts";
+import { serverNodeFlags as startFlags } from "../scripts/node-flags.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("../", import.meta.url));
+
+/**
+ * A loopback address for a benchmark's server or peer: `127.0.0.<last>`, or with
+ * BENCH_IP_BASE (e.g. 240) `127.0.0.<base + last % 10>`, so that benchmarks run side by
+ * side on one machine keep to their own addresses.
+ */
+export function benchIp(last: number): string {
+  const base = process.env.BENCH_IP_BASE;
+  return base ? `127.0.0.${Number(base) + (last % 10)}` : `127.0.0.${last}`;
+}
 
 /** Which databases to measure: PGlite always, PostgreSQL when BENCH_DATABASE_URL (an admin URL) is set. */
 export function backends(): ("pglite" | "postgres")[] {
@@ -97,7 +108,8 @@ export interface Server {
 export function spawnServer(env: Record<string, string>, opts: { countSql?: boolean; script?: string } = {}): Server {
   const preload = opts.countSql ? ["--import", new URL("./count-sql.ts", import.meta.url).href] : [];
   const profile = process.env.BENCH_CPU_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, ...preload, opts.script ?? "src/main.ts"], {
+  const flags = opts.script ? [] : serverNodeFlags();
+  const child = spawn(process.execPath, [...profile, ...flags, ...preload, opts.script ?? "src/main.ts"], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "inherit", "ipc"],
@@ -127,6 +139,17 @@ export function spawnServer(env: Record<string, string>, opts: { countSql?: bool
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * The Node options `npm start` gives the server (scripts/node-flags.ts), so that a
+ * benchmark measures what an operator runs. BENCH_NODE_FLAGS (space-separated, `none` for
+ * none) replaces them, to compare alternatives.
+ */
+export function serverNodeFlags(): string[] {
+  const override = process.env.BENCH_NODE_FLAGS?.trim();
+  if (override) return override === "none" ? [] : override.split(/\s+/);
+  return startFlags();
 }
 
 export async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void> {
@@ -294,7 +317,7 @@ export const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
 /** A worker process, started with LOG_LEVEL=info so that it says when it is running. */
 export function spawnWorker(env: Record<string, string>): Server & { ready: Promise<void> } {
-  const child = spawn(process.execPath, ["src/main.ts"], {
+  const child = spawn(process.execPath, [...serverNodeFlags(), "src/main.ts"], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env, ROLE: "worker", LOG_LEVEL: "info" },
     stdio: ["ignore", "pipe", "inherit"],

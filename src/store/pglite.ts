@@ -6,7 +6,7 @@ import { Kysely, sql } from "kysely";
 import { acquireLock, releaseLock } from "./data-dir-lock.ts";
 import type { Database, StoreLogger } from "./database.ts";
 import { PGliteDialect } from "./pglite-dialect.ts";
-import { pgliteTemplate } from "./pglite-template.ts";
+import { pgliteTemplate, pgliteTemplateBytes, unpackPGliteTemplate } from "./pglite-template.ts";
 import { makeTreePrivate } from "./private-directory.ts";
 import type { Schema } from "./schema.ts";
 
@@ -29,10 +29,15 @@ export async function openPGlite(dataDir: string | undefined, logger: StoreLogge
     lockPath = acquireLock(dir);
   }
   let pglite: PGlite | undefined;
-  // A new database: unpacked from the template rather than made by initdb (store/pglite-template.ts).
-  // A server's new data directory may start migrated (then only later migrations run).
-  const template = inMemory || fresh ? ((options.migratedTemplate && !inMemory ? pgliteTemplate({ migrated: true }) : undefined) ?? pgliteTemplate()) : undefined;
+  // A new database: unpacked from the template rather than made by initdb (store/pglite-template.ts),
+  // into a data directory by us, in memory by PGlite. A server's new data directory may
+  // start migrated (then only later migrations run).
+  let template: Blob | undefined;
   try {
+    if (fresh && dir != null) {
+      const bytes = (options.migratedTemplate ? pgliteTemplateBytes({ migrated: true }) : undefined) ?? pgliteTemplateBytes();
+      if (bytes) unpackPGliteTemplate(bytes, dir);
+    } else if (inMemory) template = pgliteTemplate();
     pglite = await PGlite.create({
       ...(dir != null ? { dataDir: dir } : {}),
       ...(template ? { loadDataDir: template } : {}),

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readdir } from "node:fs/promises";
 import { openDatabase } from "../../src/store/database.ts";
 import { migrateToLatest, migrationFolder } from "../../src/store/migrator.ts";
-import { installedPGliteVersion, pgliteTemplate, pgliteTemplateFile } from "../../src/store/pglite-template.ts";
+import { installedPGliteVersion, pgliteTemplate, pgliteTemplateBytes, pgliteTemplateFile, unpackPGliteTemplate } from "../../src/store/pglite-template.ts";
+import { gzipSync } from "node:zlib";
 
 const silent = { debug() {}, warn() {}, error() {} };
 
@@ -65,6 +66,36 @@ describe("the PGlite data-directory template", () => {
     } finally {
       await database.close();
     }
+  });
+
+  it("is unpacked private, with PG_VERSION last: a directory left without it is unpacked again", async () => {
+    const dataDir = join(dir, "unpacked");
+    unpackPGliteTemplate(pgliteTemplateBytes()!, dataDir);
+    const modes = (path: string): number[] =>
+      readdirSync(path, { withFileTypes: true }).flatMap((e) => [statSync(join(path, e.name)).mode & 0o777, ...(e.isDirectory() ? modes(join(path, e.name)) : [])]);
+    expect(new Set(modes(dataDir))).toEqual(new Set([0o600, 0o700]));
+    expect(existsSync(join(dataDir, "pg_tblspc"))).toBe(true); // empty directories too
+    // As if the first start stopped before finishing: the next one starts afresh and works.
+    rmSync(join(dataDir, "PG_VERSION"));
+    const database = await openDatabase({ dataDir, logger: silent });
+    try {
+      const { rows } = await sql<{ n: number }>`select 1 as n`.execute(database.db);
+      expect(rows).toEqual([{ n: 1 }]);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it("refuses an archive with entries it does not write", () => {
+    const header = Buffer.alloc(1024);
+    header.write("/a-link", 0);
+    header.write("0000000", 124);
+    header.write("2", 156); // a symbolic link
+    expect(() => unpackPGliteTemplate(gzipSync(header), join(dir, "refused"))).toThrow(/unexpected entry type/);
+    header.fill(0, 0, 100);
+    header.write("../up", 0);
+    header.write("0", 156);
+    expect(() => unpackPGliteTemplate(gzipSync(header), join(dir, "refused"))).toThrow(/bad entry/);
   });
 
   it("is not used for an in-memory database, which starts empty", async () => {
