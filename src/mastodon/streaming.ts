@@ -45,6 +45,9 @@ export function streamingRoutes(app: AppContext, opts: StreamingOptions = {}) {
 
     const heartbeat = setInterval(() => {
       for (const c of connections) {
+        // A socket being closed (a revoked token) finishes its closing handshake, so the
+        // app reads why; ws ends it if the other side never answers.
+        if (c.socket.readyState !== c.socket.OPEN) continue;
         if (!c.alive) {
           c.socket.terminate();
           continue;
