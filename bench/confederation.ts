@@ -165,6 +165,7 @@ function startVoter(nodes: readonly Node[], byBodyId: ReadonlyMap<string, Assemb
   let stopped = false;
   let firstVotingAt: number | null = null;
   let allVotingAt: number | null = null;
+  let minSlackMs = Number.POSITIVE_INFINITY;
   const loop = (async () => {
     try {
       await run();
@@ -180,7 +181,7 @@ function startVoter(nodes: readonly Node[], byBodyId: ReadonlyMap<string, Assemb
         nodes.map(async (node) => {
           const app = node.instance!.app;
           await runDueDeadlines(app, new Date(), { limit: 500 });
-          const rows = await app.db.selectFrom("proposals").select(["id", "body_id", "status"]).where("kind", "=", kind).where("status", "=", "voting").execute();
+          const rows = await app.db.selectFrom("proposals").select(["id", "body_id", "status", "next_deadline"]).where("kind", "=", kind).where("status", "=", "voting").execute();
           voting += rows.length;
           const todo = rows.filter((r) => !done.has(r.id));
           await pool(todo, 8, async (r) => {
@@ -191,6 +192,8 @@ function startVoter(nodes: readonly Node[], byBodyId: ReadonlyMap<string, Assemb
               const v = await vote(app, who, a.handle, r.id, { choice });
               if (!v.ok) errors.push(`${a.handle} ${kind} vote by ${who}: ${v.error.message}`);
             }
+            // How long before its vote closes the last ballot was in: the voting period's slack.
+            if (r.next_deadline) minSlackMs = Math.min(minSlackMs, r.next_deadline.getTime() - Date.now());
           });
         }),
       );
@@ -206,6 +209,8 @@ function startVoter(nodes: readonly Node[], byBodyId: ReadonlyMap<string, Assemb
     errors,
     voted: () => done.size,
     timings: () => ({ firstVotingAt, allVotingAt }),
+    /** The least time, over every proposal voted on, between its last ballot and the close of its vote. */
+    minSlackMs: () => minSlackMs,
     stop: async () => {
       stopped = true;
       await loop;
@@ -403,7 +408,10 @@ try {
     const mRatOpened = Date.now();
     console.log(`run: ${at(mRatOpened)} all ${ASSEMBLIES} ratifications put before the members (deliberation 1 s)`);
     await waitFor("every ratification to be in voting", async () => (ratVoter.timings().allVotingAt !== null ? true : null), { progress: () => `${ratVoter.voted()} in voting` });
-    console.log(`run: ${at(ratVoter.timings().allVotingAt!)} all ${ASSEMBLIES} ratifications in voting, their members' votes cast (voting ${VOTING_SECONDS} s)`);
+    console.log(
+      `run: ${at(ratVoter.timings().allVotingAt!)} all ${ASSEMBLIES} ratifications in voting, their members' votes cast (voting ${VOTING_SECONDS} s; ` +
+        `every ballot was in at least ${seconds(ratVoter.minSlackMs())} before its vote closed)`,
+    );
 
     let verdicts = 0;
     const verdictCount = async () => {
