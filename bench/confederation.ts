@@ -4,7 +4,8 @@
 // Five instances in this process, on 127.0.0.60–64: one hosts the confederation (open
 // admission), four host the member assemblies (3 members each, drawn from 12 people per
 // instance: a person sits in several assemblies). Setup (timed apart): every assembly
-// decides by a `join` proposal to join, and the confederation admits it on its Join.
+// decides by a `join` proposal to join (a vote three times the assemblies' voting period:
+// a thousand are tabled at once), and the confederation admits it on its Join.
 // Then one assembly decides by a `confederal` proposal to table a question in the
 // confederation; when it is carried the assembly sends the Offer, and the measured run
 // starts: the confederation refers it to every member body (one Invite per shared inbox);
@@ -48,6 +49,8 @@ const MEMBERS_PER_ASSEMBLY = 3;
  * 20 s period were to spare, so 12 s leaves several). A longer period only delays the verdicts.
  */
 const VOTING_SECONDS = Number(process.env.BENCH_VOTING_SECONDS ?? Math.max(8, Math.ceil(ASSEMBLIES / 100) + 2));
+/** The join proposals' voting period (setup): longer, as 1,000 of them are tabled at once. */
+const JOIN_VOTING_SECONDS = 3 * VOTING_SECONDS;
 /** Proposals a voter pass votes on per instance, before it looks again for the ones closing soonest. */
 const VOTER_BATCH = 50;
 /**
@@ -191,7 +194,7 @@ function startVoter(nodes: readonly Node[], byBodyId: ReadonlyMap<string, Assemb
       await Promise.all(
         nodes.map(async (node) => {
           const app = node.instance!.app;
-          await runDueDeadlines(app, new Date(), { limit: 500 });
+          await runDueDeadlines(app, new Date(), { limit: VOTER_BATCH });
           const rows = await app.db
             .selectFrom("proposals")
             .select(["id", "body_id", "status", "next_deadline"])
@@ -313,7 +316,14 @@ try {
   try {
     await pool(assemblies, 16, async (a) => {
       const app = a.node.instance!.app;
-      const d = await draftProposal(app, a.members[0]!, a.handle, { kind: "join", title: `${a.handle} joins the council`, text: "…", payload: { confederation: council.id } });
+      // Setup, not timed: a longer vote than the bylaws', so that a busy machine cannot leave one without its ballots.
+      const d = await draftProposal(app, a.members[0]!, a.handle, {
+        kind: "join",
+        title: `${a.handle} joins the council`,
+        text: "…",
+        payload: { confederation: council.id },
+        votingPeriod: `PT${JOIN_VOTING_SECONDS}S`,
+      });
       if (!d.ok) throw new Error(`draft join in ${a.handle}: ${d.error.message}`);
       const t = await tableProposal(app, a.members[0]!, a.handle, d.value.id);
       if (!t.ok) throw new Error(`table join in ${a.handle}: ${t.error.message}`);
