@@ -50,6 +50,15 @@ export function rememberedLately(db: Kysely<Schema>, uri: string): boolean {
   return last !== undefined && Date.now() - last.at < REWRITE_AFTER_MS;
 }
 
+/**
+ * The delivery target of `uri` when this process remembered its actor document in the last
+ * 10 minutes (see {@link rememberedLately}): a listener need not fetch and parse it again.
+ * Else null, for the caller to fetch it. The activity's signature already tells who sent it.
+ */
+export async function rememberedTarget(db: Kysely<Schema>, uri: string): Promise<DeliveryTarget | null> {
+  return rememberedLately(db, uri) ? deliveryTargetFor(db, uri) : null;
+}
+
 /** How long an unchanged actor document is not written again (another process may have written an older one meanwhile). */
 const REWRITE_AFTER_MS = 600_000;
 const REMEMBERED_MAX = 5_000;

@@ -1,10 +1,9 @@
-import type { Actor } from "@fedify/vocab";
 import { getDocumentLoader } from "@fedify/vocab-runtime";
 import type { AppContext } from "../context.ts";
 import { replayBody } from "../decisions/index.ts";
 import { confederationVerdict, ratificationVerdict, type BodyState, type Mandate, type RatificationTally, type Verdict } from "../governance/index.ts";
 import { signDocument, verifyDocument } from "../proofs/integrity.ts";
-import { createKeyFetcher } from "../proofs/key-fetcher.ts";
+import { createKeyFetcher, type KeyController } from "../proofs/key-fetcher.ts";
 import { documentSigningKey } from "../community/keys.ts";
 import { instanceUserAgent } from "../shared/version.ts";
 import { contextUrl } from "./vocab/context.ts";
@@ -69,14 +68,14 @@ export function verdictFromDocument(doc: Json): Verdict {
   };
 }
 
-/** `transient`: the document could not be had just now (network, 5xx, 429): worth retrying. */
-export type Fetched = { ok: true; document: Json; signer: string; signerActor: Actor | null } | { ok: false; reason: string; transient?: boolean };
+/** `transient`: the document could not be had just now (network, 5xx, 429): worth retrying. `signerController`: the signer's actor as the key check read it. */
+export type Fetched = { ok: true; document: Json; signer: string; signerController: KeyController | null } | { ok: false; reason: string; transient?: boolean };
 
 /**
  * Fetches a document fresh (never from the document cache: a mandate's revocation must be
  * seen at once) and checks its Object Integrity Proof. With `signer`, the proof must be
  * that actor's; the document must also be attributed to its signer. The signer's actor,
- * as read to find its key, comes with it.
+ * as read to find its key (its document, and Fedify's parse of it if it was parsed), comes with it.
  */
 export async function fetchSignedDocument(app: AppContext, url: string, signer?: string): Promise<Fetched> {
   const loader = getDocumentLoader({ allowPrivateAddress: app.config.allowPrivateAddress, userAgent: instanceUserAgent(app.config.publicOrigin) });
@@ -93,13 +92,13 @@ export async function fetchSignedDocument(app: AppContext, url: string, signer?:
   const doc = document as Json;
   if (doc.id !== url) return { ok: false, reason: `${url} serves a document whose id is ${String(doc.id)}` };
   const ctx = app.federation.createContext(app.config.publicOrigin, app);
-  const controllers: Actor[] = [];
-  const fetchKey = createKeyFetcher(ctx, (actor) => controllers.push(actor));
+  const controllers: KeyController[] = [];
+  const fetchKey = createKeyFetcher(ctx, (controller) => controllers.push(controller));
   const checked = await verifyDocument(doc, { fetchKey, ...(signer ? { expectedSigner: new URL(signer) } : {}) });
   if (!checked.ok) return { ok: false, reason: `the proof on ${url} does not hold (${checked.reason})` };
   if (doc.attributedTo !== checked.signer.href) return { ok: false, reason: `${url} is attributed to ${String(doc.attributedTo)} but signed by ${checked.signer.href}` };
-  const signerActor = controllers.find((a) => a.id?.href === checked.signer.href) ?? null;
-  return { ok: true, document: doc, signer: checked.signer.href, signerActor };
+  const signerController = controllers.find((c) => c.id.href === checked.signer.href) ?? null;
+  return { ok: true, document: doc, signer: checked.signer.href, signerController };
 }
 
 async function sign(app: AppContext, bodyId: string, document: Json): Promise<Json | null> {

@@ -1,7 +1,7 @@
 // The transactional outbox, the delivery half: hands the activities recorded in the
 // `activities` table (community/outbox.ts) to Fedify's queue, and coalesces hand-off requests.
 import { Activity } from "@fedify/vocab";
-import type { Recipients } from "../community/outbox.ts";
+import { takeRecordedActivity, type Recipients } from "../community/outbox.ts";
 import type { AppContext } from "../context.ts";
 import { actorUri } from "../shared/uris.ts";
 
@@ -47,7 +47,9 @@ export async function deliverPending(app: AppContext, opts: { limit?: number; mi
     try {
       const recipients = JSON.parse(row.recipients) as Recipients;
       // (An activity for followers only, recorded while the sender had none, was marked handed off then.)
-      const activity = await Activity.fromJsonLd(JSON.parse(row.payload), { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader });
+      // As built when this process recorded it, else parsed from what was stored.
+      const activity =
+        takeRecordedActivity(row.uri) ?? (await Activity.fromJsonLd(JSON.parse(row.payload), { documentLoader: ctx.documentLoader, contextLoader: ctx.contextLoader }));
       const orderingKey = activity.objectId?.href ?? activity.id?.href;
       const sender = { identifier: row.actor_id };
       if (recipients.followers) {

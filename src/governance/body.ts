@@ -264,5 +264,21 @@ function foldBody(state: BodyState | null, events: Iterable<GovernanceEvent>): B
 
 /** The body after one more event, leaving `state` untouched. */
 export function applyBodyEvent(state: BodyState | null, event: GovernanceEvent): BodyState | null {
+  if (state !== null && event.type === "verdict-received" && checkBodyEvent(state, event) === null) return withVerdict(state, event);
   return stepBodyInPlace(state === null ? null : structuredClone(state), event);
+}
+
+/**
+ * A confederation after a verdict, copying only what the verdict changes (the referral and
+ * the map holding it) and sharing the rest with `state`: a whole copy grows with every
+ * member body and every verdict, and a confederation takes one verdict per member body.
+ * Safe because states are only ever mutated as fresh copies (see {@link bodyStateAfter}).
+ * The same as the in-place step; `state` must have passed {@link checkBodyEvent}.
+ */
+function withVerdict(state: BodyState, event: Extract<GovernanceEvent, { type: "verdict-received" }>): BodyState {
+  const r = state.referrals.get(event.referral);
+  if (r === undefined) throw new Error("invariant: checked referral exists");
+  const referrals = new Map(state.referrals);
+  referrals.set(r.id, { ...r, verdicts: [...r.verdicts, event.verdict], receivedAt: [...r.receivedAt, event.at] });
+  return { ...state, referrals, lastAt: event.at };
 }

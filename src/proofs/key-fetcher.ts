@@ -3,6 +3,13 @@ import { isActor, Multikey, Object as ASObject, type Actor, type DocumentLoader 
 import { importMultibaseKey, preloadedContexts } from "@fedify/vocab-runtime";
 import type { FetchedKey, KeyFetcher } from "./integrity.ts";
 
+/** The controller a key was accepted from: its document as fetched, and the actor Fedify parsed from it (null when read as plain JSON). */
+export interface KeyController {
+  readonly id: URL;
+  readonly document: unknown;
+  readonly actor: Actor | null;
+}
+
 /**
  * The default {@link KeyFetcher}: accepts a key only if its controller is an actor
  * listing that key id in its `assertionMethod` (FEP-8b32, FEP-521a), and takes the
@@ -16,20 +23,26 @@ import type { FetchedKey, KeyFetcher } from "./integrity.ts";
  *
  * @param loaders A Fedify `Context`, or `{ documentLoader, contextLoader }`
  *   (e.g. `ctx.getDocumentLoader({ identifier })` for authorized fetch).
- * @param onController Called with each controller a key is accepted from, as parsed (a
- *   caller that needs more of the signer's actor need not fetch and parse it again).
+ * @param onController Called with each controller a key is accepted from: its document,
+ *   and the actor as Fedify parsed it when it did (a caller that needs more of the
+ *   signer's actor need not fetch it again).
+ * @param opts `plainJson: false` reads every key by the JSON-LD algorithm (for tests).
  */
-export function createKeyFetcher(loaders: { documentLoader: DocumentLoader; contextLoader?: DocumentLoader }, onController?: (actor: Actor) => void): KeyFetcher {
+export function createKeyFetcher(
+  loaders: { documentLoader: DocumentLoader; contextLoader?: DocumentLoader },
+  onController?: (controller: KeyController) => void,
+  opts: { plainJson?: boolean } = {},
+): KeyFetcher {
   const { documentLoader, contextLoader } = loaders;
-  const opts = { documentLoader, contextLoader };
+  const parseOpts = { documentLoader, contextLoader };
   /** The key `keyId` as its controller `actorUrl` lists it, from the controller's document; null if it does not. */
   const fromController = async (keyId: URL, actorUrl: string, document: unknown): Promise<FetchedKey | null> => {
-    const actor = await ASObject.fromJsonLd(document, opts);
+    const actor = await ASObject.fromJsonLd(document, parseOpts);
     if (!isActor(actor) || actor.id?.href !== actorUrl) return null;
-    for await (const method of actor.getAssertionMethods({ ...opts, suppressError: true })) {
+    for await (const method of actor.getAssertionMethods({ ...parseOpts, suppressError: true })) {
       if (method.id?.href !== keyId.href) continue;
       if (method.controllerId?.href !== actorUrl || !method.publicKey) return null;
-      onController?.(actor);
+      onController?.({ id: actor.id, document, actor });
       return { publicKey: method.publicKey, controller: actor.id };
     }
     return null;
@@ -40,15 +53,18 @@ export function createKeyFetcher(loaders: { documentLoader: DocumentLoader; cont
         const actorUrl = new URL(keyId);
         actorUrl.hash = "";
         const { document } = await documentLoader(actorUrl.href);
-        // A caller that wants the parsed actor gets Fedify's reading; `folkmoot verify` (a
-        // thousand signers' keys for one referral) reads the plain JSON when it can.
-        const plain = onController === undefined ? await listedInPlainJson(keyId, actorUrl.href, document) : undefined;
-        if (plain !== undefined) return plain;
+        // Read from the plain JSON when it can be (`folkmoot verify` checks a thousand
+        // signers' keys for one referral; a confederation, one verdict per member body).
+        const plain = opts.plainJson === false ? undefined : await listedInPlainJson(keyId, actorUrl.href, document);
+        if (plain !== undefined) {
+          if (plain !== null) onController?.({ id: plain.controller, document, actor: null });
+          return plain;
+        }
         const found = await fromController(keyId, actorUrl.href, document).catch(() => null);
         // Not an actor listing it: the fragment may name a key in another kind of document.
         if (found !== null) return found;
       }
-      const { key } = await fedifyFetchKey(keyId, Multikey, opts);
+      const { key } = await fedifyFetchKey(keyId, Multikey, parseOpts);
       const controller = key?.controllerId;
       if (!controller) return null;
       const { document } = await documentLoader(controller.href);

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   admitMemberBody,
   advanceReferrals,
+  applyBodyEvent,
   bodyState,
   bodyStateAfter,
   castVote,
@@ -23,7 +24,9 @@ import {
   tableProposal,
   tallyVerdicts,
   verdictFromTally,
+  type BodyState,
   type DraftInput,
+  type GovernanceEvent,
   type Mandate,
   type RatificationRule,
   type ReferralBody,
@@ -310,6 +313,26 @@ describe("verdicts", () => {
       const bad = bodyState([...rec.events, { type: "verdict-received", at: t(2), body: CONF, actor: B, referral: "q1", verdict: verdict(A, "agree") }])!;
       expect(bad.ignored.at(-1)?.code).toBe("invalid-input");
     });
+  });
+
+  it("a verdict applied to a state (copying only the referral) gives what a whole replay gives, and leaves the state as it was", () => {
+    const rec = confederation({ kind: "majority" }, [A, B, C, D], "open");
+    refer(rec);
+    refer(rec, "q2", B);
+    rec.run(receiveVerdict(rec.body, verdict(A, "agree"), t(2)));
+    const before = rec.body;
+    const snapshot = structuredClone(before);
+    let state: BodyState | null = before;
+    const events: GovernanceEvent[] = [
+      { type: "verdict-received", at: t(3), body: CONF, actor: B, referral: "q1", verdict: verdict(B, "disagree") },
+      { type: "verdict-received", at: t(4), body: CONF, actor: C, referral: "q2", verdict: verdict(C, "agree", "q2") },
+      // Refused (a second verdict from A): noted as ignored, as a replay notes it.
+      { type: "verdict-received", at: t(5), body: CONF, actor: A, referral: "q1", verdict: verdict(A, "disagree") },
+    ];
+    for (const e of events) state = applyBodyEvent(state, e);
+    expect(state).toEqual(bodyState([...rec.events, ...events]));
+    expect(before).toEqual(snapshot);
+    expect(state!.referrals.get("q1")!.verdicts.map((v) => v.body)).toEqual([A, B]);
   });
 
   it("at the deadline the referral closes: no verdict counts as abstaining; the decision binds only those that ratified", () => {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operations } from "../../src/cli/operations.ts";
-import { createKeyFetcher } from "../../src/proofs/key-fetcher.ts";
+import { isActor, Object as ASObject, type Actor } from "@fedify/vocab";
+import { advertisedMembers, advertisedMembersOf, membersInPlainJson } from "../../src/federation/inbox/confederation/common.ts";
+import { createKeyFetcher, type KeyController } from "../../src/proofs/key-fetcher.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
 
 // A body's actor document is computed once and served again while nothing it is built
@@ -86,7 +88,7 @@ describe("a body's actor document", () => {
     for (const method of [doc.assertionMethod].flat() as { id: string }[]) {
       const plain = await createKeyFetcher({ documentLoader: loaderOf(doc) })(new URL(method.id));
       let parsed = false;
-      const viaFedify = await createKeyFetcher({ documentLoader: loaderOf(doc) }, () => (parsed = true))(new URL(method.id));
+      const viaFedify = await createKeyFetcher({ documentLoader: loaderOf(doc) }, (c) => (parsed = c.actor !== null), { plainJson: false })(new URL(method.id));
       expect(parsed).toBe(true);
       expect(plain?.controller.href).toBe(doc.id);
       expect(await raw(plain!.publicKey)).toBe(await raw(viaFedify!.publicKey));
@@ -99,5 +101,37 @@ describe("a body's actor document", () => {
     // which reads `assertionMethod` as something else: no key.
     const redefined = { ...doc, "@context": [...[doc["@context"]].flat(), { assertionMethod: "https://example.com/ns#other" }] };
     expect(await createKeyFetcher({ documentLoader: loaderOf(redefined) })(new URL(first.id as string))).toBeNull();
+  });
+
+  it("reads a body's member count from the plain JSON of its document: what Fedify's reading gives, else leaves it to Fedify", async () => {
+    const doc = await actorDocument("orchard");
+    const parsed = await ASObject.fromJsonLd(doc);
+    expect(isActor(parsed)).toBe(true);
+    const fedify = await advertisedMembers(parsed as Actor);
+    expect(fedify).toBeGreaterThan(0);
+    expect(await membersInPlainJson(doc)).toBe(fedify);
+    // The key check hands the controller read as plain JSON, with its document.
+    const controllers: KeyController[] = [];
+    const loaderOf = (document: unknown) => async (url: string) => ({ contextUrl: null, documentUrl: url, document });
+    const method = ([doc.assertionMethod].flat() as { id: string }[])[0]!;
+    expect(await createKeyFetcher({ documentLoader: loaderOf(doc) }, (c) => controllers.push(c))(new URL(method.id))).not.toBeNull();
+    expect(controllers.map((c) => [c.id.href, c.actor])).toEqual([[doc.id, null]]);
+    expect(await advertisedMembersOf(controllers[0]!)).toBe(fedify);
+    // Contexts that could change what the terms mean, and fields not plainly written, are Fedify's to read.
+    const contexts = [doc["@context"]].flat();
+    const cases: Record<string, unknown>[] = [
+      { ...doc, "@context": [...contexts, { value: "https://example.com/ns#other" }] },
+      { ...doc, "@context": [...contexts, "http://schema.org/"] },
+      { ...doc, "@context": ["https://w3id.org/identity/v1", ...contexts] },
+      { ...doc, "@context": contexts.filter((c) => typeof c === "string") },
+      { ...doc, attachment: [{ type: "PropertyValue", name: "Members", value: "7", nameMap: { en: "Members" } }] },
+      { ...doc, attachment: [{ type: "Note", name: "Members", value: "7" }] },
+      { ...doc, attachment: ["https://example.com/field"] },
+    ];
+    for (const c of cases) expect(await membersInPlainJson(c)).toBeUndefined();
+    // No field at all: no count, as Fedify reads it.
+    const { attachment: _, ...bare } = doc;
+    expect(await membersInPlainJson(bare)).toBeNull();
+    expect(await advertisedMembers((await ASObject.fromJsonLd(bare)) as Actor)).toBeNull();
   });
 });

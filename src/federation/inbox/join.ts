@@ -7,7 +7,8 @@ import { InboundActivity, takeInOnce, takeInThrough } from "../../community/inbo
 import { queueAnswer } from "../answers.ts";
 import { receiveJoinFromBody } from "./confederation/join.ts";
 import { recordActivity } from "../../community/outbox.ts";
-import { rememberRemoteActor } from "../../community/remote-actors.ts";
+import { rememberedTarget, rememberRemoteActor } from "../../community/remote-actors.ts";
+import type { DeliveryTarget } from "../../community/outbox.ts";
 import { activityUri, actorUri, localActorId } from "../../shared/uris.ts";
 
 /**
@@ -22,9 +23,8 @@ export async function onJoin(ctx: InboxContext<AppContext>, join: Join): Promise
   const body = bodyId ? await findActorById(app, bodyId) : undefined;
   if (!body || !isBody(body)) return;
   if (body.kind === "confederation") return receiveJoinFromBody(ctx, join, body); // member bodies join confederations
-  const person = await join.getActor(ctx).catch(() => null);
-  if (!person || !isActor(person) || person.id?.href !== join.actorId.href) return;
-  const target = await rememberRemoteActor(app.db, person);
+  // Remembered lately (a second Join, a Join after a Follow): not fetched again.
+  const target = (await rememberedTarget(app.db, join.actorId.href)) ?? (await fetchAndRemember(ctx, join));
   if (!target) return;
   const claim = { activity: join.id.href, actor: target.id, type: "Join" };
   if (body.admission !== "open") {
@@ -49,4 +49,11 @@ export async function onJoin(ctx: InboxContext<AppContext>, join: Join): Promise
   });
   const admitted = await takeInThrough(app, inbound, (inbound) => addMember(app, body.handle, target.id, "Join (open admission)", inbound));
   if (admitted !== null) app.log.info({ body: body.handle, member: target.id, admitted: admitted.ok }, "Join taken in (open admission)");
+}
+
+/** The Join's actor, fetched and remembered; null unless it is an actor whose document has the id it was fetched by. */
+async function fetchAndRemember(ctx: InboxContext<AppContext>, join: Join): Promise<DeliveryTarget | null> {
+  const person = await join.getActor(ctx).catch(() => null);
+  if (!person || !isActor(person) || person.id?.href !== join.actorId?.href) return null;
+  return rememberRemoteActor(ctx.data.db, person);
 }

@@ -258,8 +258,7 @@ async function keepFromFollowed(ctx: Ctx, create: Create, post: Note | Article |
   if (!isPublic(post, create)) return false;
   const followed = await app.db.selectFrom("follows").select("id").where("followee_uri", "=", create.actorId!.href).where("state", "=", "accepted").executeTakeFirst();
   if (!followed) return false;
-  const author = await create.getActor(ctx).catch(() => null);
-  if (author && isActor(author)) await rememberRemoteActor(app.db, author);
+  await rememberAuthor(ctx, create);
   await once(app, create, async (trx) => {
     await keepRemotePost(app, trx, post, create.actorId!.href, create.actorId!.href);
   });

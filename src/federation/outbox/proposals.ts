@@ -1,4 +1,4 @@
-import { Create, Note, PUBLIC_COLLECTION, type Question, Update } from "@fedify/vocab";
+import { Create, Note, PUBLIC_COLLECTION, Update } from "@fedify/vocab";
 import type { Transaction } from "kysely";
 import { escapeHtml } from "../../shared/text.ts";
 import type { AppContext } from "../../context.ts";
@@ -9,7 +9,7 @@ import { deliveryTargetFor } from "../../community/remote-actors.ts";
 import { announceOnCommit } from "../../community/stream-events.ts";
 import { toInstant } from "../../shared/time.ts";
 import { activityUri, followersUri, isLocal, localActorId, noteUri } from "../../shared/uris.ts";
-import { buildQuestion, loadPublished } from "../vocab/question.ts";
+import { loadPublished, pollActivityJsonLd } from "../vocab/question.ts";
 
 // Publishing proposals as `Question` polls: created when tabled, updated with a durable
 // debounce (publishDueUpdates), closed with an outcome post (docs/federation.md, "Proposals").
@@ -29,19 +29,21 @@ async function recordQuestion(
   trx: Transaction<Schema>,
   app: AppContext,
   detail: ProposalDetail,
-  question: Question,
+  round: RoundSummary | null,
   verb: "create" | "update",
   targets: DeliveryTarget[],
 ): Promise<void> {
   const origin = app.config.publicOrigin;
   const bodyId = localActorId(origin, detail.body.uri)!;
   const Verb = verb === "create" ? Create : Update;
-  await recordActivity(trx, {
-    actorId: bodyId,
-    activity: new Verb({ id: activityUri(origin), actor: new URL(detail.body.uri), object: question, to: PUBLIC_COLLECTION, cc: followersUri(origin, bodyId) }),
-    recipients: { followers: true, actors: targets },
-    isPublic: true,
-  });
+  const id = activityUri(origin);
+  const { activity, payload } = await pollActivityJsonLd(
+    app,
+    detail,
+    round,
+    (question) => new Verb({ id, actor: new URL(detail.body.uri), object: question, to: PUBLIC_COLLECTION, cc: followersUri(origin, bodyId) }),
+  );
+  await recordActivity(trx, { actorId: bodyId, activity, payload, recipients: { followers: true, actors: targets }, isPublic: true });
 }
 
 function outcomeNote(app: AppContext, detail: ProposalDetail): Note {
@@ -111,7 +113,7 @@ export async function publishProposalChange(app: AppContext, change: { bodyId: s
       .onConflict((oc) => oc.column("proposal_id").doNothing())
       .returning("proposal_id")
       .executeTakeFirst();
-    if (created) await recordQuestion(trx, app, detail, buildQuestion(app, detail, detail.rounds[0] ?? null), "create", targets);
+    if (created) await recordQuestion(trx, app, detail, detail.rounds[0] ?? null, "create", targets);
     for (const round of detail.rounds.slice(1)) {
       const fresh = await trx
         .insertInto("round_publications")
@@ -119,7 +121,7 @@ export async function publishProposalChange(app: AppContext, change: { bodyId: s
         .onConflict((oc) => oc.columns(["proposal_id", "round_id"]).doNothing())
         .returning("round_id")
         .executeTakeFirst();
-      if (fresh) await recordQuestion(trx, app, detail, buildQuestion(app, detail, round), "create", targets);
+      if (fresh) await recordQuestion(trx, app, detail, round, "create", targets);
     }
     if (detail.outcome) {
       const closing = await trx
@@ -130,8 +132,8 @@ export async function publishProposalChange(app: AppContext, change: { bodyId: s
         .returning("proposal_id")
         .executeTakeFirst();
       if (closing) {
-        for (const round of detail.rounds) await recordQuestion(trx, app, detail, buildQuestion(app, detail, round), "update", targets);
-        if (detail.rounds.length === 0) await recordQuestion(trx, app, detail, buildQuestion(app, detail, null), "update", targets);
+        for (const round of detail.rounds) await recordQuestion(trx, app, detail, round, "update", targets);
+        if (detail.rounds.length === 0) await recordQuestion(trx, app, detail, null, "update", targets);
         const note = outcomeNote(app, detail);
         await recordActivity(trx, {
           actorId: ref.bodyId,
@@ -160,7 +162,7 @@ export async function publishProposalChange(app: AppContext, change: { bodyId: s
     if (!created && changesStage(change.events)) {
       // A new stage (voting opens, objections begin, ...) is news now, not in a minute.
       await trx.updateTable("proposal_publications").set({ dirty_since: null, updated_at: now }).where("proposal_id", "=", ref.id).execute();
-      for (const round of roundsToUpdate(detail)) await recordQuestion(trx, app, detail, buildQuestion(app, detail, round), "update", targets);
+      for (const round of roundsToUpdate(detail)) await recordQuestion(trx, app, detail, round, "update", targets);
     } else if (!created) {
       await trx
         .updateTable("proposal_publications")
@@ -191,7 +193,7 @@ export async function publishDueUpdates(app: AppContext, debounceMs: number, now
     const { detail } = published;
     const targets = await audienceOf(app, detail);
     await app.db.transaction().execute(async (trx) => {
-      for (const round of roundsToUpdate(detail)) await recordQuestion(trx, app, detail, buildQuestion(app, detail, round), "update", targets);
+      for (const round of roundsToUpdate(detail)) await recordQuestion(trx, app, detail, round, "update", targets);
     });
   }
   if (due.length) app.deliveries.kick();

@@ -19,6 +19,7 @@ export async function receiveJoinFromBody(ctx: InboxContext<AppContext>, join: J
   const app = ctx.data;
   const origin = app.config.publicOrigin;
   if (await takenInBefore(app, join.id!.href)) return;
+  // Fetched even if remembered lately: its name and its member count (its weight) are read from it.
   const group = await join.getActor(ctx).catch(() => null);
   if (!group || !isActor(group) || group.constructor.name !== "Group" || group.id?.href !== join.actorId?.href) return;
   const member = group.id!.href;

@@ -6,7 +6,7 @@ import type { AppContext } from "../../../context.ts";
 import { listedOn, recordVerdict } from "../../../decisions/confederation/verdict.ts";
 import { replayBody } from "../../../decisions/read.ts";
 import { fetchSignedDocument, verdictFromDocument, verdictUrl } from "../../confederal-documents.ts";
-import { advertisedMembers, claimOf, refuseOnce, retryIfTransient } from "./common.ts";
+import { advertisedMembers, advertisedMembersOf, claimOf, refuseOnce, retryIfTransient } from "./common.ts";
 
 /**
  * A member body's verdict on a local referral (`Add{verdict, target: referral}`): the
@@ -35,7 +35,8 @@ export async function receiveVerdict(ctx: InboxContext<AppContext>, add: Add): P
   if (!listedOn(await replayBody(app, conf.id), referral, sender)) return refuse(`${sender} is not on the referral's list`);
   // The body's weight for future referrals: the `Members` its actor advertises now (as
   // read a moment ago to check the verdict's signature, else fetched).
-  const weight = fetched.signerActor?.id?.href === sender ? await advertisedMembers(fetched.signerActor) : await advertisedWeight(ctx, add);
+  const read = fetched.signerController?.id.href === sender ? await advertisedMembersOf(fetched.signerController) : undefined;
+  const weight = read !== undefined ? read : await advertisedWeight(ctx, add);
   const inbound = new InboundActivity(claim);
   const result = await recordVerdict(app, conf, { verdict, sender, document: doc, weight }, inbound);
   if (inbound.state !== "claimed") return;
