@@ -6,7 +6,8 @@ import { REPO_ROOT } from "../support/process.ts";
 
 // The server is started three ways: `npm start`, the Docker image's CMD and `folkmoot start`
 // (bin/folkmoot.js, through its first line). Node options cannot be set once the process
-// runs, so each of them names them: the same list everywhere.
+// runs, so each of them names them: the same list everywhere, and in the demo and
+// bench:confederation, whose instances run in one process.
 describe("the server's Node options", () => {
   const flags = serverNodeFlags();
 
@@ -17,6 +18,12 @@ describe("the server's Node options", () => {
   it("are the same in the Dockerfile's CMD", () => {
     const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(join(REPO_ROOT, "Dockerfile"), "utf8"))?.[1];
     expect(JSON.parse(cmd ?? "null")).toEqual(["node", ...flags, "src/main.ts"]);
+  });
+
+  it("are the same for the demo and the confederation benchmark, which run their instances in one process", () => {
+    const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+    expect(scripts.demo).toBe(["node", ...flags, "src/demo/main.ts"].join(" "));
+    expect(scripts["bench:confederation"]).toBe(["node", ...flags, "bench/confederation.ts"].join(" "));
   });
 
   it("are the same in bin/folkmoot.js's first line", () => {
