@@ -5,7 +5,7 @@ import { actorUri, INSTANCE_ACTOR_ID, localActorId, safeUrl } from "../shared/ur
 import type { ActorKind, ActorsTable, BodyKind } from "../store/app-tables.ts";
 import { BODY_KINDS } from "../store/app-tables.ts";
 import { hashPassword } from "./passwords.ts";
-import { fail, failWith, ok, type Result } from "../shared/result.ts";
+import { failWith, ok, type Result } from "../shared/result.ts";
 import { checkNewPassword } from "./passwords.ts";
 
 export type ActorRow = Selectable<ActorsTable>;

@@ -1,5 +1,5 @@
 import type { AppContext } from "../context.ts";
-import { fail, ok, type Result, failWith } from "../shared/result.ts";
+import { ok, type Result, failWith } from "../shared/result.ts";
 import { checkHandle } from "./actors.ts";
 
 // Administrators: accounts that may use the operator pages (/admin). The first is made

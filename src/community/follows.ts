@@ -10,7 +10,7 @@ import type { Schema } from "../store/schema.ts";
 import { findActorById, findBody } from "./actors.ts";
 import { isMember } from "./memberships.ts";
 import { originOf, pendingFollowCutoff, pendingFollowsFull, warnOriginAtLimit } from "./origin-limits.ts";
-import { fail, ok, type Result, failWith } from "../shared/result.ts";
+import { ok, type Result, failWith } from "../shared/result.ts";
 
 export interface FollowRequest {
   id: string;

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { AppContext } from "../context.ts";
-import { fail, ok, type Result, failWith } from "../shared/result.ts";
+import { ok, type Result, failWith } from "../shared/result.ts";
 
 // Invitations to sign up, for an instance whose sign-up is by invitation. An account
 // uses one up as it is created (community/actors.ts, createAccount).

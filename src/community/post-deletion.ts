@@ -1,6 +1,6 @@
 import { Delete, PUBLIC_COLLECTION, Tombstone } from "@fedify/vocab";
 import type { AppContext } from "../context.ts";
-import { fail, ok, type Result, failWith } from "../shared/result.ts";
+import { ok, type Result, failWith } from "../shared/result.ts";
 import { toInstant } from "../shared/time.ts";
 import { activityUri, actorUri, followersUri, localActorId } from "../shared/uris.ts";
 import { type DeliveryTarget, recordActivity } from "./outbox.ts";

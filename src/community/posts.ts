@@ -9,7 +9,7 @@ import { activityUri, actorUri, followersUri, isLocal, localActorId, noteUri } f
 import type { ObjectsTable } from "../store/app-tables.ts";
 import { findActorById, findBody } from "./actors.ts";
 import { isMember } from "./memberships.ts";
-import { fail, failWith, ok, type Result } from "../shared/result.ts";
+import { failWith, ok, type Result } from "../shared/result.ts";
 import { textToHtml } from "../shared/text.ts";
 import { notifyReply } from "./notifications.ts";
 import { announceOnCommit } from "./stream-events.ts";

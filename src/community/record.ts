@@ -1,6 +1,6 @@
 import type { AppContext } from "../context.ts";
 import { findBody } from "./actors.ts";
-import { fail, ok, type Result, failWith } from "../shared/result.ts";
+import { ok, type Result, failWith } from "../shared/result.ts";
 
 export interface RecordEntry {
   seq: string;

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { AppContext } from "../context.ts";
-import { fail, ok, type Result, failWith } from "../shared/result.ts";
+import { ok, type Result, failWith } from "../shared/result.ts";
 import type { Schema } from "../store/schema.ts";
 
 // One row per bearer token issued (its id is the token's `jti`): a token is honoured only

@@ -1,6 +1,6 @@
 import type { SignupMode } from "../config.ts";
 import type { AppContext } from "../context.ts";
-import { fail, ok, type Result, failWith } from "../shared/result.ts";
+import { ok, type Result, failWith } from "../shared/result.ts";
 
 // Settings an administrator may change while the instance runs, kept in the database so
 // every process agrees. Without a stored value a setting follows the environment

@@ -1,6 +1,6 @@
 import { findBody, type ActorRow } from "../community/actors.ts";
 import { createBody } from "./commands/founding.ts";
-import { fail, ok, type Failure, type Result, failWith } from "../shared/result.ts";
+import { ok, type Failure, type Result, failWith } from "../shared/result.ts";
 import type { AppContext } from "../context.ts";
 import { actorUri, localActorId } from "../shared/uris.ts";
 import { forkBody as coreForkBody, type BodyState, type Instant } from "../governance/index.ts";

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import { faultPoint } from "../shared/faults.ts";
-import { fail, ok, type Failure, type Result, failWith } from "../shared/result.ts";
+import { ok, type Failure, type Result, failWith } from "../shared/result.ts";
 import type { AppContext } from "../context.ts";
 import { actorUri, INSTANCE_ACTOR_ID } from "../shared/uris.ts";
 import {

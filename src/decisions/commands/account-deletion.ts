@@ -1,7 +1,7 @@
 import { confirmPassword, eraseAccount, isThrottled, type Throttled } from "../../community/accounts.ts";
 import { findActorById } from "../../community/actors.ts";
 import type { AppContext } from "../../context.ts";
-import { fail, ok, type Result, failWith } from "../../shared/result.ts";
+import { ok, type Result, failWith } from "../../shared/result.ts";
 import { actorUri } from "../../shared/uris.ts";
 import { removeMember } from "./membership.ts";
 

@@ -5,7 +5,7 @@ import { resolveMemberRef, type Member } from "../../community/memberships.ts";
 import type { AppContext } from "../../context.ts";
 import { joinBody as coreJoinBody, leaveBody as coreLeaveBody } from "../../governance/index.ts";
 import { faultPoint } from "../../shared/faults.ts";
-import { fail, failWith, ok, type Failure, type Result } from "../../shared/result.ts";
+import { failWith, ok, type Failure, type Result } from "../../shared/result.ts";
 import { actorUri } from "../../shared/uris.ts";
 import type { Schema } from "../../store/schema.ts";
 import type { BodyRef } from "../projection.ts";

@@ -13,7 +13,7 @@ import {
   type RoundRule,
   type VoteChoice,
 } from "../../governance/index.ts";
-import { fail, failWith, type Failure, type Result } from "../../shared/result.ts";
+import { failWith, type Failure, type Result } from "../../shared/result.ts";
 import { findProposal, proposalByUri } from "../read.ts";
 import { refusalToFailure } from "../refusals.ts";
 import { runOnBody, type Step } from "../run.ts";

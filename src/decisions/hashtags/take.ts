@@ -1,7 +1,7 @@
 import type { InboundActivity } from "../../community/inbound.ts";
 import { handleOf } from "../../community/remote-actors.ts";
 import type { AppContext } from "../../context.ts";
-import { fail, failWith, type Result } from "../../shared/result.ts";
+import { failWith, type Result } from "../../shared/result.ts";
 import { draftProposal } from "../commands/draft.ts";
 import { electAdvocate, proposeAmendment, recordGrievanceAgreement, recordObjection } from "../commands/graduated.ts";
 import { secondProposal, tableProposal } from "../commands/proposal.ts";
