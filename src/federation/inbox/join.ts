@@ -1,5 +1,5 @@
 import type { InboxContext } from "@fedify/fedify";
-import { Accept, isActor, type Join } from "@fedify/vocab";
+import { Accept, type Join } from "@fedify/vocab";
 import { findActorById, isBody } from "../../community/actors.ts";
 import { addMember } from "../../decisions/index.ts";
 import type { AppContext } from "../../context.ts";
@@ -7,8 +7,7 @@ import { InboundActivity, takeInOnce, takeInThrough } from "../../community/inbo
 import { queueAnswer } from "../answers.ts";
 import { receiveJoinFromBody } from "./confederation/join.ts";
 import { recordActivity } from "../../community/outbox.ts";
-import { rememberedTarget, rememberRemoteActor } from "../../community/remote-actors.ts";
-import type { DeliveryTarget } from "../../community/outbox.ts";
+import { senderTarget } from "./senders.ts";
 import { activityUri, actorUri, localActorId } from "../../shared/uris.ts";
 
 /**
@@ -24,7 +23,7 @@ export async function onJoin(ctx: InboxContext<AppContext>, join: Join): Promise
   if (!body || !isBody(body)) return;
   if (body.kind === "confederation") return receiveJoinFromBody(ctx, join, body); // member bodies join confederations
   // Remembered lately (a second Join, a Join after a Follow): not fetched again.
-  const target = (await rememberedTarget(app.db, join.actorId.href)) ?? (await fetchAndRemember(ctx, join));
+  const target = await senderTarget(ctx, join);
   if (!target) return;
   const claim = { activity: join.id.href, actor: target.id, type: "Join" };
   if (body.admission !== "open") {
@@ -49,11 +48,4 @@ export async function onJoin(ctx: InboxContext<AppContext>, join: Join): Promise
   });
   const admitted = await takeInThrough(app, inbound, (inbound) => addMember(app, body.handle, target.id, "Join (open admission)", inbound));
   if (admitted !== null) app.log.info({ body: body.handle, member: target.id, admitted: admitted.ok }, "Join taken in (open admission)");
-}
-
-/** The Join's actor, fetched and remembered; null unless it is an actor whose document has the id it was fetched by. */
-async function fetchAndRemember(ctx: InboxContext<AppContext>, join: Join): Promise<DeliveryTarget | null> {
-  const person = await join.getActor(ctx).catch(() => null);
-  if (!person || !isActor(person) || person.id?.href !== join.actorId?.href) return null;
-  return rememberRemoteActor(ctx.data.db, person);
 }

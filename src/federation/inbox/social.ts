@@ -39,7 +39,8 @@ import { findProposal, plainText } from "../../decisions/index.ts";
 import { receiveJoinRefusal } from "./confederation/join-refusal.ts";
 import { receivePersonLeaving } from "./leave.ts";
 import { isVote, pollTarget, receiveVote } from "./votes.ts";
-import { rememberedLately, rememberRemoteActor } from "../../community/remote-actors.ts";
+import { rememberRemoteActor } from "../../community/remote-actors.ts";
+import { rememberSender } from "./senders.ts";
 import { actorUri, localActorId } from "../../shared/uris.ts";
 
 // Fedify has verified the signature and that the key belongs to `activity.actor`
@@ -60,18 +61,6 @@ async function once(app: AppContext, activity: Activity, effect: (trx: Transacti
 
 function typeName(activity: Activity): string {
   return (activity.constructor as { name?: string }).name ?? "Activity";
-}
-
-/**
- * Keeps the sender's actor document (handle, inbox) for showing and delivering. Fetching
- * and reading it costs more than the rest of a post's taking-in, so an author this process
- * remembered lately is not read again: its document is re-read every 10 minutes, and an
- * `Update` of it is taken in at once.
- */
-async function rememberAuthor(ctx: Ctx, activity: Activity): Promise<void> {
-  if (activity.actorId && rememberedLately(ctx.data.db, activity.actorId.href)) return;
-  const author = await activity.getActor(ctx).catch(() => null);
-  if (author && isActor(author)) await rememberRemoteActor(ctx.data.db, author);
 }
 
 function sameOrigin(a: URL | null | undefined, b: URL | null | undefined): boolean {
@@ -182,7 +171,7 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
   if (object instanceof Note && isVote(object) && pollTarget(app.config.publicOrigin, object.replyTargetId!)) {
     // Someone may only vote as themselves.
     if (object.attributionId && object.attributionId.href !== create.actorId.href) return;
-    await rememberAuthor(ctx, create);
+    await rememberSender(ctx, create);
     await receiveVote(app, create, object);
     return;
   }
@@ -190,7 +179,7 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
     const act = await readAct(object);
     if (act !== null) {
       if (object.attributionId?.href !== create.actorId.href) return;
-      await rememberAuthor(ctx, create);
+      await rememberSender(ctx, create);
       await receiveAct(app, create, object, act);
       return;
     }
@@ -226,7 +215,7 @@ export async function onCreate(ctx: Ctx, create: Create): Promise<void> {
     });
     return;
   }
-  await rememberAuthor(ctx, create);
+  await rememberSender(ctx, create);
   if (object instanceof Note && (await proposedByHashtag(app, create, object, bodies))) return;
   if (!isPublic(object, create)) {
     // Followers-only, or to the body alone: kept as a note to the body, never passed on in public.
@@ -258,7 +247,7 @@ async function keepFromFollowed(ctx: Ctx, create: Create, post: Note | Article |
   if (!isPublic(post, create)) return false;
   const followed = await app.db.selectFrom("follows").select("id").where("followee_uri", "=", create.actorId!.href).where("state", "=", "accepted").executeTakeFirst();
   if (!followed) return false;
-  await rememberAuthor(ctx, create);
+  await rememberSender(ctx, create);
   await once(app, create, async (trx) => {
     await keepRemotePost(app, trx, post, create.actorId!.href, create.actorId!.href);
   });
@@ -358,7 +347,7 @@ async function hashtagActOnProposal(app: AppContext, ctx: Ctx, create: Create, n
   if (!ref) return false;
   const reading = await readNoteAct(note, [actorUri(app.config.publicOrigin, ref.bodyId).href]);
   if (reading === null) return false;
-  await rememberAuthor(ctx, create);
+  await rememberSender(ctx, create);
   await receiveHashtagAct(app, create, note, reading, { bodyId: ref.bodyId, bodyHandle: ref.bodyHandle, proposal: ref.id, round: target.roundId, title: ref.title });
   return true;
 }

@@ -1,9 +1,9 @@
 import type { InboxContext } from "@fedify/fedify";
-import { isActor, Note, type Offer } from "@fedify/vocab";
+import { Note, type Offer } from "@fedify/vocab";
 import type { Transaction } from "kysely";
 import { InboundActivity, takenInBefore } from "../../../community/inbound.ts";
 import { resolveMemberRef } from "../../../community/memberships.ts";
-import { rememberedLately, rememberRemoteActor } from "../../../community/remote-actors.ts";
+import { rememberSender } from "../senders.ts";
 import type { AppContext } from "../../../context.ts";
 import { referToMemberBodies, type TabledProposal } from "../../../decisions/confederation/referral.ts";
 import { newReferralUri } from "../../../shared/uris.ts";
@@ -29,10 +29,7 @@ export async function receiveConfederalProposal(ctx: InboxContext<AppContext>, o
   if (!read) return;
   const actor = offer.actorId.href;
   // Remembered so that a refusal can be answered (not fetched again if remembered lately).
-  if (offer.actorId.origin !== app.config.publicOrigin.origin && !rememberedLately(app.db, actor)) {
-    const who = await offer.getActor(ctx).catch(() => null);
-    if (who && isActor(who) && who.id?.href === actor) await rememberRemoteActor(app.db, who);
-  }
+  if (offer.actorId.origin !== app.config.publicOrigin.origin) await rememberSender(ctx, offer);
   const act = "invalid" in read ? { title: note.name?.toString() ?? "", text: "", invalid: read.invalid } : read;
   if (await takenInBefore(app, offer.id.href)) return;
   const claim = claimOf(offer, "Offer");
